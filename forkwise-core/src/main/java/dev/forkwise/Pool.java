@@ -1,0 +1,275 @@
+package dev.forkwise;
+
+import dev.forkwise.engine.PoolEngine;
+import dev.forkwise.threads.PlatformThreadBackend;
+import dev.forkwise.threads.VirtualThreadBackend;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.Callable;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ExecutorService;
+import java.util.stream.Stream;
+
+/**
+ * A pool of workers that runs tasks: Python's {@code multiprocessing.Pool} and {@code
+ * concurrent.futures} executors, as one Java {@link ExecutorService} over several backends.
+ *
+ * <pre>{@code
+ * try (Pool pool = Pool.threads(4)) {
+ *     List<Long> sums = pool.map(Work::sumSquares, inputs);       // ordered, like Pool.map
+ *     CompletableFuture<Long> f = pool.submit(() -> Work.sumSquares(10_000_000));
+ *     pool.imapUnordered(Work::fetch, urls).forEach(System.out::println);
+ * }
+ * }</pre>
+ *
+ * <h2>Backends</h2>
+ *
+ * <ul>
+ *   <li>{@link #threads(int)}: a fixed number of platform threads, for work that computes (Java has
+ *       no GIL: threads run on every core).
+ *   <li>{@link #virtualThreads()} and {@link #virtualThreads(int)}: one virtual thread per task, for
+ *       work that mostly waits; thousands at once.
+ * </ul>
+ *
+ * <p>Task code is the same on every backend: {@link Fn}, {@link Fn2} and {@link Call} are
+ * serializable, so the same lambda can later run in a worker JVM.
+ *
+ * <h2>Inputs and results</h2>
+ *
+ * <p>Inputs must not be {@code null}: {@code map} checks every element at the call and throws
+ * {@link NullPointerException} naming the first null element's index; the lazy {@code imap} family
+ * throws it when the null element is pulled. (Wrap optional inputs in {@link java.util.Optional}.)
+ * Results may be {@code null}.
+ *
+ * <h2>Failures</h2>
+ *
+ * <p>A task that throws completes its future exceptionally with {@link TaskFailedException}, whose
+ * cause is what the task threw; {@code map} and the {@code imap} streams throw it directly. {@code
+ * map} fails fast: at the first failure it cancels every task that has not started and throws.
+ * Tasks submitted after {@link #shutdown()} or {@link #close()} are rejected with {@link
+ * java.util.concurrent.RejectedExecutionException} naming the pool.
+ *
+ * <h2>Lifecycle</h2>
+ *
+ * <p>{@code RUNNING → SHUTDOWN → TERMINATED}: {@link #shutdown()} stops new submissions and lets
+ * submitted work finish; {@link #close()} does that and waits; {@link #shutdownNow()} also
+ * interrupts running tasks and cancels the futures of tasks that never started (so nothing waits
+ * forever on them). Pool threads are daemon threads: close the pool (try-with-resources) to wait
+ * for its work.
+ *
+ * <p>Memory consistency effects: actions in a thread before it submits a task (by any method of
+ * this interface) <i>happen-before</i> the task runs, and the task's actions <i>happen-before</i>
+ * the successful return of {@code get()}/{@code join()} on its future, the return of {@code map},
+ * and the delivery of its result by an {@code imap} stream. On a process pool, "the task's actions"
+ * are those visible through its result: the task runs in another JVM.
+ */
+public interface Pool extends ExecutorService, AutoCloseable {
+
+    /**
+     * Creates a pool of {@code workers} platform threads: for work that computes.
+     *
+     * @param workers the number of threads, at least 1 (one per core is right for pure computing:
+     *     {@code Runtime.getRuntime().availableProcessors()})
+     * @return a new pool
+     * @throws IllegalArgumentException if {@code workers < 1}
+     */
+    static Pool threads(int workers) {
+        return new PoolEngine(new PlatformThreadBackend(workers));
+    }
+
+    /**
+     * Creates a pool that runs each task on its own new virtual thread, with no bound: for work that
+     * mostly waits (sleeps, network, disk). {@link #parallelism()} is {@link Integer#MAX_VALUE}.
+     *
+     * @return a new pool
+     */
+    static Pool virtualThreads() {
+        return new PoolEngine(new VirtualThreadBackend(VirtualThreadBackend.UNBOUNDED));
+    }
+
+    /**
+     * Creates a pool that runs each task on its own new virtual thread, at most {@code
+     * maxConcurrent} at once; the rest wait in submission order. Use it to respect a limit of the
+     * thing being waited on (connections of a server, open files).
+     *
+     * @param maxConcurrent the most tasks running at once, at least 1
+     * @return a new pool
+     * @throws IllegalArgumentException if {@code maxConcurrent < 1}
+     */
+    static Pool virtualThreads(int maxConcurrent) {
+        if (maxConcurrent < 1) {
+            throw new IllegalArgumentException(
+                    "maxConcurrent must be at least 1, was "
+                            + maxConcurrent
+                            + " (use Pool.virtualThreads() for no limit)");
+        }
+        return new PoolEngine(new VirtualThreadBackend(maxConcurrent));
+    }
+
+    /**
+     * Returns this pool's name, unique in this JVM, as used in thread names and error messages.
+     *
+     * @return for example {@code "threads(4)#1"}
+     */
+    String name();
+
+    /**
+     * Returns the most tasks this pool runs at once.
+     *
+     * @return the bound, or {@link Integer#MAX_VALUE} when there is none
+     */
+    int parallelism();
+
+    /**
+     * Submits a task and returns a future for its result.
+     *
+     * <p>{@code cancel(true)} on the future interrupts the task if it is running; a task cancelled
+     * before it starts never runs.
+     *
+     * @param task the task
+     * @param <R> the result type
+     * @return a future completed with the task's result, or exceptionally with {@link
+     *     TaskFailedException} if it threw
+     * @throws NullPointerException if {@code task} is null
+     * @throws java.util.concurrent.RejectedExecutionException if the pool is shut down
+     */
+    <R> CompletableFuture<R> submit(Call<R> task);
+
+    /**
+     * Submits a {@link Callable}; as {@link #submit(Call)}. A lambda written inline becomes a {@link
+     * Call}; this overload takes existing {@code Callable} objects, which a process pool can run
+     * only if they are serializable.
+     */
+    @Override
+    <T> CompletableFuture<T> submit(Callable<T> task);
+
+    /** Submits a {@link Runnable}; as {@link #submit(Call)}, the future completes with null. */
+    @Override
+    CompletableFuture<?> submit(Runnable task);
+
+    /** Submits a {@link Runnable}; as {@link #submit(Call)}, the future completes with result. */
+    @Override
+    <T> CompletableFuture<T> submit(Runnable task, T result);
+
+    /**
+     * Applies {@code fn} to one input asynchronously: Python's {@code apply_async(fn, (input,))}.
+     *
+     * @param fn the function
+     * @param input its input, not null
+     * @param <T> the input type
+     * @param <R> the result type
+     * @return a future for the result
+     * @throws NullPointerException if {@code fn} or {@code input} is null
+     * @throws java.util.concurrent.RejectedExecutionException if the pool is shut down
+     */
+    <T, R> CompletableFuture<R> applyAsync(Fn<? super T, ? extends R> fn, T input);
+
+    /**
+     * Applies {@code fn} to every input in parallel and returns the results in input order, like
+     * Python's {@code Pool.map}. Inputs are grouped into chunks chosen automatically: one input per
+     * task on an unbounded pool, otherwise about four chunks per worker (Python's rule).
+     *
+     * @param fn the function
+     * @param inputs the inputs; read once, at the call; no element may be null
+     * @param <T> the input type
+     * @param <R> the result type
+     * @return the results, in input order (a mutable list; elements may be null)
+     * @throws TaskFailedException at the first task that throws; tasks not yet started are cancelled
+     * @throws NullPointerException if {@code fn}, {@code inputs} or an element is null (the message
+     *     names the element's index)
+     * @throws java.util.concurrent.CancellationException if a task was cancelled, or the calling
+     *     thread was interrupted while waiting (its interrupt status is then set again)
+     * @throws java.util.concurrent.RejectedExecutionException if the pool is shut down
+     */
+    <T, R> List<R> map(Fn<? super T, ? extends R> fn, Iterable<? extends T> inputs);
+
+    /**
+     * As {@link #map(Fn, Iterable)}, with {@code chunkSize} inputs per task: larger chunks cost less
+     * hand-off for tiny tasks, smaller ones balance uneven tasks better.
+     *
+     * @param fn the function
+     * @param inputs the inputs
+     * @param chunkSize inputs per task, at least 1
+     * @param <T> the input type
+     * @param <R> the result type
+     * @return the results, in input order
+     * @throws IllegalArgumentException if {@code chunkSize < 1}
+     */
+    <T, R> List<R> map(Fn<? super T, ? extends R> fn, Iterable<? extends T> inputs, int chunkSize);
+
+    /**
+     * Applies a two-argument {@code fn} to each pair, like Python's {@code starmap}; results in
+     * input order. Create pairs with {@link Map#entry(Object, Object)}; neither part may be null.
+     *
+     * @param fn the function
+     * @param pairs the argument pairs
+     * @param <A> the first argument's type
+     * @param <B> the second argument's type
+     * @param <R> the result type
+     * @return the results, in input order
+     */
+    <A, B, R> List<R> starmap(
+            Fn2<? super A, ? super B, ? extends R> fn,
+            Iterable<? extends Map.Entry<? extends A, ? extends B>> pairs);
+
+    /**
+     * Applies {@code fn} lazily, in input order: a stream that pulls inputs as it goes, like
+     * Python's {@code imap}. At most {@code 2 × parallelism} tasks (and never more than 4,096) are
+     * in flight, so an infinite input works in bounded memory: {@code pool.imap(f,
+     * infinite).limit(10)} reads only a little past ten inputs. Inputs are read by the thread that
+     * consumes the stream. Closing the stream cancels the tasks in flight.
+     *
+     * @param fn the function
+     * @param inputs the inputs, read lazily
+     * @param <T> the input type
+     * @param <R> the result type
+     * @return a sequential stream of results in input order; it throws {@link TaskFailedException}
+     *     when it reaches a failed task, after cancelling the tasks in flight
+     */
+    <T, R> Stream<R> imap(Fn<? super T, ? extends R> fn, Iterable<? extends T> inputs);
+
+    /**
+     * As {@link #imap(Fn, Iterable)} with {@code chunkSize} inputs per task.
+     *
+     * @param fn the function
+     * @param inputs the inputs, read lazily
+     * @param chunkSize inputs per task, at least 1
+     * @param <T> the input type
+     * @param <R> the result type
+     * @return a sequential stream of results in input order
+     */
+    <T, R> Stream<R> imap(Fn<? super T, ? extends R> fn, Iterable<? extends T> inputs, int chunkSize);
+
+    /**
+     * As {@link #imap(Fn, Iterable)}, but results come in the order tasks complete, like Python's
+     * {@code imap_unordered}.
+     *
+     * @param fn the function
+     * @param inputs the inputs, read lazily
+     * @param <T> the input type
+     * @param <R> the result type
+     * @return a sequential stream of results in completion order
+     */
+    <T, R> Stream<R> imapUnordered(Fn<? super T, ? extends R> fn, Iterable<? extends T> inputs);
+
+    /**
+     * As {@link #imapUnordered(Fn, Iterable)} with {@code chunkSize} inputs per task.
+     *
+     * @param fn the function
+     * @param inputs the inputs, read lazily
+     * @param chunkSize inputs per task, at least 1
+     * @param <T> the input type
+     * @param <R> the result type
+     * @return a sequential stream of results in completion order
+     */
+    <T, R> Stream<R> imapUnordered(
+            Fn<? super T, ? extends R> fn, Iterable<? extends T> inputs, int chunkSize);
+
+    /**
+     * Shuts the pool down and waits until every submitted task has finished, as {@link
+     * ExecutorService#close()}: if interrupted while waiting, it calls {@link #shutdownNow()},
+     * keeps waiting, and sets the interrupt status again before it returns.
+     */
+    @Override
+    void close();
+}

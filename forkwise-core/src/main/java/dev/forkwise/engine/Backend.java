@@ -1,0 +1,79 @@
+package dev.forkwise.engine;
+
+import java.util.List;
+import java.util.concurrent.RejectedExecutionException;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * Where a pool's tasks run: platform threads, virtual threads, worker JVMs, a cluster. A backend
+ * only runs {@link TaskFuture}s and reports its lifecycle; {@link PoolEngine} does everything else
+ * (map, imap, chunking, errors, names), so every backend behaves the same to the user.
+ *
+ * <p>Lifecycle: {@code NEW --start--> RUNNING --shutdown/shutdownNow--> SHUTDOWN --last task
+ * done--> TERMINATED}. {@link #start} is called once, by the engine, before anything else.
+ */
+public interface Backend {
+
+    /**
+     * Returns what this backend is, as its factory call reads.
+     *
+     * @return for example {@code "threads(4)"}
+     */
+    String kind();
+
+    /**
+     * Returns the most tasks this backend runs at once.
+     *
+     * @return the bound, or {@link Integer#MAX_VALUE} for none
+     */
+    int parallelism();
+
+    /**
+     * Starts the backend.
+     *
+     * @param poolName the pool's unique name, for thread and process names
+     */
+    void start(String poolName);
+
+    /**
+     * Runs a task, now or when a worker is free, and completes its future.
+     *
+     * @param task the task
+     * @throws RejectedExecutionException if the backend is shut down
+     */
+    void execute(TaskFuture<?> task);
+
+    /** Stops taking tasks; submitted ones still run. */
+    void shutdown();
+
+    /**
+     * Stops taking tasks, interrupts running ones and returns those that never started.
+     *
+     * @return the tasks that never started, in submission order where the backend knows it
+     */
+    List<TaskFuture<?>> shutdownNow();
+
+    /**
+     * Returns whether the backend was shut down.
+     *
+     * @return true after {@link #shutdown()} or {@link #shutdownNow()}
+     */
+    boolean isShutdown();
+
+    /**
+     * Returns whether the backend was shut down and every task has finished.
+     *
+     * @return true once terminated
+     */
+    boolean isTerminated();
+
+    /**
+     * Waits until terminated or the timeout passes.
+     *
+     * @param timeout the longest wait
+     * @param unit the timeout's unit
+     * @return true if terminated, false if the timeout passed first
+     * @throws InterruptedException if interrupted while waiting
+     */
+    boolean awaitTermination(long timeout, TimeUnit unit) throws InterruptedException;
+}

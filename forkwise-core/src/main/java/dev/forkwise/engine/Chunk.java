@@ -1,0 +1,51 @@
+package dev.forkwise.engine;
+
+import dev.forkwise.Call;
+import dev.forkwise.Fn;
+
+/**
+ * A run of consecutive inputs of one {@code map}/{@code imap} call, applied one after another by
+ * one task: the unit of hand-off. Chunking makes tiny tasks worth sending.
+ *
+ * @param label the calling operation, for messages ({@code "map"}, {@code "imap"})
+ * @param fn the function
+ * @param inputs the inputs, none null
+ * @param firstIndex the index of {@code inputs[0]} in the whole input sequence
+ */
+record Chunk(String label, Fn<Object, ?> fn, Object[] inputs, long firstIndex)
+        implements Call<Object[]> {
+
+    private static final int MAX_SHOWN = 60;
+
+    @Override
+    public Object[] call() throws InputFailure, InterruptedException {
+        Object[] out = new Object[inputs.length];
+        for (int i = 0; i < inputs.length; i++) {
+            if (i > 0 && Thread.currentThread().isInterrupted()) {
+                throw new InterruptedException(label + " chunk cancelled");
+            }
+            try {
+                out[i] = fn.apply(inputs[i]);
+            } catch (Throwable t) {
+                throw new InputFailure(describe(label, firstIndex + i, inputs[i]), t);
+            }
+        }
+        return out;
+    }
+
+    /** Describes the inputs of this chunk, for messages. */
+    String describe() {
+        long last = firstIndex + inputs.length - 1;
+        return inputs.length == 1
+                ? describe(label, firstIndex, inputs[0])
+                : label + " inputs #" + firstIndex + "..#" + last;
+    }
+
+    static String describe(String label, long index, Object input) {
+        String shown = String.valueOf(input);
+        if (shown.length() > MAX_SHOWN) {
+            shown = shown.substring(0, MAX_SHOWN) + "…";
+        }
+        return label + " input #" + index + " (" + shown + ")";
+    }
+}

@@ -1,0 +1,134 @@
+package dev.forkwise.engine;
+
+import dev.forkwise.TaskFailedException;
+import java.util.Objects;
+import java.util.concurrent.Callable;
+import java.util.concurrent.CancellationException;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.FutureTask;
+
+/**
+ * One task and its result: the {@link CompletableFuture} a user holds, and the {@link Runnable} a
+ * thread backend runs.
+ *
+ * <h2>Implementation notes</h2>
+ *
+ * <p>Running locally is delegated to a {@link FutureTask}, which already solves the hard parts of
+ * cancellation: a task cancelled before it starts never runs, and {@code cancel(true)} interrupts
+ * the running thread without leaking that interrupt into the next task the thread runs. When the
+ * FutureTask finishes, its {@code done()} hook moves the outcome into this CompletableFuture, with
+ * a thrown exception wrapped in {@link TaskFailedException}.
+ *
+ * <p>A remote backend does not call {@link #run()}; it sends {@link #task()} elsewhere and calls
+ * {@link #completeRemotely} or {@link #failRemotely} with the outcome.
+ *
+ * <p>Memory consistency effects: actions of the task happen-before the completion of this future
+ * (through FutureTask's and CompletableFuture's own guarantees).
+ */
+public final class TaskFuture<R> extends CompletableFuture<R> implements Runnable {
+
+    private final String description;
+    private final Callable<R> task;
+    private final FutureTask<R> local;
+
+    /**
+     * Creates a task that has not started.
+     *
+     * @param description what the task is, for error messages
+     * @param task the work
+     */
+    public TaskFuture(String description, Callable<R> task) {
+        this.description = Objects.requireNonNull(description, "description");
+        this.task = Objects.requireNonNull(task, "task");
+        this.local = new LocalRun(task);
+    }
+
+    /**
+     * Returns what this task is, for messages.
+     *
+     * @return the description
+     */
+    public String description() {
+        return description;
+    }
+
+    /**
+     * Returns the work itself, for backends that run it elsewhere.
+     *
+     * @return the task
+     */
+    public Callable<R> task() {
+        return task;
+    }
+
+    /** Runs the task on the calling thread, unless it was cancelled first. */
+    @Override
+    public void run() {
+        local.run();
+    }
+
+    /**
+     * Completes this task with a result computed elsewhere.
+     *
+     * @param result the result
+     */
+    public void completeRemotely(R result) {
+        complete(result);
+    }
+
+    /**
+     * Completes this task with the exception it threw elsewhere.
+     *
+     * @param thrown what the task threw
+     */
+    public void failRemotely(Throwable thrown) {
+        completeExceptionally(wrap(thrown));
+    }
+
+    /**
+     * Cancels the task: if it has not started it never will; if it is running and {@code
+     * mayInterruptIfRunning} is true, its thread is interrupted.
+     */
+    @Override
+    public boolean cancel(boolean mayInterruptIfRunning) {
+        boolean cancelled = super.cancel(mayInterruptIfRunning);
+        local.cancel(mayInterruptIfRunning);
+        return cancelled;
+    }
+
+    @Override
+    public String toString() {
+        return description + " " + super.toString();
+    }
+
+    private TaskFailedException wrap(Throwable thrown) {
+        if (thrown instanceof InputFailure input) {
+            return new TaskFailedException(input.input(), input.getCause());
+        }
+        return new TaskFailedException(description, thrown);
+    }
+
+    /** The local run, whose outcome is moved into the enclosing future. */
+    private final class LocalRun extends FutureTask<R> {
+        LocalRun(Callable<R> task) {
+            super(task);
+        }
+
+        @Override
+        protected void done() {
+            if (isCancelled()) {
+                TaskFuture.super.cancel(false);
+                return;
+            }
+            try {
+                complete(get());
+            } catch (ExecutionException e) {
+                completeExceptionally(wrap(e.getCause()));
+            } catch (CancellationException | InterruptedException e) {
+                // Not reachable: done() runs after the outcome is set and isCancelled() was false.
+                completeExceptionally(e);
+            }
+        }
+    }
+}
