@@ -1,0 +1,77 @@
+package dev.forkwise.cli;
+
+import dev.forkwise.cli.lab.LabCommand;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.UncheckedIOException;
+import java.util.Properties;
+import picocli.CommandLine;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Spec;
+
+/** The {@code forkwise} command. */
+@Command(
+        name = "forkwise",
+        mixinStandardHelpOptions = true,
+        versionProvider = Forkwise.VersionProvider.class,
+        description = {
+            "Threads, virtual threads and worker JVMs behind one Pool API, chosen by measuring the"
+                    + " work.",
+            ""
+        },
+        subcommands = {VersionCommand.class, LabCommand.class, CommandLine.HelpCommand.class})
+public final class Forkwise implements Runnable {
+
+    @Spec CommandSpec spec;
+
+    /** Without a subcommand, prints the usage. */
+    @Override
+    public void run() {
+        spec.commandLine().usage(spec.commandLine().getOut());
+    }
+
+    /**
+     * Makes the command line, ready to {@code execute}.
+     *
+     * @return the command line
+     */
+    public static CommandLine commandLine() {
+        return new CommandLine(new Forkwise()).setCaseInsensitiveEnumValuesAllowed(true);
+    }
+
+    /**
+     * Runs the command and exits with its status.
+     *
+     * @param args the arguments
+     */
+    public static void main(String[] args) {
+        System.exit(commandLine().execute(args));
+    }
+
+    /**
+     * Returns forkwise's version, from the build.
+     *
+     * @return for example {@code "0.1.0"}
+     */
+    public static String version() {
+        try (InputStream in = Forkwise.class.getResourceAsStream("/forkwise-version.properties")) {
+            if (in == null) {
+                return "unknown";
+            }
+            Properties p = new Properties();
+            p.load(in);
+            return p.getProperty("version", "unknown");
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
+    /** Supplies {@code --version}. */
+    static final class VersionProvider implements CommandLine.IVersionProvider {
+        @Override
+        public String[] getVersion() {
+            return VersionCommand.lines();
+        }
+    }
+}

@@ -1,0 +1,22 @@
+package dev.forkwise.cli.lab;
+
+import java.time.Duration;
+import java.util.List;
+
+/** The lab's experiments, in the order they run. */
+public final class Lab {
+
+    private Lab() {}
+
+    /**
+     * Returns every experiment, with the seeds' own sizes.
+     *
+     * @return the experiments
+     */
+    public static List<Experiment> experiments() {
+        return List.of(
+                new SleepingSquares(Duration.ofSeconds(1)),
+                new SumOfSquares(100_000_000, 4),
+                new ManySleepers(100_000, 10_000, 1_000, Duration.ofMillis(100)));
+    }
+}

@@ -1,0 +1,102 @@
+package dev.forkwise.cli.lab;
+
+import dev.forkwise.Fn;
+import dev.forkwise.Pool;
+import java.io.PrintWriter;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.List;
+import java.util.Locale;
+import java.util.function.Supplier;
+
+/**
+ * The seeds' "downloads" at scale: many tasks that each wait. The seeds advise "tens or hundreds"
+ * of threads for waiting work; virtual threads make it one thread per task, by the hundred
+ * thousand.
+ */
+final class ManySleepers implements Experiment {
+
+    private final int manyTasks;
+    private final int someTasks;
+    private final int platformThreads;
+    private final Duration sleep;
+
+    ManySleepers(int manyTasks, int someTasks, int platformThreads, Duration sleep) {
+        this.manyTasks = manyTasks;
+        this.someTasks = someTasks;
+        this.platformThreads = platformThreads;
+        this.sleep = sleep;
+    }
+
+    @Override
+    public String id() {
+        return "many-sleepers";
+    }
+
+    @Override
+    public String title() {
+        return Measure.count(manyTasks) + " tasks that each wait " + Measure.time(sleep);
+    }
+
+    @Override
+    public Report run(Settings settings, PrintWriter progress) throws Exception {
+        long ms = sleep.toMillis();
+        Fn<Integer, Integer> wait = x -> {
+            Thread.sleep(ms);
+            return x;
+        };
+        int rounds = settings.rounds(1, 3);
+        record Variant(String name, int tasks, int parallel, Supplier<Pool> pool) {}
+        List<Variant> variants =
+                List.of(
+                        new Variant("Pool.virtualThreads()", manyTasks, manyTasks, Pool::virtualThreads),
+                        new Variant("Pool.virtualThreads()", someTasks, someTasks, Pool::virtualThreads),
+                        new Variant(
+                                "Pool.threads(" + Measure.count(platformThreads) + ")",
+                                someTasks,
+                                platformThreads,
+                                () -> Pool.threads(platformThreads)));
+        List<List<String>> rows = new ArrayList<>();
+        Duration manyTime = null;
+        for (Variant v : variants) {
+            progress.println("  " + v.name() + " with " + Measure.count(v.tasks()) + " tasks ...");
+            List<Integer> inputs = Collections.nCopies(v.tasks(), 1);
+            Measure.Result<Integer> r =
+                    Measure.median(rounds, () -> {
+                        try (Pool pool = v.pool().get()) {
+                            return pool.map(wait, inputs).size();
+                        }
+                    });
+            long waves = (v.tasks() + v.parallel() - 1) / v.parallel();
+            Duration ideal = sleep.multipliedBy(waves);
+            rows.add(List.of(
+                    v.name(),
+                    Measure.count(v.tasks()),
+                    Measure.time(r.median()),
+                    Measure.time(ideal),
+                    String.format(Locale.ROOT, "%,.0f", v.tasks() / r.seconds()),
+                    r.value() == v.tasks() ? "ok" : "WRONG"));
+            if (manyTime == null) {
+                manyTime = r.median();
+            }
+        }
+        List<String> findings =
+                List.of(
+                        Measure.count(manyTasks)
+                                + " waiting tasks finished in "
+                                + Measure.time(manyTime)
+                                + " on virtual threads, one thread per task; \"ideal\" is the wait"
+                                + " itself times the waves a pool of that size needs.",
+                        "A platform-thread pool pays for its size in memory and start-up (about 1"
+                                + " MiB of stack reserved per thread), so the seeds cap it at tens"
+                                + " or hundreds; for waiting work, use Pool.virtualThreads().");
+        return new Report(
+                title(),
+                "(seeds 002 and 003) for I/O-bound work \"use many more\" threads than cores, \"tens"
+                        + " or hundreds\"; \"experiment to find the sweet spot\".",
+                List.of("how", "tasks", "time (median of " + rounds + ")", "ideal", "tasks/s", "results"),
+                rows,
+                findings);
+    }
+}

@@ -1,0 +1,60 @@
+package dev.forkwise.cli.lab;
+
+import dev.forkwise.Call;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Locale;
+
+/** Timing and number formatting for the lab. */
+final class Measure {
+
+    private Measure() {}
+
+    /**
+     * What repeated runs of one body measured.
+     *
+     * @param median the median wall time
+     * @param value what the last run returned
+     */
+    record Result<T>(Duration median, T value) {
+        double seconds() {
+            return median.toNanos() / 1e9;
+        }
+    }
+
+    /** Runs {@code body} {@code rounds} times and returns the median wall time. */
+    static <T> Result<T> median(int rounds, Call<T> body) throws Exception {
+        List<Long> times = new ArrayList<>(rounds);
+        T last = null;
+        for (int i = 0; i < rounds; i++) {
+            long start = System.nanoTime();
+            last = body.call();
+            times.add(System.nanoTime() - start);
+        }
+        times.sort(null);
+        return new Result<>(Duration.ofNanos(times.get(times.size() / 2)), last);
+    }
+
+    /** Formats a duration as seconds or milliseconds, three significant places. */
+    static String time(Duration d) {
+        double s = d.toNanos() / 1e9;
+        if (s >= 1) {
+            return String.format(Locale.ROOT, "%.2f s", s);
+        }
+        if (s >= 0.001) {
+            return String.format(Locale.ROOT, "%.1f ms", s * 1e3);
+        }
+        return String.format(Locale.ROOT, "%.1f µs", s * 1e6);
+    }
+
+    /** Formats a ratio as {@code 3.97×}. */
+    static String ratio(double r) {
+        return String.format(Locale.ROOT, "%.2f×", r);
+    }
+
+    /** Formats a whole number with thousands separators. */
+    static String count(long n) {
+        return String.format(Locale.ROOT, "%,d", n);
+    }
+}

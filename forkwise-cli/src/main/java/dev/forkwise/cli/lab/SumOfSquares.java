@@ -1,0 +1,164 @@
+package dev.forkwise.cli.lab;
+
+import dev.forkwise.Fn;
+import dev.forkwise.Pool;
+import java.io.PrintWriter;
+import java.math.BigInteger;
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.List;
+import java.util.function.Supplier;
+
+/**
+ * Seed 002's CPU-bound task, {@code sum(i * i for i in range(n))} four times, sequentially and on
+ * threads. The seed says threads give no speedup (the GIL) and processes about 4×; Java has no GIL,
+ * so threads scale with the cores.
+ */
+final class SumOfSquares implements Experiment {
+
+    /** The seed's n. */
+    static final long SEED_N = 10_000_000;
+
+    private final long n;
+    private final int tasks;
+
+    SumOfSquares(long n, int tasks) {
+        this.n = n;
+        this.tasks = tasks;
+    }
+
+    /**
+     * Python's {@code sum(i * i for i in range(n))}, exactly: the sum passes {@code Long.MAX_VALUE}
+     * for n above about 3 million, so it is kept in 128 bits, as Python's integers would.
+     */
+    static BigInteger sumOfSquares(long n) {
+        long lo = 0;
+        long hi = 0;
+        for (long i = 0; i < n; i++) {
+            long sq = i * i;
+            long sum = lo + sq;
+            if (Long.compareUnsigned(sum, lo) < 0) {
+                hi++;
+            }
+            lo = sum;
+        }
+        return BigInteger.valueOf(hi).shiftLeft(64).add(new BigInteger(Long.toUnsignedString(lo)));
+    }
+
+    /** The closed form (n-1)·n·(2n-1)/6, to check the loop. */
+    static BigInteger expected(long n) {
+        BigInteger b = BigInteger.valueOf(n);
+        return b.subtract(BigInteger.ONE)
+                .multiply(b)
+                .multiply(b.shiftLeft(1).subtract(BigInteger.ONE))
+                .divide(BigInteger.valueOf(6));
+    }
+
+    @Override
+    public String id() {
+        return "sum-of-squares";
+    }
+
+    @Override
+    public String title() {
+        String scale =
+                n == SEED_N
+                        ? ""
+                        : " (the seed's n × " + Measure.count(n / SEED_N) + ", so a Java task is long enough to time)";
+        return "Seed 002: sum(i*i for i in range(" + Measure.count(n) + ")) × " + tasks + ", CPU-bound" + scale;
+    }
+
+    @Override
+    public Report run(Settings settings, PrintWriter progress) throws Exception {
+        int cores = Runtime.getRuntime().availableProcessors();
+        int rounds = settings.rounds(3, 7);
+        List<Long> inputs = Collections.nCopies(tasks, n);
+        BigInteger want = expected(n);
+        Fn<Long, BigInteger> work = SumOfSquares::sumOfSquares;
+
+        record Variant(String name, String workers, Supplier<Pool> pool) {}
+        List<Variant> variants = new ArrayList<>();
+        variants.add(new Variant("Pool.threads(" + tasks + ")", String.valueOf(tasks), () -> Pool.threads(tasks)));
+        if (cores != tasks) {
+            variants.add(new Variant("Pool.threads(" + cores + ") (one per core)", String.valueOf(cores), () -> Pool.threads(cores)));
+        }
+        variants.add(new Variant("Pool.virtualThreads()", "one per task", Pool::virtualThreads));
+
+        progress.println("  warming up the JIT ...");
+        for (int i = 0; i < 3; i++) {
+            sumOfSquares(n);
+        }
+
+        List<List<String>> rows = new ArrayList<>();
+        progress.println("  sequential loop ...");
+        Measure.Result<List<BigInteger>> seq =
+                Measure.median(rounds, () -> {
+                    List<BigInteger> out = new ArrayList<>();
+                    for (long x : inputs) {
+                        out.add(sumOfSquares(x));
+                    }
+                    return out;
+                });
+        rows.add(row("sequential loop", "1", seq, seq, want));
+        Measure.Result<List<BigInteger>> first = null;
+        for (Variant v : variants) {
+            progress.println("  " + v.name() + " ...");
+            Measure.Result<List<BigInteger>> r =
+                    Measure.median(rounds, () -> {
+                        try (Pool pool = v.pool().get()) {
+                            return pool.map(work, inputs, 1);
+                        }
+                    });
+            rows.add(row(v.name(), v.workers(), r, seq, want));
+            if (first == null) {
+                first = r;
+            }
+        }
+
+        double speedup = seq.seconds() / first.seconds();
+        int ideal = Math.min(tasks, cores);
+        List<String> findings =
+                List.of(
+                        tasks
+                                + " platform threads ran the CPU-bound sum "
+                                + Measure.ratio(speedup)
+                                + " as fast as the plain loop on this machine's "
+                                + cores
+                                + " cores (the most possible is "
+                                + ideal
+                                + "×). The seed's \"threads don't help CPU work\" is CPython's"
+                                + " GIL; Java has none, so for computing use Pool.threads(cores).",
+                        "Virtual threads compute as fast as platform threads (they run on one carrier"
+                                + " thread per core) but bring nothing more for CPU work: they"
+                                + " shine when tasks wait.",
+                        "One task (n = "
+                                + Measure.count(n)
+                                + ") takes "
+                                + Measure.time(seq.median().dividedBy(tasks))
+                                + " here; the seed's timings imply about a second for n = "
+                                + Measure.count(SEED_N)
+                                + " in CPython.");
+        return new Report(
+                title(),
+                "with threads \"~4 seconds on 4-core machine\" (no faster than one thread, because of"
+                        + " the GIL), with multiprocessing \"~1 second\".",
+                List.of("how", "workers", "time (median of " + rounds + ")", "speedup", "results"),
+                rows,
+                findings);
+    }
+
+    private static List<String> row(
+            String how,
+            String workers,
+            Measure.Result<List<BigInteger>> r,
+            Measure.Result<?> base,
+            BigInteger want) {
+        boolean ok = r.value().stream().allMatch(want::equals);
+        return List.of(
+                how,
+                workers,
+                Measure.time(r.median()),
+                Measure.ratio(base.seconds() / r.seconds()),
+                ok ? "ok" : "WRONG");
+    }
+}

@@ -1,0 +1,2 @@
+/** The {@code forkwise} command line: its commands and their output. */
+package dev.forkwise.cli;

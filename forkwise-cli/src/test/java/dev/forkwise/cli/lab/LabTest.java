@@ -1,0 +1,97 @@
+package dev.forkwise.cli.lab;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import java.io.PrintWriter;
+import java.io.StringWriter;
+import java.math.BigInteger;
+import java.time.Duration;
+import java.util.List;
+import java.util.Random;
+import java.util.stream.LongStream;
+import java.util.stream.Stream;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.MethodSource;
+import picocli.CommandLine;
+
+/** The lab's experiments, at sizes small enough for a unit test. */
+class LabTest {
+
+    private static final Settings QUICK = new Settings(true);
+    private final PrintWriter progress = new PrintWriter(new StringWriter());
+
+    static Stream<Long> sizes() {
+        Random rnd = new Random(2002);
+        // Around the point where the sum passes Long.MAX_VALUE (n ≈ 3.04 million) and either side.
+        return Stream.concat(
+                LongStream.of(0, 1, 2, 3_037_000, 3_040_000, 3_050_000).boxed(),
+                rnd.longs(6, 0, 8_000_000).boxed());
+    }
+
+    @ParameterizedTest
+    @MethodSource("sizes")
+    void sumOfSquaresIsExactLikePythonsIntegers(long n) {
+        BigInteger slow = BigInteger.ZERO;
+        if (n <= 3_100_000) {
+            for (long i = 0; i < n; i++) {
+                slow = slow.add(BigInteger.valueOf(i).multiply(BigInteger.valueOf(i)));
+            }
+            assertThat(SumOfSquares.expected(n)).isEqualTo(slow);
+        }
+        assertThat(SumOfSquares.sumOfSquares(n)).isEqualTo(SumOfSquares.expected(n));
+    }
+
+    @Test
+    void sleepingSquaresMeasuresEveryVariantAndChecksResults() throws Exception {
+        Report r = new SleepingSquares(Duration.ofMillis(20)).run(QUICK, progress);
+        assertThat(r.rows()).extracting(row -> row.get(0))
+                .containsExactly("sequential loop", "Pool.threads(4)", "Pool.virtualThreads()", "Pool.threads(2)");
+        assertThat(r.rows()).allSatisfy(row -> assertThat(row.getLast()).isEqualTo("ok"));
+        assertThat(r.claim()).contains("about 4 seconds");
+        assertThat(r.findings()).hasSize(2);
+    }
+
+    @Test
+    void sumOfSquaresMeasuresEveryVariantAndChecksResults() throws Exception {
+        Report r = new SumOfSquares(200_000, 4).run(QUICK, progress);
+        assertThat(r.rows()).extracting(row -> row.get(0)).contains("sequential loop", "Pool.threads(4)", "Pool.virtualThreads()");
+        assertThat(r.rows()).allSatisfy(row -> assertThat(row.getLast()).isEqualTo("ok"));
+        assertThat(r.findings().getFirst()).contains(Runtime.getRuntime().availableProcessors() + " cores");
+    }
+
+    @Test
+    void manySleepersCompletesEveryTask() throws Exception {
+        Report r = new ManySleepers(2_000, 200, 50, Duration.ofMillis(10)).run(QUICK, progress);
+        assertThat(r.rows()).hasSize(3);
+        assertThat(r.rows()).extracting(row -> row.get(1)).containsExactly("2,000", "200", "200");
+        assertThat(r.rows()).allSatisfy(row -> assertThat(row.getLast()).isEqualTo("ok"));
+    }
+
+    @Test
+    void theLabPrintsATableAndFindingsPerExperiment() {
+        StringWriter out = new StringWriter();
+        CommandLine cl = new CommandLine(new LabCommand(List.of(new SleepingSquares(Duration.ofMillis(5)))));
+        cl.setOut(new PrintWriter(out, true));
+        assertThat(cl.execute("--quick")).isZero();
+        assertThat(out.toString())
+                .contains("[1/1] Seed 001", "The seed says:", "| how", "Pool.threads(4)", "→ Four threads took");
+    }
+
+    @Test
+    void aReportRejectsRowsOfTheWrongWidth() {
+        assertThatThrownBy(() -> new Report("t", "c", List.of("a", "b"), List.of(List.of("1")), List.of()))
+                .isInstanceOf(IllegalArgumentException.class)
+                .hasMessageContaining("1 cells for 2 columns");
+    }
+
+    @Test
+    void formatsTimesRatiosAndCounts() {
+        assertThat(Measure.time(Duration.ofMillis(1500))).isEqualTo("1.50 s");
+        assertThat(Measure.time(Duration.ofMillis(12))).isEqualTo("12.0 ms");
+        assertThat(Measure.time(Duration.ofNanos(2500))).isEqualTo("2.5 µs");
+        assertThat(Measure.ratio(3.966)).isEqualTo("3.97×");
+        assertThat(Measure.count(100_000)).isEqualTo("100,000");
+    }
+}
