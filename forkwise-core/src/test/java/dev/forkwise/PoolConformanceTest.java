@@ -51,6 +51,9 @@ public abstract class PoolConformanceTest {
 
     @TempDir Path tmp;
 
+    /** For subclasses, one per backend. */
+    protected PoolConformanceTest() {}
+
     /**
      * Makes the pool under test.
      *
