@@ -1,5 +1,6 @@
 package dev.forkwise.cli;
 
+import dev.forkwise.cli.bench.BenchCommand;
 import dev.forkwise.cli.lab.LabCommand;
 import java.io.IOException;
 import java.io.InputStream;
@@ -20,7 +21,12 @@ import picocli.CommandLine.Spec;
                     + " work.",
             ""
         },
-        subcommands = {VersionCommand.class, LabCommand.class, CommandLine.HelpCommand.class})
+        subcommands = {
+            VersionCommand.class,
+            LabCommand.class,
+            BenchCommand.class,
+            CommandLine.HelpCommand.class
+        })
 public final class Forkwise implements Runnable {
 
     @Spec CommandSpec spec;

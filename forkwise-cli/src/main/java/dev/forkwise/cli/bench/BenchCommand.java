@@ -1,0 +1,365 @@
+package dev.forkwise.cli.bench;
+
+import dev.forkwise.cli.Forkwise;
+import java.io.PrintWriter;
+import java.lang.management.ManagementFactory;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.LocalDate;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Optional;
+import java.util.concurrent.Callable;
+import java.util.stream.Collectors;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Spec;
+
+/**
+ * {@code forkwise bench}: each workload in forkwise and in Python's standard library, on this
+ * machine, interleaved round by round (forkwise, then Python, then the next workload), so that
+ * both sides see the same noise. Prints the medians and their ratio, and writes them as JSON.
+ */
+@Command(
+        name = "bench",
+        description = {
+            "Runs the same workloads in forkwise and in Python's standard library, interleaved over"
+                    + " several rounds, and prints each side's median and their ratio.",
+            ""
+        })
+public final class BenchCommand implements Callable<Integer> {
+
+    @Spec CommandSpec spec;
+
+    @Option(names = "--quick", description = "3 rounds and smaller one-by-one counts (default: 5 rounds).")
+    boolean quick;
+
+    @Option(names = "--rounds", description = "Rounds per workload (overrides --quick).")
+    Integer rounds;
+
+    @Option(names = "--python", defaultValue = "python3", description = "The Python interpreter (default: ${DEFAULT-VALUE}).")
+    String python;
+
+    @Option(names = "--json", defaultValue = "forkwise-bench.json", description = "Where to write the results (default: ${DEFAULT-VALUE}).")
+    Path json;
+
+    @Option(names = "--markdown", description = "Also write the table as Markdown to this file.")
+    Path markdown;
+
+    @Option(names = "--only", split = ",", description = "Run only these workloads, by id.")
+    List<String> only = new ArrayList<>();
+
+    /**
+     * A workload: forkwise's side and the Python sides it is compared with.
+     *
+     * @param id short name
+     * @param title what it does
+     * @param unit the unit of every metric
+     * @param higherIsBetter whether a larger value is better
+     * @param java forkwise's side
+     * @param against the Python sides, each with the metrics to compare
+     */
+    record Workload(
+            String id, String title, String unit, boolean higherIsBetter, Side java, List<Against> against) {}
+
+    /**
+     * A Python side and which metrics of it to compare.
+     *
+     * @param python the side
+     * @param metrics metric names, {@code "value"} first
+     */
+    record Against(Side python, List<String> metrics) {}
+
+    /**
+     * One row of the result table.
+     *
+     * @param workload the workload's id
+     * @param title what it measures, with the metric
+     * @param unit the unit
+     * @param higherIsBetter whether a larger value is better
+     * @param forkwiseImpl what ran on the forkwise side
+     * @param pythonImpl what ran on the Python side
+     * @param forkwise forkwise's samples, one per round
+     * @param python Python's samples, one per round
+     */
+    record Row(
+            String workload,
+            String title,
+            String unit,
+            boolean higherIsBetter,
+            String forkwiseImpl,
+            String pythonImpl,
+            List<Double> forkwise,
+            List<Double> python) {
+
+        double forkwiseMedian() {
+            return median(forkwise);
+        }
+
+        double pythonMedian() {
+            return python.isEmpty() ? Double.NaN : median(python);
+        }
+
+        /** forkwise's median over Python's. */
+        double ratio() {
+            return forkwiseMedian() / pythonMedian();
+        }
+
+        String verdict() {
+            if (python.isEmpty()) {
+                return "no Python";
+            }
+            double better = higherIsBetter ? ratio() : 1 / ratio();
+            String word = higherIsBetter ? (better >= 1 ? "higher" : "lower") : (better >= 1 ? "faster" : "slower");
+            double factor = better >= 1 ? better : 1 / better;
+            return String.format(Locale.ROOT, "%.2f× %s", factor, word);
+        }
+    }
+
+    static double median(List<Double> xs) {
+        List<Double> s = xs.stream().sorted().toList();
+        int n = s.size();
+        return n % 2 == 1 ? s.get(n / 2) : (s.get(n / 2 - 1) + s.get(n / 2)) / 2;
+    }
+
+    static List<Workload> workloads(boolean quick, PythonScript py) {
+        int oneByOne = quick ? 1_000 : 3_000;
+        int cores = JavaWorkloads.CORES;
+        List<Workload> w = new ArrayList<>();
+        w.add(new Workload(
+                "submit-noop",
+                "no-op submit→result, one by one",
+                "µs/op",
+                false,
+                () -> JavaWorkloads.submitNoop(oneByOne),
+                py == null
+                        ? List.of()
+                        : List.of(
+                                new Against(py.side("submit-tpe", oneByOne), List.of("value", "p50", "p99")),
+                                new Against(py.side("submit-ppe", oneByOne), List.of("value", "p50", "p99")),
+                                new Against(py.side("submit-mp", oneByOne), List.of("value")))));
+        w.add(new Workload(
+                "map-1m",
+                "map of 1,000,000 trivial items, automatic chunks",
+                "ms",
+                false,
+                () -> JavaWorkloads.map(1_000_000),
+                py == null ? List.of() : List.of(new Against(py.side("map-mp", 1_000_000), List.of("value")))));
+        w.add(new Workload(
+                "first-result",
+                "new pool → first result",
+                "ms",
+                false,
+                JavaWorkloads::firstResult,
+                py == null
+                        ? List.of()
+                        : List.of(
+                                new Against(py.side("first-result-mp", 0), List.of("value")),
+                                new Against(py.side("first-result-tpe", 0), List.of("value")))));
+        w.add(new Workload(
+                "waits-1k",
+                "1,000 tasks that each wait 100 ms",
+                "ms",
+                false,
+                () -> JavaWorkloads.waits(1_000),
+                py == null
+                        ? List.of()
+                        : List.of(
+                                new Against(py.side("waits-asyncio", 1_000), List.of("value")),
+                                new Against(py.side("waits-tpe", 1_000), List.of("value")))));
+        w.add(new Workload(
+                "waits-100k",
+                "100,000 tasks that each wait 100 ms",
+                "ms",
+                false,
+                () -> JavaWorkloads.waits(100_000),
+                py == null ? List.of() : List.of(new Against(py.side("waits-asyncio", 100_000), List.of("value")))));
+        w.add(new Workload(
+                "cpu",
+                "CPU-bound efficiency on all " + cores + " cores",
+                "%",
+                true,
+                () -> JavaWorkloads.cpuEfficiency(100_000_000, false),
+                py == null ? List.of() : List.of(new Against(py.side("cpu-processes", 3_000_000), List.of("value")))));
+        w.add(new Workload(
+                "cpu-global-lock",
+                "CPU-bound efficiency, every task behind one global lock",
+                "%",
+                true,
+                () -> JavaWorkloads.cpuEfficiency(100_000_000, true),
+                py == null ? List.of() : List.of(new Against(py.side("cpu-threads-gil", 3_000_000), List.of("value")))));
+        w.add(new Workload(
+                "start",
+                "baseline: interpreter start, empty program",
+                "ms",
+                false,
+                JavaWorkloads::jvmStart,
+                py == null ? List.of() : List.of(new Against(() -> JavaWorkloads.pythonStart(py.python()), List.of("value")))));
+        w.add(new Workload(
+                "memcpy",
+                "baseline: copy 64 MiB in memory",
+                "GB/s",
+                true,
+                () -> JavaWorkloads.memcpy(64),
+                py == null ? List.of() : List.of(new Against(py.side("memcpy", 64), List.of("value")))));
+        return w;
+    }
+
+    @Override
+    public Integer call() throws Exception {
+        PrintWriter out = spec.commandLine().getOut();
+        int n = rounds != null ? rounds : quick ? 3 : 5;
+        if (n < 1) {
+            throw new picocli.CommandLine.ParameterException(spec.commandLine(), "--rounds must be at least 1, was " + n);
+        }
+        Optional<PythonScript> py = PythonScript.find(python);
+        Optional<String> pyVersion = py.flatMap(p -> PythonScript.version(p.python()));
+        if (py.isEmpty()) {
+            out.println("forkwise bench: '" + python + "' cannot be run, so only forkwise's side is measured"
+                    + " (install Python 3, or point --python at it).");
+        }
+        List<Workload> all = workloads(quick, py.orElse(null));
+        List<Workload> chosen = choose(all);
+        String machine = machine(pyVersion);
+        out.println("forkwise bench " + Forkwise.version() + " — " + machine + "; " + n + " rounds, interleaved");
+        out.flush();
+
+        Map<String, Row> rows = new LinkedHashMap<>();
+        for (int round = 1; round <= n; round++) {
+            for (Workload w : chosen) {
+                out.printf("  round %d/%d: %s ...%n", round, n, w.title());
+                out.flush();
+                Sample f = w.java().measure();
+                if (w.against().isEmpty()) {
+                    rows.computeIfAbsent(w.id(), k -> new Row(w.id(), w.title(), w.unit(), w.higherIsBetter(), f.impl(), "—", new ArrayList<>(), new ArrayList<>()))
+                            .forkwise().add(f.get("value"));
+                }
+                for (Against a : w.against()) {
+                    Sample p = a.python().measure();
+                    for (String metric : a.metrics()) {
+                        String title = metric.equals("value") ? w.title() : w.title() + " (" + metric + ")";
+                        Row row = rows.computeIfAbsent(
+                                w.id() + "/" + p.impl() + "/" + metric,
+                                k -> new Row(w.id(), title, w.unit(), w.higherIsBetter(), f.impl(), p.impl(), new ArrayList<>(), new ArrayList<>()));
+                        row.forkwise().add(f.get(metric));
+                        row.python().add(p.get(metric));
+                    }
+                }
+            }
+        }
+        List<Row> result = List.copyOf(rows.values());
+        out.println();
+        out.println(table(result));
+        Files.writeString(json, json(result, machine, n));
+        out.println("Results: " + json.toAbsolutePath());
+        if (markdown != null) {
+            Files.writeString(markdown, markdown(result, machine, n));
+            out.println("Markdown: " + markdown.toAbsolutePath());
+        }
+        out.flush();
+        return 0;
+    }
+
+    private List<Workload> choose(List<Workload> all) {
+        if (only.isEmpty()) {
+            return all;
+        }
+        List<Workload> chosen = new ArrayList<>();
+        for (String id : only) {
+            chosen.add(all.stream().filter(w -> w.id().equals(id)).findFirst().orElseThrow(() ->
+                    new picocli.CommandLine.ParameterException(spec.commandLine(), "no workload '" + id
+                            + "'; the workloads are: " + all.stream().map(Workload::id).collect(Collectors.joining(", ")))));
+        }
+        return chosen;
+    }
+
+    static String machine(Optional<String> pythonVersion) {
+        long memory = ((com.sun.management.OperatingSystemMXBean) ManagementFactory.getOperatingSystemMXBean())
+                .getTotalMemorySize();
+        return String.format(Locale.ROOT, "%d cores, %.0f GiB, Java %s, %s, %s %s",
+                JavaWorkloads.CORES, memory / (double) (1L << 30), Runtime.version(),
+                pythonVersion.orElse("no Python"), System.getProperty("os.name"), System.getProperty("os.arch"));
+    }
+
+    private static String number(double v) {
+        if (Double.isNaN(v)) {
+            return "—";
+        }
+        return v >= 100 ? String.format(Locale.ROOT, "%,.0f", v) : String.format(Locale.ROOT, "%.2f", v);
+    }
+
+    static String table(List<Row> rows) {
+        List<String> header = List.of("workload", "forkwise", "Python", "unit", "forkwise median", "Python median", "forkwise vs Python");
+        List<List<String>> cells = rows.stream().map(r -> List.of(
+                r.title(), r.forkwiseImpl(), r.pythonImpl(), r.unit(), number(r.forkwiseMedian()), number(r.pythonMedian()), r.verdict())).toList();
+        return new dev.forkwise.cli.lab.Report("", "", header, cells, List.of()).table();
+    }
+
+    static String markdown(List<Row> rows, String machine, int n) {
+        StringBuilder s = new StringBuilder();
+        s.append("Measured ").append(LocalDate.now()).append(" on ").append(machine).append(", ")
+                .append(n).append(" interleaved rounds (median of each side).\n\n");
+        s.append("| workload | forkwise | Python | unit | forkwise median | Python median | forkwise vs Python |\n");
+        s.append("|---|---|---|---|---:|---:|---|\n");
+        for (Row r : rows) {
+            s.append("| ").append(r.title()).append(" | `").append(r.forkwiseImpl()).append("` | `").append(r.pythonImpl())
+                    .append("` | ").append(r.unit()).append(" | ").append(number(r.forkwiseMedian())).append(" | ")
+                    .append(number(r.pythonMedian())).append(" | ").append(r.verdict()).append(" |\n");
+        }
+        return s.toString();
+    }
+
+    static String json(List<Row> rows, String machine, int n) {
+        StringBuilder s = new StringBuilder();
+        s.append("{\n  \"date\": ").append(quote(LocalDate.now().toString()))
+                .append(",\n  \"machine\": ").append(quote(machine))
+                .append(",\n  \"rounds\": ").append(n)
+                .append(",\n  \"rows\": [");
+        for (int i = 0; i < rows.size(); i++) {
+            Row r = rows.get(i);
+            s.append(i == 0 ? "\n" : ",\n").append("    {")
+                    .append("\"workload\": ").append(quote(r.workload()))
+                    .append(", \"title\": ").append(quote(r.title()))
+                    .append(", \"unit\": ").append(quote(r.unit()))
+                    .append(", \"higherIsBetter\": ").append(r.higherIsBetter())
+                    .append(", \"forkwise\": ").append(quote(r.forkwiseImpl()))
+                    .append(", \"python\": ").append(quote(r.pythonImpl()))
+                    .append(", \"forkwiseMedian\": ").append(jsonNumber(r.forkwiseMedian()))
+                    .append(", \"pythonMedian\": ").append(jsonNumber(r.pythonMedian()))
+                    .append(", \"ratioForkwiseOverPython\": ").append(jsonNumber(r.python().isEmpty() ? Double.NaN : r.ratio()))
+                    .append(", \"forkwiseSamples\": ").append(r.forkwise().stream().map(BenchCommand::jsonNumber).toList())
+                    .append(", \"pythonSamples\": ").append(r.python().stream().map(BenchCommand::jsonNumber).toList())
+                    .append('}');
+        }
+        return s.append("\n  ]\n}\n").toString();
+    }
+
+    private static String jsonNumber(double v) {
+        return Double.isNaN(v) ? "null" : String.format(Locale.ROOT, "%.4f", v);
+    }
+
+    private static String quote(String text) {
+        StringBuilder s = new StringBuilder("\"");
+        for (char c : text.toCharArray()) {
+            switch (c) {
+                case '"' -> s.append("\\\"");
+                case '\\' -> s.append("\\\\");
+                case '\n' -> s.append("\\n");
+                case '\t' -> s.append("\\t");
+                default -> {
+                    if (c < 0x20) {
+                        s.append(String.format(Locale.ROOT, "\\u%04x", (int) c));
+                    } else {
+                        s.append(c);
+                    }
+                }
+            }
+        }
+        return s.append('"').toString();
+    }
+
+}

@@ -1,0 +1,180 @@
+package dev.forkwise.cli.bench;
+
+import dev.forkwise.Fn;
+import dev.forkwise.Pool;
+import java.io.IOException;
+import java.lang.foreign.Arena;
+import java.lang.foreign.MemorySegment;
+import java.math.BigInteger;
+import java.util.Arrays;
+import java.util.Collections;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.TimeUnit;
+import java.util.stream.IntStream;
+
+/** forkwise's side of each workload of {@code forkwise bench}. */
+final class JavaWorkloads {
+
+    static final int CORES = Runtime.getRuntime().availableProcessors();
+
+    private static final Object GLOBAL_LOCK = new Object();
+
+    private JavaWorkloads() {}
+
+    /** Mean, p50 and p99 in µs of {@code n} submit-then-wait calls, after {@code n/4} warm-ups. */
+    static Sample submitNoop(int n) throws Exception {
+        try (Pool pool = Pool.threads(CORES)) {
+            for (int i = 0; i < Math.max(1, n / 4); i++) {
+                pool.submit(() -> null).get();
+            }
+            double[] us = new double[n];
+            for (int i = 0; i < n; i++) {
+                long t = System.nanoTime();
+                pool.submit(() -> null).get();
+                us[i] = (System.nanoTime() - t) / 1e3;
+            }
+            double mean = Arrays.stream(us).average().orElseThrow();
+            Arrays.sort(us);
+            return new Sample(
+                    "Pool.threads(" + CORES + ")",
+                    Map.of("value", mean, "p50", percentile(us, 0.5), "p99", percentile(us, 0.99)));
+        }
+    }
+
+    /** Milliseconds for {@code map} of {@code n} trivial items with automatic chunking. */
+    static Sample map(int n) {
+        List<Integer> inputs = IntStream.range(0, n).boxed().toList();
+        try (Pool pool = Pool.threads(CORES)) {
+            pool.map((Integer x) -> x * 2, inputs.subList(0, 1_000)); // workers up
+            long t = System.nanoTime();
+            List<Integer> out = pool.map((Integer x) -> x * 2, inputs);
+            double ms = (System.nanoTime() - t) / 1e6;
+            check(out.size() == n && out.getLast() == 2 * (n - 1), "map results");
+            return Sample.of("Pool.threads(" + CORES + ").map", ms);
+        }
+    }
+
+    /** Milliseconds from creating a pool to its first result. */
+    static Sample firstResult() throws Exception {
+        long t = System.nanoTime();
+        try (Pool pool = Pool.threads(CORES)) {
+            pool.submit(() -> null).get();
+            return Sample.of("Pool.threads(" + CORES + ")", (System.nanoTime() - t) / 1e6);
+        }
+    }
+
+    /** Milliseconds for {@code n} tasks that each sleep 100 ms, on virtual threads. */
+    static Sample waits(int n) {
+        long t = System.nanoTime();
+        try (Pool pool = Pool.virtualThreads()) {
+            List<Integer> out = pool.map((Integer x) -> {
+                Thread.sleep(100);
+                return x;
+            }, Collections.nCopies(n, 1));
+            check(out.size() == n, "waits results");
+        }
+        return Sample.of("Pool.virtualThreads()", (System.nanoTime() - t) / 1e6);
+    }
+
+    /**
+     * Parallel efficiency, in percent, of {@code CORES} CPU-bound tasks on {@code CORES} platform
+     * threads: (sequential time / parallel time) / cores.
+     */
+    static Sample cpuEfficiency(long n, boolean globalLock) {
+        Fn<Long, BigInteger> task =
+                globalLock
+                        ? x -> {
+                            synchronized (GLOBAL_LOCK) {
+                                return sumOfSquares(x);
+                            }
+                        }
+                        : JavaWorkloads::sumOfSquares;
+        List<Long> inputs = Collections.nCopies(CORES, n);
+        try (Pool pool = Pool.threads(CORES)) {
+            pool.map(task, inputs, 1); // warm up the JIT and the workers
+            long t = System.nanoTime();
+            for (long x : inputs) {
+                sumOfSquares(x);
+            }
+            long sequential = System.nanoTime() - t;
+            t = System.nanoTime();
+            pool.map(task, inputs, 1);
+            long parallel = System.nanoTime() - t;
+            double efficiency = 100.0 * ((double) sequential / parallel) / CORES;
+            return Sample.of(
+                    "Pool.threads(" + CORES + ")" + (globalLock ? " + one global lock" : ""),
+                    efficiency);
+        }
+    }
+
+    /** Milliseconds for a bare JVM to start and run an empty main, measured from here. */
+    static Sample jvmStart() throws IOException, InterruptedException {
+        String java = ProcessHandle.current().info().command().orElseThrow();
+        List<String> cmd =
+                List.of(java, "-cp", System.getProperty("java.class.path"), Empty.class.getName());
+        return Sample.of("java (empty main)", timeProcess(cmd));
+    }
+
+    /** Milliseconds for {@code python -c pass}, measured the same way as the JVM start. */
+    static Sample pythonStart(String python) throws IOException, InterruptedException {
+        return Sample.of("python3 -c pass", timeProcess(List.of(python, "-c", "pass")));
+    }
+
+    /** GB/s of copying {@code mib} MiB between two native segments. */
+    static Sample memcpy(int mib) {
+        long bytes = (long) mib << 20;
+        try (Arena arena = Arena.ofConfined()) {
+            MemorySegment src = arena.allocate(bytes);
+            MemorySegment dst = arena.allocate(bytes);
+            src.fill((byte) 7);
+            MemorySegment.copy(src, 0, dst, 0, bytes); // fault the pages in
+            int rounds = 5;
+            long t = System.nanoTime();
+            for (int i = 0; i < rounds; i++) {
+                MemorySegment.copy(src, 0, dst, 0, bytes);
+            }
+            double seconds = (System.nanoTime() - t) / 1e9;
+            return Sample.of("MemorySegment.copy", rounds * bytes / seconds / 1e9);
+        }
+    }
+
+    static BigInteger sumOfSquares(long n) {
+        long lo = 0;
+        long hi = 0;
+        for (long i = 0; i < n; i++) {
+            long sq = i * i;
+            long sum = lo + sq;
+            if (Long.compareUnsigned(sum, lo) < 0) {
+                hi++;
+            }
+            lo = sum;
+        }
+        return BigInteger.valueOf(hi).shiftLeft(64).add(new BigInteger(Long.toUnsignedString(lo)));
+    }
+
+    private static double timeProcess(List<String> cmd) throws IOException, InterruptedException {
+        long t = System.nanoTime();
+        Process p = new ProcessBuilder(cmd).redirectErrorStream(true).start();
+        try {
+            p.getOutputStream().close();
+            p.getInputStream().readAllBytes();
+            check(p.waitFor(60, TimeUnit.SECONDS), "process " + cmd + " exits");
+            double ms = (System.nanoTime() - t) / 1e6;
+            check(p.exitValue() == 0, cmd + " exited with " + p.exitValue());
+            return ms;
+        } finally {
+            p.destroyForcibly();
+        }
+    }
+
+    private static double percentile(double[] sorted, double q) {
+        return sorted[(int) Math.min(sorted.length - 1, Math.round(q * (sorted.length - 1)))];
+    }
+
+    private static void check(boolean ok, String what) {
+        if (!ok) {
+            throw new IllegalStateException("benchmark check failed: " + what);
+        }
+    }
+}

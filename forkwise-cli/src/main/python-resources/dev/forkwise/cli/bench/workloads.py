@@ -1,0 +1,184 @@
+"""Python's side of `forkwise bench`: one workload per run, standard library only.
+
+Usage: python3 workloads.py WORKLOAD [ARG]
+
+Prints one line on stdout: tab-separated key=value pairs, with at least impl, value and unit
+(and p50/p99 for the one-by-one workloads). The Java side (BenchCommand) runs the same workloads,
+interleaved with these, and prints both with their ratio.
+"""
+
+import asyncio
+import concurrent.futures as cf
+import multiprocessing as mp
+import os
+import sys
+import threading
+import time
+
+
+def noop(_=None):
+    return None
+
+
+def double(x):
+    return x * 2
+
+
+def sum_of_squares(n):
+    return sum(i * i for i in range(n))
+
+
+def emit(workload, impl, value, unit, **extra):
+    fields = {"workload": workload, "impl": impl, "value": value, "unit": unit}
+    fields.update(extra)
+    print("\t".join("%s=%s" % (k, v) for k, v in fields.items()))
+
+
+def percentile(sorted_values, q):
+    i = min(len(sorted_values) - 1, int(round(q * (len(sorted_values) - 1))))
+    return sorted_values[i]
+
+
+def one_by_one(submit_and_wait, n):
+    """Mean and percentiles (in microseconds) of n submit-then-wait calls, after n/4 warm-ups."""
+    for _ in range(max(1, n // 4)):
+        submit_and_wait()
+    times = []
+    for _ in range(n):
+        t = time.perf_counter_ns()
+        submit_and_wait()
+        times.append((time.perf_counter_ns() - t) / 1e3)
+    times.sort()
+    return sum(times) / n, percentile(times, 0.5), percentile(times, 0.99)
+
+
+def submit_tpe(n):
+    with cf.ThreadPoolExecutor(os.cpu_count()) as ex:
+        mean, p50, p99 = one_by_one(lambda: ex.submit(noop).result(), n)
+    emit("submit-noop", "ThreadPoolExecutor", mean, "us/op", p50=p50, p99=p99)
+
+
+def submit_ppe(n):
+    with cf.ProcessPoolExecutor(os.cpu_count()) as ex:
+        mean, p50, p99 = one_by_one(lambda: ex.submit(noop).result(), n)
+    emit("submit-noop", "ProcessPoolExecutor", mean, "us/op", p50=p50, p99=p99)
+
+
+def submit_mp_apply_async(n):
+    with mp.Pool(os.cpu_count()) as pool:
+        mean, p50, p99 = one_by_one(lambda: pool.apply_async(noop).get(), n)
+    emit("submit-noop", "multiprocessing.Pool.apply_async", mean, "us/op", p50=p50, p99=p99)
+
+
+def map_mp(n):
+    with mp.Pool(os.cpu_count()) as pool:
+        pool.map(double, range(1000))  # workers up
+        t = time.perf_counter()
+        out = pool.map(double, range(n))
+        elapsed = time.perf_counter() - t
+    assert len(out) == n and out[-1] == 2 * (n - 1)
+    emit("map", "multiprocessing.Pool.map", elapsed * 1e3, "ms")
+
+
+def first_result_mp(_):
+    t = time.perf_counter()
+    with mp.Pool(os.cpu_count()) as pool:
+        pool.apply(noop)
+        elapsed = time.perf_counter() - t
+    emit("first-result", "multiprocessing.Pool", elapsed * 1e3, "ms")
+
+
+def first_result_tpe(_):
+    t = time.perf_counter()
+    with cf.ThreadPoolExecutor(os.cpu_count()) as ex:
+        ex.submit(noop).result()
+        elapsed = time.perf_counter() - t
+    emit("first-result", "ThreadPoolExecutor", elapsed * 1e3, "ms")
+
+
+def waits_asyncio(n):
+    async def one(x):
+        await asyncio.sleep(0.1)
+        return x
+
+    async def main():
+        return await asyncio.gather(*(one(i) for i in range(n)))
+
+    t = time.perf_counter()
+    out = asyncio.run(main())
+    elapsed = time.perf_counter() - t
+    assert len(out) == n
+    emit("waits", "asyncio.gather", elapsed * 1e3, "ms")
+
+
+def waits_tpe(n):
+    def one(x):
+        time.sleep(0.1)
+        return x
+
+    t = time.perf_counter()
+    with cf.ThreadPoolExecutor(100) as ex:
+        out = list(ex.map(one, range(n)))
+    elapsed = time.perf_counter() - t
+    assert len(out) == n
+    emit("waits", "ThreadPoolExecutor(100)", elapsed * 1e3, "ms")
+
+
+def _efficiency(run_parallel, n):
+    cores = os.cpu_count()
+    t = time.perf_counter()
+    for _ in range(cores):
+        sum_of_squares(n)
+    sequential = time.perf_counter() - t
+    t = time.perf_counter()
+    run_parallel(cores)
+    parallel = time.perf_counter() - t
+    return 100.0 * (sequential / parallel) / cores
+
+
+def cpu_processes(n):
+    with cf.ProcessPoolExecutor(os.cpu_count()) as ex:
+        list(ex.map(noop, range(os.cpu_count())))  # workers up
+        eff = _efficiency(lambda k: list(ex.map(sum_of_squares, [n] * k)), n)
+    emit("cpu-efficiency", "ProcessPoolExecutor", eff, "%")
+
+
+def cpu_threads_gil(n):
+    with cf.ThreadPoolExecutor(os.cpu_count()) as ex:
+        eff = _efficiency(lambda k: list(ex.map(sum_of_squares, [n] * k)), n)
+    emit("cpu-efficiency-global-lock", "ThreadPoolExecutor (GIL)", eff, "%")
+
+
+def memcpy(n):
+    src = bytearray(os.urandom(1 << 20)) * n
+    dst = bytearray(len(src))
+    view = memoryview(dst)
+    view[:] = src  # fault the pages in
+    t = time.perf_counter()
+    rounds = 5
+    for _ in range(rounds):
+        view[:] = src
+    elapsed = time.perf_counter() - t
+    emit("memcpy", "memoryview copy", rounds * len(src) / elapsed / 1e9, "GB/s")
+
+
+WORKLOADS = {
+    "submit-tpe": submit_tpe,
+    "submit-ppe": submit_ppe,
+    "submit-mp": submit_mp_apply_async,
+    "map-mp": map_mp,
+    "first-result-mp": first_result_mp,
+    "first-result-tpe": first_result_tpe,
+    "waits-asyncio": waits_asyncio,
+    "waits-tpe": waits_tpe,
+    "cpu-processes": cpu_processes,
+    "cpu-threads-gil": cpu_threads_gil,
+    "memcpy": memcpy,
+}
+
+if __name__ == "__main__":
+    name = sys.argv[1]
+    arg = int(sys.argv[2]) if len(sys.argv) > 2 else 0
+    if name not in WORKLOADS:
+        sys.exit("unknown workload %r; known: %s" % (name, ", ".join(sorted(WORKLOADS))))
+    WORKLOADS[name](arg)
