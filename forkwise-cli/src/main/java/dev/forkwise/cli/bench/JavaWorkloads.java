@@ -2,6 +2,7 @@ package dev.forkwise.cli.bench;
 
 import dev.forkwise.Fn;
 import dev.forkwise.Pool;
+import dev.forkwise.cli.lab.SumOfSquares;
 import java.io.IOException;
 import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
@@ -86,16 +87,16 @@ final class JavaWorkloads {
                 globalLock
                         ? x -> {
                             synchronized (GLOBAL_LOCK) {
-                                return sumOfSquares(x);
+                                return SumOfSquares.sumOfSquares(x);
                             }
                         }
-                        : JavaWorkloads::sumOfSquares;
+                        : SumOfSquares::sumOfSquares;
         List<Long> inputs = Collections.nCopies(CORES, n);
         try (Pool pool = Pool.threads(CORES)) {
             pool.map(task, inputs, 1); // warm up the JIT and the workers
             long t = System.nanoTime();
             for (long x : inputs) {
-                sumOfSquares(x);
+                SumOfSquares.sumOfSquares(x);
             }
             long sequential = System.nanoTime() - t;
             t = System.nanoTime();
@@ -137,20 +138,6 @@ final class JavaWorkloads {
             double seconds = (System.nanoTime() - t) / 1e9;
             return Sample.of("MemorySegment.copy", rounds * bytes / seconds / 1e9);
         }
-    }
-
-    static BigInteger sumOfSquares(long n) {
-        long lo = 0;
-        long hi = 0;
-        for (long i = 0; i < n; i++) {
-            long sq = i * i;
-            long sum = lo + sq;
-            if (Long.compareUnsigned(sum, lo) < 0) {
-                hi++;
-            }
-            lo = sum;
-        }
-        return BigInteger.valueOf(hi).shiftLeft(64).add(new BigInteger(Long.toUnsignedString(lo)));
     }
 
     private static double timeProcess(List<String> cmd) throws IOException, InterruptedException {

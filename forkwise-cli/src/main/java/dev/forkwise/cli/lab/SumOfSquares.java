@@ -14,7 +14,7 @@ import java.util.function.Supplier;
  * threads. The seed says threads give no speedup (the GIL) and processes about 4×; Java has no GIL,
  * so threads scale with the cores.
  */
-final class SumOfSquares implements Experiment {
+public final class SumOfSquares implements Experiment {
 
     /** The seed's n. */
     static final long SEED_N = 10_000_000;
@@ -30,8 +30,11 @@ final class SumOfSquares implements Experiment {
     /**
      * Python's {@code sum(i * i for i in range(n))}, exactly: the sum passes {@code Long.MAX_VALUE}
      * for n above about 3 million, so it is kept in 128 bits, as Python's integers would.
+     *
+     * @param n how many squares to add
+     * @return the exact sum
      */
-    static BigInteger sumOfSquares(long n) {
+    public static BigInteger sumOfSquares(long n) {
         long lo = 0;
         long hi = 0;
         for (long i = 0; i < n; i++) {

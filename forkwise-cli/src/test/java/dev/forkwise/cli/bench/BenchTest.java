@@ -94,6 +94,5 @@ class BenchTest {
         assertThat(JavaWorkloads.submitNoop(50).metrics()).containsKeys("value", "p50", "p99");
         assertThat(JavaWorkloads.cpuEfficiency(100_000, true).impl()).contains("global lock");
         assertThat(JavaWorkloads.memcpy(1).get("value")).isPositive();
-        assertThat(JavaWorkloads.sumOfSquares(1_000)).isEqualTo(java.math.BigInteger.valueOf(332_833_500));
     }
 }
