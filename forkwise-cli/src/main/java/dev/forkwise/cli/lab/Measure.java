@@ -36,6 +36,14 @@ final class Measure {
         return new Result<>(Duration.ofNanos(times.get(times.size() / 2)), last);
     }
 
+    /**
+     * One row of an experiment's table: how it ran, with how many workers, its median time, its
+     * speedup over {@code base}, and whether its results were right.
+     */
+    static List<String> row(String how, String workers, Result<?> r, Result<?> base, String check) {
+        return List.of(how, workers, time(r.median()), ratio(base.seconds() / r.seconds()), check);
+    }
+
     /** Formats a duration as seconds or milliseconds, three significant places. */
     static String time(Duration d) {
         double s = d.toNanos() / 1e9;
