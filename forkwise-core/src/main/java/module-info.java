@@ -4,5 +4,8 @@
  * <p>Only {@code dev.forkwise} is exported; the backends and the engine behind them are internal.
  */
 module dev.forkwise {
+    requires java.management;
+    requires jdk.jfr;
+
     exports dev.forkwise;
 }

@@ -29,6 +29,8 @@ import java.util.stream.Stream;
  *       no GIL: threads run on every core).
  *   <li>{@link #virtualThreads()} and {@link #virtualThreads(int)}: one virtual thread per task, for
  *       work that mostly waits; thousands at once.
+ *   <li>{@link #processes(int)} and {@link #processes(ProcessOptions)}: worker JVMs, for isolation
+ *       (a crash, a hang or a leak costs one task) and for work behind a JVM-wide lock.
  * </ul>
  *
  * <p>Task code is the same on every backend: {@link Fn}, {@link Fn2} and {@link Call} are
@@ -104,6 +106,38 @@ public interface Pool extends ExecutorService, AutoCloseable {
                             + " (use Pool.virtualThreads() for no limit)");
         }
         return new PoolEngine(new VirtualThreadBackend(maxConcurrent));
+    }
+
+    /**
+     * Creates a pool of {@code workers} worker JVMs with default options: for work that computes
+     * behind a lock it cannot avoid, or that must be isolated (it may crash, hang or leak).
+     *
+     * @param workers the number of worker JVMs, at least 1
+     * @return a new pool; its workers are starting in the background
+     * @throws IllegalArgumentException if {@code workers < 1}
+     * @see #processes(ProcessOptions)
+     */
+    static Pool processes(int workers) {
+        return processes(ProcessOptions.ofWorkers(workers));
+    }
+
+    /**
+     * Creates a pool of worker JVMs: child processes started with this JVM's own {@code java},
+     * class path and module path, reused from task to task.
+     *
+     * <p>The pool never breaks: a worker that dies (a signal, {@code System.exit}, an {@code
+     * OutOfMemoryError}, a native crash) fails only the task it was running, with {@link
+     * WorkerCrashedException}, and is replaced. A task past {@link ProcessOptions#taskTimeout()}
+     * fails with {@link TaskTimeoutException} and its worker is killed and replaced. Workers exit
+     * when this JVM dies, however it dies. A task, input or captured value that cannot be
+     * serialized fails at the call with {@link NotTransferableException} naming the path to it.
+     *
+     * @param options how to start and supervise the workers
+     * @return a new pool; its workers are starting in the background
+     */
+    static Pool processes(ProcessOptions options) {
+        java.util.Objects.requireNonNull(options, "options");
+        return new PoolEngine(new dev.forkwise.process.ProcessBackend(options));
     }
 
     /**

@@ -31,7 +31,22 @@ public class WorkerCrashedException extends ForkwiseException {
      */
     public WorkerCrashedException(
             String task, long pid, int exitCode, String signal, List<String> lastStderr) {
-        super(message(task, pid, exitCode, signal, lastStderr));
+        this(task, pid, exitCode, signal, lastStderr, null);
+    }
+
+    /**
+     * Creates the exception, saying why forkwise itself killed the worker, if it did.
+     *
+     * @param task a description of the task that was running
+     * @param pid the dead worker's process id
+     * @param exitCode the worker's exit code ({@code 128 + n} when killed by signal {@code n})
+     * @param signal the signal's name ({@code "SIGKILL"}), or {@code null} if it exited by itself
+     * @param lastStderr the last lines the worker wrote to standard error, oldest first
+     * @param reason why forkwise killed the worker (a time limit, a memory limit), or {@code null}
+     */
+    public WorkerCrashedException(
+            String task, long pid, int exitCode, String signal, List<String> lastStderr, String reason) {
+        super(message(task, pid, exitCode, signal, lastStderr, reason));
         this.task = task;
         this.pid = pid;
         this.exitCode = exitCode;
@@ -40,7 +55,7 @@ public class WorkerCrashedException extends ForkwiseException {
     }
 
     private static String message(
-            String task, long pid, int exitCode, String signal, List<String> lastStderr) {
+            String task, long pid, int exitCode, String signal, List<String> lastStderr, String reason) {
         Objects.requireNonNull(task, "task");
         Objects.requireNonNull(lastStderr, "lastStderr");
         StringBuilder m = new StringBuilder();
@@ -48,6 +63,9 @@ public class WorkerCrashedException extends ForkwiseException {
         m.append(": exit code ").append(exitCode);
         if (signal != null) {
             m.append(" (").append(signal).append(')');
+        }
+        if (reason != null) {
+            m.append("; ").append(reason);
         }
         if (!lastStderr.isEmpty()) {
             m.append("; its last stderr lines:");

@@ -162,7 +162,7 @@ public abstract class PoolConformanceTest {
                 .containsExactly("abab", "ccc");
         assertThat(pool.applyAsync((Integer x) -> x + 1, 41).get(10, TimeUnit.SECONDS)).isEqualTo(42);
         assertThat(pool.submit(() -> "call").get(10, TimeUnit.SECONDS)).isEqualTo("call");
-        Callable<String> plain = () -> "callable";
+        Callable<String> plain = (Callable<String> & java.io.Serializable) () -> "callable";
         assertThat(pool.submit(plain).get(10, TimeUnit.SECONDS)).isEqualTo("callable");
         String d = dir();
         assertThat(pool.submit((Runnable & java.io.Serializable) () -> Markers.touch(d, "ran")).get(10, TimeUnit.SECONDS))
@@ -320,6 +320,7 @@ public abstract class PoolConformanceTest {
     void mapFailsFastAndCancelsWhatHasNotStarted() {
         Pool pool = pool(1);
         String d = dir();
+        long sleep = bounded(pool) ? 200 : FOREVER_MS;
         List<Integer> inputs = IntStream.range(0, 50).boxed().toList();
         assertThatThrownBy(
                         () ->
@@ -329,7 +330,7 @@ public abstract class PoolConformanceTest {
                                                 throw new IllegalStateException("first one fails");
                                             }
                                             Markers.touch(d, "ran-" + i);
-                                            Thread.sleep(bounded(pool) ? 200 : FOREVER_MS);
+                                            Thread.sleep(sleep);
                                             return i;
                                         },
                                         inputs,

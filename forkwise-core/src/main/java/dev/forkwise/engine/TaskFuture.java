@@ -31,6 +31,7 @@ public final class TaskFuture<R> extends CompletableFuture<R> implements Runnabl
     private final String description;
     private final Callable<R> task;
     private final FutureTask<R> local;
+    private volatile boolean interruptRequested;
 
     /**
      * Creates a task that has not started.
@@ -92,9 +93,22 @@ public final class TaskFuture<R> extends CompletableFuture<R> implements Runnabl
      */
     @Override
     public boolean cancel(boolean mayInterruptIfRunning) {
+        if (mayInterruptIfRunning) {
+            interruptRequested = true;
+        }
         boolean cancelled = super.cancel(mayInterruptIfRunning);
         local.cancel(mayInterruptIfRunning);
         return cancelled;
+    }
+
+    /**
+     * Returns whether the task was cancelled with {@code mayInterruptIfRunning}, so a remote backend
+     * knows to interrupt it where it runs.
+     *
+     * @return true after {@code cancel(true)}
+     */
+    public boolean interruptRequested() {
+        return interruptRequested;
     }
 
     @Override

@@ -1,0 +1,378 @@
+package dev.forkwise;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+import java.util.Optional;
+import java.util.OptionalInt;
+import java.util.OptionalLong;
+
+/**
+ * How {@link Pool#processes(ProcessOptions)} and {@link ChildProcess} start and supervise worker
+ * JVMs. Immutable; made with {@link #builder()}. Every setting is checked when it is set, so a bad
+ * value fails at once with a message that names it.
+ *
+ * <pre>{@code
+ * ProcessOptions options = ProcessOptions.builder()
+ *         .workers(4)
+ *         .jvmOptions("-Xmx512m")
+ *         .taskTimeout(Duration.ofSeconds(30))
+ *         .maxTasksPerWorker(1_000)
+ *         .build();
+ * try (Pool pool = Pool.processes(options)) { ... }
+ * }</pre>
+ */
+public final class ProcessOptions {
+
+    private final int workers;
+    private final int threadsPerWorker;
+    private final List<String> jvmOptions;
+    private final Map<String, String> environment;
+    private final Path workingDirectory;
+    private final Duration taskTimeout;
+    private final int maxTasksPerWorker;
+    private final long maxWorkerMemory;
+    private final Call<?> initializer;
+    private final int idempotentRetries;
+    private final String allowedClasses;
+
+    private ProcessOptions(Builder b) {
+        this.workers = b.workers;
+        this.threadsPerWorker = b.threadsPerWorker;
+        this.jvmOptions = List.copyOf(b.jvmOptions);
+        this.environment = Map.copyOf(b.environment);
+        this.workingDirectory = b.workingDirectory;
+        this.taskTimeout = b.taskTimeout;
+        this.maxTasksPerWorker = b.maxTasksPerWorker;
+        this.maxWorkerMemory = b.maxWorkerMemory;
+        this.initializer = b.initializer;
+        this.idempotentRetries = b.idempotentRetries;
+        this.allowedClasses = b.allowedClasses;
+    }
+
+    /**
+     * Starts a builder with the defaults: one worker per core, one thread per worker, no extra JVM
+     * options, the parent's environment and working directory, no time limit, no recycling.
+     *
+     * @return a new builder
+     */
+    public static Builder builder() {
+        return new Builder();
+    }
+
+    /**
+     * The defaults with {@code workers} workers.
+     *
+     * @param workers how many worker JVMs
+     * @return the options
+     */
+    public static ProcessOptions ofWorkers(int workers) {
+        return builder().workers(workers).build();
+    }
+
+    /** @return how many worker JVMs the pool keeps */
+    public int workers() {
+        return workers;
+    }
+
+    /** @return how many tasks each worker runs at once */
+    public int threadsPerWorker() {
+        return threadsPerWorker;
+    }
+
+    /** @return extra options for each worker's {@code java} command, in order */
+    public List<String> jvmOptions() {
+        return jvmOptions;
+    }
+
+    /** @return variables added to (or replacing those of) the parent's environment */
+    public Map<String, String> environment() {
+        return environment;
+    }
+
+    /** @return the workers' working directory, or empty for the parent's */
+    public Optional<Path> workingDirectory() {
+        return Optional.ofNullable(workingDirectory);
+    }
+
+    /** @return the hard limit on one task's run, or empty for none */
+    public Optional<Duration> taskTimeout() {
+        return Optional.ofNullable(taskTimeout);
+    }
+
+    /** @return after how many tasks a worker is replaced by a fresh one, or empty for never */
+    public OptionalInt maxTasksPerWorker() {
+        return maxTasksPerWorker == 0 ? OptionalInt.empty() : OptionalInt.of(maxTasksPerWorker);
+    }
+
+    /** @return the resident-memory limit of one worker in bytes, or empty for none */
+    public OptionalLong maxWorkerMemory() {
+        return maxWorkerMemory == 0 ? OptionalLong.empty() : OptionalLong.of(maxWorkerMemory);
+    }
+
+    /** @return the task each worker runs once when it starts, if any */
+    public Optional<Call<?>> initializer() {
+        return Optional.ofNullable(initializer);
+    }
+
+    /** @return how many times a task lost to a crashed worker is run again (0: never) */
+    public int idempotentRetries() {
+        return idempotentRetries;
+    }
+
+    /**
+     * @return the {@link java.io.ObjectInputFilter} pattern that narrows which classes may cross
+     *     the channel, or empty for forkwise's default set
+     */
+    public Optional<String> allowedClasses() {
+        return Optional.ofNullable(allowedClasses);
+    }
+
+    @Override
+    public String toString() {
+        return "ProcessOptions[workers="
+                + workers
+                + ", threadsPerWorker="
+                + threadsPerWorker
+                + ", jvmOptions="
+                + jvmOptions
+                + ", taskTimeout="
+                + taskTimeout
+                + ", maxTasksPerWorker="
+                + maxTasksPerWorker
+                + ", maxWorkerMemory="
+                + maxWorkerMemory
+                + ", idempotentRetries="
+                + idempotentRetries
+                + "]";
+    }
+
+    /** Builds {@link ProcessOptions}; each setter checks its value at once. */
+    public static final class Builder {
+        private int workers = Runtime.getRuntime().availableProcessors();
+        private int threadsPerWorker = 1;
+        private final List<String> jvmOptions = new ArrayList<>();
+        private final Map<String, String> environment = new LinkedHashMap<>();
+        private Path workingDirectory;
+        private Duration taskTimeout;
+        private int maxTasksPerWorker;
+        private long maxWorkerMemory;
+        private Call<?> initializer;
+        private int idempotentRetries;
+        private String allowedClasses;
+
+        private Builder() {}
+
+        /**
+         * Sets how many worker JVMs the pool keeps running.
+         *
+         * @param workers at least 1; one per core suits CPU-bound work
+         * @return this builder
+         */
+        public Builder workers(int workers) {
+            if (workers < 1) {
+                throw new IllegalArgumentException(
+                        "workers must be at least 1, was "
+                                + workers
+                                + " (one per core suits CPU-bound work: "
+                                + Runtime.getRuntime().availableProcessors()
+                                + " here)");
+            }
+            this.workers = workers;
+            return this;
+        }
+
+        /**
+         * Sets how many tasks each worker runs at once, on its own threads: the hybrid of the
+         * seeds, processes for isolation and threads inside each for waiting. The pool's
+         * parallelism is {@code workers × threadsPerWorker}.
+         *
+         * @param threads at least 1
+         * @return this builder
+         */
+        public Builder threadsPerWorker(int threads) {
+            if (threads < 1) {
+                throw new IllegalArgumentException(
+                        "threadsPerWorker must be at least 1, was " + threads);
+            }
+            this.threadsPerWorker = threads;
+            return this;
+        }
+
+        /**
+         * Adds options to each worker's {@code java} command line, such as {@code "-Xmx512m"},
+         * {@code "-Dkey=value"} or {@code "-XX:+UseSerialGC"}.
+         *
+         * @param options JVM options, each starting with {@code -}
+         * @return this builder
+         */
+        public Builder jvmOptions(String... options) {
+            for (String o : options) {
+                Objects.requireNonNull(o, "a JVM option is null");
+                if (!o.startsWith("-")) {
+                    throw new IllegalArgumentException(
+                            "JVM option '"
+                                    + o
+                                    + "' does not start with '-': pass options such as -Xmx512m"
+                                    + " or -Dname=value, one per argument");
+                }
+                if (o.equals("-cp") || o.equals("-classpath") || o.equals("--class-path")
+                        || o.equals("-jar") || o.equals("-m") || o.equals("--module")) {
+                    throw new IllegalArgumentException(
+                            "JVM option '"
+                                    + o
+                                    + "' is set by forkwise: workers use the parent's own class"
+                                    + " path and main class");
+                }
+                jvmOptions.add(o);
+            }
+            return this;
+        }
+
+        /**
+         * Sets one environment variable of the workers, on top of the parent's environment.
+         *
+         * @param name the variable's name
+         * @param value its value
+         * @return this builder
+         */
+        public Builder environment(String name, String value) {
+            Objects.requireNonNull(name, "environment variable name");
+            Objects.requireNonNull(value, "value of environment variable " + name);
+            if (name.isEmpty() || name.indexOf('=') >= 0) {
+                throw new IllegalArgumentException(
+                        "environment variable name '" + name + "' is empty or contains '='");
+            }
+            environment.put(name, value);
+            return this;
+        }
+
+        /**
+         * Sets the workers' working directory.
+         *
+         * @param dir an existing directory
+         * @return this builder
+         */
+        public Builder workingDirectory(Path dir) {
+            Objects.requireNonNull(dir, "workingDirectory");
+            if (!Files.isDirectory(dir)) {
+                throw new IllegalArgumentException(
+                        "workingDirectory " + dir + " is not an existing directory");
+            }
+            this.workingDirectory = dir;
+            return this;
+        }
+
+        /**
+         * Sets a hard limit on each task: a task still running after it fails with {@link
+         * TaskTimeoutException}, and its worker, with that worker's own child processes, is killed
+         * and replaced.
+         *
+         * @param limit positive
+         * @return this builder
+         */
+        public Builder taskTimeout(Duration limit) {
+            Objects.requireNonNull(limit, "taskTimeout");
+            if (limit.isNegative() || limit.isZero()) {
+                throw new IllegalArgumentException("taskTimeout must be positive, was " + limit);
+            }
+            this.taskTimeout = limit;
+            return this;
+        }
+
+        /**
+         * Replaces each worker by a fresh JVM after it has run this many tasks (Python's {@code
+         * maxtasksperchild}), against slow leaks.
+         *
+         * @param tasks at least 1
+         * @return this builder
+         */
+        public Builder maxTasksPerWorker(int tasks) {
+            if (tasks < 1) {
+                throw new IllegalArgumentException(
+                        "maxTasksPerWorker must be at least 1, was " + tasks);
+            }
+            this.maxTasksPerWorker = tasks;
+            return this;
+        }
+
+        /**
+         * Limits each worker's resident memory. A worker past the limit between tasks is replaced;
+         * a worker that passes it while running a task is killed, and that task fails with {@link
+         * WorkerCrashedException} saying why.
+         *
+         * @param bytes at least 64 MiB (a JVM needs about 40 MiB to start)
+         * @return this builder
+         */
+        public Builder maxWorkerMemory(long bytes) {
+            if (bytes < 64L << 20) {
+                throw new IllegalArgumentException(
+                        "maxWorkerMemory must be at least 64 MiB (67108864 bytes), was "
+                                + bytes
+                                + ": a JVM needs about 40 MiB just to start");
+            }
+            this.maxWorkerMemory = bytes;
+            return this;
+        }
+
+        /**
+         * Sets a task that each worker runs once, before its first task (Python's {@code
+         * initializer}). If it fails, the pool stops starting workers, fails its queued tasks with
+         * the initializer's exception and rejects new ones, instead of restarting workers forever.
+         *
+         * @param initializer serializable, like any task
+         * @return this builder
+         */
+        public Builder initializer(Call<?> initializer) {
+            this.initializer = Objects.requireNonNull(initializer, "initializer");
+            return this;
+        }
+
+        /**
+         * Declares the pool's tasks idempotent: a task whose worker crashed under it is run again
+         * on a fresh worker, up to {@code retries} times, before it fails with {@link
+         * WorkerCrashedException}. Leave at 0 (the default) for tasks with side effects that must
+         * not happen twice. A timed-out task is never retried.
+         *
+         * @param retries 0 to 10
+         * @return this builder
+         */
+        public Builder idempotentRetries(int retries) {
+            if (retries < 0 || retries > 10) {
+                throw new IllegalArgumentException(
+                        "idempotentRetries must be between 0 and 10, was " + retries);
+            }
+            this.idempotentRetries = retries;
+            return this;
+        }
+
+        /**
+         * Narrows the classes allowed across the channel, with an {@link
+         * java.io.ObjectInputFilter.Config#createFilter} pattern such as {@code
+         * "com.example.**;java.base/*;!*"}. It is applied in addition to forkwise's own filter.
+         *
+         * @param pattern an ObjectInputFilter pattern
+         * @return this builder
+         */
+        public Builder allowedClasses(String pattern) {
+            Objects.requireNonNull(pattern, "allowedClasses");
+            java.io.ObjectInputFilter.Config.createFilter(pattern); // fails now if malformed
+            this.allowedClasses = pattern;
+            return this;
+        }
+
+        /**
+         * Builds the options.
+         *
+         * @return the options
+         */
+        public ProcessOptions build() {
+            return new ProcessOptions(this);
+        }
+    }
+}

@@ -1,0 +1,92 @@
+package dev.forkwise.process;
+
+import dev.forkwise.ProcessOptions;
+import java.io.File;
+import java.lang.management.ManagementFactory;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+
+/**
+ * The command line of a worker JVM: the parent's own {@code java}, class path and module path, a
+ * few lean flags, the user's JVM options, and {@link WorkerMain}.
+ *
+ * <p>When forkwise itself runs as a named module, the worker starts it the same way ({@code -m
+ * dev.forkwise/...}) and repeats the parent's module-graph options ({@code --patch-module}, {@code
+ * --add-reads}, {@code --add-opens}, ...), so classes resolve in the worker as in the parent.
+ */
+final class Launch {
+
+    /** Flags every worker gets: die on OutOfMemoryError, and VM messages on stderr, where we keep the last lines. */
+    static final List<String> LEAN_FLAGS =
+            List.of("-XX:+ExitOnOutOfMemoryError", "-XX:+DisplayVMOutputToStderr", "-Xshare:auto");
+
+    private static final List<String> MODULE_OPTIONS =
+            List.of(
+                    "--add-modules",
+                    "--add-reads",
+                    "--add-exports",
+                    "--add-opens",
+                    "--patch-module",
+                    "--limit-modules",
+                    "--enable-native-access");
+
+    private Launch() {}
+
+    /** The full command for a worker with {@code options}. */
+    static List<String> command(ProcessOptions options) {
+        List<String> cmd = new ArrayList<>();
+        cmd.add(javaBinary());
+        cmd.addAll(LEAN_FLAGS);
+        cmd.addAll(inheritedModuleOptions());
+        cmd.add("-Dforkwise.worker=true");
+        cmd.addAll(options.jvmOptions());
+        String cp = System.getProperty("java.class.path", "");
+        if (!cp.isEmpty()) {
+            cmd.add("-cp");
+            cmd.add(cp);
+        }
+        Module m = WorkerMain.class.getModule();
+        String mp = System.getProperty("jdk.module.path", "");
+        if (m.isNamed() && !mp.isEmpty()) {
+            cmd.add("--module-path");
+            cmd.add(mp);
+            cmd.add("-m");
+            cmd.add(m.getName() + "/" + WorkerMain.class.getName());
+        } else {
+            cmd.add(WorkerMain.class.getName());
+        }
+        return cmd;
+    }
+
+    /** The {@code java} launcher of the running JVM. */
+    static String javaBinary() {
+        Path home = Path.of(System.getProperty("java.home"));
+        Path java = home.resolve("bin").resolve(File.separatorChar == '\\' ? "java.exe" : "java");
+        if (Files.isExecutable(java)) {
+            return java.toString();
+        }
+        return ProcessHandle.current().info().command().orElse("java");
+    }
+
+    /** The parent's module-graph options, in {@code --name=value} form. */
+    private static List<String> inheritedModuleOptions() {
+        List<String> out = new ArrayList<>();
+        if (!WorkerMain.class.getModule().isNamed()) {
+            return out;
+        }
+        List<String> args = ManagementFactory.getRuntimeMXBean().getInputArguments();
+        for (int i = 0; i < args.size(); i++) {
+            String a = args.get(i);
+            for (String name : MODULE_OPTIONS) {
+                if (a.startsWith(name + "=")) {
+                    out.add(a);
+                } else if (a.equals(name) && i + 1 < args.size()) {
+                    out.add(name + "=" + args.get(++i));
+                }
+            }
+        }
+        return out;
+    }
+}

@@ -1,0 +1,724 @@
+package dev.forkwise.process;
+
+import dev.forkwise.NotTransferableException;
+import dev.forkwise.ProcessOptions;
+import dev.forkwise.TaskFailedException;
+import dev.forkwise.TaskTimeoutException;
+import dev.forkwise.WorkerCrashedException;
+import dev.forkwise.engine.Backend;
+import dev.forkwise.engine.TaskFuture;
+import java.io.IOException;
+import java.time.Duration;
+import java.util.ArrayDeque;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.RejectedExecutionException;
+import java.util.concurrent.ScheduledFuture;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.concurrent.locks.Condition;
+import java.util.concurrent.locks.ReentrantLock;
+
+/**
+ * A pool of worker JVMs that never breaks: the backend of {@link dev.forkwise.Pool#processes}.
+ *
+ * <h2>Implementation overview</h2>
+ *
+ * <p><b>One owner.</b> This class is the supervisor. All its state (the queue of waiting jobs, the
+ * workers, what each worker runs, the lifecycle) is guarded by one lock. Work that can block
+ * (writing a frame, decoding a result, starting a process's pumps) happens outside the lock: each
+ * locked section collects what to do into a list of actions that runs after the lock is released.
+ *
+ * <p><b>A task's path.</b> {@link #execute} serializes the task on the caller's thread (so a task
+ * that cannot be sent fails there, with the path to what is not serializable), gives it a request
+ * id, and queues it. {@link #assignLocked} hands queued jobs to ready workers with spare threads,
+ * least loaded first; the frame is written outside the lock, and the job's time limit starts then.
+ * A worker's reader thread gets the reply, removes the job from that worker's in-flight table by
+ * id (a reply whose id is not there, such as one for a job that timed out, is dropped: no stale
+ * answers) and completes the future.
+ *
+ * <p><b>Failures.</b> A worker's exit ({@link Process#onExit()}) is the one place where its
+ * in-flight jobs are settled: each fails with {@link WorkerCrashedException} (exit code, signal
+ * name, last stderr lines, and why forkwise killed it if it did), or is queued again if the pool's
+ * tasks are declared idempotent and retries remain. Then a replacement starts. A job past its
+ * time limit is completed with {@link TaskTimeoutException} first and then its worker's process
+ * tree is killed, which settles the worker's other jobs as crashed. A worker that dies before it is
+ * ready counts as a start failure; after three in a row the queued jobs fail with the last one's
+ * exit and stderr (a bad JVM option, for example) instead of restarting forever, and the next
+ * submit tries again. An initializer that throws stops the pool from starting workers: queued and
+ * later tasks fail with the initializer's exception.
+ *
+ * <p><b>Lifecycle.</b> {@code NEW --start--> RUNNING --shutdown--> SHUTDOWN --no jobs left, every
+ * worker exited--> TERMINATED}. In {@code SHUTDOWN}, queued jobs still run; when none is left, each
+ * worker is sent {@code STOP} (and killed if it has not exited 5 s later).
+ *
+ * <p>Memory consistency effects: actions in a task happen-before its result is read in the parent
+ * (the reply frame is written after the task returns), and that happens-before the completion of
+ * the task's future.
+ */
+public final class ProcessBackend implements Backend {
+
+    private enum State {
+        NEW,
+        RUNNING,
+        SHUTDOWN,
+        TERMINATED
+    }
+
+    private static final int START_FAILURES_TO_GIVE_UP = 3;
+    private static final long STOP_GRACE_SECONDS = 5;
+    private static final ExecutorService EXITS =
+            Executors.newThreadPerTaskExecutor(Thread.ofVirtual().name("forkwise-exit").factory());
+
+    private final ProcessOptions options;
+    private final int threads;
+    private final byte[] initializer;
+    private final List<String> command;
+    private final AtomicLong requestIds = new AtomicLong();
+    private final ReentrantLock lock = new ReentrantLock();
+    private final Condition terminated = lock.newCondition();
+
+    // guarded by lock
+    private State state = State.NEW;
+    private final ArrayDeque<Job> pending = new ArrayDeque<>();
+    private final List<Worker> workers = new ArrayList<>();
+    private int workerCount;
+    private int startFailures;
+    private RuntimeException startFailure;
+    private RuntimeException initializerFailure;
+    private String poolName;
+    private Channel channel;
+    private ScheduledFuture<?> memoryWatch;
+
+    /**
+     * Creates the backend; the initializer, if any, is checked for transferability now.
+     *
+     * @param options the pool's options
+     * @param threadsPerWorkerOverride threads per worker, or -1 for the options' value
+     */
+    public ProcessBackend(ProcessOptions options, int threadsPerWorkerOverride) {
+        this.options = options;
+        this.threads = threadsPerWorkerOverride >= 0 ? threadsPerWorkerOverride : options.threadsPerWorker();
+        Object init = options.initializer().orElse(null);
+        this.initializer = init == null ? new byte[0] : encodeOrExplain("the initializer", init);
+        this.command = Launch.command(options);
+    }
+
+    /**
+     * Creates the backend.
+     *
+     * @param options the pool's options
+     */
+    public ProcessBackend(ProcessOptions options) {
+        this(options, -1);
+    }
+
+    @Override
+    public String kind() {
+        return threads == 1
+                ? "processes(" + options.workers() + ")"
+                : "processes(" + options.workers() + "×" + threads + ")";
+    }
+
+    @Override
+    public int parallelism() {
+        return options.workers() * threads;
+    }
+
+    @Override
+    public void start(String poolName) {
+        Channel ch = Channel.open(poolName.replaceAll("[^A-Za-z0-9()#×-]", ""));
+        List<Runnable> after = new ArrayList<>();
+        lock.lock();
+        try {
+            this.poolName = poolName;
+            this.channel = ch;
+            state = State.RUNNING;
+            replenishLocked(after);
+        } finally {
+            lock.unlock();
+        }
+        run(after);
+        options.maxWorkerMemory().ifPresent(max -> memoryWatch = Timers.every(() -> watchMemory(max), 250, TimeUnit.MILLISECONDS));
+    }
+
+    // ------------------------------------------------------------------ submit
+
+    @Override
+    public void execute(TaskFuture<?> task) {
+        byte[] payload = encodeOrExplain(task.description(), task.task());
+        Job job = new Job(requestIds.incrementAndGet(), task, payload, task.task().getClass().getClassLoader());
+        List<Runnable> after = new ArrayList<>();
+        lock.lock();
+        try {
+            if (state != State.RUNNING) {
+                throw new RejectedExecutionException("the process pool is shut down");
+            }
+            if (initializerFailure != null) {
+                task.completeExceptionally(initializerFailure);
+                return;
+            }
+            if (startFailure != null) {
+                startFailure = null; // a new task: try starting workers again
+                startFailures = 0;
+            }
+            pending.addLast(job);
+            replenishLocked(after);
+            assignLocked(after);
+        } finally {
+            lock.unlock();
+        }
+        task.whenComplete((r, e) -> {
+            if (task.isCancelled()) {
+                cancelled(job);
+            }
+        });
+        run(after);
+    }
+
+    private static byte[] encodeOrExplain(String what, Object o) {
+        try {
+            return Codec.encode(o);
+        } catch (IOException | RuntimeException e) {
+            throw Transfer.notTransferable(what, null, o, e);
+        }
+    }
+
+    /** Hands queued jobs to ready workers with a free thread, least loaded first. */
+    private void assignLocked(List<Runnable> after) {
+        while (!pending.isEmpty()) {
+            Worker best = null;
+            for (Worker w : workers) {
+                if (w.state == Worker.State.READY
+                        && w.inflight.size() < threads
+                        && (best == null || w.inflight.size() < best.inflight.size())) {
+                    best = w;
+                }
+            }
+            if (best == null) {
+                return;
+            }
+            Job job = pending.pollFirst();
+            if (job.future.isDone()) {
+                continue; // cancelled while queued: never runs
+            }
+            job.worker = best;
+            best.inflight.put(job.id, job);
+            Worker w = best;
+            after.add(() -> send(w, job));
+        }
+    }
+
+    private void send(Worker w, Job job) {
+        job.sentNanos = System.nanoTime();
+        try {
+            w.wire.send(Wire.TASK, job.id, job.payload);
+        } catch (IOException e) {
+            w.killTree(); // the channel broke: the worker's exit settles this job
+            return;
+        }
+        options.taskTimeout()
+                .ifPresent(limit -> job.timeout = Timers.schedule(() -> timedOut(w, job, limit), limit.toNanos(), TimeUnit.NANOSECONDS));
+    }
+
+    private void cancelled(Job job) {
+        Worker w;
+        lock.lock();
+        try {
+            pending.remove(job);
+            w = job.worker;
+            if (w == null || w.inflight.get(job.id) != job || !job.future.interruptRequested()) {
+                return;
+            }
+        } finally {
+            lock.unlock();
+        }
+        sendQuietly(w, Wire.CANCEL, job.id);
+    }
+
+    private static void sendQuietly(Worker w, byte type, long id) {
+        try {
+            w.wire.send(type, id, new byte[0]);
+        } catch (IOException e) {
+            w.killTree();
+        }
+    }
+
+    // ------------------------------------------------------------------ workers
+
+    /** Starts workers until the pool has its number of live, not retiring ones. */
+    private void replenishLocked(List<Runnable> after) {
+        if (initializerFailure != null || startFailure != null || state == State.TERMINATED) {
+            return;
+        }
+        if (state == State.SHUTDOWN && pending.stream().allMatch(j -> j.future.isDone())) {
+            return;
+        }
+        long live = workers.stream().filter(w -> w.state == Worker.State.STARTING || w.state == Worker.State.READY).count();
+        for (long i = live; i < options.workers(); i++) {
+            spawnLocked(after);
+        }
+    }
+
+    private void spawnLocked(List<Runnable> after) {
+        String name = "worker " + ++workerCount + " of " + poolName;
+        Worker[] box = new Worker[1];
+        String token = channel.expect((pid, wire) -> connected(box[0], wire));
+        Worker w;
+        try {
+            w = Worker.launch(name, command, options, channel, token, threads);
+        } catch (IOException e) {
+            channel.forget(token);
+            startFailures++;
+            RuntimeException why = new RejectedExecutionException("cannot start a worker JVM with " + command.getFirst() + ": " + e.getMessage(), e);
+            giveUpStartingLocked(why, after);
+            return;
+        }
+        box[0] = w;
+        workers.add(w);
+        w.process.onExit().whenCompleteAsync((p, e) -> exited(w), EXITS);
+    }
+
+    private void connected(Worker w, Wire wire) {
+        lock.lock();
+        try {
+            if (w.state == Worker.State.DEAD) {
+                wire.close();
+                return;
+            }
+            w.wire = wire;
+        } finally {
+            lock.unlock();
+        }
+        Thread reader = new Thread(() -> read(w), "forkwise-read-" + w.pid);
+        reader.setDaemon(true);
+        reader.start();
+        try {
+            wire.send(Wire.INIT, 0, initializer);
+        } catch (IOException e) {
+            w.killTree();
+        }
+    }
+
+    private void read(Worker w) {
+        try {
+            while (true) {
+                Wire.Frame f = w.wire.read();
+                switch (f.type()) {
+                    case Wire.READY -> ready(w);
+                    case Wire.INIT_FAILED -> initializerFailed(w, f.payload());
+                    case Wire.OK, Wire.FAILED, Wire.UNSENDABLE -> replied(w, f);
+                    case Wire.ECHO -> Echo.answered(f.id());
+                    default -> throw new IOException("unknown frame type " + f.type() + " from " + w);
+                }
+            }
+        } catch (IOException | RuntimeException e) {
+            w.wire.close();
+            if (w.process.isAlive()) {
+                w.killTree(); // a worker whose channel broke cannot be trusted with more work
+            }
+        }
+    }
+
+    private void ready(Worker w) {
+        List<Runnable> after = new ArrayList<>();
+        lock.lock();
+        try {
+            if (w.state == Worker.State.STARTING) {
+                w.state = Worker.State.READY;
+                w.everReady = true;
+                startFailures = 0;
+                Events.workerStarted(poolName, w.pid, System.nanoTime() - w.startNanos);
+            }
+            assignLocked(after);
+            finishIfDoneLocked(after);
+        } finally {
+            lock.unlock();
+        }
+        run(after);
+    }
+
+    private void initializerFailed(Worker w, byte[] payload) {
+        Throwable cause = decodeThrowable(new Codec(options.allowedClasses().orElse(null), null), payload);
+        List<Runnable> after = new ArrayList<>();
+        List<Job> failed;
+        TaskFailedException why;
+        lock.lock();
+        try {
+            why = new TaskFailedException("the initializer of pool " + poolName + " (in " + w + ")", cause);
+            initializerFailure = why;
+            failed = new ArrayList<>(pending);
+            pending.clear();
+            for (Worker other : workers) {
+                stopLocked(other, after);
+            }
+            finishIfDoneLocked(after);
+        } finally {
+            lock.unlock();
+        }
+        failed.forEach(j -> j.future.completeExceptionally(why));
+        run(after);
+    }
+
+    private void replied(Worker w, Wire.Frame f) {
+        Job job;
+        List<Runnable> after = new ArrayList<>();
+        lock.lock();
+        try {
+            job = w.inflight.remove(f.id());
+            if (job == null) {
+                return; // not a request this worker runs (anymore): a stale reply is dropped
+            }
+            w.tasksDone++;
+            if (options.maxTasksPerWorker().isPresent() && w.tasksDone >= options.maxTasksPerWorker().getAsInt()) {
+                retireLocked(w, after);
+            }
+        } finally {
+            lock.unlock();
+        }
+        if (job.timeout != null) {
+            job.timeout.cancel(false);
+        }
+        complete(w, job, f);
+        options.maxWorkerMemory().ifPresent(max -> checkMemory(w, max));
+        lock.lock();
+        try {
+            if (w.state == Worker.State.RETIRING && w.inflight.isEmpty()) {
+                stopLocked(w, after);
+            }
+            assignLocked(after);
+            finishIfDoneLocked(after);
+        } finally {
+            lock.unlock();
+        }
+        run(after);
+    }
+
+    private void complete(Worker w, Job job, Wire.Frame f) {
+        Codec codec = new Codec(options.allowedClasses().orElse(null), job.loader);
+        long ran = System.nanoTime() - job.sentNanos;
+        switch (f.type()) {
+            case Wire.OK -> {
+                Object value;
+                try {
+                    value = codec.decode(f.payload());
+                } catch (IOException | ClassNotFoundException | RuntimeException e) {
+                    job.future.completeExceptionally(new TaskFailedException(job.description() + " (its result could not be read in the parent)", e));
+                    Events.task(poolName, job.description(), w.pid, ran, "unreadable result");
+                    return;
+                }
+                @SuppressWarnings("unchecked")
+                TaskFuture<Object> fut = (TaskFuture<Object>) job.future;
+                fut.completeRemotely(value);
+                Events.task(poolName, job.description(), w.pid, ran, "ok");
+            }
+            case Wire.FAILED -> {
+                job.future.failRemotely(decodeThrowable(codec, f.payload()));
+                Events.task(poolName, job.description(), w.pid, ran, "failed");
+            }
+            default -> {
+                Throwable t = decodeThrowable(codec, f.payload());
+                String path = t instanceof NotTransferableException n ? n.path() : "result";
+                job.future.completeExceptionally(
+                        new NotTransferableException(
+                                path,
+                                "the result of "
+                                        + job.description()
+                                        + " cannot be sent back from the worker: "
+                                        + t.getMessage(),
+                                t));
+                Events.task(poolName, job.description(), w.pid, ran, "unsendable result");
+            }
+        }
+    }
+
+    private static Throwable decodeThrowable(Codec codec, byte[] payload) {
+        try {
+            return (Throwable) codec.decode(payload);
+        } catch (IOException | ClassNotFoundException | RuntimeException e) {
+            return e;
+        }
+    }
+
+    private void timedOut(Worker w, Job job, Duration limit) {
+        lock.lock();
+        try {
+            if (w.inflight.get(job.id) != job) {
+                return;
+            }
+            w.inflight.remove(job.id);
+            w.killReason = "forkwise killed it because " + job.description() + " ran past its time limit of " + limit;
+        } finally {
+            lock.unlock();
+        }
+        job.future.completeExceptionally(new TaskTimeoutException(job.description(), limit));
+        Events.task(poolName, job.description(), w.pid, System.nanoTime() - job.sentNanos, "timed out");
+        w.killTree();
+    }
+
+    /** The one place where a worker's end is accounted for. */
+    private void exited(Worker w) {
+        w.err.awaitEnd(500);
+        int code = w.exitCode();
+        String signal = Signals.fromExitCode(code);
+        List<String> stderr = w.err.lastLines();
+        List<Runnable> after = new ArrayList<>();
+        List<Job> lost = new ArrayList<>();
+        String reason;
+        boolean crashed;
+        lock.lock();
+        try {
+            channel.forget(w.token);
+            boolean wasReady = w.everReady;
+            w.state = Worker.State.DEAD;
+            workers.remove(w);
+            reason = w.killReason;
+            crashed = !w.stopRequested || !w.inflight.isEmpty();
+            for (Job j : w.inflight.values()) {
+                if (j.timeout != null) {
+                    j.timeout.cancel(false);
+                }
+                if (j.future.isDone()) {
+                    continue;
+                }
+                if (j.attempts < options.idempotentRetries() && state == State.RUNNING) {
+                    j.attempts++;
+                    j.worker = null;
+                    pending.addFirst(j);
+                } else {
+                    lost.add(j);
+                }
+            }
+            w.inflight.clear();
+            if (!wasReady && !w.stopRequested) {
+                startFailures++;
+                if (startFailures >= START_FAILURES_TO_GIVE_UP) {
+                    giveUpStartingLocked(
+                            new WorkerCrashedException(
+                                    "the start of a worker JVM (" + String.join(" ", Launch.LEAN_FLAGS) + " " + String.join(" ", options.jvmOptions()) + ")",
+                                    w.pid,
+                                    code,
+                                    signal,
+                                    stderr,
+                                    START_FAILURES_TO_GIVE_UP + " workers in a row died before they were ready; the pool tries again at the next submit"),
+                            after);
+                }
+            }
+            replenishLocked(after);
+            assignLocked(after);
+            finishIfDoneLocked(after);
+        } finally {
+            lock.unlock();
+        }
+        for (Job j : lost) {
+            j.future.completeExceptionally(new WorkerCrashedException(j.description(), w.pid, code, signal, stderr, reason));
+        }
+        Events.workerExited(poolName, w.pid, code, signal, crashed, reason);
+        run(after);
+    }
+
+    private void giveUpStartingLocked(RuntimeException why, List<Runnable> after) {
+        startFailure = why;
+        List<Job> failed = new ArrayList<>(pending);
+        pending.clear();
+        after.add(() -> failed.forEach(j -> j.future.completeExceptionally(why)));
+    }
+
+    /** No new jobs for {@code w}; it stops when idle and a fresh worker replaces it. */
+    private void retireLocked(Worker w, List<Runnable> after) {
+        if (w.state == Worker.State.READY || w.state == Worker.State.STARTING) {
+            w.state = Worker.State.RETIRING;
+            replenishLocked(after);
+        }
+    }
+
+    private void stopLocked(Worker w, List<Runnable> after) {
+        if (w.state == Worker.State.DEAD || w.stopRequested) {
+            return;
+        }
+        w.stopRequested = true;
+        w.state = Worker.State.RETIRING;
+        Wire wire = w.wire;
+        if (wire == null) {
+            after.add(w::killTree); // still starting: nothing to finish
+            return;
+        }
+        after.add(() -> sendQuietly(w, Wire.STOP, 0));
+        after.add(() -> Timers.schedule(() -> {
+            if (w.process.isAlive()) {
+                w.killTree();
+            }
+        }, STOP_GRACE_SECONDS, TimeUnit.SECONDS));
+    }
+
+    private void watchMemory(long max) {
+        List<Worker> snapshot;
+        lock.lock();
+        try {
+            snapshot = List.copyOf(workers);
+        } finally {
+            lock.unlock();
+        }
+        snapshot.forEach(w -> checkMemory(w, max));
+    }
+
+    private void checkMemory(Worker w, long max) {
+        long rss = Memory.residentBytes(w.pid);
+        if (rss <= max) {
+            return;
+        }
+        List<Runnable> after = new ArrayList<>();
+        boolean kill = false;
+        lock.lock();
+        try {
+            if (w.state == Worker.State.DEAD || w.stopRequested || w.killReason != null) {
+                return;
+            }
+            if (w.inflight.isEmpty()) {
+                retireLocked(w, after);
+                stopLocked(w, after);
+            } else {
+                w.killReason = "forkwise killed it because its resident memory, " + Memory.mib(rss) + ", passed maxWorkerMemory " + Memory.mib(max);
+                kill = true;
+            }
+        } finally {
+            lock.unlock();
+        }
+        if (kill) {
+            w.killTree();
+        }
+        run(after);
+    }
+
+    // ------------------------------------------------------------------ lifecycle
+
+    @Override
+    public void shutdown() {
+        List<Runnable> after = new ArrayList<>();
+        lock.lock();
+        try {
+            if (state == State.RUNNING || state == State.NEW) {
+                state = State.SHUTDOWN;
+            }
+            finishIfDoneLocked(after);
+        } finally {
+            lock.unlock();
+        }
+        run(after);
+    }
+
+    @Override
+    public List<TaskFuture<?>> shutdownNow() {
+        List<Runnable> after = new ArrayList<>();
+        List<TaskFuture<?>> never = new ArrayList<>();
+        lock.lock();
+        try {
+            if (state == State.RUNNING || state == State.NEW) {
+                state = State.SHUTDOWN;
+            }
+            for (Job j : pending) {
+                if (!j.future.isDone()) {
+                    never.add(j.future);
+                }
+            }
+            pending.clear();
+            for (Worker w : workers) {
+                for (Job j : w.inflight.values()) {
+                    after.add(() -> sendQuietly(w, Wire.CANCEL, j.id));
+                }
+            }
+            finishIfDoneLocked(after);
+        } finally {
+            lock.unlock();
+        }
+        run(after);
+        return never;
+    }
+
+    /** In SHUTDOWN with no work left: stops the workers; with no workers left: terminates. */
+    private void finishIfDoneLocked(List<Runnable> after) {
+        if (state != State.SHUTDOWN) {
+            return;
+        }
+        pending.removeIf(j -> j.future.isDone());
+        if (!pending.isEmpty() && initializerFailure == null && startFailure == null) {
+            return;
+        }
+        for (Worker w : workers) {
+            if (!w.inflight.isEmpty()) {
+                return;
+            }
+        }
+        for (Worker w : workers) {
+            stopLocked(w, after);
+        }
+        if (workers.isEmpty()) {
+            state = State.TERMINATED;
+            terminated.signalAll();
+            Channel ch = channel;
+            after.add(ch::close);
+            if (memoryWatch != null) {
+                memoryWatch.cancel(false);
+            }
+        }
+    }
+
+    @Override
+    public boolean isShutdown() {
+        lock.lock();
+        try {
+            return state == State.SHUTDOWN || state == State.TERMINATED;
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    @Override
+    public boolean isTerminated() {
+        lock.lock();
+        try {
+            return state == State.TERMINATED;
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    @Override
+    public boolean awaitTermination(long timeout, TimeUnit unit) throws InterruptedException {
+        long nanos = unit.toNanos(timeout);
+        lock.lock();
+        try {
+            while (state != State.TERMINATED) {
+                if (nanos <= 0) {
+                    return false;
+                }
+                nanos = terminated.awaitNanos(nanos);
+            }
+            return true;
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    /**
+     * Returns the pids of the live workers, for tests and tools.
+     *
+     * @return the pids, in start order
+     */
+    public List<Long> workerPids() {
+        lock.lock();
+        try {
+            return workers.stream().filter(w -> w.state != Worker.State.DEAD).map(w -> w.pid).toList();
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    private static void run(List<Runnable> actions) {
+        for (Runnable r : actions) {
+            r.run();
+        }
+    }
+}

@@ -1,0 +1,244 @@
+package dev.forkwise.process;
+
+import dev.forkwise.NotTransferableException;
+import java.io.Externalizable;
+import java.io.IOException;
+import java.io.ObjectOutputStream;
+import java.io.OutputStream;
+import java.io.Serializable;
+import java.lang.invoke.SerializedLambda;
+import java.lang.reflect.Field;
+import java.lang.reflect.Modifier;
+import java.util.ArrayList;
+import java.util.Collection;
+import java.util.IdentityHashMap;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * Explains why an object cannot be sent to another JVM: finds the path from the object to the first
+ * thing in it that is not serializable, such as {@code captured arg 1 → field conn of Client →
+ * java.net.Socket}.
+ *
+ * <h2>How the path is found</h2>
+ *
+ * <p>Only after serialization failed (so the happy path pays nothing), by walking the object graph
+ * the way serialization does: a serializable lambda is opened through its {@link SerializedLambda}
+ * (obtained by letting an {@link ObjectOutputStream} call the lambda's own {@code writeReplace}, so
+ * no reflection into the lambda's hidden class is needed), then its captured arguments; arrays,
+ * collections and maps by element; other application classes field by field (non-static,
+ * non-transient). JDK classes are not opened (they are either serializable or the offender).
+ */
+final class Transfer {
+
+    private static final int MAX_DEPTH = 64;
+
+    private Transfer() {}
+
+    /**
+     * Builds the exception for {@code what} (for example {@code "task #3 of pool processes(2)#1"})
+     * whose {@code root} failed to serialize with {@code failure}.
+     */
+    static NotTransferableException notTransferable(String what, String rootLabel, Object root, Exception failure) {
+        List<String> path = new ArrayList<>();
+        if (rootLabel != null) {
+            path.add(rootLabel);
+        }
+        String found = walk(root, path, new IdentityHashMap<>(), 0);
+        if (found == null) {
+            path.add(failure.getMessage() == null ? failure.toString() : failure.getMessage());
+            found = failure.toString();
+        }
+        String p = String.join(" → ", path);
+        return new NotTransferableException(
+                p,
+                what
+                        + " cannot be sent to another JVM: "
+                        + p
+                        + " is not serializable. "
+                        + found
+                        + " Fix: capture only serializable values (numbers, strings, records"
+                        + " and classes that implement java.io.Serializable), mark the field"
+                        + " transient, or create the object inside the task.",
+                failure);
+    }
+
+    /**
+     * Walks from {@code o}, appending labels to {@code path}; returns a sentence about the offender
+     * (and leaves the path ending at it), or null when nothing unsendable was found.
+     */
+    private static String walk(Object o, List<String> path, Map<Object, Boolean> seen, int depth) {
+        if (o == null || depth > MAX_DEPTH || seen.put(o, Boolean.TRUE) != null) {
+            return null;
+        }
+        Class<?> c = o.getClass();
+        if (isLambda(c)) {
+            if (!(o instanceof Serializable)) {
+                path.add("a lambda of " + lambdaHost(c));
+                return "The lambda is not serializable: give it a forkwise type (Fn, Fn2, Call)"
+                        + " or an intersection cast such as (Runnable & Serializable).";
+            }
+            SerializedLambda sl = serializedLambda(o);
+            if (sl == null) {
+                return null;
+            }
+            for (int i = 0; i < sl.getCapturedArgCount(); i++) {
+                Object arg = sl.getCapturedArg(i);
+                int mark = path.size();
+                path.add("captured arg " + (i + 1) + describeType(arg));
+                String found = walk(arg, path, seen, depth + 1);
+                if (found != null) {
+                    return found;
+                }
+                truncate(path, mark);
+            }
+            return null;
+        }
+        if (!(o instanceof Serializable) && !(o instanceof Externalizable)) {
+            path.add(c.getName());
+            return c.getName() + " does not implement java.io.Serializable.";
+        }
+        if (c.isArray()) {
+            if (c.getComponentType().isPrimitive()) {
+                return null;
+            }
+            Object[] a = (Object[]) o;
+            for (int i = 0; i < a.length; i++) {
+                String found = child(a[i], "element [" + i + "]", path, seen, depth);
+                if (found != null) {
+                    return found;
+                }
+            }
+            return null;
+        }
+        if (o instanceof Collection<?> coll) {
+            int i = 0;
+            for (Object e : coll) {
+                String found = child(e, "element #" + i++, path, seen, depth);
+                if (found != null) {
+                    return found;
+                }
+            }
+            return null;
+        }
+        if (o instanceof Map<?, ?> map) {
+            for (Map.Entry<?, ?> e : map.entrySet()) {
+                String found = child(e.getKey(), "key " + shorten(e.getKey()), path, seen, depth);
+                if (found == null) {
+                    found = child(e.getValue(), "value of key " + shorten(e.getKey()), path, seen, depth);
+                }
+                if (found != null) {
+                    return found;
+                }
+            }
+            return null;
+        }
+        if (isJdk(c)) {
+            return null;
+        }
+        for (Class<?> k = c; k != null && Serializable.class.isAssignableFrom(k); k = k.getSuperclass()) {
+            for (Field f : k.getDeclaredFields()) {
+                int m = f.getModifiers();
+                if (Modifier.isStatic(m) || Modifier.isTransient(m) || f.getType().isPrimitive()) {
+                    continue;
+                }
+                if (!f.trySetAccessible()) {
+                    continue;
+                }
+                Object value;
+                try {
+                    value = f.get(o);
+                } catch (IllegalAccessException e) {
+                    continue;
+                }
+                String found = child(value, "field " + f.getName() + " of " + k.getSimpleName(), path, seen, depth);
+                if (found != null) {
+                    return found;
+                }
+            }
+        }
+        return null;
+    }
+
+    private static String child(Object o, String label, List<String> path, Map<Object, Boolean> seen, int depth) {
+        int mark = path.size();
+        path.add(label);
+        String found = walk(o, path, seen, depth + 1);
+        if (found == null) {
+            truncate(path, mark);
+        }
+        return found;
+    }
+
+    private static void truncate(List<String> path, int size) {
+        while (path.size() > size) {
+            path.removeLast();
+        }
+    }
+
+    private static String describeType(Object arg) {
+        if (arg == null) {
+            return "";
+        }
+        Class<?> c = arg.getClass();
+        return isLambda(c) ? " (a lambda)" : " (" + c.getSimpleName() + ")";
+    }
+
+    private static String shorten(Object key) {
+        String s = String.valueOf(key);
+        return s.length() > 40 ? s.substring(0, 40) + "…" : s;
+    }
+
+    private static boolean isLambda(Class<?> c) {
+        return c.isHidden() && c.getSimpleName().contains("$$Lambda");
+    }
+
+    private static String lambdaHost(Class<?> c) {
+        String n = c.getName();
+        int i = n.indexOf("$$Lambda");
+        return i > 0 ? n.substring(0, i) : n;
+    }
+
+    private static boolean isJdk(Class<?> c) {
+        ClassLoader l = c.getClassLoader();
+        return l == null || l == ClassLoader.getPlatformClassLoader();
+    }
+
+    /** The lambda's serial form, produced by its own writeReplace; null if that fails. */
+    private static SerializedLambda serializedLambda(Object lambda) {
+        try (Grab g = new Grab()) {
+            g.writeObject(lambda);
+        } catch (Grab.Found f) {
+            return f.lambda;
+        } catch (IOException | RuntimeException e) {
+            return null;
+        }
+        return null;
+    }
+
+    /** Stops at the first object a stream is about to write, if it is a SerializedLambda. */
+    private static final class Grab extends ObjectOutputStream {
+        Grab() throws IOException {
+            super(OutputStream.nullOutputStream());
+            enableReplaceObject(true);
+        }
+
+        @Override
+        protected Object replaceObject(Object obj) {
+            if (obj instanceof SerializedLambda sl) {
+                throw new Found(sl);
+            }
+            return obj;
+        }
+
+        static final class Found extends RuntimeException {
+            private static final long serialVersionUID = 1L;
+            final transient SerializedLambda lambda;
+
+            Found(SerializedLambda lambda) {
+                super(null, null, false, false);
+                this.lambda = lambda;
+            }
+        }
+    }
+}

@@ -1,0 +1,96 @@
+package dev.forkwise.process;
+
+import dev.forkwise.ProcessOptions;
+import java.io.IOException;
+import java.io.OutputStream;
+import java.nio.charset.StandardCharsets;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * The parent's handle on one worker JVM: its process, its end of the channel, its output pumps, and
+ * the requests it is running. Its mutable fields are guarded by the owner's lock ({@link
+ * ProcessBackend} or {@link dev.forkwise.ChildProcess}'s); the process, pid and pumps never change.
+ *
+ * <p>Lifecycle: {@code STARTING --READY frame--> READY --retire/stop--> RETIRING --exit--> DEAD};
+ * any state goes to {@code DEAD} when the process exits.
+ */
+final class Worker {
+
+    enum State {
+        STARTING,
+        READY,
+        RETIRING,
+        DEAD
+    }
+
+    final String name;
+    final String token;
+    final Process process;
+    final long pid;
+    final long startNanos;
+    final OutputPump out;
+    final OutputPump err;
+
+    // guarded by the owner's lock
+    State state = State.STARTING;
+    Wire wire;
+    final Map<Long, Job> inflight = new HashMap<>();
+    int tasksDone;
+    boolean stopRequested;
+    String killReason;
+    boolean everReady;
+
+    private Worker(String name, String token, Process process, long startNanos) {
+        this.name = name;
+        this.token = token;
+        this.process = process;
+        this.pid = process.pid();
+        this.startNanos = startNanos;
+        String prefix = "[" + name + " pid " + pid + "] ";
+        this.out = OutputPump.start(process.getInputStream(), () -> System.out, prefix, "forkwise-out-" + pid);
+        this.err = OutputPump.start(process.getErrorStream(), () -> System.err, prefix, "forkwise-err-" + pid);
+    }
+
+    /**
+     * Starts a worker JVM and writes its start lines (socket, token, threads) to its standard input,
+     * which then stays open: its end of file is how the worker learns the parent is gone.
+     *
+     * @param threads task threads in the worker; 0 for a single-task child
+     */
+    static Worker launch(String name, List<String> command, ProcessOptions options, Channel channel, String token, int threads)
+            throws IOException {
+        ProcessBuilder pb = new ProcessBuilder(command);
+        pb.environment().putAll(options.environment());
+        options.workingDirectory().ifPresent(d -> pb.directory(d.toFile()));
+        long t0 = System.nanoTime();
+        Process p = pb.start();
+        Worker w = new Worker(name, token, p, t0);
+        OutputStream stdin = p.getOutputStream();
+        try {
+            stdin.write((channel.path() + "\n" + token + "\n" + threads + "\n").getBytes(StandardCharsets.UTF_8));
+            stdin.flush();
+        } catch (IOException e) {
+            p.destroyForcibly();
+            throw e;
+        }
+        return w;
+    }
+
+    /** Kills the worker and, first, its own child processes (a hard stop; no cleanup in the worker). */
+    void killTree() {
+        process.descendants().forEach(ProcessHandle::destroyForcibly);
+        process.destroyForcibly();
+    }
+
+    /** The exit code, once exited. */
+    int exitCode() {
+        return process.exitValue();
+    }
+
+    @Override
+    public String toString() {
+        return name + " pid " + pid;
+    }
+}

@@ -1,0 +1,237 @@
+package dev.forkwise.process;
+
+import dev.forkwise.Call;
+import java.io.EOFException;
+import java.io.FileDescriptor;
+import java.io.FileInputStream;
+import java.io.IOException;
+import java.io.InputStream;
+import java.net.UnixDomainSocketAddress;
+import java.nio.channels.SocketChannel;
+import java.nio.charset.StandardCharsets;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.atomic.AtomicInteger;
+
+/**
+ * The main class of a worker JVM.
+ *
+ * <h2>Implementation overview</h2>
+ *
+ * <p><b>Start.</b> The parent writes three lines to the worker's standard input: the path of its
+ * private socket, this worker's secret token, and the number of task threads. The worker connects,
+ * sends the token ({@code HELLO}), runs the initializer it is sent ({@code INIT}) and says {@code
+ * READY}. The token travels only through the pipe the parent holds, so no other process can pose as
+ * this worker; see {@link Channel} for the rest of the channel's privacy.
+ *
+ * <p><b>Dying with the parent.</b> Three independent watches, each ending the JVM with {@link
+ * Runtime#halt} (no shutdown hooks, nothing that could hang): end of file on standard input (the
+ * kernel closes the parent's end of the pipe when the parent dies, however it dies), end of file on
+ * the socket, and a poll of the parent's process handle every 200 ms.
+ *
+ * <p><b>Tasks.</b> The reading thread decodes nothing: each {@code TASK} frame goes to one of the
+ * task threads, which decodes the task, runs it, and sends {@code OK}, {@code FAILED} or {@code
+ * UNSENDABLE} with the request id of the frame. {@code CANCEL} interrupts the thread running that
+ * id, and only while it still runs that id. In single-task mode ({@code threads == 0}, {@link
+ * dev.forkwise.ChildProcess}), the worker exits after the first task: 0 if it returned, 1 if it threw.
+ */
+public final class WorkerMain {
+
+    /** Exit code when the parent is gone. */
+    static final int PARENT_GONE = 0;
+
+    private final Wire wire;
+    private final Codec codec = new Codec(null, ClassLoader.getSystemClassLoader());
+    private final ExecutorService tasks;
+    private final boolean single;
+    private final Map<Long, Running> running = new ConcurrentHashMap<>();
+
+    private WorkerMain(Wire wire, int threads) {
+        this.wire = wire;
+        this.single = threads == 0;
+        AtomicInteger n = new AtomicInteger();
+        this.tasks =
+                Executors.newFixedThreadPool(
+                        Math.max(1, threads),
+                        r -> {
+                            Thread t = new Thread(r, "forkwise-task-" + n.incrementAndGet());
+                            t.setDaemon(true);
+                            return t;
+                        });
+    }
+
+    /**
+     * Starts a worker; only forkwise calls this.
+     *
+     * @param args none
+     * @throws Exception if the worker cannot connect
+     */
+    public static void main(String[] args) throws Exception {
+        InputStream stdin = new FileInputStream(FileDescriptor.in);
+        String socket = readLine(stdin);
+        String token = readLine(stdin);
+        int threads = Integer.parseInt(readLine(stdin));
+        System.setIn(InputStream.nullInputStream());
+        daemon("forkwise-stdin-watch", () -> haltAtEof(stdin));
+        long parent = ProcessHandle.current().parent().map(ProcessHandle::pid).orElse(-1L);
+        daemon("forkwise-parent-watch", () -> watchParent(parent));
+
+        SocketChannel ch = SocketChannel.open(UnixDomainSocketAddress.of(socket));
+        Wire wire = new Wire(ch);
+        wire.send(Wire.HELLO, ProcessHandle.current().pid(), token.getBytes(StandardCharsets.US_ASCII));
+        new WorkerMain(wire, threads).serve();
+    }
+
+    private void serve() {
+        try {
+            while (true) {
+                Wire.Frame f = wire.read();
+                switch (f.type()) {
+                    case Wire.INIT -> initialize(f.payload());
+                    case Wire.TASK -> {
+                        Running r = new Running();
+                        running.put(f.id(), r);
+                        tasks.execute(() -> run(f.id(), f.payload(), r));
+                    }
+                    case Wire.CANCEL -> {
+                        Running r = running.get(f.id());
+                        if (r != null) {
+                            r.interrupt();
+                        }
+                    }
+                    case Wire.ECHO -> wire.send(Wire.ECHO, f.id(), f.payload());
+                    case Wire.STOP -> {
+                        tasks.shutdown();
+                        System.exit(0);
+                    }
+                    default -> throw new IOException("unknown frame type " + f.type());
+                }
+            }
+        } catch (EOFException e) {
+            Runtime.getRuntime().halt(PARENT_GONE);
+        } catch (IOException | RuntimeException e) {
+            System.err.println("forkwise worker: channel failed: " + e);
+            Runtime.getRuntime().halt(2);
+        }
+    }
+
+    private void initialize(byte[] payload) throws IOException {
+        if (payload.length > 0) {
+            try {
+                Call<?> init = (Call<?>) codec.decode(payload);
+                init.call();
+            } catch (Throwable t) {
+                wire.send(Wire.INIT_FAILED, 0, Codec.encodeThrowable(t));
+                return;
+            }
+        }
+        wire.send(Wire.READY, 0, new byte[0]);
+    }
+
+    private void run(long id, byte[] payload, Running r) {
+        r.start();
+        boolean ok = false;
+        try {
+            Object result;
+            try {
+                java.util.concurrent.Callable<?> call = (java.util.concurrent.Callable<?>) codec.decode(payload);
+                result = call.call();
+            } catch (Throwable t) {
+                r.finish();
+                running.remove(id);
+                wire.send(Wire.FAILED, id, Codec.encodeThrowable(t));
+                return;
+            }
+            r.finish();
+            running.remove(id);
+            byte[] bytes;
+            try {
+                bytes = Codec.encode(result);
+            } catch (IOException | RuntimeException e) {
+                Exception why = Transfer.notTransferable("the result of request " + id, "result", result, e);
+                wire.send(Wire.UNSENDABLE, id, Codec.encodeThrowable(why));
+                return;
+            }
+            wire.send(Wire.OK, id, bytes);
+            ok = true;
+        } catch (IOException e) {
+            Runtime.getRuntime().halt(PARENT_GONE);
+        } finally {
+            if (single) {
+                System.exit(ok ? 0 : 1);
+            }
+        }
+    }
+
+    /** The thread running one request, so a CANCEL interrupts that request and nothing else. */
+    private static final class Running {
+        private Thread thread;
+        private boolean cancelled;
+        private boolean done;
+
+        synchronized void start() {
+            thread = Thread.currentThread();
+            if (cancelled) {
+                thread.interrupt(); // cancelled before it started: it starts interrupted
+            }
+        }
+
+        synchronized void interrupt() {
+            cancelled = true;
+            if (thread != null && !done) {
+                thread.interrupt();
+            }
+        }
+
+        synchronized void finish() {
+            done = true;
+            thread = null;
+            Thread.interrupted(); // an interrupt meant for this request must not reach the next one
+        }
+    }
+
+    private static void haltAtEof(InputStream stdin) {
+        try {
+            while (stdin.read() >= 0) {
+                // nothing else is ever written after the three start lines
+            }
+        } catch (IOException ignored) {
+            // same as end of file
+        }
+        Runtime.getRuntime().halt(PARENT_GONE);
+    }
+
+    private static void watchParent(long parent) {
+        while (true) {
+            long now = ProcessHandle.current().parent().map(ProcessHandle::pid).orElse(-1L);
+            if (now != parent || parent < 0) {
+                Runtime.getRuntime().halt(PARENT_GONE);
+            }
+            try {
+                Thread.sleep(200);
+            } catch (InterruptedException e) {
+                return;
+            }
+        }
+    }
+
+    private static void daemon(String name, Runnable r) {
+        Thread t = new Thread(r, name);
+        t.setDaemon(true);
+        t.start();
+    }
+
+    private static String readLine(InputStream in) throws IOException {
+        StringBuilder b = new StringBuilder();
+        int c;
+        while ((c = in.read()) != '\n') {
+            if (c < 0) {
+                Runtime.getRuntime().halt(PARENT_GONE);
+            }
+            b.append((char) c);
+        }
+        return b.toString();
+    }
+}
