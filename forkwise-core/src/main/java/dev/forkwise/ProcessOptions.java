@@ -302,9 +302,12 @@ public final class ProcessOptions {
         }
 
         /**
-         * Limits each worker's resident memory. A worker past the limit between tasks is replaced;
-         * a worker that passes it while running a task is killed, and that task fails with {@link
-         * WorkerCrashedException} saying why.
+         * Limits each worker's resident memory, checked every 250 ms and after every task. A worker
+         * above 75% of the limit between tasks is replaced by a fresh one (a JVM rarely gives memory
+         * back, so a slow leak is caught before it fails a task); a worker that passes the limit
+         * while running a task is killed, and that task fails with {@link WorkerCrashedException}
+         * saying why. Resident memory is read from {@code /proc} (Linux); elsewhere the limit is
+         * not enforced.
          *
          * @param bytes at least 64 MiB (a JVM needs about 40 MiB to start)
          * @return this builder

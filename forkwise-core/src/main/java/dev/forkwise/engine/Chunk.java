@@ -2,6 +2,9 @@ package dev.forkwise.engine;
 
 import dev.forkwise.Call;
 import dev.forkwise.Fn;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
 
 /**
  * A run of consecutive inputs of one {@code map}/{@code imap} call, applied one after another by
@@ -13,7 +16,7 @@ import dev.forkwise.Fn;
  * @param firstIndex the index of {@code inputs[0]} in the whole input sequence
  */
 record Chunk(String label, Fn<Object, ?> fn, Object[] inputs, long firstIndex)
-        implements Call<Object[]> {
+        implements Call<Object[]>, Parts {
 
     private static final int MAX_SHOWN = 60;
 
@@ -29,6 +32,16 @@ record Chunk(String label, Fn<Object, ?> fn, Object[] inputs, long firstIndex)
             } catch (Throwable t) {
                 throw new InputFailure(describe(label, firstIndex + i, inputs[i]), t);
             }
+        }
+        return out;
+    }
+
+    @Override
+    public List<Map.Entry<String, Object>> parts() {
+        List<Map.Entry<String, Object>> out = new ArrayList<>(inputs.length + 1);
+        out.add(Map.entry("fn", fn));
+        for (int i = 0; i < inputs.length; i++) {
+            out.add(Map.entry(describe(label, firstIndex + i, inputs[i]), inputs[i]));
         }
         return out;
     }

@@ -542,7 +542,12 @@ public final class PoolEngine implements Pool {
     }
 
     /** A one-input chunk whose result is its only element: the shape of {@code applyAsync}. */
-    private record FirstResult<R>(Chunk chunk) implements Call<R> {
+    private record FirstResult<R>(Chunk chunk) implements Call<R>, Parts {
+        @Override
+        public List<Map.Entry<String, Object>> parts() {
+            return chunk.parts();
+        }
+
         @SuppressWarnings("unchecked")
         @Override
         public R call() throws Exception {

@@ -1,6 +1,8 @@
 package dev.forkwise.engine;
 
 import dev.forkwise.Call;
+import java.util.List;
+import java.util.Map;
 
 /**
  * A {@link Runnable} with a fixed result, as a {@link Call}; serializable when the runnable is.
@@ -8,7 +10,14 @@ import dev.forkwise.Call;
  * @param runnable the work
  * @param result what the task returns
  */
-record RunnableCall<T>(Runnable runnable, T result) implements Call<T> {
+record RunnableCall<T>(Runnable runnable, T result) implements Call<T>, Parts {
+    @Override
+    public List<Map.Entry<String, Object>> parts() {
+        return result == null
+                ? List.of(Map.entry("runnable", runnable))
+                : List.of(Map.entry("runnable", runnable), Map.entry("result", result));
+    }
+
     @Override
     public T call() {
         runnable.run();

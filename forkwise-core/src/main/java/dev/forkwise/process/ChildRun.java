@@ -41,7 +41,7 @@ public final class ChildRun {
             channel.close();
             throw new UncheckedIOException("cannot start a child JVM", e);
         }
-        worker.process.onExit().whenCompleteAsync((p, e) -> exited(), Thread.ofVirtual().factory()::newThread);
+        worker.process.onExit().whenCompleteAsync((p, e) -> exited(), r -> Thread.ofVirtual().name("forkwise-child-exit").start(r));
         options.taskTimeout()
                 .ifPresent(limit -> Timers.schedule(() -> {
                     if (!result.isDone()) {

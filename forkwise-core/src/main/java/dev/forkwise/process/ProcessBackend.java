@@ -68,6 +68,8 @@ public final class ProcessBackend implements Backend {
     }
 
     private static final int START_FAILURES_TO_GIVE_UP = 3;
+    /** An idle worker above this share of maxWorkerMemory is replaced before it fails a task. */
+    private static final double RECYCLE_FRACTION = 0.75;
     private static final long STOP_GRACE_SECONDS = 5;
     private static final ExecutorService EXITS =
             Executors.newThreadPerTaskExecutor(Thread.ofVirtual().name("forkwise-exit").factory());
@@ -381,8 +383,9 @@ public final class ProcessBackend implements Backend {
         if (job.timeout != null) {
             job.timeout.cancel(false);
         }
-        complete(w, job, f);
+        // before the future completes, so the caller's next task cannot land on a worker past its limit
         options.maxWorkerMemory().ifPresent(max -> checkMemory(w, max));
+        complete(w, job, f);
         lock.lock();
         try {
             if (w.state == Worker.State.RETIRING && w.inflight.isEmpty()) {
@@ -443,6 +446,7 @@ public final class ProcessBackend implements Backend {
     }
 
     private void timedOut(Worker w, Job job, Duration limit) {
+        List<Runnable> after = new ArrayList<>();
         lock.lock();
         try {
             if (w.inflight.get(job.id) != job) {
@@ -450,9 +454,11 @@ public final class ProcessBackend implements Backend {
             }
             w.inflight.remove(job.id);
             w.killReason = "forkwise killed it because " + job.description() + " ran past its time limit of " + limit;
+            doomLocked(w, after);
         } finally {
             lock.unlock();
         }
+        run(after);
         job.future.completeExceptionally(new TaskTimeoutException(job.description(), limit));
         Events.task(poolName, job.description(), w.pid, System.nanoTime() - job.sentNanos, "timed out");
         w.killTree();
@@ -492,7 +498,9 @@ public final class ProcessBackend implements Backend {
                 }
             }
             w.inflight.clear();
-            if (!wasReady && !w.stopRequested) {
+            // A worker that exits by itself before it is ready failed to start (a bad JVM option, a
+            // missing class); one killed by a signal from outside did not, and is simply replaced.
+            if (!wasReady && !w.stopRequested && signal == null) {
                 startFailures++;
                 if (startFailures >= START_FAILURES_TO_GIVE_UP) {
                     giveUpStartingLocked(
@@ -524,6 +532,14 @@ public final class ProcessBackend implements Backend {
         List<Job> failed = new ArrayList<>(pending);
         pending.clear();
         after.add(() -> failed.forEach(j -> j.future.completeExceptionally(why)));
+    }
+
+    /** {@code w} is about to be killed: no new jobs for it, and its replacement starts now. */
+    private void doomLocked(Worker w, List<Runnable> after) {
+        if (w.state != Worker.State.DEAD) {
+            w.state = Worker.State.RETIRING;
+            replenishLocked(after);
+        }
     }
 
     /** No new jobs for {@code w}; it stops when idle and a fresh worker replaces it. */
@@ -566,7 +582,7 @@ public final class ProcessBackend implements Backend {
 
     private void checkMemory(Worker w, long max) {
         long rss = Memory.residentBytes(w.pid);
-        if (rss <= max) {
+        if (rss <= max * RECYCLE_FRACTION) {
             return;
         }
         List<Runnable> after = new ArrayList<>();
@@ -579,8 +595,9 @@ public final class ProcessBackend implements Backend {
             if (w.inflight.isEmpty()) {
                 retireLocked(w, after);
                 stopLocked(w, after);
-            } else {
+            } else if (rss > max) {
                 w.killReason = "forkwise killed it because its resident memory, " + Memory.mib(rss) + ", passed maxWorkerMemory " + Memory.mib(max);
+                doomLocked(w, after);
                 kill = true;
             }
         } finally {

@@ -1,6 +1,7 @@
 package dev.forkwise.process;
 
 import dev.forkwise.NotTransferableException;
+import dev.forkwise.engine.Parts;
 import java.io.Externalizable;
 import java.io.IOException;
 import java.io.ObjectOutputStream;
@@ -41,10 +42,23 @@ final class Transfer {
      */
     static NotTransferableException notTransferable(String what, String rootLabel, Object root, Exception failure) {
         List<String> path = new ArrayList<>();
-        if (rootLabel != null) {
-            path.add(rootLabel);
+        String found = null;
+        if (root instanceof Parts parts) {
+            Map<Object, Boolean> seen = new IdentityHashMap<>();
+            for (Map.Entry<String, Object> part : parts.parts()) {
+                path.add(part.getKey());
+                found = walk(part.getValue(), path, seen, 0);
+                if (found != null) {
+                    break;
+                }
+                path.clear();
+            }
+        } else {
+            if (rootLabel != null) {
+                path.add(rootLabel);
+            }
+            found = walk(root, path, new IdentityHashMap<>(), 0);
         }
-        String found = walk(root, path, new IdentityHashMap<>(), 0);
         if (found == null) {
             path.add(failure.getMessage() == null ? failure.toString() : failure.getMessage());
             found = failure.toString();
