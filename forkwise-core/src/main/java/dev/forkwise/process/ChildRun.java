@@ -151,7 +151,7 @@ public final class ChildRun {
 
     /** Sends SIGTERM. */
     public void terminate() {
-        worker.process.destroy();
+        worker.terminate();
     }
 
     /** Sends SIGKILL to the child and its own children. */

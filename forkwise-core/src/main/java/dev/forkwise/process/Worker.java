@@ -78,10 +78,19 @@ final class Worker {
         return w;
     }
 
-    /** Kills the worker and, first, its own child processes (a hard stop; no cleanup in the worker). */
+    /**
+     * Kills the worker and, first, its own child processes (a hard stop; no cleanup in the worker).
+     * Signals go through the {@link ProcessHandle}: {@link Process#destroyForcibly()} would also
+     * close the pipes, and the last stderr lines would be lost.
+     */
     void killTree() {
         process.descendants().forEach(ProcessHandle::destroyForcibly);
-        process.destroyForcibly();
+        process.toHandle().destroyForcibly();
+    }
+
+    /** Asks the worker to stop (SIGTERM), leaving its pipes open so its shutdown is seen whole. */
+    void terminate() {
+        process.toHandle().destroy();
     }
 
     /** The exit code, once exited. */
