@@ -17,6 +17,9 @@ public final class Lab {
         return List.of(
                 new SleepingSquares(Duration.ofSeconds(1)),
                 new SumOfSquares(100_000_000, 4),
+                new GlobalLock(50_000_000, 4),
+                new CrashIsolation(),
+                new MemoryPerWorker(),
                 new ManySleepers(100_000, 10_000, 1_000, Duration.ofMillis(100)));
     }
 }

@@ -4,6 +4,7 @@ import dev.forkwise.Fn;
 import dev.forkwise.Pool;
 import java.io.PrintWriter;
 import java.math.BigInteger;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.List;
@@ -11,8 +12,8 @@ import java.util.function.Supplier;
 
 /**
  * Seed 002's CPU-bound task, {@code sum(i * i for i in range(n))} four times, sequentially and on
- * threads. The seed says threads give no speedup (the GIL) and processes about 4×; Java has no GIL,
- * so threads scale with the cores.
+ * threads and on worker JVMs. The seed says threads give no speedup (the GIL) and processes about
+ * 4×; Java has no GIL, so threads scale with the cores, and processes match them once warm.
  */
 public final class SumOfSquares implements Experiment {
 
@@ -93,6 +94,7 @@ public final class SumOfSquares implements Experiment {
         }
 
         List<List<String>> rows = new ArrayList<>();
+        Duration processStart;
         progress.println("  sequential loop ...");
         Measure.Result<List<BigInteger>> seq =
                 Measure.median(rounds, () -> {
@@ -118,6 +120,20 @@ public final class SumOfSquares implements Experiment {
             }
         }
 
+        progress.println("  Pool.processes(" + tasks + ") ...");
+        Measure.Result<List<BigInteger>> processes;
+        long startNanos = System.nanoTime();
+        try (Pool pool = Pool.processes(tasks)) {
+            pool.map(work, inputs, 1); // the first result: workers started and answered
+            Duration start = Duration.ofNanos(System.nanoTime() - startNanos);
+            for (int i = 0; i < 2; i++) {
+                pool.map(work, inputs, 1); // warm the workers' JIT, as the loop above was warmed
+            }
+            processes = Measure.median(rounds, () -> pool.map(work, inputs, 1));
+            rows.add(Measure.row("Pool.processes(" + tasks + "), warm", String.valueOf(tasks) + " JVMs", processes, seq, check(processes, want)));
+            processStart = start;
+        }
+
         double speedup = seq.seconds() / first.seconds();
         int ideal = Math.min(tasks, cores);
         List<String> findings =
@@ -131,6 +147,15 @@ public final class SumOfSquares implements Experiment {
                                 + ideal
                                 + "×). The seed's \"threads don't help CPU work\" is CPython's"
                                 + " GIL; Java has none, so for computing use Pool.threads(cores).",
+                        "Worker JVMs compute "
+                                + Measure.ratio(seq.seconds() / processes.seconds())
+                                + " as fast as the loop once warm, close to threads: Java needs no"
+                                + " processes for speed. A new pool of "
+                                + tasks
+                                + " JVMs took "
+                                + Measure.time(processStart)
+                                + " to its first results (start and cold JIT included); use"
+                                + " processes for isolation or a JVM-wide lock (see global-lock).",
                         "Virtual threads compute as fast as platform threads (they run on one carrier"
                                 + " thread per core) but bring nothing more for CPU work: they"
                                 + " shine when tasks wait.",

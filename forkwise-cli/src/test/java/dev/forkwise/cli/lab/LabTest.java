@@ -56,9 +56,40 @@ class LabTest {
     @Test
     void sumOfSquaresMeasuresEveryVariantAndChecksResults() throws Exception {
         Report r = new SumOfSquares(200_000, 4).run(QUICK, progress);
-        assertThat(r.rows()).extracting(row -> row.get(0)).contains("sequential loop", "Pool.threads(4)", "Pool.virtualThreads()");
+        assertThat(r.rows()).extracting(row -> row.get(0))
+                .contains("sequential loop", "Pool.threads(4)", "Pool.virtualThreads()", "Pool.processes(4), warm");
         assertThat(r.rows()).allSatisfy(row -> assertThat(row.getLast()).isEqualTo("ok"));
         assertThat(r.findings().getFirst()).contains(Runtime.getRuntime().availableProcessors() + " cores");
+        assertThat(r.findings().get(1)).contains("Worker JVMs").contains("first results");
+    }
+
+    @Test
+    void globalLockRunsTheLockedTaskOnThreadsAndProcesses() throws Exception {
+        Report r = new GlobalLock(200_000, 4).run(QUICK, progress);
+        int cores = Runtime.getRuntime().availableProcessors();
+        assertThat(r.rows()).extracting(row -> row.get(0))
+                .containsExactly("sequential loop", "Pool.threads(" + cores + ")", "Pool.processes(" + cores + "), warm");
+        assertThat(r.rows()).allSatisfy(row -> assertThat(row.getLast()).isEqualTo("ok"));
+        assertThat(r.findings()).hasSize(2);
+    }
+
+    @Test
+    void crashIsolationLosesEverythingOnThreadsAndOneTaskOnProcesses() throws Exception {
+        Report r = new CrashIsolation().run(QUICK, progress);
+        assertThat(r.rows()).hasSize(2);
+        assertThat(r.rows().get(0)).containsExactly("Pool.threads(2)", "0 of 20", "the whole JVM exited (code 1): every result lost");
+        assertThat(r.rows().get(1).subList(0, 2)).containsExactly("Pool.processes(2)", "19 of 20");
+        assertThat(r.rows().get(1).get(2)).startsWith("1 WorkerCrashedException").endsWith("and took new work");
+    }
+
+    @Test
+    void memoryPerWorkerMeasuresAllFour() throws Exception {
+        Report r = new MemoryPerWorker().run(QUICK, progress);
+        assertThat(r.rows()).extracting(row -> row.get(0))
+                .containsExactly("bare JVM (empty main, idle)", "idle forkwise worker JVM", "parked platform thread", "parked virtual thread");
+        assertThat(r.rows().get(0).get(1)).matches("\\d+\\.\\d MiB");
+        assertThat(r.rows().get(1).get(1)).matches("\\d+\\.\\d MiB");
+        assertThat(MemoryPerWorker.bareJvm()).isGreaterThan(10L << 20);
     }
 
     @Test
