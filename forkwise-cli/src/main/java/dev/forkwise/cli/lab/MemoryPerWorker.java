@@ -45,13 +45,13 @@ final class MemoryPerWorker implements Experiment {
             worker = pids.stream().mapToLong(Rss::of).sum() / pids.size();
         }
         progress.println("  parked threads ...");
-        long platform = perThread(200, false);
+        long platform = perThread(1_000, false);
         long virtual = perThread(10_000, true);
         List<List<String>> rows = List.of(
                 List.of("bare JVM (empty main, idle)", Rss.mib(bare), "1.00×"),
                 List.of("idle forkwise worker JVM", Rss.mib(worker), ratio(worker, bare)),
-                List.of("parked platform thread", Rss.kib(platform), ratio(platform, bare)),
-                List.of("parked virtual thread", Rss.kib(virtual), ratio(virtual, bare)));
+                List.of("parked platform thread", Rss.kib(platform), "-"),
+                List.of("parked virtual thread", Rss.kib(virtual), "-"));
         return new Report(
                 title(),
                 "the seeds: threads are lightweight, processes are heavy (\"each process has its own"
@@ -60,7 +60,8 @@ final class MemoryPerWorker implements Experiment {
                 rows,
                 List.of(
                         "An idle worker costs " + Rss.mib(worker) + ", " + ratio(worker, bare)
-                                + " a bare JVM: forkwise adds little to the JVM itself.",
+                                + " a bare JVM (its channel, serialization and the classes of"
+                                + " the tasks it ran).",
                         "A parked platform thread costs about " + Rss.kib(platform) + " and a virtual"
                                 + " thread about " + Rss.kib(virtual) + ": a worker JVM is worth"
                                 + " hundreds of threads, so use processes for isolation or a"
@@ -91,7 +92,6 @@ final class MemoryPerWorker implements Experiment {
     private static long perThread(int count, boolean virtual) throws InterruptedException {
         CountDownLatch release = new CountDownLatch(1);
         CountDownLatch parked = new CountDownLatch(count);
-        System.gc();
         long before = Rss.of(ProcessHandle.current().pid());
         List<Thread> threads = new ArrayList<>(count);
         for (int i = 0; i < count; i++) {
@@ -106,6 +106,7 @@ final class MemoryPerWorker implements Experiment {
             threads.add(virtual ? Thread.ofVirtual().start(r) : Thread.ofPlatform().daemon().start(r));
         }
         parked.await();
+        Thread.sleep(200);
         long after = Rss.of(ProcessHandle.current().pid());
         release.countDown();
         for (Thread t : threads) {
