@@ -733,6 +733,35 @@ public final class ProcessBackend implements Backend {
         }
     }
 
+    /**
+     * Sends {@code payload} to a ready worker and waits for it to come back, without a task: the
+     * raw round trip of the channel, which the benchmarks compare a task's round trip with.
+     *
+     * @param payload the bytes to send
+     * @throws java.io.IOException if the channel fails
+     * @throws InterruptedException if interrupted while waiting
+     * @throws IllegalStateException if no worker is ready
+     */
+    public void echo(byte[] payload) throws IOException, InterruptedException {
+        Worker w;
+        lock.lock();
+        try {
+            w = workers.stream().filter(x -> x.state == Worker.State.READY).findFirst().orElseThrow(() -> new IllegalStateException("no worker is ready"));
+        } finally {
+            lock.unlock();
+        }
+        java.util.concurrent.CompletableFuture<Void> back = new java.util.concurrent.CompletableFuture<>();
+        long id = Echo.expect(back);
+        try {
+            w.wire.send(Wire.ECHO, id, payload);
+            back.get();
+        } catch (java.util.concurrent.ExecutionException e) {
+            throw new IOException(e.getCause());
+        } finally {
+            Echo.forget(id);
+        }
+    }
+
     private static void run(List<Runnable> actions) {
         for (Runnable r : actions) {
             r.run();

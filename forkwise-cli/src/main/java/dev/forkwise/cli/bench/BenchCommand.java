@@ -143,6 +143,56 @@ public final class BenchCommand implements Callable<Integer> {
                                 new Against(py.side("submit-ppe", oneByOne), List.of("value", "p50", "p99")),
                                 new Against(py.side("submit-mp", oneByOne), List.of("value")))));
         w.add(new Workload(
+                "submit-noop-processes",
+                "no-op submit→result on worker JVMs, one by one",
+                "µs/op",
+                false,
+                () -> JavaWorkloads.submitNoopProcesses(oneByOne),
+                py == null
+                        ? List.of()
+                        : List.of(
+                                new Against(py.side("submit-ppe", oneByOne), List.of("value", "p50", "p99")),
+                                new Against(py.side("submit-mp", oneByOne), List.of("value")))));
+        w.add(new Workload(
+                "roundtrip-vs-raw",
+                "warm round trip of one tiny task vs the raw transport",
+                "µs/op",
+                false,
+                () -> JavaWorkloads.submitNoopOneWorker(oneByOne),
+                List.of(new Against(() -> JavaWorkloads.rawPingPong(oneByOne), List.of("value", "p50")))));
+        w.add(new Workload(
+                "map-1m-processes",
+                "map of 1,000,000 trivial items on worker JVMs, automatic chunks",
+                "ms",
+                false,
+                () -> JavaWorkloads.mapProcesses(1_000_000),
+                py == null ? List.of() : List.of(new Against(py.side("map-mp", 1_000_000), List.of("value")))));
+        w.add(new Workload(
+                "first-result-processes",
+                "new pool of worker JVMs → first result",
+                "ms",
+                false,
+                JavaWorkloads::firstResultProcesses,
+                py == null
+                        ? List.of(new Against(JavaWorkloads::jvmStart, List.of("value")))
+                        : List.of(
+                                new Against(JavaWorkloads::jvmStart, List.of("value")),
+                                new Against(py.side("first-result-mp", 0), List.of("value")))));
+        w.add(new Workload(
+                "arg-64mib",
+                "64 MiB argument to a worker and back",
+                "ms",
+                false,
+                () -> JavaWorkloads.bigArgument(64),
+                py == null ? List.of() : List.of(new Against(py.side("arg-ppe", 64), List.of("value")))));
+        w.add(new Workload(
+                "idle-worker-memory",
+                "resident memory of an idle worker",
+                "MiB",
+                false,
+                JavaWorkloads::idleWorkerMemory,
+                List.of(new Against(JavaWorkloads::bareJvmMemory, List.of("value")))));
+        w.add(new Workload(
                 "map-1m",
                 "map of 1,000,000 trivial items, automatic chunks",
                 "ms",

@@ -2,7 +2,12 @@ package dev.forkwise.cli.bench;
 
 import dev.forkwise.Fn;
 import dev.forkwise.Pool;
+import dev.forkwise.ProcessOptions;
+import dev.forkwise.cli.lab.Idle;
+import dev.forkwise.cli.lab.Rss;
 import dev.forkwise.cli.lab.SumOfSquares;
+import dev.forkwise.engine.PoolEngine;
+import dev.forkwise.process.ProcessBackend;
 import java.io.IOException;
 import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
@@ -40,6 +45,111 @@ final class JavaWorkloads {
             return new Sample(
                     "Pool.threads(" + CORES + ")",
                     Map.of("value", mean, "p50", percentile(us, 0.5), "p99", percentile(us, 0.99)));
+        }
+    }
+
+    /** Like {@link #submitNoop} on a warm pool of worker JVMs, one per core. */
+    static Sample submitNoopProcesses(int n) throws Exception {
+        try (Pool pool = Pool.processes(CORES)) {
+            return oneByOne(n, "Pool.processes(" + CORES + ")", () -> pool.submit(() -> null).get());
+        }
+    }
+
+    /** Like {@link #submitNoop}, but a bare frame to a worker and back, no task: the transport alone. */
+    static Sample rawPingPong(int n) throws Exception {
+        ProcessBackend backend = new ProcessBackend(ProcessOptions.ofWorkers(1));
+        try (Pool pool = new PoolEngine(backend)) {
+            pool.submit(() -> null).get(); // the worker is up
+            byte[] payload = new byte[16];
+            return oneByOne(n, "raw frame ping-pong, same socket", () -> backend.echo(payload));
+        }
+    }
+
+    /** A task's round trip on a one-worker pool, to set beside {@link #rawPingPong}. */
+    static Sample submitNoopOneWorker(int n) throws Exception {
+        try (Pool pool = Pool.processes(1)) {
+            return oneByOne(n, "Pool.processes(1)", () -> pool.submit(() -> null).get());
+        }
+    }
+
+    private interface Op {
+        void run() throws Exception;
+    }
+
+    private static Sample oneByOne(int n, String impl, Op op) throws Exception {
+        for (int i = 0; i < Math.max(100, n / 4); i++) {
+            op.run();
+        }
+        double[] us = new double[n];
+        for (int i = 0; i < n; i++) {
+            long t = System.nanoTime();
+            op.run();
+            us[i] = (System.nanoTime() - t) / 1e3;
+        }
+        double mean = Arrays.stream(us).average().orElseThrow();
+        Arrays.sort(us);
+        return new Sample(impl, Map.of("value", mean, "p50", percentile(us, 0.5), "p99", percentile(us, 0.99)));
+    }
+
+    /** Milliseconds for {@code map} of {@code n} trivial items on worker JVMs, automatic chunks. */
+    static Sample mapProcesses(int n) {
+        List<Integer> inputs = IntStream.range(0, n).boxed().toList();
+        try (Pool pool = Pool.processes(CORES)) {
+            pool.map((Integer x) -> x * 2, inputs.subList(0, 10_000)); // workers up and warm
+            long t = System.nanoTime();
+            List<Integer> out = pool.map((Integer x) -> x * 2, inputs);
+            double ms = (System.nanoTime() - t) / 1e6;
+            check(out.size() == n && out.getLast() == 2 * (n - 1), "map results");
+            return Sample.of("Pool.processes(" + CORES + ").map", ms);
+        }
+    }
+
+    /** Milliseconds from creating a pool of worker JVMs to its first result. */
+    static Sample firstResultProcesses() throws Exception {
+        long t = System.nanoTime();
+        try (Pool pool = Pool.processes(CORES)) {
+            pool.submit(() -> null).get();
+            return Sample.of("Pool.processes(" + CORES + ")", (System.nanoTime() - t) / 1e6);
+        }
+    }
+
+    /** Milliseconds to send {@code mib} MiB to a warm worker and get it back. */
+    static Sample bigArgument(int mib) throws Exception {
+        byte[] data = new byte[mib << 20];
+        Arrays.fill(data, (byte) 7);
+        try (Pool pool = Pool.processes(1)) {
+            pool.submit(() -> null).get();
+            pool.applyAsync((byte[] b) -> b, new byte[1 << 20]).get(); // warm the path
+            long t = System.nanoTime();
+            byte[] back = pool.applyAsync((byte[] b) -> b, data).get();
+            double ms = (System.nanoTime() - t) / 1e6;
+            check(back.length == data.length && back[back.length - 1] == 7, "64 MiB came back");
+            return Sample.of("Pool.processes(1).applyAsync", ms);
+        }
+    }
+
+    /** MiB of resident memory of an idle worker JVM that has run one task. */
+    static Sample idleWorkerMemory() throws Exception {
+        try (Pool pool = Pool.processes(1)) {
+            long pid = pool.submit(() -> ProcessHandle.current().pid()).get();
+            Thread.sleep(500);
+            return Sample.of("idle worker JVM", Rss.of(pid) / 1048576.0);
+        }
+    }
+
+    /** MiB of resident memory of a bare JVM idling after an empty main, the same java and class path. */
+    static Sample bareJvmMemory() throws Exception {
+        String java = ProcessHandle.current().info().command().orElseThrow();
+        Process p = new ProcessBuilder(java, "-cp", System.getProperty("java.class.path"), Idle.class.getName())
+                .redirectErrorStream(true)
+                .start();
+        try {
+            p.getInputStream().read();
+            Thread.sleep(500);
+            return Sample.of("bare JVM (empty main)", Rss.of(p.pid()) / 1048576.0);
+        } finally {
+            p.destroyForcibly();
+            p.waitFor();
         }
     }
 

@@ -162,7 +162,24 @@ def memcpy(n):
     emit("memcpy", "memoryview copy", rounds * len(src) / elapsed / 1e9, "GB/s")
 
 
+def identity(x):
+    return x
+
+
+def arg_ppe(mib):
+    data = bytes(mib << 20)
+    with cf.ProcessPoolExecutor(1) as ex:
+        ex.submit(noop).result()
+        ex.submit(identity, bytes(1 << 20)).result()  # warm the path
+        t = time.perf_counter()
+        back = ex.submit(identity, data).result()
+        elapsed = time.perf_counter() - t
+    assert len(back) == len(data)
+    emit("arg", "ProcessPoolExecutor (pickle)", elapsed * 1e3, "ms")
+
+
 WORKLOADS = {
+    "arg-ppe": arg_ppe,
     "submit-tpe": submit_tpe,
     "submit-ppe": submit_ppe,
     "submit-mp": submit_mp_apply_async,
