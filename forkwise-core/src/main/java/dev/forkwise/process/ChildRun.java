@@ -30,8 +30,8 @@ public final class ChildRun {
 
     private ChildRun(String description, Call<?> call, ProcessOptions options) {
         this.description = description;
-        this.task = encode(description, call);
-        this.initializer = options.initializer().map(i -> encode("the initializer", i)).orElse(new byte[0]);
+        this.task = Transfer.encode(description, call);
+        this.initializer = options.initializer().map(i -> Transfer.encode("the initializer", i)).orElse(new byte[0]);
         this.codec = new Codec(options.allowedClasses().orElse(null), call.getClass().getClassLoader());
         this.channel = Channel.open("child");
         String token = channel.expect((pid, wire) -> connected(wire));
@@ -64,14 +64,6 @@ public final class ChildRun {
         return new ChildRun("the call in a child process", call, options);
     }
 
-    private static byte[] encode(String what, Object o) {
-        try {
-            return Codec.encode(o);
-        } catch (IOException | RuntimeException e) {
-            throw Transfer.notTransferable(what, null, o, e);
-        }
-    }
-
     private void connected(Wire wire) {
         worker.wire = wire;
         Thread reader = new Thread(() -> read(wire), "forkwise-child-read-" + worker.pid);
@@ -91,7 +83,7 @@ public final class ChildRun {
                 switch (f.type()) {
                     case Wire.READY -> wire.send(Wire.TASK, 1, task);
                     case Wire.INIT_FAILED -> {
-                        result.completeExceptionally(new TaskFailedException("the initializer of a child process", throwable(f.payload())));
+                        result.completeExceptionally(new TaskFailedException("the initializer of a child process", codec.decodeThrowable(f.payload())));
                         worker.killTree();
                     }
                     case Wire.OK -> {
@@ -101,25 +93,13 @@ public final class ChildRun {
                             result.completeExceptionally(new TaskFailedException(description + " (its result could not be read)", e));
                         }
                     }
-                    case Wire.FAILED -> result.completeExceptionally(new TaskFailedException(description, throwable(f.payload())));
-                    case Wire.UNSENDABLE -> {
-                        Throwable t = throwable(f.payload());
-                        String path = t instanceof NotTransferableException n ? n.path() : "result";
-                        result.completeExceptionally(new NotTransferableException(path, "the result of " + description + " cannot be sent back: " + t.getMessage(), t));
-                    }
+                    case Wire.FAILED -> result.completeExceptionally(new TaskFailedException(description, codec.decodeThrowable(f.payload())));
+                    case Wire.UNSENDABLE -> result.completeExceptionally(Transfer.resultNotSent(description, codec.decodeThrowable(f.payload())));
                     default -> throw new IOException("unknown frame type " + f.type());
                 }
             }
         } catch (IOException e) {
             wire.close();
-        }
-    }
-
-    private Throwable throwable(byte[] payload) {
-        try {
-            return (Throwable) codec.decode(payload);
-        } catch (IOException | ClassNotFoundException | RuntimeException e) {
-            return e;
         }
     }
 

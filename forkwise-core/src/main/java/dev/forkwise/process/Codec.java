@@ -122,6 +122,15 @@ final class Codec {
         }
     }
 
+    /** Deserializes a throwable; if that fails, the failure itself stands in for it. */
+    Throwable decodeThrowable(byte[] payload) {
+        try {
+            return (Throwable) decode(payload);
+        } catch (IOException | ClassNotFoundException | RuntimeException e) {
+            return e;
+        }
+    }
+
     /**
      * Serializes a throwable a task threw; if it (or its cause chain) cannot be serialized, sends
      * a {@link RemoteTaskException} copy with the same type name, message and stack trace instead.

@@ -6,7 +6,7 @@ import java.nio.file.Path;
 import java.util.List;
 
 /** Resident memory of a process, from {@code /proc/<pid>/status} (Linux); 0 where unknown. */
-final class Memory {
+public final class Memory {
 
     private Memory() {}
 
@@ -16,7 +16,7 @@ final class Memory {
      * @param pid a process id
      * @return bytes, or 0 if unknown (not Linux, or the process is gone)
      */
-    static long residentBytes(long pid) {
+    public static long residentBytes(long pid) {
         try {
             List<String> lines = Files.readAllLines(Path.of("/proc", Long.toString(pid), "status"));
             for (String line : lines) {

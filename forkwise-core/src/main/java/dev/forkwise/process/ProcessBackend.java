@@ -1,6 +1,5 @@
 package dev.forkwise.process;
 
-import dev.forkwise.NotTransferableException;
 import dev.forkwise.ProcessOptions;
 import dev.forkwise.TaskFailedException;
 import dev.forkwise.TaskTimeoutException;
@@ -104,7 +103,7 @@ public final class ProcessBackend implements Backend {
         this.options = options;
         this.threads = threadsPerWorkerOverride >= 0 ? threadsPerWorkerOverride : options.threadsPerWorker();
         Object init = options.initializer().orElse(null);
-        this.initializer = init == null ? new byte[0] : encodeOrExplain("the initializer", init);
+        this.initializer = init == null ? new byte[0] : Transfer.encode("the initializer", init);
         this.command = Launch.command(options);
     }
 
@@ -150,7 +149,7 @@ public final class ProcessBackend implements Backend {
 
     @Override
     public void execute(TaskFuture<?> task) {
-        byte[] payload = encodeOrExplain(task.description(), task.task());
+        byte[] payload = Transfer.encode(task.description(), task.task());
         Job job = new Job(requestIds.incrementAndGet(), task, payload, task.task().getClass().getClassLoader());
         List<Runnable> after = new ArrayList<>();
         lock.lock();
@@ -178,14 +177,6 @@ public final class ProcessBackend implements Backend {
             }
         });
         run(after);
-    }
-
-    private static byte[] encodeOrExplain(String what, Object o) {
-        try {
-            return Codec.encode(o);
-        } catch (IOException | RuntimeException e) {
-            throw Transfer.notTransferable(what, null, o, e);
-        }
     }
 
     /** Hands queued jobs to ready workers with a free thread, least loaded first. */
@@ -343,7 +334,7 @@ public final class ProcessBackend implements Backend {
     }
 
     private void initializerFailed(Worker w, byte[] payload) {
-        Throwable cause = decodeThrowable(new Codec(options.allowedClasses().orElse(null), null), payload);
+        Throwable cause = new Codec(options.allowedClasses().orElse(null), null).decodeThrowable(payload);
         List<Runnable> after = new ArrayList<>();
         List<Job> failed;
         TaskFailedException why;
@@ -418,30 +409,13 @@ public final class ProcessBackend implements Backend {
                 Events.task(poolName, job.description(), w.pid, ran, "ok");
             }
             case Wire.FAILED -> {
-                job.future.failRemotely(decodeThrowable(codec, f.payload()));
+                job.future.failRemotely(codec.decodeThrowable(f.payload()));
                 Events.task(poolName, job.description(), w.pid, ran, "failed");
             }
             default -> {
-                Throwable t = decodeThrowable(codec, f.payload());
-                String path = t instanceof NotTransferableException n ? n.path() : "result";
-                job.future.completeExceptionally(
-                        new NotTransferableException(
-                                path,
-                                "the result of "
-                                        + job.description()
-                                        + " cannot be sent back from the worker: "
-                                        + t.getMessage(),
-                                t));
+                job.future.completeExceptionally(Transfer.resultNotSent(job.description(), codec.decodeThrowable(f.payload())));
                 Events.task(poolName, job.description(), w.pid, ran, "unsendable result");
             }
-        }
-    }
-
-    private static Throwable decodeThrowable(Codec codec, byte[] payload) {
-        try {
-            return (Throwable) codec.decode(payload);
-        } catch (IOException | ClassNotFoundException | RuntimeException e) {
-            return e;
         }
     }
 

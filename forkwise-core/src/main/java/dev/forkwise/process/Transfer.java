@@ -36,6 +36,22 @@ final class Transfer {
 
     private Transfer() {}
 
+    /** Serializes {@code o}, or throws {@link NotTransferableException} naming {@code what} and the path. */
+    static byte[] encode(String what, Object o) {
+        try {
+            return Codec.encode(o);
+        } catch (IOException | RuntimeException e) {
+            throw notTransferable(what, null, o, e);
+        }
+    }
+
+    /** The parent's exception for a result that a worker could not send back ({@code why} is the worker's). */
+    static NotTransferableException resultNotSent(String task, Throwable why) {
+        String path = why instanceof NotTransferableException n ? n.path() : "result";
+        return new NotTransferableException(
+                path, "the result of " + task + " cannot be sent back from the worker: " + why.getMessage(), why);
+    }
+
     /**
      * Builds the exception for {@code what} (for example {@code "task #3 of pool processes(2)#1"})
      * whose {@code root} failed to serialize with {@code failure}.

@@ -3,7 +3,7 @@ package dev.forkwise.cli.bench;
 import dev.forkwise.Fn;
 import dev.forkwise.Pool;
 import dev.forkwise.ProcessOptions;
-import dev.forkwise.cli.lab.Idle;
+import dev.forkwise.cli.lab.MemoryPerWorker;
 import dev.forkwise.cli.lab.Rss;
 import dev.forkwise.cli.lab.SumOfSquares;
 import dev.forkwise.engine.PoolEngine;
@@ -31,20 +31,7 @@ final class JavaWorkloads {
     /** Mean, p50 and p99 in µs of {@code n} submit-then-wait calls, after {@code n/4} warm-ups. */
     static Sample submitNoop(int n) throws Exception {
         try (Pool pool = Pool.threads(CORES)) {
-            for (int i = 0; i < Math.max(1, n / 4); i++) {
-                pool.submit(() -> null).get();
-            }
-            double[] us = new double[n];
-            for (int i = 0; i < n; i++) {
-                long t = System.nanoTime();
-                pool.submit(() -> null).get();
-                us[i] = (System.nanoTime() - t) / 1e3;
-            }
-            double mean = Arrays.stream(us).average().orElseThrow();
-            Arrays.sort(us);
-            return new Sample(
-                    "Pool.threads(" + CORES + ")",
-                    Map.of("value", mean, "p50", percentile(us, 0.5), "p99", percentile(us, 0.99)));
+            return oneByOne(n, "Pool.threads(" + CORES + ")", () -> pool.submit(() -> null).get());
         }
     }
 
@@ -77,7 +64,7 @@ final class JavaWorkloads {
     }
 
     private static Sample oneByOne(int n, String impl, Op op) throws Exception {
-        for (int i = 0; i < Math.max(100, n / 4); i++) {
+        for (int i = 0; i < Math.max(1, n / 4); i++) {
             op.run();
         }
         double[] us = new double[n];
@@ -139,18 +126,7 @@ final class JavaWorkloads {
 
     /** MiB of resident memory of a bare JVM idling after an empty main, the same java and class path. */
     static Sample bareJvmMemory() throws Exception {
-        String java = ProcessHandle.current().info().command().orElseThrow();
-        Process p = new ProcessBuilder(java, "-cp", System.getProperty("java.class.path"), Idle.class.getName())
-                .redirectErrorStream(true)
-                .start();
-        try {
-            p.getInputStream().read();
-            Thread.sleep(500);
-            return Sample.of("bare JVM (empty main)", Rss.of(p.pid()) / 1048576.0);
-        } finally {
-            p.destroyForcibly();
-            p.waitFor();
-        }
+        return Sample.of("bare JVM (empty main)", MemoryPerWorker.bareJvm() / 1048576.0);
     }
 
     /** Milliseconds for {@code map} of {@code n} trivial items with automatic chunking. */

@@ -14,7 +14,7 @@ import java.util.concurrent.CountDownLatch;
  * What one more worker costs in memory: an idle worker JVM, a bare JVM (for comparison), a parked
  * platform thread and a parked virtual thread. Resident memory (RSS) from {@code /proc}.
  */
-final class MemoryPerWorker implements Experiment {
+public final class MemoryPerWorker implements Experiment {
 
     @Override
     public String id() {
@@ -73,7 +73,7 @@ final class MemoryPerWorker implements Experiment {
     }
 
     /** RSS of a JVM that runs an empty main and then waits, with the same java and class path. */
-    static long bareJvm() throws IOException, InterruptedException {
+    public static long bareJvm() throws IOException, InterruptedException {
         String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
         Process p = new ProcessBuilder(java, "-cp", System.getProperty("java.class.path"), Idle.class.getName())
                 .redirectErrorStream(true)

@@ -1,8 +1,6 @@
 package dev.forkwise.cli.lab;
 
-import java.io.IOException;
-import java.nio.file.Files;
-import java.nio.file.Path;
+import dev.forkwise.process.Memory;
 import java.util.Locale;
 
 /** Resident memory of a process, from {@code /proc/<pid>/status}. */
@@ -16,16 +14,7 @@ public final class Rss {
      * @return bytes, or 0 if unknown
      */
     public static long of(long pid) {
-        try {
-            for (String line : Files.readAllLines(Path.of("/proc", Long.toString(pid), "status"))) {
-                if (line.startsWith("VmRSS:")) {
-                    return Long.parseLong(line.substring(6).trim().split("\\s+")[0]) * 1024;
-                }
-            }
-        } catch (IOException | RuntimeException e) {
-            // unknown
-        }
-        return 0;
+        return Memory.residentBytes(pid);
     }
 
     static String mib(long bytes) {
