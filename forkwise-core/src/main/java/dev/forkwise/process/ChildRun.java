@@ -106,12 +106,13 @@ public final class ChildRun {
     private void exited() {
         worker.err.awaitEnd(500);
         int code = worker.exitCode();
+        channel.close();
+        // The exit code first: a caller who sees the crash in result() must also see it in exitCode().
+        exit.complete(code);
         if (!result.isDone()) {
             result.completeExceptionally(
                     new WorkerCrashedException(description, worker.pid, code, Signals.fromExitCode(code), worker.err.lastLines(), killReason));
         }
-        channel.close();
-        exit.complete(code);
     }
 
     /** @return the child's pid */
