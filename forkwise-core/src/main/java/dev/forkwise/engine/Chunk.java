@@ -16,7 +16,9 @@ import java.util.Map;
  * @param firstIndex the index of {@code inputs[0]} in the whole input sequence
  */
 record Chunk(String label, Fn<Object, ?> fn, Object[] inputs, long firstIndex)
-        implements Call<Object[]>, Parts {
+        implements Call<Object[]>, Portable {
+
+    static final int KIND = 0;
 
     private static final int MAX_SHOWN = 60;
 
@@ -34,6 +36,16 @@ record Chunk(String label, Fn<Object, ?> fn, Object[] inputs, long firstIndex)
             }
         }
         return out;
+    }
+
+    @Override
+    public int kind() {
+        return KIND;
+    }
+
+    @Override
+    public Object[] components() {
+        return new Object[] {label, fn, inputs, firstIndex};
     }
 
     @Override

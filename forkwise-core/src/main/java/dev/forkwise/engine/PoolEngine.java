@@ -540,18 +540,4 @@ public final class PoolEngine implements Pool {
     private static Fn<Object, ?> erase(Fn<?, ?> fn) {
         return (Fn<Object, ?>) fn;
     }
-
-    /** A one-input chunk whose result is its only element: the shape of {@code applyAsync}. */
-    private record FirstResult<R>(Chunk chunk) implements Call<R>, Parts {
-        @Override
-        public List<Map.Entry<String, Object>> parts() {
-            return chunk.parts();
-        }
-
-        @SuppressWarnings("unchecked")
-        @Override
-        public R call() throws Exception {
-            return (R) chunk.call()[0];
-        }
-    }
 }

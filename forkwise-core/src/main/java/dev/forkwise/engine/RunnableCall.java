@@ -10,7 +10,20 @@ import java.util.Map;
  * @param runnable the work
  * @param result what the task returns
  */
-record RunnableCall<T>(Runnable runnable, T result) implements Call<T>, Parts {
+record RunnableCall<T>(Runnable runnable, T result) implements Call<T>, Portable {
+
+    static final int KIND = 2;
+
+    @Override
+    public int kind() {
+        return KIND;
+    }
+
+    @Override
+    public Object[] components() {
+        return new Object[] {runnable, result};
+    }
+
     @Override
     public List<Map.Entry<String, Object>> parts() {
         return result == null

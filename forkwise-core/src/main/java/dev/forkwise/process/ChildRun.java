@@ -21,8 +21,8 @@ public final class ChildRun {
     private final String description;
     private final Channel channel;
     private final Worker worker;
-    private final byte[] task;
-    private final byte[] initializer;
+    private final Wire.Message task;
+    private final Wire.Message initializer;
     private final Codec codec;
     private final CompletableFuture<Object> result = new CompletableFuture<>();
     private final CompletableFuture<Integer> exit = new CompletableFuture<>();
@@ -31,7 +31,7 @@ public final class ChildRun {
     private ChildRun(String description, Call<?> call, ProcessOptions options) {
         this.description = description;
         this.task = Transfer.encode(description, call);
-        this.initializer = options.initializer().map(i -> Transfer.encode("the initializer", i)).orElse(new byte[0]);
+        this.initializer = options.initializer().map(i -> Transfer.encode("the initializer", i)).orElse(Wire.Message.EMPTY);
         this.codec = new Codec(options.allowedClasses().orElse(null), call.getClass().getClassLoader());
         this.channel = Channel.open("child");
         String token = channel.expect((pid, wire) -> connected(wire));
@@ -83,18 +83,18 @@ public final class ChildRun {
                 switch (f.type()) {
                     case Wire.READY -> wire.send(Wire.TASK, 1, task);
                     case Wire.INIT_FAILED -> {
-                        result.completeExceptionally(new TaskFailedException("the initializer of a child process", codec.decodeThrowable(f.payload())));
+                        result.completeExceptionally(new TaskFailedException("the initializer of a child process", codec.decodeThrowable(f.message())));
                         worker.killTree();
                     }
                     case Wire.OK -> {
                         try {
-                            result.complete(codec.decode(f.payload()));
+                            result.complete(codec.decode(f.message()));
                         } catch (ClassNotFoundException | RuntimeException e) {
                             result.completeExceptionally(new TaskFailedException(description + " (its result could not be read)", e));
                         }
                     }
-                    case Wire.FAILED -> result.completeExceptionally(new TaskFailedException(description, codec.decodeThrowable(f.payload())));
-                    case Wire.UNSENDABLE -> result.completeExceptionally(Transfer.resultNotSent(description, codec.decodeThrowable(f.payload())));
+                    case Wire.FAILED -> result.completeExceptionally(new TaskFailedException(description, codec.decodeThrowable(f.message())));
+                    case Wire.UNSENDABLE -> result.completeExceptionally(Transfer.resultNotSent(description, codec.decodeThrowable(f.message())));
                     default -> throw new IOException("unknown frame type " + f.type());
                 }
             }

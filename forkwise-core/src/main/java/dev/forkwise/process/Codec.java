@@ -1,6 +1,8 @@
 package dev.forkwise.process;
 
 import dev.forkwise.RemoteTaskException;
+import dev.forkwise.engine.Portable;
+import dev.forkwise.process.Wire.Message;
 import java.io.ByteArrayInputStream;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
@@ -9,13 +11,38 @@ import java.io.ObjectInputFilter;
 import java.io.ObjectInputStream;
 import java.io.ObjectOutputStream;
 import java.io.ObjectStreamClass;
+import java.io.Serializable;
+import java.io.StreamCorruptedException;
+import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+import java.util.Map;
 import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
 
 /**
- * Turns tasks, inputs, results and exceptions into bytes and back, with Java serialization behind a
- * filter that lets through only an allowed set of classes.
+ * Turns tasks, inputs, results and exceptions into messages and back.
+ *
+ * <h2>Implementation overview</h2>
+ *
+ * <p>A message is a tagged tree of values with fast paths for what tasks pass most: {@code null},
+ * boxed primitives, {@code String}, {@code byte[]}, {@code Object[]}, the engine's own task wrappers
+ * ({@link Portable}: a map chunk is its function plus an array of inputs) and lambdas that capture
+ * nothing. Everything else is written with Java serialization into one stream at the end of the
+ * message, shared by all such values of the message, and read back behind a filter (below). The
+ * body is {@code int valuesLength, values, serialization stream}. A {@code byte[]} of 64 KiB or
+ * more does not go into the body at all but travels as an attachment of the {@link Wire} frame.
+ *
+ * <p>A capture-free lambda's serialized form depends only on its class, so the sending side
+ * serializes it once per class, and the receiving side keeps the decoded instance by those bytes:
+ * sending {@code () -> work()} again costs neither side a serialization stream. Such a lambda has
+ * no state, so sharing one instance is safe.
  *
  * <h2>The allowed set</h2>
+ *
+ * <p>The fast-path values above are plain data and always allowed. What comes through Java
+ * serialization passes a filter that allows only:
  *
  * <ul>
  *   <li>Classes of the application: those defined by a class loader other than the JDK's boot and
@@ -30,9 +57,35 @@ import java.util.Set;
  *       allow the class.
  * </ul>
  *
- * <p>Each message is its own serialization stream, so no state carries from one message to the next.
+ * <p>Each message has its own serialization stream, so no state carries from one message to the
+ * next.
  */
 final class Codec {
+
+    private static final byte NULL = 0;
+    private static final byte JAVA = 1;
+    private static final byte TRUE = 2;
+    private static final byte FALSE = 3;
+    private static final byte INT = 4;
+    private static final byte LONG = 5;
+    private static final byte DOUBLE = 6;
+    private static final byte FLOAT = 7;
+    private static final byte SHORT = 8;
+    private static final byte BYTE = 9;
+    private static final byte CHAR = 10;
+    private static final byte STRING = 11;
+    private static final byte BYTES = 12;
+    private static final byte ATTACHED = 13;
+    private static final byte OBJECTS = 14;
+    private static final byte PORTABLE = 15;
+    private static final byte LAMBDA = 16;
+
+    /** Arrays of at least this many bytes travel as frame attachments. */
+    static final int ATTACH_AT = 1 << 16;
+    /** Nesting depth past which arrays go through serialization (which handles cycles). */
+    private static final int MAX_DEPTH = 32;
+    /** Most decoded lambdas one codec keeps. */
+    private static final int MAX_LAMBDAS = 256;
 
     private static final Set<String> JDK_PACKAGES =
             Set.of(
@@ -51,8 +104,18 @@ final class Codec {
                     "java.nio.charset",
                     "java.text");
 
+    /** The serialized form of each capture-free lambda class, once it has been sent. */
+    private static final ClassValue<byte[][]> LAMBDA_FORMS =
+            new ClassValue<>() {
+                @Override
+                protected byte[][] computeValue(Class<?> c) {
+                    return new byte[1][];
+                }
+            };
+
     private final ObjectInputFilter filter;
     private final ClassLoader loader;
+    private final Map<Bytes, Object> lambdas = new ConcurrentHashMap<>();
 
     /**
      * Creates a codec.
@@ -105,41 +168,410 @@ final class Codec {
                 && !java.lang.reflect.Proxy.isProxyClass(c);
     }
 
-    /** Serializes {@code o}; throws what serialization throws. */
-    static byte[] encode(Object o) throws IOException {
-        ByteArrayOutputStream bytes = new ByteArrayOutputStream(256);
-        try (ObjectOutputStream out = new ObjectOutputStream(bytes)) {
-            out.writeObject(o);
-        }
-        return bytes.toByteArray();
+    /** @return the class loader this codec resolves classes in */
+    ClassLoader loader() {
+        return loader;
     }
 
-    /** Deserializes {@code payload} through the filter. */
-    Object decode(byte[] payload) throws IOException, ClassNotFoundException {
-        try (ObjectInputStream in = new Input(new ByteArrayInputStream(payload), loader)) {
-            in.setObjectInputFilter(filter);
-            return in.readObject();
-        }
+    /**
+     * Encodes {@code o}, copying large arrays (the caller may change them after a submit).
+     *
+     * @throws IOException what serialization throws for a value that cannot be sent
+     */
+    static Message encode(Object o) throws IOException {
+        return encode(o, true);
     }
 
-    /** Deserializes a throwable; if that fails, the failure itself stands in for it. */
-    Throwable decodeThrowable(byte[] payload) {
+    /**
+     * Encodes {@code o}.
+     *
+     * @param copyLarge whether arrays that travel as attachments are copied first; {@code false}
+     *     only when nothing can change them before the message is written (a finished task's result)
+     */
+    static Message encode(Object o, boolean copyLarge) throws IOException {
+        Encoder e = new Encoder(copyLarge);
+        e.value(o, 0);
+        return e.finish();
+    }
+
+    /** Decodes a message; serialized values pass the filter. */
+    Object decode(Message m) throws IOException, ClassNotFoundException {
         try {
-            return (Throwable) decode(payload);
+            return new Decoder(m).top();
+        } catch (RuntimeException e) {
+            // a damaged message (serialization itself throws unchecked exceptions on some), or a
+            // class whose own readObject/constructor rejected what it was given
+            StreamCorruptedException why = new StreamCorruptedException("the message cannot be read: " + e);
+            why.initCause(e);
+            throw why;
+        }
+    }
+
+    /** Decodes a message that is just these bytes. */
+    Object decode(byte[] bytes) throws IOException, ClassNotFoundException {
+        return decode(Message.of(bytes));
+    }
+
+    /** Decodes a throwable; if that fails, the failure itself stands in for it. */
+    Throwable decodeThrowable(Message m) {
+        try {
+            return (Throwable) decode(m);
         } catch (IOException | ClassNotFoundException | RuntimeException e) {
             return e;
         }
     }
 
     /**
-     * Serializes a throwable a task threw; if it (or its cause chain) cannot be serialized, sends
-     * a {@link RemoteTaskException} copy with the same type name, message and stack trace instead.
+     * Encodes a throwable a task threw; if it (or its cause chain) cannot be serialized, sends a
+     * {@link RemoteTaskException} copy with the same type name, message and stack trace instead.
      */
-    static byte[] encodeThrowable(Throwable t) throws IOException {
+    static Message encodeThrowable(Throwable t) throws IOException {
         try {
-            return encode(t);
+            return encode(t, false);
         } catch (IOException | RuntimeException e) {
-            return encode(RemoteTaskException.copyOf(t));
+            return encode(RemoteTaskException.copyOf(t), false);
+        }
+    }
+
+    /** Deserializes one Java serialization stream through the filter. */
+    private Object readJava(byte[] b, int from, int length) throws IOException, ClassNotFoundException {
+        try (ObjectInputStream in = javaInput(b, from, length)) {
+            return in.readObject();
+        }
+    }
+
+    private ObjectInputStream javaInput(byte[] b, int from, int length) throws IOException {
+        ObjectInputStream in = new Input(new ByteArrayInputStream(b, from, length), loader);
+        // no array can have more elements than the stream has bytes: a damaged length is refused
+        // before it is allocated
+        in.setObjectInputFilter(info -> info.arrayLength() > length ? ObjectInputFilter.Status.REJECTED : filter.checkInput(info));
+        return in;
+    }
+
+    /** Whether {@code c} is a lambda class that captures nothing (its serialized form is per class). */
+    private static boolean captureFreeLambda(Class<?> c) {
+        return c.isHidden()
+                && c.getName().contains("$$Lambda")
+                && Serializable.class.isAssignableFrom(c)
+                && c.getDeclaredFields().length == 0;
+    }
+
+    /** Byte-array content as a map key. */
+    private record Bytes(byte[] b, int hash) {
+        Bytes(byte[] b) {
+            this(b, Arrays.hashCode(b));
+        }
+
+        @Override
+        public boolean equals(Object o) {
+            return o instanceof Bytes other && hash == other.hash && Arrays.equals(b, other.b);
+        }
+
+        @Override
+        public int hashCode() {
+            return hash;
+        }
+    }
+
+    /** Writes one message: values into a growing body, other objects into one serialization stream. */
+    private static final class Encoder {
+        private final boolean copyLarge;
+        private byte[] buf = new byte[256];
+        private int pos = 4; // the values' length goes first
+        private ByteArrayOutputStream javaBytes;
+        private ObjectOutputStream java;
+        private List<byte[]> attachments;
+
+        Encoder(boolean copyLarge) {
+            this.copyLarge = copyLarge;
+        }
+
+        void value(Object o, int depth) throws IOException {
+            switch (o) {
+                case null -> put(NULL);
+                case Integer i -> {
+                    put(INT);
+                    putInt(i);
+                }
+                case Long l -> {
+                    put(LONG);
+                    putLong(l);
+                }
+                case String s -> {
+                    byte[] b = s.getBytes(StandardCharsets.UTF_8);
+                    put(STRING);
+                    putInt(b.length);
+                    putBytes(b, 0, b.length);
+                }
+                case Double d -> {
+                    put(DOUBLE);
+                    putLong(Double.doubleToRawLongBits(d));
+                }
+                case Boolean b -> put(b ? TRUE : FALSE);
+                case byte[] b -> {
+                    if (b.length >= ATTACH_AT) {
+                        if (attachments == null) {
+                            attachments = new ArrayList<>(2);
+                        }
+                        put(ATTACHED);
+                        putInt(attachments.size());
+                        attachments.add(copyLarge ? b.clone() : b);
+                    } else {
+                        put(BYTES);
+                        putInt(b.length);
+                        putBytes(b, 0, b.length);
+                    }
+                }
+                case Float f -> {
+                    put(FLOAT);
+                    putInt(Float.floatToRawIntBits(f));
+                }
+                case Short s -> {
+                    put(SHORT);
+                    putInt(s);
+                }
+                case Byte b -> {
+                    put(BYTE);
+                    put(b);
+                }
+                case Character c -> {
+                    put(CHAR);
+                    putInt(c);
+                }
+                case Portable p -> {
+                    put(PORTABLE);
+                    put((byte) p.kind());
+                    Object[] c = p.components();
+                    putInt(c.length);
+                    for (Object x : c) {
+                        value(x, depth + 1);
+                    }
+                }
+                default -> other(o, depth);
+            }
+        }
+
+        private void other(Object o, int depth) throws IOException {
+            Class<?> c = o.getClass();
+            if (c == Object[].class && depth < MAX_DEPTH) {
+                Object[] a = (Object[]) o;
+                put(OBJECTS);
+                putInt(a.length);
+                for (Object x : a) {
+                    value(x, depth + 1);
+                }
+                return;
+            }
+            if (captureFreeLambda(c)) {
+                byte[][] form = LAMBDA_FORMS.get(c);
+                byte[] b = form[0];
+                if (b == null) {
+                    b = serialize(o);
+                    form[0] = b; // racy but benign: every thread computes the same bytes
+                }
+                put(LAMBDA);
+                putInt(b.length);
+                putBytes(b, 0, b.length);
+                return;
+            }
+            if (java == null) {
+                javaBytes = new ByteArrayOutputStream(256);
+                java = new ObjectOutputStream(javaBytes);
+            }
+            java.writeObject(o);
+            put(JAVA);
+        }
+
+        Message finish() throws IOException {
+            int values = pos - 4;
+            buf[0] = (byte) (values >>> 24);
+            buf[1] = (byte) (values >>> 16);
+            buf[2] = (byte) (values >>> 8);
+            buf[3] = (byte) values;
+            if (java != null) {
+                java.flush();
+                byte[] j = javaBytes.toByteArray();
+                putBytes(j, 0, j.length);
+            }
+            return new Message(buf, pos, attachments == null ? new byte[0][] : attachments.toArray(new byte[0][]));
+        }
+
+        private void ensure(int n) {
+            if (buf.length - pos < n) {
+                long want = Math.max((long) buf.length * 2, (long) pos + n);
+                if (want > Integer.MAX_VALUE - 64) {
+                    want = (long) pos + n;
+                }
+                buf = Arrays.copyOf(buf, Math.toIntExact(want));
+            }
+        }
+
+        private void put(byte b) {
+            ensure(1);
+            buf[pos++] = b;
+        }
+
+        private void putInt(int v) {
+            ensure(4);
+            INTS.set(buf, pos, v);
+            pos += 4;
+        }
+
+        private void putLong(long v) {
+            ensure(8);
+            LONGS.set(buf, pos, v);
+            pos += 8;
+        }
+
+        private void putBytes(byte[] b, int from, int n) {
+            ensure(n);
+            System.arraycopy(b, from, buf, pos, n);
+            pos += n;
+        }
+    }
+
+    private static byte[] serialize(Object o) throws IOException {
+        ByteArrayOutputStream bytes = new ByteArrayOutputStream(512);
+        try (ObjectOutputStream out = new ObjectOutputStream(bytes)) {
+            out.writeObject(o);
+        }
+        return bytes.toByteArray();
+    }
+
+    private static final java.lang.invoke.VarHandle INTS =
+            java.lang.invoke.MethodHandles.byteArrayViewVarHandle(int[].class, java.nio.ByteOrder.BIG_ENDIAN);
+    private static final java.lang.invoke.VarHandle LONGS =
+            java.lang.invoke.MethodHandles.byteArrayViewVarHandle(long[].class, java.nio.ByteOrder.BIG_ENDIAN);
+
+    /** Reads one message. */
+    private final class Decoder {
+        private final byte[] b;
+        private final byte[][] attachments;
+        private final int end;
+        private int pos;
+        private ObjectInputStream java;
+
+        Decoder(Message m) throws StreamCorruptedException {
+            this.b = m.body();
+            this.attachments = m.attachments();
+            if (m.length() < 4) {
+                throw new StreamCorruptedException("message of " + m.length() + " bytes has no values");
+            }
+            int values = (int) INTS.get(b, 0);
+            if (values < 0 || values > m.length() - 4) {
+                throw new StreamCorruptedException("bad values length " + values);
+            }
+            this.pos = 4;
+            this.end = 4 + values;
+            this.javaEnd = m.length();
+        }
+
+        private final int javaEnd;
+
+        Object top() throws IOException, ClassNotFoundException {
+            Object o = value();
+            if (pos != end) {
+                throw new StreamCorruptedException("message has " + (end - pos) + " bytes after its value");
+            }
+            if (java != null) {
+                java.close();
+            }
+            return o;
+        }
+
+        private Object value() throws IOException, ClassNotFoundException {
+            if (pos >= end) {
+                throw new StreamCorruptedException("message ends early");
+            }
+            byte tag = b[pos++];
+            return switch (tag) {
+                case NULL -> null;
+                case INT -> getInt();
+                case LONG -> getLong();
+                case STRING -> {
+                    int n = length();
+                    String s = new String(b, pos, n, StandardCharsets.UTF_8);
+                    pos += n;
+                    yield s;
+                }
+                case DOUBLE -> Double.longBitsToDouble(getLong());
+                case TRUE -> Boolean.TRUE;
+                case FALSE -> Boolean.FALSE;
+                case BYTES -> {
+                    int n = length();
+                    byte[] a = Arrays.copyOfRange(b, pos, pos + n);
+                    pos += n;
+                    yield a;
+                }
+                case ATTACHED -> attachments[getInt()];
+                case FLOAT -> Float.intBitsToFloat(getInt());
+                case SHORT -> (short) getInt();
+                case BYTE -> b[pos++];
+                case CHAR -> (char) getInt();
+                case OBJECTS -> {
+                    Object[] a = new Object[length()];
+                    for (int i = 0; i < a.length; i++) {
+                        a[i] = value();
+                    }
+                    yield a;
+                }
+                case PORTABLE -> {
+                    int kind = b[pos++];
+                    Object[] c = new Object[length()];
+                    for (int i = 0; i < c.length; i++) {
+                        c[i] = value();
+                    }
+                    yield Portable.rebuild(kind, c);
+                }
+                case LAMBDA -> {
+                    int n = length();
+                    Bytes key = new Bytes(Arrays.copyOfRange(b, pos, pos + n));
+                    pos += n;
+                    Object f = lambdas.get(key);
+                    if (f == null) {
+                        f = readJava(key.b(), 0, n);
+                        if (lambdas.size() >= MAX_LAMBDAS) {
+                            lambdas.clear();
+                        }
+                        lambdas.put(key, f);
+                    }
+                    yield f;
+                }
+                case JAVA -> {
+                    if (java == null) {
+                        java = javaInput(b, end, javaEnd - end);
+                    }
+                    yield java.readObject();
+                }
+                default -> throw new StreamCorruptedException("unknown value tag " + tag);
+            };
+        }
+
+        /** A length that must fit in what is left of the values. */
+        private int length() throws StreamCorruptedException {
+            int n = getInt();
+            if (n < 0 || n > end - pos) {
+                throw new StreamCorruptedException("bad length " + n);
+            }
+            return n;
+        }
+
+        private int getInt() {
+            if (end - pos < 4) {
+                throw new IndexOutOfBoundsException("message ends early");
+            }
+            int v = (int) INTS.get(b, pos);
+            pos += 4;
+            return v;
+        }
+
+        private long getLong() {
+            if (end - pos < 8) {
+                throw new IndexOutOfBoundsException("message ends early");
+            }
+            long v = (long) LONGS.get(b, pos);
+            pos += 8;
+            return v;
         }
     }
 

@@ -11,7 +11,7 @@ final class Job {
 
     final long id;
     final TaskFuture<?> future;
-    final byte[] payload;
+    final Wire.Message payload;
     final ClassLoader loader;
 
     Worker worker;
@@ -19,7 +19,7 @@ final class Job {
     long sentNanos;
     ScheduledFuture<?> timeout;
 
-    Job(long id, TaskFuture<?> future, byte[] payload, ClassLoader loader) {
+    Job(long id, TaskFuture<?> future, Wire.Message payload, ClassLoader loader) {
         this.id = id;
         this.future = future;
         this.payload = payload;

@@ -75,7 +75,9 @@ public final class ProcessBackend implements Backend {
 
     private final ProcessOptions options;
     private final int threads;
-    private final byte[] initializer;
+    private final Wire.Message initializer;
+    /** The codec of the last reply read, reused while replies come for tasks of the same class loader. */
+    private volatile Codec lastCodec;
     private final List<String> command;
     private final AtomicLong requestIds = new AtomicLong();
     private final ReentrantLock lock = new ReentrantLock();
@@ -103,7 +105,7 @@ public final class ProcessBackend implements Backend {
         this.options = options;
         this.threads = threadsPerWorkerOverride >= 0 ? threadsPerWorkerOverride : options.threadsPerWorker();
         Object init = options.initializer().orElse(null);
-        this.initializer = init == null ? new byte[0] : Transfer.encode("the initializer", init);
+        this.initializer = init == null ? Wire.Message.EMPTY : Transfer.encode("the initializer", init);
         this.command = Launch.command(options);
     }
 
@@ -149,7 +151,7 @@ public final class ProcessBackend implements Backend {
 
     @Override
     public void execute(TaskFuture<?> task) {
-        byte[] payload = Transfer.encode(task.description(), task.task());
+        Wire.Message payload = Transfer.encode(task.description(), task.task());
         Job job = new Job(requestIds.incrementAndGet(), task, payload, task.task().getClass().getClassLoader());
         List<Runnable> after = new ArrayList<>();
         lock.lock();
@@ -301,7 +303,7 @@ public final class ProcessBackend implements Backend {
                 Wire.Frame f = w.wire.read();
                 switch (f.type()) {
                     case Wire.READY -> ready(w);
-                    case Wire.INIT_FAILED -> initializerFailed(w, f.payload());
+                    case Wire.INIT_FAILED -> initializerFailed(w, f.message());
                     case Wire.OK, Wire.FAILED, Wire.UNSENDABLE -> replied(w, f);
                     case Wire.ECHO -> Echo.answered(f.id());
                     default -> throw new IOException("unknown frame type " + f.type() + " from " + w);
@@ -333,7 +335,7 @@ public final class ProcessBackend implements Backend {
         run(after);
     }
 
-    private void initializerFailed(Worker w, byte[] payload) {
+    private void initializerFailed(Worker w, Wire.Message payload) {
         Throwable cause = new Codec(options.allowedClasses().orElse(null), null).decodeThrowable(payload);
         List<Runnable> after = new ArrayList<>();
         List<Job> failed;
@@ -391,13 +393,17 @@ public final class ProcessBackend implements Backend {
     }
 
     private void complete(Worker w, Job job, Wire.Frame f) {
-        Codec codec = new Codec(options.allowedClasses().orElse(null), job.loader);
+        Codec codec = lastCodec;
+        if (codec == null || codec.loader() != job.loader) {
+            codec = new Codec(options.allowedClasses().orElse(null), job.loader);
+            lastCodec = codec;
+        }
         long ran = System.nanoTime() - job.sentNanos;
         switch (f.type()) {
             case Wire.OK -> {
                 Object value;
                 try {
-                    value = codec.decode(f.payload());
+                    value = codec.decode(f.message());
                 } catch (IOException | ClassNotFoundException | RuntimeException e) {
                     job.future.completeExceptionally(new TaskFailedException(job.description() + " (its result could not be read in the parent)", e));
                     Events.task(poolName, job.description(), w.pid, ran, "unreadable result");
@@ -409,11 +415,11 @@ public final class ProcessBackend implements Backend {
                 Events.task(poolName, job.description(), w.pid, ran, "ok");
             }
             case Wire.FAILED -> {
-                job.future.failRemotely(codec.decodeThrowable(f.payload()));
+                job.future.failRemotely(codec.decodeThrowable(f.message()));
                 Events.task(poolName, job.description(), w.pid, ran, "failed");
             }
             default -> {
-                job.future.completeExceptionally(Transfer.resultNotSent(job.description(), codec.decodeThrowable(f.payload())));
+                job.future.completeExceptionally(Transfer.resultNotSent(job.description(), codec.decodeThrowable(f.message())));
                 Events.task(poolName, job.description(), w.pid, ran, "unsendable result");
             }
         }

@@ -37,7 +37,7 @@ final class Transfer {
     private Transfer() {}
 
     /** Serializes {@code o}, or throws {@link NotTransferableException} naming {@code what} and the path. */
-    static byte[] encode(String what, Object o) {
+    static Wire.Message encode(String what, Object o) {
         try {
             return Codec.encode(o);
         } catch (IOException | RuntimeException e) {

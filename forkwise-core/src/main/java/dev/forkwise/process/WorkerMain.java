@@ -11,9 +11,7 @@ import java.nio.channels.SocketChannel;
 import java.nio.charset.StandardCharsets;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
-import java.util.concurrent.ExecutorService;
-import java.util.concurrent.Executors;
-import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.locks.ReentrantLock;
 
 /**
  * The main class of a worker JVM.
@@ -31,11 +29,16 @@ import java.util.concurrent.atomic.AtomicInteger;
  * kernel closes the parent's end of the pipe when the parent dies, however it dies), end of file on
  * the socket, and a poll of the parent's process handle every 200 ms.
  *
- * <p><b>Tasks.</b> The reading thread decodes nothing: each {@code TASK} frame goes to one of the
- * task threads, which decodes the task, runs it, and sends {@code OK}, {@code FAILED} or {@code
- * UNSENDABLE} with the request id of the frame. {@code CANCEL} interrupts the thread running that
- * id, and only while it still runs that id. In single-task mode ({@code threads == 0}, {@link
- * dev.forkwise.ChildProcess}), the worker exits after the first task: 0 if it returned, 1 if it threw.
+ * <p><b>Tasks: leader and followers.</b> {@code threads + 1} threads take turns reading the
+ * channel: the one holding the read turn reads a frame; if it is a {@code TASK}, it passes the turn
+ * on and runs the task itself, then sends {@code OK}, {@code FAILED} or {@code UNSENDABLE} with the
+ * request id of the frame and waits for its next turn. So a task starts on the thread that read it,
+ * with no hand-off to another thread on the way in, and while tasks run one thread still reads,
+ * so {@code CANCEL} (which interrupts the thread running that id, and only while it still runs that
+ * id) is seen at once. The parent sends a worker at most {@code threads} tasks at a time, so a
+ * reader is always free. In single-task mode ({@code threads == 0}, {@link
+ * dev.forkwise.ChildProcess}), the worker exits after the first task: 0 if it returned, 1 if it
+ * threw.
  */
 public final class WorkerMain {
 
@@ -44,22 +47,15 @@ public final class WorkerMain {
 
     private final Wire wire;
     private final Codec codec = new Codec(null, ClassLoader.getSystemClassLoader());
-    private final ExecutorService tasks;
+    private final int threads;
     private final boolean single;
+    private final ReentrantLock readTurn = new ReentrantLock();
     private final Map<Long, Running> running = new ConcurrentHashMap<>();
 
     private WorkerMain(Wire wire, int threads) {
         this.wire = wire;
         this.single = threads == 0;
-        AtomicInteger n = new AtomicInteger();
-        this.tasks =
-                Executors.newFixedThreadPool(
-                        Math.max(1, threads),
-                        r -> {
-                            Thread t = new Thread(r, "forkwise-task-" + n.incrementAndGet());
-                            t.setDaemon(true);
-                            return t;
-                        });
+        this.threads = Math.max(1, threads);
     }
 
     /**
@@ -81,44 +77,57 @@ public final class WorkerMain {
         SocketChannel ch = SocketChannel.open(UnixDomainSocketAddress.of(socket));
         Wire wire = new Wire(ch);
         wire.send(Wire.HELLO, ProcessHandle.current().pid(), token.getBytes(StandardCharsets.US_ASCII));
-        new WorkerMain(wire, threads).serve();
+        WorkerMain worker = new WorkerMain(wire, threads);
+        for (int i = 1; i <= worker.threads; i++) {
+            daemon("forkwise-task-" + i, worker::serve);
+        }
+        worker.serve();
     }
 
+    /** One of the {@code threads + 1} threads that take turns reading and run what they read. */
     private void serve() {
-        try {
-            while (true) {
-                Wire.Frame f = wire.read();
-                switch (f.type()) {
-                    case Wire.INIT -> initialize(f.payload());
-                    case Wire.TASK -> {
-                        Running r = new Running();
-                        running.put(f.id(), r);
-                        tasks.execute(() -> run(f.id(), f.payload(), r));
-                    }
-                    case Wire.CANCEL -> {
-                        Running r = running.get(f.id());
-                        if (r != null) {
-                            r.interrupt();
-                        }
-                    }
-                    case Wire.ECHO -> wire.send(Wire.ECHO, f.id(), f.payload());
-                    case Wire.STOP -> {
-                        tasks.shutdown();
-                        System.exit(0);
-                    }
-                    default -> throw new IOException("unknown frame type " + f.type());
+        while (true) {
+            Wire.Frame f;
+            Running r = new Running();
+            readTurn.lock();
+            try {
+                f = wire.read();
+                if (f.type() != Wire.TASK) {
+                    control(f);
+                    continue;
                 }
+                running.put(f.id(), r);
+            } catch (EOFException e) {
+                Runtime.getRuntime().halt(PARENT_GONE);
+                return;
+            } catch (IOException | RuntimeException e) {
+                System.err.println("forkwise worker: channel failed: " + e);
+                Runtime.getRuntime().halt(2);
+                return;
+            } finally {
+                readTurn.unlock();
             }
-        } catch (EOFException e) {
-            Runtime.getRuntime().halt(PARENT_GONE);
-        } catch (IOException | RuntimeException e) {
-            System.err.println("forkwise worker: channel failed: " + e);
-            Runtime.getRuntime().halt(2);
+            run(f.id(), f.message(), r);
         }
     }
 
-    private void initialize(byte[] payload) throws IOException {
-        if (payload.length > 0) {
+    private void control(Wire.Frame f) throws IOException {
+        switch (f.type()) {
+            case Wire.INIT -> initialize(f.message());
+            case Wire.CANCEL -> {
+                Running r = running.get(f.id());
+                if (r != null) {
+                    r.interrupt();
+                }
+            }
+            case Wire.ECHO -> wire.send(Wire.ECHO, f.id(), f.message());
+            case Wire.STOP -> System.exit(0);
+            default -> throw new IOException("unknown frame type " + f.type());
+        }
+    }
+
+    private void initialize(Wire.Message payload) throws IOException {
+        if (payload.length() > 0) {
             try {
                 Call<?> init = (Call<?>) codec.decode(payload);
                 init.call();
@@ -127,10 +136,10 @@ public final class WorkerMain {
                 return;
             }
         }
-        wire.send(Wire.READY, 0, new byte[0]);
+        wire.send(Wire.READY, 0, Wire.Message.EMPTY);
     }
 
-    private void run(long id, byte[] payload, Running r) {
+    private void run(long id, Wire.Message payload, Running r) {
         r.start();
         boolean ok = false;
         try {
@@ -146,9 +155,9 @@ public final class WorkerMain {
             }
             r.finish();
             running.remove(id);
-            byte[] bytes;
+            Wire.Message bytes;
             try {
-                bytes = Codec.encode(result);
+                bytes = Codec.encode(result, false);
             } catch (IOException | RuntimeException e) {
                 Exception why = Transfer.notTransferable("the result of request " + id, "result", result, e);
                 wire.send(Wire.UNSENDABLE, id, Codec.encodeThrowable(why));

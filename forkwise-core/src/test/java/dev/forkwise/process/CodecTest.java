@@ -59,9 +59,9 @@ class CodecTest {
 
     @Test
     void jdkClassesOutsideTheAllowedSetAreRejected() throws Exception {
-        byte[] file = Codec.encode(new File("/etc/passwd"));
+        Wire.Message file = Codec.encode(new File("/etc/passwd"));
         assertThatThrownBy(() -> codec.decode(file)).isInstanceOf(InvalidClassException.class).hasMessageContaining("REJECTED");
-        byte[] inList = Codec.encode(new ArrayList<>(List.of("fine", new File("x"))));
+        Wire.Message inList = Codec.encode(new ArrayList<>(List.of("fine", new File("x"))));
         assertThatThrownBy(() -> codec.decode(inList)).isInstanceOf(InvalidClassException.class);
         assertThat(Codec.allowed(javax.management.ObjectName.class)).isFalse();
         assertThat(Codec.allowed(java.lang.reflect.Proxy.class)).isFalse();
@@ -74,5 +74,122 @@ class CodecTest {
         Codec strict = new Codec("java.base/*;!*", CodecTest.class.getClassLoader());
         assertThat(strict.decode(Codec.encode(List.of(1, 2)))).isEqualTo(List.of(1, 2));
         assertThatThrownBy(() -> strict.decode(Codec.encode(new Point(1, "p")))).isInstanceOf(InvalidClassException.class);
+    }
+
+    /** A random value tree mixing every fast path with values that need serialization. */
+    private static Object randomValue(Random rnd, int depth) {
+        int kind = rnd.nextInt(depth > 3 ? 14 : 16);
+        return switch (kind) {
+            case 0 -> null;
+            case 1 -> rnd.nextInt();
+            case 2 -> rnd.nextLong();
+            case 3 -> rnd.nextDouble();
+            case 4 -> rnd.nextFloat();
+            case 5 -> (short) rnd.nextInt();
+            case 6 -> (byte) rnd.nextInt();
+            case 7 -> (char) rnd.nextInt(0x10000);
+            case 8 -> rnd.nextBoolean();
+            case 9 -> rnd.ints(rnd.nextInt(20), 0, 0x10FFFF).filter(c -> c < 0xD800 || c > 0xDFFF)
+                    .collect(StringBuilder::new, StringBuilder::appendCodePoint, StringBuilder::append).toString();
+            case 10 -> {
+                byte[] b = new byte[rnd.nextInt(10) == 0 ? Codec.ATTACH_AT + rnd.nextInt(1000) : rnd.nextInt(100)];
+                rnd.nextBytes(b);
+                yield b;
+            }
+            case 11 -> new Point(rnd.nextInt(), "p" + rnd.nextInt());
+            case 12 -> BigInteger.valueOf(rnd.nextLong());
+            case 13 -> new ArrayList<>(List.of(rnd.nextInt(), "x"));
+            default -> {
+                Object[] a = new Object[rnd.nextInt(8)];
+                for (int i = 0; i < a.length; i++) {
+                    a[i] = randomValue(rnd, depth + 1);
+                }
+                yield a;
+            }
+        };
+    }
+
+    @ParameterizedTest(name = "seed {0}")
+    @MethodSource("seeds")
+    void mixedValueTreesComeBackEqualWithTheirExactTypes(long seed) throws Exception {
+        Random rnd = new Random(seed);
+        for (int i = 0; i < 200; i++) {
+            Object v = randomValue(rnd, 0);
+            Object back = codec.decode(Codec.encode(v));
+            assertThat(back).usingRecursiveComparison().isEqualTo(v);
+            if (v != null) {
+                assertThat(back).isExactlyInstanceOf(v.getClass());
+            }
+        }
+    }
+
+    @Test
+    void largeArraysTravelAsAttachmentsAndAreCopiedAtEncode() throws Exception {
+        byte[] big = new byte[Codec.ATTACH_AT * 4];
+        big[7] = 7;
+        Wire.Message m = Codec.encode(new Object[] {big, "small", new byte[] {1, 2}});
+        assertThat(m.attachments()).hasNumberOfRows(1);
+        assertThat(m.length()).isLessThan(100);
+        big[7] = 8; // the caller changes its array after submit: the message keeps what was sent
+        Object[] back = (Object[]) codec.decode(m);
+        assertThat(((byte[]) back[0])[7]).isEqualTo((byte) 7);
+        assertThat(back[1]).isEqualTo("small");
+
+        Wire.Message result = Codec.encode(big, false);
+        assertThat(result.attachments()[0]).isSameAs(big);
+    }
+
+    @Test
+    void engineTasksTravelAsTheirPartsAndStillRun() throws Exception {
+        Fn<Integer, Integer> square = x -> x * x;
+        java.util.concurrent.Callable<?> chunk =
+                dev.forkwise.engine.Portable.rebuild(0, new Object[] {"map", square, new Object[] {1, 2, 3}, 10L});
+        Object back = codec.decode(Codec.encode(chunk));
+        assertThat(back).isInstanceOf(dev.forkwise.engine.Portable.class);
+        assertThat((Object[]) ((java.util.concurrent.Callable<?>) back).call()).containsExactly(1, 4, 9);
+        assertThatThrownBy(() -> dev.forkwise.engine.Portable.rebuild(0, new Object[] {"map", square}))
+                .isInstanceOf(IllegalArgumentException.class);
+        assertThatThrownBy(() -> dev.forkwise.engine.Portable.rebuild(99, new Object[0]))
+                .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("99");
+    }
+
+    @Test
+    void aCaptureFreeLambdaIsDecodedOnceAndSharedACapturingOneIsNot() throws Exception {
+        Fn<Integer, Integer> free = x -> x + 1;
+        Object a = codec.decode(Codec.encode(free));
+        Object b = codec.decode(Codec.encode(free));
+        assertThat(a).isSameAs(b);
+        int offset = 5;
+        Fn<Integer, Integer> capturing = x -> x + offset;
+        Object c = codec.decode(Codec.encode(capturing));
+        Object d = codec.decode(Codec.encode(capturing));
+        assertThat(c).isNotSameAs(d);
+        @SuppressWarnings("unchecked")
+        Fn<Integer, Integer> f = (Fn<Integer, Integer>) d;
+        assertThat(f.apply(1)).isEqualTo(6);
+    }
+
+    @ParameterizedTest(name = "seed {0}")
+    @MethodSource("seeds")
+    void damagedMessagesFailWithAnIoExceptionNeverAnythingElse(long seed) throws Exception {
+        Random rnd = new Random(seed);
+        Wire.Message good = Codec.encode(new Object[] {1, "two", new Point(3, "p"), new byte[40], List.of(5L)});
+        byte[] body = good.bytes();
+        for (int i = 0; i < 500; i++) {
+            byte[] bad = body.clone();
+            if (rnd.nextBoolean()) {
+                bad = java.util.Arrays.copyOf(bad, rnd.nextInt(bad.length));
+            } else {
+                for (int k = 0; k < 1 + rnd.nextInt(4); k++) {
+                    bad[rnd.nextInt(bad.length)] = (byte) rnd.nextInt();
+                }
+            }
+            byte[] damaged = bad;
+            try {
+                codec.decode(damaged);
+            } catch (java.io.IOException | ClassNotFoundException expected) {
+                // the one acceptable way to fail
+            }
+        }
     }
 }

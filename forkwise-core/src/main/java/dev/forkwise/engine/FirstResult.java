@@ -1,0 +1,37 @@
+package dev.forkwise.engine;
+
+import dev.forkwise.Call;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * A one-input chunk whose task result is the single output, not an array of one: what {@code
+ * applyAsync} runs.
+ *
+ * @param chunk the chunk of one input
+ */
+record FirstResult<R>(Chunk chunk) implements Call<R>, Portable {
+
+    static final int KIND = 1;
+
+    @Override
+    public List<Map.Entry<String, Object>> parts() {
+        return chunk.parts();
+    }
+
+    @SuppressWarnings("unchecked")
+    @Override
+    public R call() throws Exception {
+        return (R) chunk.call()[0];
+    }
+
+    @Override
+    public int kind() {
+        return KIND;
+    }
+
+    @Override
+    public Object[] components() {
+        return new Object[] {chunk};
+    }
+}
