@@ -20,7 +20,15 @@ final class Launch {
 
     /** Flags every worker gets: die on OutOfMemoryError, and VM messages on stderr, where we keep the last lines. */
     static final List<String> LEAN_FLAGS =
-            List.of("-XX:+ExitOnOutOfMemoryError", "-XX:+DisplayVMOutputToStderr", "-Xshare:auto");
+            List.of("-XX:+ExitOnOutOfMemoryError", "-XX:+DisplayVMOutputToStderr");
+
+    /**
+     * The collector a worker gets unless its JVM options choose one. A pool usually has one worker
+     * per core, so each worker's share of the machine is about one core: a single-threaded
+     * collector fits that share, where G1's parallel and concurrent threads in every worker would
+     * only compete with each other, and it needs less memory of its own (no remembered sets).
+     */
+    static final String DEFAULT_GC = "-XX:+UseSerialGC";
 
     private static final List<String> MODULE_OPTIONS =
             List.of(
@@ -41,6 +49,9 @@ final class Launch {
         cmd.addAll(LEAN_FLAGS);
         cmd.addAll(inheritedModuleOptions());
         cmd.add("-Dforkwise.worker=true");
+        if (options.jvmOptions().stream().noneMatch(o -> o.matches("-XX:[+-]Use\\w*GC"))) {
+            cmd.add(DEFAULT_GC);
+        }
         cmd.addAll(options.jvmOptions());
         String cp = System.getProperty("java.class.path", "");
         if (!cp.isEmpty()) {

@@ -102,11 +102,16 @@ public final class ProcessBackend implements Backend {
      * @param threadsPerWorkerOverride threads per worker, or -1 for the options' value
      */
     public ProcessBackend(ProcessOptions options, int threadsPerWorkerOverride) {
+        this(options, threadsPerWorkerOverride, Aot.apply(Launch.command(options), Aot.defaultFolder()));
+    }
+
+    /** A backend whose workers start with exactly {@code command}. */
+    ProcessBackend(ProcessOptions options, int threadsPerWorkerOverride, List<String> command) {
         this.options = options;
         this.threads = threadsPerWorkerOverride >= 0 ? threadsPerWorkerOverride : options.threadsPerWorker();
         Object init = options.initializer().orElse(null);
         this.initializer = init == null ? Wire.Message.EMPTY : Transfer.encode("the initializer", init);
-        this.command = Launch.command(options);
+        this.command = List.copyOf(command);
     }
 
     /**

@@ -54,7 +54,7 @@ final class Worker {
     }
 
     /**
-     * Starts a worker JVM and writes its start lines (socket, token, threads) to its standard input,
+     * Starts a worker JVM and writes its start lines (socket, token, threads, the parent's pid) to its standard input,
      * which then stays open: its end of file is how the worker learns the parent is gone.
      *
      * @param threads task threads in the worker; 0 for a single-task child
@@ -69,7 +69,7 @@ final class Worker {
         Worker w = new Worker(name, token, p, t0);
         OutputStream stdin = p.getOutputStream();
         try {
-            stdin.write((channel.path() + "\n" + token + "\n" + threads + "\n").getBytes(StandardCharsets.UTF_8));
+            stdin.write((channel.path() + "\n" + token + "\n" + threads + "\n" + ProcessHandle.current().pid() + "\n").getBytes(StandardCharsets.UTF_8));
             stdin.flush();
         } catch (IOException e) {
             p.destroyForcibly();

@@ -18,8 +18,8 @@ import java.util.concurrent.locks.ReentrantLock;
  *
  * <h2>Implementation overview</h2>
  *
- * <p><b>Start.</b> The parent writes three lines to the worker's standard input: the path of its
- * private socket, this worker's secret token, and the number of task threads. The worker connects,
+ * <p><b>Start.</b> The parent writes four lines to the worker's standard input: the path of its
+ * private socket, this worker's secret token, the number of task threads and the parent's pid. The worker connects,
  * sends the token ({@code HELLO}), runs the initializer it is sent ({@code INIT}) and says {@code
  * READY}. The token travels only through the pipe the parent holds, so no other process can pose as
  * this worker; see {@link Channel} for the rest of the channel's privacy.
@@ -50,6 +50,8 @@ public final class WorkerMain {
     private final int threads;
     private final boolean single;
     private final ReentrantLock readTurn = new ReentrantLock();
+    /** In an AOT training run the channel's end is the run's end, not the parent's death. */
+    private boolean training;
     private final Map<Long, Running> running = new ConcurrentHashMap<>();
 
     private WorkerMain(Wire wire, int threads) {
@@ -65,27 +67,40 @@ public final class WorkerMain {
      * @throws Exception if the worker cannot connect
      */
     public static void main(String[] args) throws Exception {
+        if (args.length == 1 && args[0].equals(Aot.TRAIN)) {
+            Aot.train();
+            return;
+        }
         InputStream stdin = new FileInputStream(FileDescriptor.in);
         String socket = readLine(stdin);
         String token = readLine(stdin);
         int threads = Integer.parseInt(readLine(stdin));
+        long parent = Long.parseLong(readLine(stdin));
         System.setIn(InputStream.nullInputStream());
         daemon("forkwise-stdin-watch", () -> haltAtEof(stdin));
-        long parent = ProcessHandle.current().parent().map(ProcessHandle::pid).orElse(-1L);
         daemon("forkwise-parent-watch", () -> watchParent(parent));
 
+        connect(socket, token, threads, false).serve();
+    }
+
+    /**
+     * Connects to the parent's socket, says hello with the token and starts the reading threads
+     * but one, which the caller becomes by calling {@link #serve()}.
+     */
+    static WorkerMain connect(String socket, String token, int threads, boolean training) throws IOException {
         SocketChannel ch = SocketChannel.open(UnixDomainSocketAddress.of(socket));
         Wire wire = new Wire(ch);
-        wire.send(Wire.HELLO, ProcessHandle.current().pid(), token.getBytes(StandardCharsets.US_ASCII));
+        wire.send(Wire.HELLO, 0, token.getBytes(StandardCharsets.US_ASCII)); // the parent knows our pid from the spawn
         WorkerMain worker = new WorkerMain(wire, threads);
+        worker.training = training;
         for (int i = 1; i <= worker.threads; i++) {
             daemon("forkwise-task-" + i, worker::serve);
         }
-        worker.serve();
+        return worker;
     }
 
     /** One of the {@code threads + 1} threads that take turns reading and run what they read. */
-    private void serve() {
+    void serve() {
         while (true) {
             Wire.Frame f;
             Running r = new Running();
@@ -98,9 +113,14 @@ public final class WorkerMain {
                 }
                 running.put(f.id(), r);
             } catch (EOFException e) {
-                Runtime.getRuntime().halt(PARENT_GONE);
+                if (!training) {
+                    Runtime.getRuntime().halt(PARENT_GONE);
+                }
                 return;
             } catch (IOException | RuntimeException e) {
+                if (training) {
+                    return; // the training run is ending: it writes the cache as it exits
+                }
                 System.err.println("forkwise worker: channel failed: " + e);
                 Runtime.getRuntime().halt(2);
                 return;
@@ -204,7 +224,7 @@ public final class WorkerMain {
     private static void haltAtEof(InputStream stdin) {
         try {
             while (stdin.read() >= 0) {
-                // nothing else is ever written after the three start lines
+                // nothing else is ever written after the start lines
             }
         } catch (IOException ignored) {
             // same as end of file
@@ -214,14 +234,14 @@ public final class WorkerMain {
 
     private static void watchParent(long parent) {
         while (true) {
+            try {
+                Thread.sleep(200); // first: the start of a worker is no time for /proc lookups
+            } catch (InterruptedException e) {
+                return;
+            }
             long now = ProcessHandle.current().parent().map(ProcessHandle::pid).orElse(-1L);
             if (now != parent || parent < 0) {
                 Runtime.getRuntime().halt(PARENT_GONE);
-            }
-            try {
-                Thread.sleep(200);
-            } catch (InterruptedException e) {
-                return;
             }
         }
     }

@@ -1,0 +1,296 @@
+package dev.forkwise.process;
+
+import dev.forkwise.Fn;
+import dev.forkwise.engine.Portable;
+import java.io.File;
+import java.io.IOException;
+import java.nio.channels.FileChannel;
+import java.nio.channels.FileLock;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
+import java.nio.file.StandardOpenOption;
+import java.nio.file.attribute.PosixFilePermissions;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
+import java.util.ArrayList;
+import java.util.HexFormat;
+import java.util.List;
+import java.util.Set;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * The JDK's ahead-of-time cache (JEP 483, 514, 515) for worker JVMs: classes already loaded and
+ * linked, and method profiles, so a worker starts and warms up sooner.
+ *
+ * <h2>How it works</h2>
+ *
+ * <p>A cache belongs to one worker command line: the {@code java} binary, its version, the class
+ * and module path (with each entry's size and modification time) and the JVM options. Its file is
+ * named by a hash of all of that, in {@code $XDG_CACHE_HOME/forkwise/aot} (or {@code
+ * ~/.cache/forkwise/aot}), a folder private to the user. When a pool is created and its command
+ * has a cache, workers start with {@code -XX:AOTCache=<file>}. When it has none, the pool starts
+ * its workers without one and, once per command, a <em>training run</em> in the background: the
+ * worker command in training mode with {@code -XX:AOTCacheOutput}, which plays both sides of the
+ * channel in one JVM (hello, initializer, no-op tasks, map chunks, a large array, a failure) and
+ * exits, at which point the JDK writes the cache. Pools created after that use it. A file lock
+ * keeps two JVMs from training the same command at once; a failed training is remembered (its
+ * output in a {@code .failed} file beside the cache) and not retried.
+ *
+ * <p>The JVM checks a cache against its own command line and class path when it maps it and runs
+ * without it if anything changed, so a stale cache costs start time, never correctness.
+ *
+ * <p>System property {@code forkwise.aot}: {@code off} disables all of this; a path puts the caches
+ * there instead of the default folder.
+ */
+final class Aot {
+
+    /** The argument that starts {@link WorkerMain} in training mode. */
+    static final String TRAIN = "--forkwise-aot-training";
+    /** The system property that turns the cache off or moves it. */
+    static final String PROPERTY = "forkwise.aot";
+
+    private static final Set<String> TRAINING = ConcurrentHashMap.newKeySet();
+    private static final int TRAINING_SECONDS = 120;
+
+    private Aot() {}
+
+    /** The folder for caches, or null when {@code forkwise.aot=off}. */
+    static Path defaultFolder() {
+        String p = System.getProperty(PROPERTY, "");
+        if (p.equals("off")) {
+            return null;
+        }
+        if (!p.isEmpty()) {
+            return Path.of(p);
+        }
+        String xdg = System.getenv("XDG_CACHE_HOME");
+        Path base = xdg != null && !xdg.isEmpty() ? Path.of(xdg) : Path.of(System.getProperty("user.home"), ".cache");
+        return base.resolve("forkwise").resolve("aot");
+    }
+
+    /**
+     * Returns {@code command} with the cache for it when there is one; otherwise starts training one
+     * in the background (at most once per command and JVM) and returns {@code command} as it is.
+     *
+     * @param command a worker command from {@link Launch#command}
+     * @param folder where caches live, or null for none
+     */
+    static List<String> apply(List<String> command, Path folder) {
+        if (folder == null) {
+            return command;
+        }
+        String key = key(command);
+        Path cache = folder.resolve(key + ".aot");
+        if (Files.isRegularFile(cache)) {
+            return withCache(command, cache);
+        }
+        if (!Files.exists(folder.resolve(key + ".failed")) && TRAINING.add(key)) {
+            Thread.ofPlatform().daemon().name("forkwise-aot-training").start(() -> {
+                try {
+                    train(command, folder);
+                } catch (IOException | RuntimeException e) {
+                    // no cache this time: workers start without one
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                }
+            });
+        }
+        return command;
+    }
+
+    /** {@code command} with {@code -XX:AOTCache} just before the main class. */
+    static List<String> withCache(List<String> command, Path cache) {
+        List<String> out = new ArrayList<>(command);
+        out.add(1, "-XX:AOTCache=" + cache);
+        return out;
+    }
+
+    /**
+     * Runs a training for {@code command} and waits for it; leaves {@code <key>.aot} in {@code
+     * folder} if it worked and {@code <key>.failed} with the training's output if not.
+     *
+     * @return the cache, or null if none was made (failed, or another JVM was training it)
+     */
+    static Path train(List<String> command, Path folder) throws IOException, InterruptedException {
+        Files.createDirectories(folder);
+        try {
+            Files.setPosixFilePermissions(folder, PosixFilePermissions.fromString("rwx------"));
+        } catch (UnsupportedOperationException e) {
+            // not a POSIX file system: the user's own cache folder is as private as it gets
+        }
+        String key = key(command);
+        Path cache = folder.resolve(key + ".aot");
+        try (FileChannel lockFile = FileChannel.open(folder.resolve(key + ".lock"), StandardOpenOption.CREATE, StandardOpenOption.WRITE);
+                FileLock lock = lockFile.tryLock()) {
+            if (lock == null || Files.isRegularFile(cache)) {
+                return Files.isRegularFile(cache) ? cache : null;
+            }
+            Path partial = folder.resolve(key + ".aot.part");
+            Path log = folder.resolve(key + ".log");
+            List<String> cmd = trainingCommand(command);
+            if (cmd == null) {
+                Files.writeString(folder.resolve(key + ".failed"), "no training: the class path does not begin with a jar (the JDK's AOT cache takes classes from jars only)\n");
+                return null;
+            }
+            cmd.add(1, "-XX:AOTCacheOutput=" + partial);
+            cmd.add(TRAIN);
+            Process p = new ProcessBuilder(cmd)
+                    .redirectErrorStream(true)
+                    .redirectOutput(log.toFile())
+                    .start();
+            try {
+                boolean done = p.waitFor(TRAINING_SECONDS, TimeUnit.SECONDS);
+                if (done && p.exitValue() == 0 && Files.isRegularFile(partial)) {
+                    Files.move(partial, cache, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
+                    Files.deleteIfExists(log);
+                    return cache;
+                }
+                String why = done ? "exit code " + p.exitValue() : "it ran past " + TRAINING_SECONDS + " s";
+                Files.writeString(folder.resolve(key + ".failed"), "training failed: " + why + "\n" + readQuietly(log));
+                return null;
+            } finally {
+                p.toHandle().descendants().forEach(ProcessHandle::destroyForcibly);
+                p.toHandle().destroyForcibly();
+                Files.deleteIfExists(partial);
+                Files.deleteIfExists(log);
+            }
+        }
+    }
+
+    /**
+     * The command for the training run: the worker's, with only the leading jars of its class path.
+     * The JDK makes a cache only from jars, and a cache made with a class path that is a prefix of
+     * the worker's still serves the worker; classes from a folder later on the path load as usual.
+     *
+     * @return the command, or null when there is no such prefix (or forkwise runs as a module)
+     */
+    static List<String> trainingCommand(List<String> command) {
+        int cp = command.indexOf("-cp");
+        if (cp < 0 || cp + 1 >= command.size() || command.contains("--module-path")) {
+            return null;
+        }
+        List<String> jars = new ArrayList<>();
+        for (String entry : command.get(cp + 1).split(File.pathSeparator)) {
+            if (!entry.endsWith(".jar") || !Files.isRegularFile(Path.of(entry))) {
+                break;
+            }
+            jars.add(entry);
+        }
+        if (jars.isEmpty()) {
+            return null;
+        }
+        List<String> out = new ArrayList<>(command);
+        out.set(cp + 1, String.join(File.pathSeparator, jars));
+        return out;
+    }
+
+    private static String readQuietly(Path log) {
+        try {
+            return Files.readString(log, StandardCharsets.UTF_8);
+        } catch (IOException e) {
+            return "";
+        }
+    }
+
+    /** A hash of the command, the JVM's version and every class and module path entry's size and time. */
+    static String key(List<String> command) {
+        try {
+            MessageDigest d = MessageDigest.getInstance("SHA-256");
+            d.update(System.getProperty("java.vm.version", "").getBytes(StandardCharsets.UTF_8));
+            for (String part : command) {
+                d.update(part.getBytes(StandardCharsets.UTF_8));
+                d.update((byte) 0);
+            }
+            for (String entry : pathEntries(command)) {
+                File f = new File(entry);
+                d.update((entry + "|" + f.length() + "|" + f.lastModified()).getBytes(StandardCharsets.UTF_8));
+            }
+            return HexFormat.of().formatHex(d.digest(), 0, 16);
+        } catch (NoSuchAlgorithmException e) {
+            throw new IllegalStateException("SHA-256 is missing from this JDK", e);
+        }
+    }
+
+    private static List<String> pathEntries(List<String> command) {
+        List<String> out = new ArrayList<>();
+        for (int i = 0; i < command.size(); i++) {
+            String a = command.get(i);
+            if ((a.equals("-cp") || a.equals("--module-path")) && i + 1 < command.size()) {
+                out.addAll(List.of(command.get(i + 1).split(File.pathSeparator)));
+            } else if (a.startsWith("--patch-module=")) {
+                String value = a.substring(a.indexOf('=', "--patch-module=".length()) + 1);
+                out.addAll(List.of(value.split(File.pathSeparator)));
+            }
+        }
+        return out;
+    }
+
+    // ------------------------------------------------------------------ the training run
+
+    /** Capture-free work for the training, as a user's map would send it. */
+    private static final Fn<Object, Object> TWICE = x -> x instanceof Integer i ? i * 2 : x;
+
+    /**
+     * The training run: one JVM plays the parent and a worker, over a real channel, so the classes
+     * and the hot methods of both ends are in the cache. Exits the JVM when done.
+     */
+    static void train() throws Exception {
+        Thread.ofPlatform().daemon().name("forkwise-parent-watch").start(() -> {
+            long parent = ProcessHandle.current().parent().map(ProcessHandle::pid).orElse(-1L);
+            while (ProcessHandle.of(parent).map(ProcessHandle::isAlive).orElse(false)) {
+                try {
+                    Thread.sleep(200);
+                } catch (InterruptedException e) {
+                    return;
+                }
+            }
+            Runtime.getRuntime().halt(WorkerMain.PARENT_GONE);
+        });
+        Codec codec = new Codec(null, Aot.class.getClassLoader());
+        try (Channel channel = Channel.open("aot-training")) {
+            CompletableFuture<Wire> parentEnd = new CompletableFuture<>();
+            String token = channel.expect((pid, wire) -> parentEnd.complete(wire));
+            WorkerMain worker = WorkerMain.connect(channel.path(), token, 1, true);
+            Thread.ofPlatform().daemon().name("forkwise-task-0").start(worker::serve);
+            Wire wire = parentEnd.get(30, TimeUnit.SECONDS);
+            wire.send(Wire.INIT, 0, Wire.Message.EMPTY);
+            expect(wire, Wire.READY);
+            long id = 0;
+            Object[] inputs = new Object[2_000];
+            for (int i = 0; i < inputs.length; i++) {
+                inputs[i] = i;
+            }
+            for (int round = 0; round < 200; round++) {
+                Object chunk = Portable.rebuild(0, new Object[] {"map", TWICE, inputs, 0L});
+                wire.send(Wire.TASK, ++id, Codec.encode(chunk));
+                codec.decode(expect(wire, Wire.OK).message());
+                Object one = Portable.rebuild(1, new Object[] {Portable.rebuild(0, new Object[] {"applyAsync", TWICE, new Object[] {"s" + round}, 0L})});
+                wire.send(Wire.TASK, ++id, Codec.encode(one));
+                codec.decode(expect(wire, Wire.OK).message());
+            }
+            Object big = Portable.rebuild(1, new Object[] {Portable.rebuild(0, new Object[] {"applyAsync", TWICE, new Object[] {new byte[Codec.ATTACH_AT * 4]}, 0L})});
+            wire.send(Wire.TASK, ++id, Codec.encode(big));
+            codec.decode(expect(wire, Wire.OK).message());
+            Object failing = Portable.rebuild(1, new Object[] {Portable.rebuild(0, new Object[] {"applyAsync", (Fn<Object, Object>) x -> {
+                throw new IllegalStateException("training");
+            }, new Object[] {1}, 0L})});
+            wire.send(Wire.TASK, ++id, Codec.encode(failing));
+            codec.decodeThrowable(expect(wire, Wire.FAILED).message());
+            wire.send(Wire.ECHO, ++id, new byte[16]);
+            expect(wire, Wire.ECHO);
+        }
+        System.exit(0);
+    }
+
+    private static Wire.Frame expect(Wire wire, byte type) throws IOException {
+        Wire.Frame f = wire.read();
+        if (f.type() != type) {
+            throw new IOException("training: expected frame type " + type + ", got " + f.type());
+        }
+        return f;
+    }
+}
