@@ -105,6 +105,26 @@ public final class ProcessBackend implements Backend {
         this(options, threadsPerWorkerOverride, Aot.apply(Launch.command(options), Aot.defaultFolder()));
     }
 
+    /**
+     * Makes sure the JDK's AOT cache for workers with {@code options} exists, training it now if
+     * needed (a few seconds, once per worker command) rather than in the background at the first
+     * pool: for benchmarks and for deployments that want their first pool fast.
+     *
+     * @param options the options of the pools to come
+     * @return the cache, or empty when there is none (turned off with {@code -Dforkwise.aot=off},
+     *     or the class path does not begin with a jar)
+     * @throws java.io.IOException if the cache folder cannot be written
+     * @throws InterruptedException if interrupted while the training runs
+     */
+    public static java.util.Optional<java.nio.file.Path> prepareAotCache(ProcessOptions options)
+            throws java.io.IOException, InterruptedException {
+        java.nio.file.Path folder = Aot.defaultFolder();
+        if (folder == null) {
+            return java.util.Optional.empty();
+        }
+        return java.util.Optional.ofNullable(Aot.train(Launch.command(options), folder));
+    }
+
     /** A backend whose workers start with exactly {@code command}. */
     ProcessBackend(ProcessOptions options, int threadsPerWorkerOverride, List<String> command) {
         this.options = options;

@@ -277,6 +277,11 @@ public final class BenchCommand implements Callable<Integer> {
         String machine = machine(pyVersion);
         out.println("forkwise bench " + Forkwise.version() + " — " + machine + "; " + n + " rounds, interleaved");
         out.flush();
+        if (chosen.stream().anyMatch(w -> w.id().contains("process") || w.id().startsWith("arg-") || w.id().contains("worker") || w.id().contains("raw"))) {
+            // worker JVMs start from the JDK's AOT cache: train it before measuring, not during round 1
+            Optional<java.nio.file.Path> cache = dev.forkwise.process.ProcessBackend.prepareAotCache(dev.forkwise.ProcessOptions.ofWorkers(1));
+            out.println("  worker JVMs: " + cache.map(c -> "AOT cache " + c).orElse("no AOT cache"));
+        }
 
         Map<String, Row> rows = new LinkedHashMap<>();
         for (int round = 1; round <= n; round++) {
