@@ -102,6 +102,11 @@ final class Aot {
         return command;
     }
 
+    /** The command for a worker with {@code options}: {@link Launch#command}, with its cache if it has one. */
+    static List<String> workerCommand(dev.forkwise.ProcessOptions options) {
+        return apply(Launch.command(options), defaultFolder());
+    }
+
     /** {@code command} with {@code -XX:AOTCache} just before the main class. */
     static List<String> withCache(List<String> command, Path cache) {
         List<String> out = new ArrayList<>(command);
@@ -239,23 +244,14 @@ final class Aot {
      * and the hot methods of both ends are in the cache. Exits the JVM when done.
      */
     static void train() throws Exception {
-        Thread.ofPlatform().daemon().name("forkwise-parent-watch").start(() -> {
-            long parent = ProcessHandle.current().parent().map(ProcessHandle::pid).orElse(-1L);
-            while (ProcessHandle.of(parent).map(ProcessHandle::isAlive).orElse(false)) {
-                try {
-                    Thread.sleep(200);
-                } catch (InterruptedException e) {
-                    return;
-                }
-            }
-            Runtime.getRuntime().halt(WorkerMain.PARENT_GONE);
-        });
+        long parent = ProcessHandle.current().parent().map(ProcessHandle::pid).orElse(-1L);
+        WorkerMain.daemon("forkwise-parent-watch", () -> WorkerMain.watchParent(parent));
         Codec codec = new Codec(null, Aot.class.getClassLoader());
         try (Channel channel = Channel.open("aot-training")) {
             CompletableFuture<Wire> parentEnd = new CompletableFuture<>();
             String token = channel.expect((pid, wire) -> parentEnd.complete(wire));
             WorkerMain worker = WorkerMain.connect(channel.path(), token, 1, true);
-            Thread.ofPlatform().daemon().name("forkwise-task-0").start(worker::serve);
+            WorkerMain.daemon("forkwise-task-0", worker::serve);
             Wire wire = parentEnd.get(30, TimeUnit.SECONDS);
             wire.send(Wire.INIT, 0, Wire.Message.EMPTY);
             expect(wire, Wire.READY);
@@ -265,25 +261,29 @@ final class Aot {
                 inputs[i] = i;
             }
             for (int round = 0; round < 200; round++) {
-                Object chunk = Portable.rebuild(0, new Object[] {"map", TWICE, inputs, 0L});
-                wire.send(Wire.TASK, ++id, Codec.encode(chunk));
-                codec.decode(expect(wire, Wire.OK).message());
-                Object one = Portable.rebuild(1, new Object[] {Portable.rebuild(0, new Object[] {"applyAsync", TWICE, new Object[] {"s" + round}, 0L})});
-                wire.send(Wire.TASK, ++id, Codec.encode(one));
-                codec.decode(expect(wire, Wire.OK).message());
+                codec.decode(roundTrip(wire, ++id, Portable.rebuild(0, new Object[] {"map", TWICE, inputs, 0L}), Wire.OK));
+                codec.decode(roundTrip(wire, ++id, applyAsync(TWICE, "s" + round), Wire.OK));
             }
-            Object big = Portable.rebuild(1, new Object[] {Portable.rebuild(0, new Object[] {"applyAsync", TWICE, new Object[] {new byte[Codec.ATTACH_AT * 4]}, 0L})});
-            wire.send(Wire.TASK, ++id, Codec.encode(big));
-            codec.decode(expect(wire, Wire.OK).message());
-            Object failing = Portable.rebuild(1, new Object[] {Portable.rebuild(0, new Object[] {"applyAsync", (Fn<Object, Object>) x -> {
+            codec.decode(roundTrip(wire, ++id, applyAsync(TWICE, new byte[Codec.ATTACH_AT * 4]), Wire.OK));
+            Fn<Object, Object> failing = x -> {
                 throw new IllegalStateException("training");
-            }, new Object[] {1}, 0L})});
-            wire.send(Wire.TASK, ++id, Codec.encode(failing));
-            codec.decodeThrowable(expect(wire, Wire.FAILED).message());
+            };
+            codec.decodeThrowable(roundTrip(wire, ++id, applyAsync(failing, 1), Wire.FAILED));
             wire.send(Wire.ECHO, ++id, new byte[16]);
             expect(wire, Wire.ECHO);
         }
         System.exit(0);
+    }
+
+    /** What {@code applyAsync(fn, input)} sends: a one-input chunk whose result is its only output. */
+    private static Object applyAsync(Fn<Object, Object> fn, Object input) {
+        return Portable.rebuild(1, new Object[] {Portable.rebuild(0, new Object[] {"applyAsync", fn, new Object[] {input}, 0L})});
+    }
+
+    /** Sends {@code task} as request {@code id} and returns the reply, which must be of {@code type}. */
+    private static Wire.Message roundTrip(Wire wire, long id, Object task, byte type) throws IOException {
+        wire.send(Wire.TASK, id, Codec.encode(task));
+        return expect(wire, type).message();
     }
 
     private static Wire.Frame expect(Wire wire, byte type) throws IOException {

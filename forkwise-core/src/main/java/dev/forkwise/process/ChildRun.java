@@ -36,7 +36,7 @@ public final class ChildRun {
         this.channel = Channel.open("child");
         String token = channel.expect((pid, wire) -> connected(wire));
         try {
-            this.worker = Worker.launch("child process", Aot.apply(Launch.command(options), Aot.defaultFolder()), options, channel, token, 0);
+            this.worker = Worker.launch("child process", Aot.workerCommand(options), options, channel, token, 0);
         } catch (IOException e) {
             channel.close();
             throw new UncheckedIOException("cannot start a child JVM", e);

@@ -448,6 +448,7 @@ final class Codec {
         private final byte[] b;
         private final byte[][] attachments;
         private final int end;
+        private final int javaEnd;
         private int pos;
         private ObjectInputStream java;
 
@@ -465,8 +466,6 @@ final class Codec {
             this.end = 4 + values;
             this.javaEnd = m.length();
         }
-
-        private final int javaEnd;
 
         Object top() throws IOException, ClassNotFoundException {
             Object o = value();

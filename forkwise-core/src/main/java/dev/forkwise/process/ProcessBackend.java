@@ -102,7 +102,7 @@ public final class ProcessBackend implements Backend {
      * @param threadsPerWorkerOverride threads per worker, or -1 for the options' value
      */
     public ProcessBackend(ProcessOptions options, int threadsPerWorkerOverride) {
-        this(options, threadsPerWorkerOverride, Aot.apply(Launch.command(options), Aot.defaultFolder()));
+        this(options, threadsPerWorkerOverride, Aot.workerCommand(options));
     }
 
     /**

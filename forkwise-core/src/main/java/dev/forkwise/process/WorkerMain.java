@@ -51,11 +51,12 @@ public final class WorkerMain {
     private final boolean single;
     private final ReentrantLock readTurn = new ReentrantLock();
     /** In an AOT training run the channel's end is the run's end, not the parent's death. */
-    private boolean training;
+    private final boolean training;
     private final Map<Long, Running> running = new ConcurrentHashMap<>();
 
-    private WorkerMain(Wire wire, int threads) {
+    private WorkerMain(Wire wire, int threads, boolean training) {
         this.wire = wire;
+        this.training = training;
         this.single = threads == 0;
         this.threads = Math.max(1, threads);
     }
@@ -91,8 +92,7 @@ public final class WorkerMain {
         SocketChannel ch = SocketChannel.open(UnixDomainSocketAddress.of(socket));
         Wire wire = new Wire(ch);
         wire.send(Wire.HELLO, 0, token.getBytes(StandardCharsets.US_ASCII)); // the parent knows our pid from the spawn
-        WorkerMain worker = new WorkerMain(wire, threads);
-        worker.training = training;
+        WorkerMain worker = new WorkerMain(wire, threads, training);
         for (int i = 1; i <= worker.threads; i++) {
             daemon("forkwise-task-" + i, worker::serve);
         }
@@ -103,7 +103,7 @@ public final class WorkerMain {
     void serve() {
         while (true) {
             Wire.Frame f;
-            Running r = new Running();
+            Running r;
             readTurn.lock();
             try {
                 f = wire.read();
@@ -111,6 +111,7 @@ public final class WorkerMain {
                     control(f);
                     continue;
                 }
+                r = new Running();
                 running.put(f.id(), r);
             } catch (EOFException e) {
                 if (!training) {
@@ -232,7 +233,7 @@ public final class WorkerMain {
         Runtime.getRuntime().halt(PARENT_GONE);
     }
 
-    private static void watchParent(long parent) {
+    static void watchParent(long parent) {
         while (true) {
             try {
                 Thread.sleep(200); // first: the start of a worker is no time for /proc lookups
@@ -246,7 +247,7 @@ public final class WorkerMain {
         }
     }
 
-    private static void daemon(String name, Runnable r) {
+    static void daemon(String name, Runnable r) {
         Thread t = new Thread(r, name);
         t.setDaemon(true);
         t.start();
