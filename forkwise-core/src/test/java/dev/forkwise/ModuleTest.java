@@ -7,7 +7,7 @@ import java.util.Set;
 import java.util.stream.Collectors;
 import org.junit.jupiter.api.Test;
 
-/** forkwise-core exports only its public face and needs nothing outside the JDK. */
+/** forkwise-core exports only its public face (pools and IPC) and needs nothing outside the JDK. */
 class ModuleTest {
 
     @Test
@@ -16,13 +16,13 @@ class ModuleTest {
     }
 
     @Test
-    void exportsOnlyThePublicPackageAndRequiresOnlyJdkModules() {
+    void exportsOnlyThePublicPackagesAndRequiresOnlyJdkModules() {
         Module module = Pool.class.getModule();
         assertThat(module.isNamed()).as("tests run against the named module").isTrue();
         ModuleDescriptor d = module.getDescriptor();
         assertThat(d.name()).isEqualTo("dev.forkwise");
         assertThat(d.exports().stream().map(ModuleDescriptor.Exports::source).collect(Collectors.toSet()))
-                .isEqualTo(Set.of("dev.forkwise"));
+                .isEqualTo(Set.of("dev.forkwise", "dev.forkwise.ipc"));
         assertThat(d.requires())
                 .allSatisfy(r -> assertThat(r.name()).matches("(java|jdk)\\..+"));
     }

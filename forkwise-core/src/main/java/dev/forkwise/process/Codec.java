@@ -189,7 +189,14 @@ final class Codec {
      *     only when nothing can change them before the message is written (a finished task's result)
      */
     static Message encode(Object o, boolean copyLarge) throws IOException {
-        Encoder e = new Encoder(copyLarge);
+        Encoder e = new Encoder(copyLarge, true);
+        e.value(o, 0);
+        return e.finish();
+    }
+
+    /** Encodes {@code o} into the body alone: large arrays too, no attachments (for IPC rings). */
+    static Message encodeFlat(Object o) throws IOException {
+        Encoder e = new Encoder(false, false);
         e.value(o, 0);
         return e.finish();
     }
@@ -276,14 +283,16 @@ final class Codec {
     /** Writes one message: values into a growing body, other objects into one serialization stream. */
     private static final class Encoder {
         private final boolean copyLarge;
+        private final boolean attach;
         private byte[] buf = new byte[256];
         private int pos = 4; // the values' length goes first
         private ByteArrayOutputStream javaBytes;
         private ObjectOutputStream java;
         private List<byte[]> attachments;
 
-        Encoder(boolean copyLarge) {
+        Encoder(boolean copyLarge, boolean attach) {
             this.copyLarge = copyLarge;
+            this.attach = attach;
         }
 
         void value(Object o, int depth) throws IOException {
@@ -309,7 +318,7 @@ final class Codec {
                 }
                 case Boolean b -> put(b ? TRUE : FALSE);
                 case byte[] b -> {
-                    if (b.length >= ATTACH_AT) {
+                    if (attach && b.length >= ATTACH_AT) {
                         if (attachments == null) {
                             attachments = new ArrayList<>(2);
                         }

@@ -49,6 +49,11 @@ final class Launch {
         cmd.addAll(LEAN_FLAGS);
         cmd.addAll(inheritedModuleOptions());
         cmd.add("-Dforkwise.worker=true");
+        String shm = System.getProperty("forkwise.shm");
+        if (shm != null && !shm.isBlank()) {
+            // shared memory the workers create goes where the parent's does
+            cmd.add("-Dforkwise.shm=" + shm);
+        }
         if (options.jvmOptions().stream().noneMatch(o -> o.matches("-XX:[+-]Use\\w*GC"))) {
             cmd.add(DEFAULT_GC);
         }

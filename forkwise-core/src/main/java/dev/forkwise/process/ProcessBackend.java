@@ -681,6 +681,8 @@ public final class ProcessBackend implements Backend {
             terminated.signalAll();
             Channel ch = channel;
             after.add(ch::close);
+            // shared memory the workers created and did not close (a killed worker cannot)
+            after.add(dev.forkwise.ipc.SharedMemory::sweep);
             if (memoryWatch != null) {
                 memoryWatch.cancel(false);
             }

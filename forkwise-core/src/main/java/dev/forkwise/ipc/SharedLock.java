@@ -1,0 +1,143 @@
+package dev.forkwise.ipc;
+
+import java.io.Serial;
+import java.time.Duration;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.locks.Condition;
+import java.util.concurrent.locks.Lock;
+
+/**
+ * Mutual exclusion across threads and processes (Python's {@code multiprocessing.Lock}) that a
+ * dead holder cannot leave locked.
+ *
+ * {@snippet :
+ * try (SharedLock lock = SharedLock.create(); SharedLong total = SharedLong.create(0)) {
+ *     pool.submit(() -> {
+ *         lock.lock();
+ *         try {
+ *             if (lock.ownerDied()) {
+ *                 // the last holder died inside: check or repair what the lock protects
+ *             }
+ *             total.set(total.get() + 1);
+ *         } finally {
+ *             lock.unlock();
+ *         }
+ *         return null;
+ *     });
+ * }
+ * }
+ *
+ * <p><b>A dead holder.</b> If the thread or process that holds the lock dies (a crash, a {@code
+ * SIGKILL}, a hard timeout), the next thread that waits for it takes it over within about {@value
+ * #TAKE_OVER_MILLIS} ms and its {@link #ownerDied()} is true until it unlocks, like a robust POSIX
+ * mutex's {@code EOWNERDEAD}: the lock is held, and what it protects may be half-updated.
+ *
+ * <p><b>Waiting.</b> A waiter spins for a few microseconds, then parks for growing intervals up to a
+ * millisecond: a long wait costs no busy CPU. The lock is not fair and not reentrant: locking it
+ * again from the thread that holds it throws {@link IllegalStateException} instead of
+ * deadlocking. It has no conditions ({@link #newCondition()} throws).
+ *
+ * <p>Memory consistency effects: actions in a thread (of any process) before it unlocks <i>happen
+ * before</i> actions in the thread (of any process) that next locks it, for the lock's own
+ * memory and for all shared memory: the release is a release store and the acquire a full atomic
+ * compare-and-set on the same physical word.
+ */
+public final class SharedLock extends Handle implements Lock {
+
+    @Serial private static final long serialVersionUID = 1L;
+
+    /** About how long a dead holder keeps a waiter waiting, at most. */
+    public static final long TAKE_OVER_MILLIS = 100;
+
+    private final transient Mutex mutex;
+    /** The current holder of this JVM took the lock over from a dead one; only that holder reads it. */
+    private transient volatile boolean ownerDied;
+
+    SharedLock(Segment s) {
+        super(s);
+        this.mutex = new Mutex(memory, Segment.HEADER);
+    }
+
+    /** Creates an unlocked lock, owned by the calling process. */
+    public static SharedLock create() {
+        return new SharedLock(newSegment(Segment.Kind.LOCK, Mutex.BYTES));
+    }
+
+    /** Waits until the lock is free and takes it (an interrupt does not end the wait). */
+    @Override
+    public void lock() {
+        try {
+            took(mutex.acquire(-1, false));
+        } catch (InterruptedException e) {
+            throw new AssertionError("an uninterruptible wait was interrupted", e);
+        }
+    }
+
+    @Override
+    public void lockInterruptibly() throws InterruptedException {
+        took(mutex.acquire(-1, true));
+    }
+
+    @Override
+    public boolean tryLock() {
+        if (mutex.tryAcquire(Owners.me())) {
+            ownerDied = false;
+            return true;
+        }
+        return false;
+    }
+
+    /** Waits up to {@code timeout} for the lock; returns whether it was taken. */
+    public boolean tryLock(Duration timeout) throws InterruptedException {
+        return took(mutex.acquire(Math.max(0, timeout.toNanos()), true));
+    }
+
+    @Override
+    public boolean tryLock(long time, TimeUnit unit) throws InterruptedException {
+        return took(mutex.acquire(Math.max(0, unit.toNanos(time)), true));
+    }
+
+    private boolean took(int how) {
+        if (how == Mutex.TIMED_OUT) {
+            return false;
+        }
+        ownerDied = how == Mutex.OWNER_DIED;
+        return true;
+    }
+
+    /** Releases the lock. @throws IllegalMonitorStateException if the calling thread does not hold it */
+    @Override
+    public void unlock() {
+        ownerDied = false;
+        mutex.release();
+    }
+
+    /**
+     * Whether the calling thread holds this lock and took it over from a holder that died holding
+     * it; true until it unlocks.
+     */
+    public boolean ownerDied() {
+        return ownerDied && mutex.heldByMe();
+    }
+
+    /** @return whether the calling thread holds this lock */
+    public boolean isHeldByCurrentThread() {
+        return mutex.heldByMe();
+    }
+
+    /** @return whether any thread of any process holds this lock */
+    public boolean isLocked() {
+        return mutex.held();
+    }
+
+    /** @return how many times a holder has died holding this lock and the lock was taken over */
+    public long takeOvers() {
+        return mutex.takeOvers();
+    }
+
+    /** Shared locks have no conditions: use a {@link SharedEvent} or a {@link SharedQueue}. */
+    @Override
+    public Condition newCondition() {
+        throw new UnsupportedOperationException("a SharedLock has no conditions; use a SharedEvent, SharedBarrier or SharedQueue to wait for another process");
+    }
+}

@@ -1,0 +1,238 @@
+package dev.forkwise.ipc;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.forkwise.Call;
+import dev.forkwise.Pool;
+import dev.forkwise.ProcessOptions;
+import dev.forkwise.Workers;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.HashSet;
+import java.util.List;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+
+/**
+ * The IPC primitives between real worker JVMs: exact counts under contention, exactly-once
+ * delivery, and a holder or consumer killed with SIGKILL costing nothing but its own work. Every
+ * worker is killed by pid after each test ({@link Workers}).
+ */
+@Timeout(value = 180, unit = TimeUnit.SECONDS)
+class AcrossProcessesTest {
+
+    private final List<Pool> pools = new ArrayList<>();
+    private final List<AutoCloseable> shared = new ArrayList<>();
+
+    private Pool pool(int workers) {
+        Pool p = Pool.processes(ProcessOptions.ofWorkers(workers));
+        pools.add(p);
+        return p;
+    }
+
+    private <T extends AutoCloseable> T shared(T t) {
+        shared.add(t);
+        return t;
+    }
+
+    @AfterEach
+    void cleanUp() throws Exception {
+        for (Pool p : pools) {
+            p.shutdownNow();
+            assertThat(p.awaitTermination(30, TimeUnit.SECONDS)).isTrue();
+        }
+        Workers.killAll();
+        for (AutoCloseable c : shared) {
+            c.close();
+        }
+    }
+
+    /** Runs {@code parties} copies of a task at once, each in its own worker (they meet at a barrier first). */
+    private static <R> List<R> together(Pool pool, int parties, java.util.function.IntFunction<Call<R>> task) throws Exception {
+        List<CompletableFuture<R>> fs = new ArrayList<>();
+        for (int i = 0; i < parties; i++) {
+            fs.add(pool.submit(task.apply(i)));
+        }
+        List<R> out = new ArrayList<>();
+        for (CompletableFuture<R> f : fs) {
+            out.add(f.get(150, TimeUnit.SECONDS));
+        }
+        return out;
+    }
+
+    @Test
+    void fourProcessesTimes250kAddAndGetIsExactlyOneMillion() throws Exception {
+        SharedLong counter = shared(SharedLong.create(0));
+        SharedBarrier start = shared(SharedBarrier.create(4));
+        List<Long> pids = together(pool(4), 4, i -> () -> {
+            start.await(Duration.ofSeconds(60));
+            for (int k = 0; k < 250_000; k++) {
+                counter.addAndGet(1);
+            }
+            return ProcessHandle.current().pid();
+        });
+        assertThat(new HashSet<>(pids)).as("four different worker processes").hasSize(4).doesNotContain(ProcessHandle.current().pid());
+        assertThat(counter.get()).isEqualTo(1_000_000);
+    }
+
+    @Test
+    void fourProcessesTimes250kLockedReadModifyWriteIsExact() throws Exception {
+        SharedLong counter = shared(SharedLong.create(0));
+        SharedLock lock = shared(SharedLock.create());
+        SharedBarrier start = shared(SharedBarrier.create(4));
+        List<Long> pids = together(pool(4), 4, i -> () -> {
+            start.await(Duration.ofSeconds(60));
+            for (int k = 0; k < 250_000; k++) {
+                lock.lock();
+                try {
+                    counter.set(counter.get() + 1); // a plain read, then a plain write
+                } finally {
+                    lock.unlock();
+                }
+            }
+            return ProcessHandle.current().pid();
+        });
+        assertThat(new HashSet<>(pids)).hasSize(4);
+        assertThat(counter.get()).isEqualTo(1_000_000);
+        assertThat(lock.isLocked()).isFalse();
+        assertThat(lock.takeOvers()).isZero();
+    }
+
+    @Test
+    void fourProducersFourConsumersDeliverEveryOneOfAMillionMessagesExactlyOnce() throws Exception {
+        int producers = 4;
+        int consumers = 4;
+        int each = 250_000;
+        SharedQueue<Long> queue = shared(SharedQueue.create(4096));
+        SharedArray.Bytes seen = shared(SharedArray.bytes(producers * each));
+        SharedBarrier start = shared(SharedBarrier.create(producers + consumers));
+        List<Integer> counts = together(pool(producers + consumers), producers + consumers, i -> () -> {
+            start.await(Duration.ofSeconds(90));
+            if (i < producers) {
+                for (int k = 0; k < each; k++) {
+                    queue.put((long) i * each + k);
+                }
+                queue.put(-1L); // one end mark per producer: each consumer stops at one
+                return 0;
+            }
+            int taken = 0;
+            while (true) {
+                long m = queue.take();
+                if (m < 0) {
+                    return taken;
+                }
+                seen.getAndIncrement((int) m);
+                taken++;
+            }
+        });
+        assertThat(counts.stream().mapToInt(Integer::intValue).sum()).isEqualTo(producers * each);
+        byte[] marks = seen.toArray();
+        int missing = 0;
+        int twice = 0;
+        for (byte b : marks) {
+            missing += b == 0 ? 1 : 0;
+            twice += b > 1 ? 1 : 0;
+        }
+        assertThat(missing).as("messages never taken").isZero();
+        assertThat(twice).as("messages taken more than once").isZero();
+        assertThat(queue.isEmpty()).isTrue();
+    }
+
+    @Test
+    void aLockHolderKilledWithSigkillIsTakenOverWithinOneSecondAndTheNextHolderIsTold() throws Exception {
+        SharedLock lock = shared(SharedLock.create());
+        SharedLong holder = shared(SharedLong.create(0));
+        Pool pool = pool(1);
+        CompletableFuture<Object> held = pool.submit(() -> {
+            lock.lock();
+            holder.set(ProcessHandle.current().pid());
+            Thread.sleep(600_000); // holds it until killed
+            return null;
+        });
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
+        while (holder.get() == 0 && System.nanoTime() < deadline) {
+            Thread.sleep(5);
+        }
+        long pid = holder.get();
+        assertThat(pid).isPositive();
+        assertThat(lock.isLocked()).isTrue();
+        assertThat(lock.tryLock(Duration.ofMillis(200))).as("a live holder keeps it").isFalse();
+
+        ProcessHandle.of(pid).orElseThrow().destroyForcibly(); // SIGKILL
+        boolean got = lock.tryLock(Duration.ofSeconds(1));
+        try {
+            assertThat(got).as("taken over within 1 s of the kill").isTrue();
+            assertThat(lock.ownerDied()).as("told the owner died").isTrue();
+            assertThat(lock.takeOvers()).isEqualTo(1);
+        } finally {
+            if (got) {
+                lock.unlock();
+            }
+        }
+        assertThat(lock.ownerDied()).isFalse();
+        assertThat(held).failsWithin(Duration.ofSeconds(30));
+    }
+
+    @Test
+    void aConsumerKilledMidStreamLosesAtMostTheMessageItWasTaking() throws Exception {
+        int n = 100_000;
+        SharedQueue<Integer> queue = shared(SharedQueue.create(256));
+        SharedArray.Bytes seen = shared(SharedArray.bytes(n));
+        SharedLong victimPid = shared(SharedLong.create(0));
+        SharedLong taken = shared(SharedLong.create(0));
+        Pool pool = pool(2);
+        List<CompletableFuture<Integer>> consumers = new ArrayList<>();
+        for (int c = 0; c < 2; c++) {
+            int id = c;
+            consumers.add(pool.submit(() -> {
+                if (id == 0) {
+                    victimPid.set(ProcessHandle.current().pid());
+                }
+                int mine = 0;
+                while (true) {
+                    int m = queue.take();
+                    if (m < 0) {
+                        return mine;
+                    }
+                    seen.getAndIncrement(m);
+                    taken.incrementAndGet();
+                    mine++;
+                }
+            }));
+        }
+        Thread producer = Thread.ofPlatform().name("producer").start(() -> {
+            try {
+                for (int i = 0; i < n; i++) {
+                    queue.put(i);
+                }
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+        });
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
+        while ((taken.get() < n / 4 || victimPid.get() == 0) && System.nanoTime() < deadline) {
+            Thread.sleep(1);
+        }
+        assertThat(taken.get()).isGreaterThanOrEqualTo(n / 4);
+        ProcessHandle.of(victimPid.get()).orElseThrow().destroyForcibly(); // SIGKILL, mid-stream
+        producer.join(TimeUnit.SECONDS.toMillis(90));
+        assertThat(producer.isAlive()).isFalse();
+        queue.put(-1); // the survivor's end mark
+        int survivor = consumers.get(1).get(90, TimeUnit.SECONDS);
+        assertThat(consumers.get(0)).failsWithin(Duration.ofSeconds(30));
+
+        int missing = 0;
+        int twice = 0;
+        for (byte b : seen.toArray()) {
+            missing += b == 0 ? 1 : 0;
+            twice += b > 1 ? 1 : 0;
+        }
+        assertThat(twice).as("taken twice").isZero();
+        assertThat(missing).as("lost: at most the one the killed consumer was taking").isLessThanOrEqualTo(1);
+        assertThat(survivor).isPositive();
+        assertThat(queue.isEmpty()).isTrue();
+    }
+}
