@@ -18,6 +18,8 @@ public final class Lab {
                 new SleepingSquares(Duration.ofSeconds(1)),
                 new SumOfSquares(100_000_000, 4),
                 new GlobalLock(50_000_000, 4),
+                new SharedCounter(200_000),
+                new QueuesAndPipes(200_000),
                 new CrashIsolation(),
                 new MemoryPerWorker(),
                 new ManySleepers(100_000, 10_000, 1_000, Duration.ofMillis(100)));
