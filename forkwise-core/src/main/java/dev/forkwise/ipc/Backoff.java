@@ -10,8 +10,8 @@ import java.util.concurrent.locks.LockSupport;
  */
 final class Backoff {
 
-    static final long SPIN_NANOS = 20_000;
-    static final long YIELD_NANOS = 100_000;
+    static final long SPIN_NANOS = 100_000;
+    static final long YIELD_NANOS = 500_000;
     static final long MIN_PARK_NANOS = 20_000;
     static final long MAX_PARK_NANOS = 1_000_000;
 

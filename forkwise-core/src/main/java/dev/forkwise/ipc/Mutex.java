@@ -27,8 +27,13 @@ import java.util.concurrent.TimeUnit;
  * <p>A waiter spins, yields, then parks ({@link Backoff}); once parking it checks every {@link
  * #CHECK_NANOS} whether the holder is alive ({@link Owners#dead}). If it is not, the waiter
  * compare-and-sets {@code owner} from the dead word to its own: exactly one waiter wins, and it is
- * told ({@link #OWNER_DIED}). The start-time word is written just after the owner word, so a
- * waiter that reads it as 0 treats the holder as alive for that round.
+ * told ({@link #OWNER_DIED}).
+ *
+ * <p>The owner and start-time words cannot change together, so their order matters. A holder
+ * writes its start time just after it takes the owner word, and clears it to 0 just before it
+ * releases; a waiter reads the owner word, then the start time, then the owner word again. So the
+ * start time a waiter reads is either that holder's or 0, never a previous holder's (which would
+ * make a live holder look dead); with 0 it asks only whether the holder's pid is alive.
  */
 final class Mutex {
 
@@ -143,9 +148,13 @@ final class Mutex {
     /** Releases; throws if the caller does not hold it. */
     void release() {
         long me = Owners.me();
-        if (!Segment.LONG.compareAndSet(m, owner, me, 0L)) {
+        if ((long) Segment.LONG.getVolatile(m, owner) != me) {
             throw new IllegalMonitorStateException("the calling thread does not hold this lock");
         }
+        // the start word first: a waiter that sees the next holder's owner word must never pair
+        // it with this holder's start time (it would judge a live holder dead)
+        Segment.LONG.setVolatile(m, start, 0L);
+        Segment.LONG.setRelease(m, owner, 0L);
     }
 
     /** @return whether the calling thread holds it */

@@ -129,8 +129,9 @@ public final class Pipe extends Handle {
                 throw new IllegalArgumentException("a message of " + e.length() + " encoded bytes does not fit in this pipe's "
                         + out.maxRecord() + "-byte buffer; open it with Pipe.open(bufferBytes) and a larger buffer");
             }
-            if (peerGone() != null) {
-                throw new ClosedException(peerGone());
+            if ((long) Segment.LONG.getVolatile(pipe.memory, theirs) != 0) {
+                // only the flag here: whether the peer's process lives is checked while waiting
+                throw new ClosedException("the other end of the pipe is closed");
             }
             out.put(e.array(), e.length(), -1, this::checkPeerForSend);
         }

@@ -235,7 +235,7 @@ public final class SharedMap<K, V> implements AutoCloseable, Serializable {
                 return; // closed
             }
             served.add(ch);
-            Thread.ofVirtual().name("forkwise-map-client").start(() -> serve(ch));
+            Thread.ofPlatform().daemon().name("forkwise-map-client").start(() -> serve(ch));
         }
     }
 

@@ -102,6 +102,33 @@ class AcrossProcessesTest {
     }
 
     @Test
+    void aLiveHolderIsNeverTakenOverHoweverLongOthersWait() throws Exception {
+        // six processes on few cores, holders that sleep inside: waiters reach the parking stage and
+        // check the holder's liveness over and over, while the lock changes hands all the time
+        SharedLong counter = shared(SharedLong.create(0));
+        SharedLock lock = shared(SharedLock.create());
+        SharedBarrier start = shared(SharedBarrier.create(6));
+        together(pool(6), 6, i -> () -> {
+            start.await(Duration.ofSeconds(60));
+            for (int k = 0; k < 1_500; k++) {
+                lock.lock();
+                try {
+                    long v = counter.get();
+                    if (k % 10 == 0) {
+                        Thread.sleep(0, 300_000);
+                    }
+                    counter.set(v + 1);
+                } finally {
+                    lock.unlock();
+                }
+            }
+            return null;
+        });
+        assertThat(lock.takeOvers()).as("no live holder was judged dead").isZero();
+        assertThat(counter.get()).isEqualTo(6 * 1_500);
+    }
+
+    @Test
     void fourProducersFourConsumersDeliverEveryOneOfAMillionMessagesExactlyOnce() throws Exception {
         int producers = 4;
         int consumers = 4;
@@ -109,26 +136,44 @@ class AcrossProcessesTest {
         SharedQueue<Long> queue = shared(SharedQueue.create(4096));
         SharedArray.Bytes seen = shared(SharedArray.bytes(producers * each));
         SharedBarrier start = shared(SharedBarrier.create(producers + consumers));
-        List<Integer> counts = together(pool(producers + consumers), producers + consumers, i -> () -> {
-            start.await(Duration.ofSeconds(90));
-            if (i < producers) {
+        Pool pool = pool(producers + consumers);
+        List<CompletableFuture<Integer>> sent = new ArrayList<>();
+        List<CompletableFuture<Integer>> received = new ArrayList<>();
+        for (int p = 0; p < producers; p++) {
+            int id = p;
+            sent.add(pool.submit(() -> {
+                start.await(Duration.ofSeconds(90));
                 for (int k = 0; k < each; k++) {
-                    queue.put((long) i * each + k);
+                    queue.put((long) id * each + k);
                 }
-                queue.put(-1L); // one end mark per producer: each consumer stops at one
-                return 0;
-            }
-            int taken = 0;
-            while (true) {
-                long m = queue.take();
-                if (m < 0) {
-                    return taken;
+                return each;
+            }));
+        }
+        for (int c = 0; c < consumers; c++) {
+            received.add(pool.submit(() -> {
+                start.await(Duration.ofSeconds(90));
+                int taken = 0;
+                while (true) {
+                    long m = queue.take();
+                    if (m < 0) {
+                        return taken;
+                    }
+                    seen.getAndIncrement((int) m);
+                    taken++;
                 }
-                seen.getAndIncrement((int) m);
-                taken++;
-            }
-        });
-        assertThat(counts.stream().mapToInt(Integer::intValue).sum()).isEqualTo(producers * each);
+            }));
+        }
+        for (CompletableFuture<Integer> f : sent) {
+            assertThat(f.get(150, TimeUnit.SECONDS)).isEqualTo(each);
+        }
+        for (int c = 0; c < consumers; c++) {
+            queue.put(-1L); // an end mark per consumer, after every message
+        }
+        int total = 0;
+        for (CompletableFuture<Integer> f : received) {
+            total += f.get(150, TimeUnit.SECONDS);
+        }
+        assertThat(total).isEqualTo(producers * each);
         byte[] marks = seen.toArray();
         int missing = 0;
         int twice = 0;
@@ -203,7 +248,7 @@ class AcrossProcessesTest {
                 }
             }));
         }
-        Thread producer = Thread.ofPlatform().name("producer").start(() -> {
+        Thread producer = Thread.ofPlatform().daemon().name("producer").start(() -> {
             try {
                 for (int i = 0; i < n; i++) {
                     queue.put(i);
@@ -212,17 +257,22 @@ class AcrossProcessesTest {
                 Thread.currentThread().interrupt();
             }
         });
-        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
-        while ((taken.get() < n / 4 || victimPid.get() == 0) && System.nanoTime() < deadline) {
-            Thread.sleep(1);
+        int survivor;
+        try {
+            long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
+            while ((taken.get() < n / 4 || victimPid.get() == 0) && System.nanoTime() < deadline) {
+                Thread.sleep(1);
+            }
+            assertThat(taken.get()).isGreaterThanOrEqualTo(n / 4);
+            ProcessHandle.of(victimPid.get()).orElseThrow().destroyForcibly(); // SIGKILL, mid-stream
+            producer.join(TimeUnit.SECONDS.toMillis(90));
+            assertThat(producer.isAlive()).as("the producer got every message in").isFalse();
+            queue.put(-1); // the survivor's end mark
+            survivor = consumers.get(1).get(90, TimeUnit.SECONDS);
+            assertThat(consumers.get(0)).failsWithin(Duration.ofSeconds(30));
+        } finally {
+            producer.interrupt(); // never left blocked in put after a failure
         }
-        assertThat(taken.get()).isGreaterThanOrEqualTo(n / 4);
-        ProcessHandle.of(victimPid.get()).orElseThrow().destroyForcibly(); // SIGKILL, mid-stream
-        producer.join(TimeUnit.SECONDS.toMillis(90));
-        assertThat(producer.isAlive()).isFalse();
-        queue.put(-1); // the survivor's end mark
-        int survivor = consumers.get(1).get(90, TimeUnit.SECONDS);
-        assertThat(consumers.get(0)).failsWithin(Duration.ofSeconds(30));
 
         int missing = 0;
         int twice = 0;

@@ -192,6 +192,53 @@ public final class BenchCommand implements Callable<Integer> {
                 false,
                 JavaWorkloads::idleWorkerMemory,
                 List.of(new Against(JavaWorkloads::bareJvmMemory, List.of("value")))));
+        int messages = quick ? 100_000 : 200_000;
+        w.add(new Workload(
+                "ipc-queue",
+                "SharedQueue, one producer process → one consumer process, 64-byte messages",
+                "msg/s",
+                true,
+                () -> IpcWorkloads.queueOneToOne(messages),
+                py == null ? List.of() : List.of(new Against(py.side("queue-mp", messages), List.of("value")))));
+        w.add(new Workload(
+                "ipc-queue-4x4",
+                "SharedQueue, 4 producer processes × 4 consumer processes, 64-byte messages",
+                "msg/s",
+                true,
+                () -> IpcWorkloads.queueFourByFour(messages / 4),
+                py == null ? List.of() : List.of(new Against(py.side("queue-mp-4x4", messages / 4), List.of("value")))));
+        w.add(new Workload(
+                "ipc-lock",
+                "SharedLock, uncontended lock + unlock (median of 1,000-pair batches)",
+                "ns",
+                false,
+                () -> IpcWorkloads.lockUncontended(100_000),
+                py == null ? List.of() : List.of(new Against(py.side("lock-mp", 100_000), List.of("value")))));
+        w.add(new Workload(
+                "ipc-counter",
+                "shared counter, exact increments from 2 processes",
+                "ops/s",
+                true,
+                () -> IpcWorkloads.counterTwoProcesses(5_000_000),
+                py == null ? List.of() : List.of(new Against(py.side("value-mp", 200_000), List.of("value")))));
+        w.add(new Workload(
+                "ipc-pipe",
+                "Pipe round trip, parent ↔ worker",
+                "µs",
+                false,
+                () -> IpcWorkloads.pipeRoundTrip(oneByOne * 10),
+                py == null
+                        ? List.of(new Against(() -> JavaWorkloads.rawPingPong(oneByOne), List.of("value", "p50")))
+                        : List.of(
+                                new Against(() -> JavaWorkloads.rawPingPong(oneByOne), List.of("value", "p50")),
+                                new Against(py.side("pipe-mp", oneByOne * 10), List.of("value")))));
+        w.add(new Workload(
+                "ipc-map",
+                "shared map, updates from 4 processes",
+                "updates/s",
+                true,
+                () -> IpcWorkloads.mapFourWorkers(quick ? 10_000 : 20_000),
+                py == null ? List.of() : List.of(new Against(py.side("manager-dict", 2_500), List.of("value")))));
         w.add(new Workload(
                 "map-1m",
                 "map of 1,000,000 trivial items, automatic chunks",
@@ -277,7 +324,7 @@ public final class BenchCommand implements Callable<Integer> {
         String machine = machine(pyVersion);
         out.println("forkwise bench " + Forkwise.version() + " — " + machine + "; " + n + " rounds, interleaved");
         out.flush();
-        if (chosen.stream().anyMatch(w -> w.id().contains("process") || w.id().startsWith("arg-") || w.id().contains("worker") || w.id().contains("raw"))) {
+        if (chosen.stream().anyMatch(w -> w.id().contains("process") || w.id().startsWith("arg-") || w.id().contains("worker") || w.id().contains("raw") || w.id().startsWith("ipc-"))) {
             // worker JVMs start from the JDK's AOT cache: train it before measuring, not during round 1
             Optional<java.nio.file.Path> cache = dev.forkwise.process.ProcessBackend.prepareAotCache(dev.forkwise.ProcessOptions.ofWorkers(1));
             out.println("  worker JVMs: " + cache.map(c -> "AOT cache " + c).orElse("no AOT cache"));

@@ -178,6 +178,147 @@ def arg_ppe(mib):
     emit("arg", "ProcessPoolExecutor (pickle)", elapsed * 1e3, "ms")
 
 
+# ------------------------------------------------------------------------------------------ IPC
+# Each starts its processes first and waits until they are ready, so only the exchange is timed.
+
+
+def _produce(q, go, n):
+    msg = bytes(64)
+    go.wait()
+    for _ in range(n):
+        q.put(msg)
+    q.put(None)
+
+
+def _consume(q, go, out):
+    go.wait()
+    got = 0
+    while q.get() is not None:
+        got += 1
+    out.put(got)
+
+
+def queue_mp(n):
+    """One producer process -> one consumer process (the parent), 64-byte messages."""
+    q, go = mp.Queue(), mp.Event()
+    p = mp.Process(target=_produce, args=(q, go, n))
+    p.start()
+    t = time.perf_counter()
+    go.set()
+    got = 0
+    while q.get() is not None:
+        got += 1
+    elapsed = time.perf_counter() - t
+    p.join()
+    assert got == n
+    emit("queue", "multiprocessing.Queue", n / elapsed, "msg/s")
+
+
+def queue_mp_4x4(n):
+    """4 producer processes x 4 consumer processes, n messages of 64 bytes per producer."""
+    q, go, out = mp.Queue(), mp.Event(), mp.Queue()
+    producers = [mp.Process(target=_produce, args=(q, go, n)) for _ in range(4)]
+    consumers = [mp.Process(target=_consume, args=(q, go, out)) for _ in range(4)]
+    for p in producers + consumers:
+        p.start()
+    time.sleep(0.2)  # let them reach the start line
+    t = time.perf_counter()
+    go.set()
+    total = sum(out.get() for _ in consumers)
+    elapsed = time.perf_counter() - t
+    for p in producers + consumers:
+        p.join()
+    assert total == 4 * n
+    emit("queue-4x4", "multiprocessing.Queue", 4 * n / elapsed, "msg/s")
+
+
+def lock_mp(n):
+    """Uncontended acquire + release of a multiprocessing.Lock: median ns per pair over batches of 1000."""
+    lock = mp.Lock()
+    batches = []
+    for _ in range(max(1, n // 1000)):
+        t = time.perf_counter_ns()
+        for _ in range(1000):
+            lock.acquire()
+            lock.release()
+        batches.append((time.perf_counter_ns() - t) / 1000)
+    batches.sort()
+    emit("lock", "multiprocessing.Lock", percentile(batches, 0.5), "ns")
+
+
+def _add(v, go, n):
+    go.wait()
+    for _ in range(n):
+        with v.get_lock():
+            v.value += 1
+
+
+def value_mp(n):
+    """Two processes, each n increments of one multiprocessing.Value (under its lock, so it is exact)."""
+    v, go = mp.Value("q", 0), mp.Event()
+    ps = [mp.Process(target=_add, args=(v, go, n)) for _ in range(2)]
+    for p in ps:
+        p.start()
+    time.sleep(0.2)
+    t = time.perf_counter()
+    go.set()
+    for p in ps:
+        p.join()
+    elapsed = time.perf_counter() - t
+    assert v.value == 2 * n
+    emit("counter", "multiprocessing.Value", 2 * n / elapsed, "ops/s")
+
+
+def _echo(conn):
+    while True:
+        v = conn.recv()
+        conn.send(v)
+        if v < 0:
+            return
+
+
+def pipe_mp(n):
+    """Round trips of a small int through multiprocessing.Pipe, parent <-> child: mean us."""
+    a, b = mp.Pipe()
+    p = mp.Process(target=_echo, args=(b,))
+    p.start()
+    for i in range(1000):
+        a.send(i)
+        a.recv()
+    t = time.perf_counter()
+    for i in range(n):
+        a.send(i)
+        a.recv()
+    elapsed = time.perf_counter() - t
+    a.send(-1)
+    a.recv()
+    p.join()
+    emit("pipe", "multiprocessing.Pipe", elapsed / n * 1e6, "us")
+
+
+def _update(d, go, n):
+    go.wait()
+    for k in range(n):
+        key = k % 100
+        d[key] = d.get(key, 0) + 1  # two round trips, and not atomic: Python's fastest form
+
+
+def manager_dict(n):
+    """4 processes update one Manager().dict(), n updates each: updates/s."""
+    with mp.Manager() as m:
+        d, go = m.dict(), mp.Event()
+        ps = [mp.Process(target=_update, args=(d, go, n)) for _ in range(4)]
+        for p in ps:
+            p.start()
+        time.sleep(0.3)
+        t = time.perf_counter()
+        go.set()
+        for p in ps:
+            p.join()
+        elapsed = time.perf_counter() - t
+    emit("map", "Manager().dict()", 4 * n / elapsed, "updates/s")
+
+
 WORKLOADS = {
     "arg-ppe": arg_ppe,
     "submit-tpe": submit_tpe,
@@ -191,6 +332,12 @@ WORKLOADS = {
     "cpu-processes": cpu_processes,
     "cpu-threads-gil": cpu_threads_gil,
     "memcpy": memcpy,
+    "queue-mp": queue_mp,
+    "queue-mp-4x4": queue_mp_4x4,
+    "lock-mp": lock_mp,
+    "value-mp": value_mp,
+    "pipe-mp": pipe_mp,
+    "manager-dict": manager_dict,
 }
 
 if __name__ == "__main__":

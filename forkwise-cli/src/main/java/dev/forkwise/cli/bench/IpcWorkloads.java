@@ -1,0 +1,223 @@
+package dev.forkwise.cli.bench;
+
+import dev.forkwise.Pool;
+import dev.forkwise.ipc.Pipe;
+import dev.forkwise.ipc.SharedEvent;
+import dev.forkwise.ipc.SharedLock;
+import dev.forkwise.ipc.SharedLong;
+import dev.forkwise.ipc.SharedMap;
+import dev.forkwise.ipc.SharedQueue;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * forkwise's side of the IPC workloads of {@code forkwise bench} (issue 4's speed goals). Each
+ * starts its worker JVMs and runs the exchange once untimed (a quarter of the size) so the JIT
+ * has compiled both ends, then times it; the Python side needs no warm-up.
+ */
+final class IpcWorkloads {
+
+    private IpcWorkloads() {}
+
+    /** Messages per second, one worker putting {@code n} 64-byte messages and the parent taking them. */
+    static Sample queueOneToOne(int n) throws Exception {
+        try (Pool pool = Pool.processes(1)) {
+            pool.submit(() -> null).get();
+            queue(pool, 1, n / 4);
+            return Sample.of("SharedQueue, worker → parent", queue(pool, 1, n));
+        }
+    }
+
+    /** Messages per second, 4 producer workers × 4 consumer workers, {@code n} messages per producer. */
+    static Sample queueFourByFour(int n) throws Exception {
+        try (Pool pool = Pool.processes(8)) {
+            pool.map(i -> i, List.of(1, 2, 3, 4, 5, 6, 7, 8), 1);
+            queue(pool, 4, n / 4);
+            return Sample.of("SharedQueue, 4 workers × 4 workers", queue(pool, 4, n));
+        }
+    }
+
+    /**
+     * One run: {@code pairs} producer workers, and as many consumer workers for more than one pair
+     * (else the parent consumes). The end marks go in after every producer has finished, so none
+     * overtakes a message.
+     */
+    private static double queue(Pool pool, int pairs, int n) throws Exception {
+        try (SharedQueue<byte[]> q = SharedQueue.create(4096); SharedEvent go = SharedEvent.create()) {
+            List<CompletableFuture<Integer>> producers = new ArrayList<>();
+            List<CompletableFuture<Integer>> consumers = new ArrayList<>();
+            for (int p = 0; p < pairs; p++) {
+                producers.add(pool.submit(() -> {
+                    byte[] m = new byte[64];
+                    go.await();
+                    for (int i = 0; i < n; i++) {
+                        q.put(m);
+                    }
+                    return 0;
+                }));
+            }
+            if (pairs > 1) {
+                for (int c = 0; c < pairs; c++) {
+                    consumers.add(pool.submit(() -> {
+                        go.await();
+                        int got = 0;
+                        while (q.take() != null) {
+                            got++;
+                        }
+                        return got;
+                    }));
+                }
+            }
+            Thread.sleep(200); // all at the start line
+            long t = System.nanoTime();
+            go.set();
+            long got = 0;
+            if (pairs == 1) {
+                for (int i = 0; i < n; i++) {
+                    got += q.take().length == 64 ? 1 : 0;
+                }
+            }
+            for (CompletableFuture<Integer> f : producers) {
+                f.get(5, TimeUnit.MINUTES);
+            }
+            for (int c = 0; c < consumers.size(); c++) {
+                q.put(null);
+            }
+            for (CompletableFuture<Integer> f : consumers) {
+                got += f.get(5, TimeUnit.MINUTES);
+            }
+            double seconds = (System.nanoTime() - t) / 1e9;
+            check(got == (long) pairs * n, "every message arrived once");
+            return pairs * (double) n / seconds;
+        }
+    }
+
+    /** Median ns of an uncontended {@link SharedLock} lock + unlock, over batches of 1,000. */
+    static Sample lockUncontended(int n) {
+        try (SharedLock lock = SharedLock.create()) {
+            double[] batches = new double[Math.max(1, n / 1000)];
+            for (int warm = 0; warm < 2; warm++) {
+                for (int b = 0; b < batches.length; b++) {
+                    long t = System.nanoTime();
+                    for (int i = 0; i < 1000; i++) {
+                        lock.lock();
+                        lock.unlock();
+                    }
+                    batches[b] = (System.nanoTime() - t) / 1000.0;
+                }
+            }
+            Arrays.sort(batches);
+            return Sample.of("SharedLock", batches[batches.length / 2]);
+        }
+    }
+
+    /** Operations per second of {@link SharedLong#addAndGet} from 2 workers, {@code n} each. */
+    static Sample counterTwoProcesses(int n) throws Exception {
+        try (Pool pool = Pool.processes(2)) {
+            pool.map(i -> i, List.of(1, 2), 1);
+            counter(pool, n / 4);
+            return Sample.of("SharedLong.addAndGet", counter(pool, n));
+        }
+    }
+
+    private static double counter(Pool pool, int n) throws Exception {
+        try (SharedLong c = SharedLong.create(0); SharedEvent go = SharedEvent.create()) {
+            List<CompletableFuture<Object>> fs = new ArrayList<>();
+            for (int p = 0; p < 2; p++) {
+                fs.add(pool.submit(() -> {
+                    go.await();
+                    for (int i = 0; i < n; i++) {
+                        c.addAndGet(1);
+                    }
+                    return null;
+                }));
+            }
+            Thread.sleep(200);
+            long t = System.nanoTime();
+            go.set();
+            for (CompletableFuture<Object> f : fs) {
+                f.get(5, TimeUnit.MINUTES);
+            }
+            double seconds = (System.nanoTime() - t) / 1e9;
+            check(c.get() == 2L * n, "the count is exact");
+            return 2.0 * n / seconds;
+        }
+    }
+
+    /** Mean and p50 µs of a round trip of a small int through a {@link Pipe}, parent ↔ worker. */
+    static Sample pipeRoundTrip(int n) throws Exception {
+        try (Pool pool = Pool.processes(1); Pipe pipe = Pipe.open()) {
+            Pipe.End child = pipe.b();
+            CompletableFuture<Object> echo = pool.submit(() -> {
+                while (true) {
+                    Integer v = child.recv();
+                    child.send(v);
+                    if (v < 0) {
+                        return null;
+                    }
+                }
+            });
+            Pipe.End a = pipe.a();
+            for (int i = 0; i < Math.max(20_000, n / 4); i++) {
+                a.send(i);
+                a.recv();
+            }
+            double[] us = new double[n];
+            for (int i = 0; i < n; i++) {
+                long t = System.nanoTime();
+                a.send(i);
+                a.recv();
+                us[i] = (System.nanoTime() - t) / 1e3;
+            }
+            a.send(-1);
+            a.recv();
+            echo.get(60, TimeUnit.SECONDS);
+            double mean = Arrays.stream(us).average().orElseThrow();
+            Arrays.sort(us);
+            return new Sample("Pipe, parent ↔ worker", Map.of("value", mean, "p50", us[n / 2]));
+        }
+    }
+
+    /** Updates per second of {@link SharedMap#merge} from 4 workers, {@code n} each. */
+    static Sample mapFourWorkers(int n) throws Exception {
+        try (Pool pool = Pool.processes(4)) {
+            pool.map(i -> i, List.of(1, 2, 3, 4), 1);
+            map(pool, n / 4);
+            return Sample.of("SharedMap.merge", map(pool, n));
+        }
+    }
+
+    private static double map(Pool pool, int n) throws Exception {
+        try (SharedMap<Integer, Long> map = SharedMap.create(); SharedEvent go = SharedEvent.create()) {
+            List<CompletableFuture<Object>> fs = new ArrayList<>();
+            for (int p = 0; p < 4; p++) {
+                fs.add(pool.submit(() -> {
+                    go.await();
+                    for (int k = 0; k < n; k++) {
+                        map.merge(k % 100, 1L, Long::sum);
+                    }
+                    return null;
+                }));
+            }
+            Thread.sleep(200);
+            long t = System.nanoTime();
+            go.set();
+            for (CompletableFuture<Object> f : fs) {
+                f.get(5, TimeUnit.MINUTES);
+            }
+            double seconds = (System.nanoTime() - t) / 1e9;
+            check(map.snapshot().values().stream().mapToLong(Long::longValue).sum() == 4L * n, "every update counted");
+            return 4.0 * n / seconds;
+        }
+    }
+
+    private static void check(boolean ok, String what) {
+        if (!ok) {
+            throw new IllegalStateException("benchmark check failed: " + what);
+        }
+    }
+}
