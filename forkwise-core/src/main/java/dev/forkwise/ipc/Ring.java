@@ -170,6 +170,7 @@ final class Ring {
                 }
                 backoff.idle();
             }
+            backoff.reset(); // it moved: a fresh wait if this try loses the race
         }
     }
 
@@ -198,6 +199,7 @@ final class Ring {
                 }
                 backoff.idle();
             }
+            backoff.reset(); // it moved: a fresh wait if this try loses the race
         }
     }
 

@@ -192,7 +192,7 @@ public final class BenchCommand implements Callable<Integer> {
                 false,
                 JavaWorkloads::idleWorkerMemory,
                 List.of(new Against(JavaWorkloads::bareJvmMemory, List.of("value")))));
-        int messages = quick ? 100_000 : 200_000;
+        int messages = quick ? 200_000 : 500_000;
         w.add(new Workload(
                 "ipc-queue",
                 "SharedQueue, one producer process → one consumer process, 64-byte messages",

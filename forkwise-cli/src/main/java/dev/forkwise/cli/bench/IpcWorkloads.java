@@ -16,8 +16,8 @@ import java.util.concurrent.TimeUnit;
 
 /**
  * forkwise's side of the IPC workloads of {@code forkwise bench} (issue 4's speed goals). Each
- * starts its worker JVMs and runs the exchange once untimed (a quarter of the size) so the JIT
- * has compiled both ends, then times it; the Python side needs no warm-up.
+ * starts its worker JVMs and runs the exchange once untimed, at full size, so the JIT has compiled
+ * both ends in every JVM, then times a second run; the Python side needs no warm-up.
  */
 final class IpcWorkloads {
 
@@ -27,7 +27,7 @@ final class IpcWorkloads {
     static Sample queueOneToOne(int n) throws Exception {
         try (Pool pool = Pool.processes(1)) {
             pool.submit(() -> null).get();
-            queue(pool, 1, n / 4);
+            queue(pool, 1, n);
             return Sample.of("SharedQueue, worker → parent", queue(pool, 1, n));
         }
     }
@@ -36,7 +36,7 @@ final class IpcWorkloads {
     static Sample queueFourByFour(int n) throws Exception {
         try (Pool pool = Pool.processes(8)) {
             pool.map(i -> i, List.of(1, 2, 3, 4, 5, 6, 7, 8), 1);
-            queue(pool, 4, n / 4);
+            queue(pool, 4, n);
             return Sample.of("SharedQueue, 4 workers × 4 workers", queue(pool, 4, n));
         }
     }
@@ -119,7 +119,7 @@ final class IpcWorkloads {
     static Sample counterTwoProcesses(int n) throws Exception {
         try (Pool pool = Pool.processes(2)) {
             pool.map(i -> i, List.of(1, 2), 1);
-            counter(pool, n / 4);
+            counter(pool, n);
             return Sample.of("SharedLong.addAndGet", counter(pool, n));
         }
     }
@@ -186,7 +186,7 @@ final class IpcWorkloads {
     static Sample mapFourWorkers(int n) throws Exception {
         try (Pool pool = Pool.processes(4)) {
             pool.map(i -> i, List.of(1, 2, 3, 4), 1);
-            map(pool, n / 4);
+            map(pool, n);
             return Sample.of("SharedMap.merge", map(pool, n));
         }
     }
