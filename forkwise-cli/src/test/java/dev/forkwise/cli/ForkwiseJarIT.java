@@ -58,6 +58,17 @@ class ForkwiseJarIT {
     }
 
     @Test
+    void theJarRunsTheSharedMemoryExperimentsAcrossWorkerJvms() throws Exception {
+        Result lab = forkwise("lab", "--quick", "shared-counter", "queues-and-pipes");
+        assertThat(lab.exit()).as(lab.output()).isZero();
+        assertThat(lab.output())
+                .containsPattern("SharedLock around get\\(\\) and set\\(\\) +\\| +100,000 \\|.*exact \\|")
+                .containsPattern("SharedLong.addAndGet\\(1\\) +\\| +100,000 \\|.*exact \\|")
+                .contains("4 of 4", "20,000 of 20,000")
+                .doesNotContain("WRONG", "MISSING");
+    }
+
+    @Test
     void aBadCommandExitsWithUsageError() throws Exception {
         Result bad = forkwise("no-such-command");
         assertThat(bad.exit()).isEqualTo(2);
