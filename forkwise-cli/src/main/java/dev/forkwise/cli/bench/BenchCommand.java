@@ -208,6 +208,13 @@ public final class BenchCommand implements Callable<Integer> {
                 () -> IpcWorkloads.queueFourByFour(messages / 4),
                 py == null ? List.of() : List.of(new Against(py.side("queue-mp-4x4", messages / 4), List.of("value")))));
         w.add(new Workload(
+                "ipc-attach",
+                "a worker attaches a 64 MiB shared array it was passed",
+                "ms",
+                false,
+                IpcWorkloads::attach64MiB,
+                List.of(new Against(IpcWorkloads::copy64MiB, List.of("value")))));
+        w.add(new Workload(
                 "ipc-lock",
                 "SharedLock, uncontended lock + unlock (median of 1,000-pair batches)",
                 "ns",

@@ -2,6 +2,7 @@ package dev.forkwise.cli.bench;
 
 import dev.forkwise.Pool;
 import dev.forkwise.ipc.Pipe;
+import dev.forkwise.ipc.SharedArray;
 import dev.forkwise.ipc.SharedEvent;
 import dev.forkwise.ipc.SharedLock;
 import dev.forkwise.ipc.SharedLong;
@@ -213,6 +214,47 @@ final class IpcWorkloads {
             check(map.snapshot().values().stream().mapToLong(Long::longValue).sum() == 4L * n, "every update counted");
             return 4.0 * n / seconds;
         }
+    }
+
+    /**
+     * Milliseconds for a worker to attach a 64 MiB {@link SharedArray} whose handle it receives
+     * (deserialize the handle, map the file, read the last element): the worker times it itself.
+     * The worker has attached one small array before, so the JVM's one-time set-up of the FFM API
+     * and of forkwise's shared-memory folder (tens of milliseconds, once per JVM) is not counted.
+     */
+    static Sample attach64MiB() throws Exception {
+        int n = 64 << 20;
+        try (Pool pool = Pool.processes(1); SharedArray.Bytes a = SharedArray.bytes(n); SharedArray.Bytes small = SharedArray.bytes(8)) {
+            a.set(n - 1, (byte) 7);
+            pool.submit(() -> small.get(0)).get();
+            java.io.ByteArrayOutputStream bytes = new java.io.ByteArrayOutputStream();
+            try (java.io.ObjectOutputStream out = new java.io.ObjectOutputStream(bytes)) {
+                out.writeObject(a);
+            }
+            byte[] handle = bytes.toByteArray();
+            double ms = pool.submit(() -> {
+                long t = System.nanoTime();
+                SharedArray.Bytes there;
+                try (java.io.ObjectInputStream in = new java.io.ObjectInputStream(new java.io.ByteArrayInputStream(handle))) {
+                    there = (SharedArray.Bytes) in.readObject();
+                }
+                byte last = there.get(there.length() - 1);
+                double took = (System.nanoTime() - t) / 1e6;
+                check(last == 7, "the worker sees the parent's data");
+                return took;
+            }).get(60, TimeUnit.SECONDS);
+            return Sample.of("SharedArray.bytes(64 MiB) handle, attached in a worker", ms);
+        }
+    }
+
+    /** Milliseconds to copy 64 MiB in memory once, the cost attaching avoids. */
+    static Sample copy64MiB() {
+        byte[] src = new byte[64 << 20];
+        byte[] dst = new byte[src.length];
+        System.arraycopy(src, 0, dst, 0, src.length); // pages touched
+        long t = System.nanoTime();
+        System.arraycopy(src, 0, dst, 0, src.length);
+        return Sample.of("System.arraycopy of 64 MiB", (System.nanoTime() - t) / 1e6);
     }
 
     private static void check(boolean ok, String what) {
