@@ -6,6 +6,7 @@
  */
 module dev.forkwise {
     requires java.management;
+    requires jdk.management;
     requires jdk.jfr;
 
     exports dev.forkwise;

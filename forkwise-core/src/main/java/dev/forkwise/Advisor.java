@@ -1,0 +1,65 @@
+package dev.forkwise;
+
+import dev.forkwise.advisor.Judge;
+import dev.forkwise.advisor.Probe;
+import java.util.EnumSet;
+import java.util.List;
+import java.util.Objects;
+import java.util.Set;
+
+/**
+ * Measures a task and recommends where to run it: Python's "threads for waiting, processes for
+ * computing" rule, replaced by a measurement, because in Java the answers differ.
+ *
+ * {@snippet :
+ * Advice advice = Advisor.measure(Work::render, sampleInputs);
+ * advice.reasons().forEach(System.out::println);
+ * try (Pool pool = advice.newPool()) {
+ *     pool.map(Work::render, allInputs, advice.chunkSize());
+ * }
+ * }
+ *
+ * <p>It runs the samples on a platform thread, one at a time, and measures per task the wall
+ * time, the thread's CPU time, the time BLOCKED on monitors and the bytes allocated
+ * ({@link java.lang.management.ThreadMXBean}); then on one thread per core at once, to see
+ * whether the threads hold each other up (a global lock) and what parallel speedup they get; and,
+ * when a worker JVM is a candidate, the cost of sending a task to one and back. From that: the
+ * kind of work, the backend, the pool size ({@code cores × (1 + wait/compute)} for threads, capped
+ * by the container's CPU quota and memory limit), the chunk size, and the reasons.
+ *
+ * <p>It runs the task: samples should be representative and have no side effects that matter.
+ * Measuring takes a few hundred milliseconds plus about two passes over the samples.
+ */
+public final class Advisor {
+
+    private Advisor() {}
+
+    /** What a task needs that cannot be measured: each of these sends it to worker JVMs. */
+    public enum Need {
+        /** It may crash its JVM (native code, {@code System.exit}, running out of memory). */
+        MAY_CRASH,
+        /** It must be stopped after a time limit, even if it ignores interrupts. */
+        HARD_TIMEOUT,
+        /** Its memory must be capped without risking the caller's JVM. */
+        MEMORY_CAP,
+        /** It is not thread-safe: it cannot share a JVM with copies of itself. */
+        NOT_THREAD_SAFE
+    }
+
+    /**
+     * Measures {@code task} on {@code samples} and recommends how to run it.
+     *
+     * @param needs what the task needs that cannot be measured
+     * @throws IllegalArgumentException if there are no samples, or a sample fails
+     */
+    public static <T, R> Advice measure(Fn<T, R> task, List<T> samples, Need... needs) {
+        Objects.requireNonNull(task, "task");
+        Objects.requireNonNull(samples, "samples");
+        if (samples.isEmpty()) {
+            throw new IllegalArgumentException("the advisor needs at least one sample input to measure the task on");
+        }
+        Set<Need> declared = needs.length == 0 ? EnumSet.noneOf(Need.class) : EnumSet.copyOf(List.of(needs));
+        Probe.Result r = Probe.run(task, samples);
+        return Judge.advise(r, declared, task, samples);
+    }
+}
