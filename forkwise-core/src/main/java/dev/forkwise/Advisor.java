@@ -47,6 +47,33 @@ public final class Advisor {
     }
 
     /**
+     * A task with its sample inputs, for {@link #measure(Workload)} and {@code forkwise advise
+     * --class-path <your classes> com.example.YourWorkload} (a public class with a public no-argument
+     * constructor).
+     *
+     * @param <T> the input type
+     * @param <R> the result type
+     */
+    public interface Workload<T, R> {
+        /** @return the task to measure */
+        Fn<T, R> task();
+
+        /** @return representative inputs; the task runs on them, more than once */
+        List<T> samples();
+
+        /** @return what the task needs that cannot be measured; none by default */
+        default Set<Need> needs() {
+            return Set.of();
+        }
+    }
+
+    /** Measures a {@link Workload}. */
+    public static <T, R> Advice measure(Workload<T, R> workload) {
+        Objects.requireNonNull(workload, "workload");
+        return measure(workload.task(), workload.samples(), workload.needs().toArray(new Need[0]));
+    }
+
+    /**
      * Measures {@code task} on {@code samples} and recommends how to run it.
      *
      * @param needs what the task needs that cannot be measured

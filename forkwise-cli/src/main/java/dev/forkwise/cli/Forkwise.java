@@ -25,6 +25,7 @@ import picocli.CommandLine.Spec;
             VersionCommand.class,
             LabCommand.class,
             BenchCommand.class,
+            AdviseCommand.class,
             CommandLine.HelpCommand.class
         })
 public final class Forkwise implements Runnable {

@@ -59,4 +59,20 @@ class ForkwiseCommandTest {
         assertThat(r.exit()).isEqualTo(2);
         assertThat(r.err()).contains("no experiment 'no-such-thing'", "sleeping-squares", "sum-of-squares");
     }
+
+    @Test
+    void adviseMeasuresAUsersWorkloadAndPrintsTheAdviceWithItsReasons() {
+        Run r = run("advise", SleepyWorkload.class.getName());
+        assertThat(r.exit()).as(r.err()).isZero();
+        assertThat(r.out())
+                .contains("kind:     WAITING", "run on:   VIRTUAL_THREADS")
+                .containsPattern("\\d+% of wall time is waiting");
+    }
+
+    @Test
+    void adviseRefusesAClassThatIsNotAWorkload() {
+        Run r = run("advise", String.class.getName());
+        assertThat(r.exit()).isEqualTo(2);
+        assertThat(r.err()).contains("does not implement dev.forkwise.Advisor.Workload");
+    }
 }

@@ -165,10 +165,14 @@ public final class Judge {
         return new Advice(kind, backend, size, chunk, expected, m, reasons);
     }
 
-    /** Mean round trip to one worker JVM minus the task's own time, over 5 runs after a warm-up; -1 if it cannot be sent. */
+    /** Median round trip to one worker JVM minus the task's own time, over 5 runs after a warm-up; -1 if it cannot be sent. */
     private static <T, R> double transferCost(Fn<T, R> task, T sample, double wall, List<String> reasons) {
         try (Pool pool = Pool.processes(1)) {
-            pool.applyAsync(task, sample).get(5, TimeUnit.MINUTES);
+            // warm the worker's JIT on the task first, or its slower cold runs count as transfer
+            long warm = System.nanoTime();
+            for (int i = 0; i < 20 && System.nanoTime() - warm < 300_000_000L; i++) {
+                pool.applyAsync(task, sample).get(5, TimeUnit.MINUTES);
+            }
             double[] rtt = new double[5];
             for (int i = 0; i < rtt.length; i++) {
                 long t = System.nanoTime();
