@@ -108,6 +108,24 @@ public interface Pool extends ExecutorService, AutoCloseable {
         return new PoolEngine(new VirtualThreadBackend(maxConcurrent));
     }
 
+    /** The bound of {@link #auto()}: the most tasks it runs at once. */
+    int AUTO_BOUND = 1_024;
+
+    /**
+     * Creates a pool that measures its first tasks and chooses where to run them: virtual threads
+     * for waiting work, one platform thread per core for computing work, worker JVMs for work that
+     * computes behind one global lock; it measures again when its tasks change. At most {@link
+     * #AUTO_BOUND} tasks run at once. See {@link AutoPool}.
+     */
+    static AutoPool auto() {
+        return auto(AUTO_BOUND);
+    }
+
+    /** Like {@link #auto()}, running at most {@code maxConcurrent} tasks at once. */
+    static AutoPool auto(int maxConcurrent) {
+        return new dev.forkwise.advisor.AutoPoolEngine(maxConcurrent);
+    }
+
     /**
      * Creates a pool of {@code workers} worker JVMs with default options: for work that computes
      * behind a lock it cannot avoid, or that must be isolated (it may crash, hang or leak).

@@ -154,10 +154,15 @@ public final class Probe {
      * that apart from waiting.
      */
     static double availability() {
+        return availability(CALIBRATION_NANOS);
+    }
+
+    /** {@link #availability()}, spinning for {@code nanos}. */
+    static double availability(long nanos) {
         long cpu0 = MX.getCurrentThreadCpuTime();
         long t0 = System.nanoTime();
         long x = 0;
-        while (System.nanoTime() - t0 < CALIBRATION_NANOS) {
+        while (System.nanoTime() - t0 < nanos) {
             for (int i = 0; i < 1_000; i++) {
                 x += x * 31 + i;
             }

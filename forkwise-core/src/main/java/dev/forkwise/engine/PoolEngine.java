@@ -48,7 +48,7 @@ import java.util.stream.StreamSupport;
  *
  * <p><b>imap.</b> See {@link LazyMap}: lazy, bounded, pulled on the consumer's thread.
  */
-public final class PoolEngine implements Pool {
+public class PoolEngine implements Pool {
 
     /** Most chunks an imap stream keeps in flight, whatever the pool's parallelism. */
     static final int MAX_WINDOW = 4096;

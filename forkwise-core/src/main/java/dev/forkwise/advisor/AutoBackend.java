@@ -1,0 +1,574 @@
+package dev.forkwise.advisor;
+
+import dev.forkwise.Advice;
+import dev.forkwise.AutoPool;
+import dev.forkwise.ProcessOptions;
+import dev.forkwise.engine.Backend;
+import dev.forkwise.engine.TaskFuture;
+import dev.forkwise.process.Messages;
+import dev.forkwise.process.ProcessBackend;
+import java.lang.management.ManagementFactory;
+import java.lang.management.ThreadInfo;
+import java.lang.management.ThreadMXBean;
+import java.time.Instant;
+import java.util.ArrayDeque;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.LinkedBlockingQueue;
+import java.util.concurrent.ThreadPoolExecutor;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.locks.Condition;
+import java.util.concurrent.locks.ReentrantLock;
+
+/**
+ * The backend of {@link dev.forkwise.Pool#auto()}: runs each task on one of three lanes (platform
+ * threads, virtual threads, worker JVMs) and moves between them as its measurements say.
+ *
+ * <h2>Implementation overview</h2>
+ *
+ * <p><b>Dispatch.</b> Tasks wait in {@code pending} and are handed to the current lane while fewer
+ * than {@code limit} run ({@code limit ≤ bound}, the pool's parallelism). A task that finishes
+ * frees its place and the next one goes. Tasks already on a lane finish there when the lane
+ * changes, and they count against the same limit, so the bound holds across a change.
+ *
+ * <p><b>Probe → decide → watch.</b> In {@code PROBE} the lane is platform threads, one per core,
+ * and each task is measured (wall, thread CPU, BLOCKED time: a few microseconds per task). A
+ * monitor thread decides when enough tasks have finished ({@link #PROBE_TASKS} or {@link
+ * #PROBE_NANOS} with at least one), or early when every running task has spent almost all of at
+ * least {@link #EARLY_NANOS} off the CPU (waiting work should not wait for completions to get more
+ * room). The rules are the {@link Judge}'s. In {@code WATCH} only wall times are kept, per window
+ * of {@link #DRIFT_TASKS} tasks; when {@link #DRIFT_WINDOWS} windows in a row are more than
+ * {@link #DRIFT}× away from the first window after the decision, the pool probes again. So it
+ * changes its mind on a real change of workload, not on noise (no continuous hill-climbing).
+ *
+ * <p><b>Lifecycle.</b> {@code RUNNING → SHUTDOWN → TERMINATED}: after shutdown, queued tasks still
+ * run; when none is pending or running, the lanes are shut down and the state is terminal.
+ * {@code shutdownNow} returns the tasks never handed to a lane (or that a lane never started) and
+ * interrupts the running ones.
+ */
+public final class AutoBackend implements Backend {
+
+    static final int PROBE_TASKS = 16;
+    static final long PROBE_NANOS = 100_000_000L;
+    static final long EARLY_NANOS = 30_000_000L;
+    static final double DRIFT = 4;
+    static final int DRIFT_TASKS = 32;
+    static final int DRIFT_WINDOWS = 3;
+    private static final long TICK_MILLIS = 10;
+    private static final java.nio.file.Path SCHEDSTAT = java.nio.file.Path.of("/proc/thread-self/schedstat");
+    private static final boolean HAS_SCHEDSTAT = runDelay() >= 0;
+    private static final ThreadMXBean MX = ManagementFactory.getThreadMXBean();
+
+    private enum State { RUNNING, SHUTDOWN, TERMINATED }
+
+    private enum Phase { PROBE, WATCH }
+
+    private final int bound;
+    private final int cores = Sizing.cores();
+    private final ReentrantLock lock = new ReentrantLock();
+    private final Condition terminated = lock.newCondition();
+    private final ArrayDeque<TaskFuture<?>> pending = new ArrayDeque<>(); // guarded by lock
+    private final Map<TaskFuture<?>, Thread> onThreads = new ConcurrentHashMap<>();
+    private final List<AutoPool.Decision> decisions = new CopyOnWriteArrayList<>();
+
+    // guarded by lock
+    private State state = State.RUNNING;
+    private Phase phase = Phase.PROBE;
+    private Advice.Backend lane = Advice.Backend.PLATFORM_THREADS;
+    private int limit;
+    private int running;
+    private long probeStarted;
+    private long probeTasks;
+    private long probeSeen;
+    private long probeRunDelay;
+    private long probeWall;
+    private long probeCpu;
+    private long probeBlocked;
+    private double baselineWall;
+    private long windowWall;
+    private int windowTasks;
+    private int drifting;
+
+    private String poolName;
+    private ThreadPoolExecutor platform;
+    private ProcessBackend processes; // guarded by lock; made on first use
+    private final Object processStart = new Object();
+    private boolean processesStarted; // guarded by processStart
+    private Thread monitor;
+
+    /** @param bound the most tasks that may run at once */
+    public AutoBackend(int bound) {
+        if (bound < 1) {
+            throw new IllegalArgumentException("an automatic pool's bound must be 1 or more, not " + bound);
+        }
+        this.bound = bound;
+        this.limit = Math.min(bound, cores);
+    }
+
+    @Override
+    public String kind() {
+        return "auto(" + bound + ")";
+    }
+
+    @Override
+    public int parallelism() {
+        return bound;
+    }
+
+    @Override
+    public void start(String poolName) {
+        this.poolName = poolName;
+        platform = new ThreadPoolExecutor(bound, bound, 30, TimeUnit.SECONDS, new LinkedBlockingQueue<>(),
+                Thread.ofPlatform().name("forkwise-" + poolName + "-", 0).factory());
+        platform.allowCoreThreadTimeOut(true);
+        if (MX.isThreadContentionMonitoringSupported() && !MX.isThreadContentionMonitoringEnabled()) {
+            MX.setThreadContentionMonitoringEnabled(true);
+        }
+        monitor = Thread.ofPlatform().daemon().name("forkwise-" + poolName + "-monitor").start(this::watch);
+    }
+
+    /** @return the decisions so far */
+    public List<AutoPool.Decision> decisions() {
+        return List.copyOf(decisions);
+    }
+
+    // ------------------------------------------------------------------ dispatch
+
+    @Override
+    public void execute(TaskFuture<?> task) {
+        List<Runnable> after = new ArrayList<>();
+        lock.lock();
+        try {
+            if (state != State.RUNNING) {
+                throw new java.util.concurrent.RejectedExecutionException(poolName + " is shut down");
+            }
+            pending.add(task);
+            dispatchLocked(after);
+        } finally {
+            lock.unlock();
+        }
+        after.forEach(Runnable::run);
+    }
+
+    /**
+     * Hands pending tasks to the current lane while there is room. The hand-overs themselves go
+     * into {@code after}, run once the lock is released: a lane may complete a task at once, and its
+     * callback takes this lock, so no other backend is ever called while this lock is held.
+     */
+    private void dispatchLocked(List<Runnable> after) {
+        while (running < limit && !pending.isEmpty()) {
+            TaskFuture<?> f = pending.poll();
+            if (f.isDone()) {
+                continue; // cancelled while queued
+            }
+            running++;
+            if (phase == Phase.PROBE && probeStarted == 0) {
+                probeStarted = System.nanoTime();
+            }
+            switch (lane) {
+                case VIRTUAL_THREADS -> after.add(() -> Thread.ofVirtual().name("forkwise-" + poolName + "-v").start(() -> runHere(f, false)));
+                case PROCESSES -> {
+                    ProcessBackend p = processesLocked();
+                    after.add(() -> {
+                        startProcesses(p);
+                        long sent = System.nanoTime();
+                        f.whenComplete((r, e) -> finished(System.nanoTime() - sent, -1, -1, 0));
+                        p.execute(f);
+                    });
+                }
+                default -> {
+                    OnPlatform job = new OnPlatform(f, phase == Phase.PROBE);
+                    after.add(() -> platform.execute(job));
+                }
+            }
+        }
+    }
+
+    /** A task on the platform lane; measured when probing. */
+    private final class OnPlatform implements Runnable {
+        final TaskFuture<?> task;
+        final boolean measure;
+
+        OnPlatform(TaskFuture<?> task, boolean measure) {
+            this.task = task;
+            this.measure = measure;
+        }
+
+        @Override
+        public void run() {
+            runHere(task, measure);
+        }
+    }
+
+    private void runHere(TaskFuture<?> f, boolean measure) {
+        Thread t = Thread.currentThread();
+        onThreads.put(f, t);
+        long cpu0 = measure ? MX.getCurrentThreadCpuTime() : 0;
+        long blocked0 = measure ? blocked(t) : 0;
+        long delay0 = measure && HAS_SCHEDSTAT ? runDelay() : 0;
+        long wall0 = System.nanoTime();
+        try {
+            f.run();
+        } finally {
+            long wall = System.nanoTime() - wall0;
+            long cpu = measure ? MX.getCurrentThreadCpuTime() - cpu0 : -1;
+            long blocked = measure ? (blocked(t) - blocked0) * 1_000_000L : -1;
+            long delay = measure && HAS_SCHEDSTAT ? Math.max(0, runDelay() - delay0) : 0;
+            onThreads.remove(f);
+            Thread.interrupted(); // a cancel(true) or shutdownNow aimed at this task ends with it
+            finished(wall, cpu, blocked, delay);
+        }
+    }
+
+    /**
+     * Nanoseconds the calling thread has waited on a run queue for a core (Linux's {@code
+     * schedstat}), or -1 where that is not available.
+     */
+    static long runDelay() {
+        try {
+            String s = java.nio.file.Files.readString(SCHEDSTAT);
+            int a = s.indexOf(' ');
+            int b = s.indexOf(' ', a + 1);
+            return Long.parseLong(s.substring(a + 1, b < 0 ? s.length() : b).trim());
+        } catch (java.io.IOException | RuntimeException e) {
+            return -1;
+        }
+    }
+
+    private static long blocked(Thread t) {
+        ThreadInfo i = MX.getThreadInfo(t.threadId());
+        return i == null || i.getBlockedTime() < 0 ? 0 : i.getBlockedTime();
+    }
+
+    private ProcessBackend processesLocked() {
+        if (processes == null) {
+            processes = new ProcessBackend(ProcessOptions.ofWorkers(Math.min(bound, Math.min(cores, Sizing.workersThatFit()))));
+        }
+        return processes;
+    }
+
+    /** Starts the worker-JVM lane once, outside this backend's lock (it launches processes). */
+    private void startProcesses(ProcessBackend p) {
+        synchronized (processStart) {
+            if (!processesStarted) {
+                p.start(poolName + "-processes");
+                processesStarted = true;
+            }
+        }
+    }
+
+    /** The worker-JVM lane, if it was ever started. */
+    private ProcessBackend startedProcesses() {
+        synchronized (processStart) {
+            return processesStarted ? processes : null;
+        }
+    }
+
+    /** A task is done: free its place, learn from it, hand on the next. {@code cpu} is -1 when not measured. */
+    private void finished(long wall, long cpu, long blocked, long runDelay) {
+        List<Runnable> after = new ArrayList<>();
+        lock.lock();
+        try {
+            running--;
+            if (cpu >= 0 && phase == Phase.PROBE && ++probeSeen <= limit) {
+                // the first tasks of a probe also pay for class loading and the JIT: not counted
+            } else if (cpu >= 0 && phase == Phase.PROBE) {
+                probeTasks++;
+                probeWall += wall;
+                probeCpu += cpu;
+                probeBlocked += blocked;
+                probeRunDelay += runDelay;
+            } else {
+                watchLocked(wall);
+            }
+            dispatchLocked(after);
+            maybeTerminateLocked(after);
+        } finally {
+            lock.unlock();
+        }
+        after.forEach(Runnable::run);
+    }
+
+    /**
+     * Watches wall times in windows of {@link #DRIFT_TASKS}: the first window after a decision is
+     * the baseline; {@link #DRIFT_WINDOWS} windows in a row more than {@link #DRIFT}× away from it
+     * start a new probe (one slow window, a GC pause, does not).
+     */
+    private void watchLocked(long wall) {
+        if (phase != Phase.WATCH) {
+            return;
+        }
+        windowWall += wall;
+        if (++windowTasks < DRIFT_TASKS) {
+            return;
+        }
+        double mean = windowWall / (double) windowTasks;
+        windowWall = 0;
+        windowTasks = 0;
+        if (baselineWall == 0) {
+            baselineWall = Math.max(1, mean);
+            return;
+        }
+        double ratio = mean / baselineWall;
+        drifting = ratio > DRIFT || ratio < 1 / DRIFT ? drifting + 1 : 0;
+        if (drifting >= DRIFT_WINDOWS) {
+            startProbeLocked();
+        }
+    }
+
+    private void startProbeLocked() {
+        phase = Phase.PROBE;
+        lane = Advice.Backend.PLATFORM_THREADS;
+        limit = Math.min(bound, cores);
+        probeStarted = 0;
+        probeTasks = probeWall = probeCpu = probeBlocked = probeSeen = 0;
+        probeRunDelay = 0;
+    }
+
+    // ------------------------------------------------------------------ deciding
+
+    /** The monitor: every tick, while probing, decide if there is enough to go on. */
+    private void watch() {
+        while (true) {
+            try {
+                Thread.sleep(TICK_MILLIS);
+            } catch (InterruptedException e) {
+                return;
+            }
+            List<Runnable> after = new ArrayList<>();
+            lock.lock();
+            try {
+                if (state == State.TERMINATED) {
+                    return;
+                }
+                if (phase == Phase.PROBE && probeStarted != 0) {
+                    maybeDecideLocked(after);
+                }
+            } finally {
+                lock.unlock();
+            }
+            after.forEach(Runnable::run);
+        }
+    }
+
+    private void maybeDecideLocked(List<Runnable> after) {
+        long now = System.nanoTime();
+        boolean enough = probeTasks >= PROBE_TASKS || (probeTasks > 0 && now - probeStarted >= PROBE_NANOS);
+        if (!enough && probeTasks == 0 && probeSeen == 0 && now - probeStarted >= EARLY_NANOS && everyRunningTaskWaits(now)) {
+            decideLocked(Advice.Kind.WAITING, 0, 1, 0, List.of(String.format(Locale.ROOT,
+                    "The first %d tasks have been running %s and used almost no CPU: they wait.", onThreads.size(), Judge.time(now - probeStarted))), after);
+            return;
+        }
+        if (!enough) {
+            return;
+        }
+        double wall = probeWall / (double) probeTasks;
+        // CPU over the wall time the tasks were not kept waiting for a core (other processes and
+        // the JIT compete for the cores too): waiting for a core is not the task waiting
+        long ownWall = Math.max(1, probeWall - probeRunDelay);
+        double cpuShare = probeWall == 0 ? 0 : Math.min(1, probeCpu / (double) ownWall);
+        long busy = probeCpu + probeBlocked;
+        double lockShare = busy == 0 ? 0 : probeBlocked / (double) busy;
+        double waitShare = Math.max(0, 1 - cpuShare - probeBlocked / (double) ownWall);
+        String figures = String.format(Locale.ROOT,
+                "%d tasks measured on %d platform threads: %s per task, %.0f%% CPU, %.0f%% of busy time blocked on locks, %.0f%% waiting.",
+                probeTasks, Math.min(bound, cores), Judge.time(wall), 100 * cpuShare, 100 * lockShare, 100 * waitShare);
+        Advice.Kind kind;
+        if (wall < Judge.TINY_NANOS) {
+            kind = Advice.Kind.TINY;
+        } else if (cpuShare < Judge.WAITING_CPU_SHARE) {
+            kind = Advice.Kind.WAITING;
+        } else if (lockShare >= Judge.GLOBAL_LOCK_SHARE) {
+            kind = Advice.Kind.COMPUTING_BEHIND_A_GLOBAL_LOCK;
+        } else if (cpuShare >= Judge.COMPUTING_CPU_SHARE) {
+            kind = Advice.Kind.COMPUTING;
+        } else {
+            kind = Advice.Kind.MIXED;
+        }
+        decideLocked(kind, wall, cpuShare, waitShare, List.of(figures), after);
+    }
+
+    /** Whether every task running on a thread now has used under the waiting share of its time on the CPU. */
+    private boolean everyRunningTaskWaits(long now) {
+        if (onThreads.isEmpty()) {
+            return false;
+        }
+        long elapsed = now - probeStarted;
+        for (Thread t : onThreads.values()) {
+            long cpu = MX.getThreadCpuTime(t.threadId());
+            if (cpu < 0 || cpu > Judge.WAITING_CPU_SHARE * elapsed) {
+                return false;
+            }
+        }
+        return true;
+    }
+
+    private void decideLocked(Advice.Kind kind, double wall, double cpuShare, double waitShare, List<String> figures, List<Runnable> after) {
+        List<String> reasons = new ArrayList<>(figures);
+        Advice.Backend next;
+        int size;
+        switch (kind) {
+            case WAITING -> {
+                next = Advice.Backend.VIRTUAL_THREADS;
+                size = bound;
+                reasons.add("They mostly wait: run up to " + bound + " at once (the pool's bound) on virtual threads.");
+            }
+            case COMPUTING_BEHIND_A_GLOBAL_LOCK -> {
+                String why = unsendable();
+                if (why == null) {
+                    next = Advice.Backend.PROCESSES;
+                    size = Math.min(bound, Math.min(cores, Sizing.workersThatFit()));
+                    reasons.add("They compute behind one lock, which serializes threads: run them on " + size + " worker JVMs, each with its own lock.");
+                } else {
+                    next = Advice.Backend.PLATFORM_THREADS;
+                    size = Math.min(bound, cores);
+                    reasons.add("They compute behind one lock, but cannot be sent to worker JVMs (" + why + "): stay on " + size + " platform threads.");
+                }
+            }
+            case MIXED -> {
+                next = Advice.Backend.PLATFORM_THREADS;
+                double ratio = waitShare / Math.max(cpuShare, 1e-4);
+                size = (int) Math.min(bound, Math.ceil(cores * (1 + ratio)));
+                reasons.add(String.format(Locale.ROOT, "They compute and wait: %d platform threads = %d cores × (1 + wait/compute %.2f)%s.",
+                        size, cores, ratio, size == bound ? ", the pool's bound" : ""));
+            }
+            default -> {
+                next = Advice.Backend.PLATFORM_THREADS;
+                size = Math.min(bound, cores);
+                reasons.add("They compute: one platform thread per core, " + size + ".");
+            }
+        }
+        lane = next;
+        limit = size;
+        phase = Phase.WATCH;
+        baselineWall = 0;
+        windowWall = 0;
+        windowTasks = 0;
+        drifting = 0;
+        AutoPool.Decision d = new AutoPool.Decision(Instant.now(), kind, next, size, probeTasks, reasons);
+        decisions.add(d);
+        after.add(() -> AutoEvents.decided(poolName, d));
+        dispatchLocked(after);
+    }
+
+    /** Why the next task cannot go to a worker JVM, or null if it can. */
+    private String unsendable() {
+        TaskFuture<?> next = pending.peek();
+        if (next == null) {
+            return null; // nothing left to send: the next submit finds out at the lane
+        }
+        try {
+            Messages.encode(next.task());
+            return null;
+        } catch (java.io.IOException | RuntimeException e) {
+            return e.getClass().getSimpleName() + ": " + e.getMessage();
+        }
+    }
+
+    // ------------------------------------------------------------------ lifecycle
+
+    private void maybeTerminateLocked(List<Runnable> after) {
+        if (state != State.SHUTDOWN || running > 0 || !pending.isEmpty()) {
+            return;
+        }
+        state = State.TERMINATED;
+        platform.shutdown();
+        after.add(() -> {
+            ProcessBackend p = startedProcesses();
+            if (p != null) {
+                p.shutdown();
+            }
+        });
+        Thread m = monitor;
+        after.add(m::interrupt);
+        terminated.signalAll();
+    }
+
+    @Override
+    public void shutdown() {
+        List<Runnable> after = new ArrayList<>();
+        lock.lock();
+        try {
+            if (state == State.RUNNING) {
+                state = State.SHUTDOWN;
+            }
+            maybeTerminateLocked(after);
+        } finally {
+            lock.unlock();
+        }
+        after.forEach(Runnable::run);
+    }
+
+    @Override
+    public List<TaskFuture<?>> shutdownNow() {
+        List<TaskFuture<?>> never = new ArrayList<>();
+        List<Runnable> after = new ArrayList<>();
+        ProcessBackend p;
+        lock.lock();
+        try {
+            if (state == State.RUNNING) {
+                state = State.SHUTDOWN;
+            }
+            never.addAll(pending);
+            pending.clear();
+            for (Runnable r : platform.getQueue().toArray(new Runnable[0])) {
+                if (platform.remove(r) && r instanceof OnPlatform op) {
+                    never.add(op.task);
+                    running--;
+                }
+            }
+            maybeTerminateLocked(after);
+        } finally {
+            lock.unlock();
+        }
+        onThreads.values().forEach(Thread::interrupt);
+        p = startedProcesses();
+        if (p != null) {
+            List<TaskFuture<?>> notStarted = p.shutdownNow();
+            never.addAll(notStarted); // their futures are cancelled by the caller, which frees their places
+        }
+        after.forEach(Runnable::run);
+        return never;
+    }
+
+    @Override
+    public boolean isShutdown() {
+        lock.lock();
+        try {
+            return state != State.RUNNING;
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    @Override
+    public boolean isTerminated() {
+        lock.lock();
+        try {
+            return state == State.TERMINATED;
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    @Override
+    public boolean awaitTermination(long timeout, TimeUnit unit) throws InterruptedException {
+        long nanos = unit.toNanos(timeout);
+        lock.lock();
+        try {
+            while (state != State.TERMINATED) {
+                if (nanos <= 0) {
+                    return false;
+                }
+                nanos = terminated.awaitNanos(nanos);
+            }
+            return true;
+        } finally {
+            lock.unlock();
+        }
+    }
+}
