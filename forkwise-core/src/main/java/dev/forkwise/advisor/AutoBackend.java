@@ -53,12 +53,12 @@ import java.util.concurrent.locks.ReentrantLock;
 public final class AutoBackend implements Backend {
 
     static final int PROBE_TASKS = 16;
-    static final long PROBE_NANOS = 100_000_000L;
-    static final long EARLY_NANOS = 30_000_000L;
+    static final long PROBE_NANOS = 50_000_000L;
+    static final long EARLY_NANOS = 10_000_000L;
     static final double DRIFT = 4;
     static final int DRIFT_TASKS = 32;
     static final int DRIFT_WINDOWS = 3;
-    private static final long TICK_MILLIS = 10;
+    private static final long TICK_MILLIS = 5;
     private static final java.nio.file.Path SCHEDSTAT = java.nio.file.Path.of("/proc/thread-self/schedstat");
     private static final boolean HAS_SCHEDSTAT = runDelay() >= 0;
     private static final ThreadMXBean MX = ManagementFactory.getThreadMXBean();
@@ -72,7 +72,10 @@ public final class AutoBackend implements Backend {
     private final ReentrantLock lock = new ReentrantLock();
     private final Condition terminated = lock.newCondition();
     private final ArrayDeque<TaskFuture<?>> pending = new ArrayDeque<>(); // guarded by lock
-    private final Map<TaskFuture<?>, Thread> onThreads = new ConcurrentHashMap<>();
+    private final Map<TaskFuture<?>, Started> onThreads = new ConcurrentHashMap<>();
+
+    /** A task running on a thread of this backend: where, since when, and the thread's CPU and blocked time then. */
+    private record Started(Thread thread, long wall, long cpu, long blockedMillis) {}
     private final List<AutoPool.Decision> decisions = new CopyOnWriteArrayList<>();
 
     // guarded by lock
@@ -119,12 +122,24 @@ public final class AutoBackend implements Backend {
         return bound;
     }
 
+    /** The current lane's limit: computing work on one thread per core gets chunks sized for that. */
+    @Override
+    public int chunkingParallelism() {
+        lock.lock();
+        try {
+            return limit;
+        } finally {
+            lock.unlock();
+        }
+    }
+
     @Override
     public void start(String poolName) {
         this.poolName = poolName;
-        platform = new ThreadPoolExecutor(bound, bound, 30, TimeUnit.SECONDS, new LinkedBlockingQueue<>(),
+        // as many threads as the platform lane's limit, kept (a thread per task would start a new
+        // thread for each); a decision for more threads raises it
+        platform = new ThreadPoolExecutor(limit, bound, 30, TimeUnit.SECONDS, new LinkedBlockingQueue<>(),
                 Thread.ofPlatform().name("forkwise-" + poolName + "-", 0).factory());
-        platform.allowCoreThreadTimeOut(true);
         if (MX.isThreadContentionMonitoringSupported() && !MX.isThreadContentionMonitoringEnabled()) {
             MX.setThreadContentionMonitoringEnabled(true);
         }
@@ -206,8 +221,8 @@ public final class AutoBackend implements Backend {
 
     private void runHere(TaskFuture<?> f, boolean measure) {
         Thread t = Thread.currentThread();
-        onThreads.put(f, t);
         long cpu0 = measure ? MX.getCurrentThreadCpuTime() : 0;
+        onThreads.put(f, new Started(t, System.nanoTime(), measure ? cpu0 : -1, measure ? blocked(t) : 0));
         long blocked0 = measure ? blocked(t) : 0;
         long delay0 = measure && HAS_SCHEDSTAT ? runDelay() : 0;
         long wall0 = System.nanoTime();
@@ -392,15 +407,21 @@ public final class AutoBackend implements Backend {
         decideLocked(kind, wall, cpuShare, waitShare, List.of(figures), after);
     }
 
-    /** Whether every task running on a thread now has used under the waiting share of its time on the CPU. */
+    /**
+     * Whether every task running on a thread now has run for {@link #EARLY_NANOS} or more and spent
+     * under the waiting share of that time on the CPU or blocked on a lock (each task by its own
+     * start, so a task that has only just got its thread is not taken for a waiting one).
+     */
     private boolean everyRunningTaskWaits(long now) {
         if (onThreads.isEmpty()) {
             return false;
         }
-        long elapsed = now - probeStarted;
-        for (Thread t : onThreads.values()) {
-            long cpu = MX.getThreadCpuTime(t.threadId());
-            if (cpu < 0 || cpu > Judge.WAITING_CPU_SHARE * elapsed) {
+        for (Started s : onThreads.values()) {
+            long elapsed = now - s.wall();
+            long cpu = s.cpu() < 0 ? -1 : MX.getThreadCpuTime(s.thread().threadId());
+            // blocked on a lock is not waiting: a task behind a global lock that another task holds
+            long busy = cpu - s.cpu() + (blocked(s.thread()) - s.blockedMillis()) * 1_000_000L;
+            if (s.cpu() < 0 || cpu < 0 || elapsed < EARLY_NANOS || busy > Judge.WAITING_CPU_SHARE * elapsed) {
                 return false;
             }
         }
@@ -444,6 +465,10 @@ public final class AutoBackend implements Backend {
         }
         lane = next;
         limit = size;
+        if (next == Advice.Backend.PLATFORM_THREADS) {
+            int threads = size;
+            after.add(() -> platform.setCorePoolSize(threads));
+        }
         phase = Phase.WATCH;
         baselineWall = 0;
         windowWall = 0;
@@ -525,7 +550,7 @@ public final class AutoBackend implements Backend {
         } finally {
             lock.unlock();
         }
-        onThreads.values().forEach(Thread::interrupt);
+        onThreads.values().forEach(st -> st.thread().interrupt());
         p = startedProcesses();
         if (p != null) {
             List<TaskFuture<?>> notStarted = p.shutdownNow();

@@ -76,4 +76,15 @@ public interface Backend {
      * @throws InterruptedException if interrupted while waiting
      */
     boolean awaitTermination(long timeout, TimeUnit unit) throws InterruptedException;
+
+    /**
+     * How many tasks run at once in practice, for sizing {@code map}'s automatic chunks: {@link
+     * #parallelism()} unless the backend runs fewer than its bound at a time (an automatic pool
+     * bounded at 1,024 that runs computing work on one thread per core).
+     *
+     * @return the number to size chunks by
+     */
+    default int chunkingParallelism() {
+        return parallelism();
+    }
 }

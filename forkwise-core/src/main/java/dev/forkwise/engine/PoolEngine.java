@@ -503,7 +503,7 @@ public class PoolEngine implements Pool {
     }
 
     private int autoChunk(int n) {
-        int p = parallelism();
+        int p = backend.chunkingParallelism();
         if (p == Integer.MAX_VALUE) {
             return 1;
         }

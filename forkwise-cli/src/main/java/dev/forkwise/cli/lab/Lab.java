@@ -20,6 +20,7 @@ public final class Lab {
                 new GlobalLock(50_000_000, 4),
                 new SharedCounter(200_000),
                 new QueuesAndPipes(200_000),
+                new AutoVersusFixed(),
                 new CrashIsolation(),
                 new MemoryPerWorker(),
                 new ManySleepers(100_000, 10_000, 1_000, Duration.ofMillis(100)));

@@ -25,7 +25,7 @@ public final class LabCommand implements Callable<Integer> {
 
     @Spec CommandSpec spec;
 
-    @Option(names = "--quick", description = "Fewer rounds per measurement: the whole lab takes under 30 s.")
+    @Option(names = "--quick", description = "Fewer rounds and smaller jobs: the whole lab takes about a minute on 2 cores.")
     boolean quick;
 
     @Option(names = "--list", description = "List the experiments and exit.")

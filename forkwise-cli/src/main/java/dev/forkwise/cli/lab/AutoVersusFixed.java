@@ -1,0 +1,185 @@
+package dev.forkwise.cli.lab;
+
+import dev.forkwise.Advice;
+import dev.forkwise.Advisor;
+import dev.forkwise.AutoPool;
+import dev.forkwise.Fn;
+import dev.forkwise.Pool;
+import java.io.PrintWriter;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.function.Supplier;
+import java.util.stream.IntStream;
+
+/**
+ * The advisor against the seeds' decision tree: for each kind of lab workload (computing, waiting,
+ * computing behind a global lock, tiny tasks, a mix), the {@link Advisor}'s verdict, the time of
+ * every fixed choice (platform threads, virtual threads, worker JVMs, each new for the job) and of
+ * {@link Pool#auto()}, which decides by itself. Issue 5's benchmark: {@code Pool.auto()} should be
+ * within 10% of the best fixed choice on each workload and better than any one fixed choice across
+ * all of them.
+ */
+final class AutoVersusFixed implements Experiment {
+
+    private static final Object LOCK = new Object();
+
+    @Override
+    public String id() {
+        return "auto-vs-fixed";
+    }
+
+    @Override
+    public String title() {
+        return "Pool.auto() and the advisor's verdict against each fixed choice, on five kinds of work";
+    }
+
+    /** One kind of work: the task, its inputs, and a few samples for the advisor. */
+    private record Work(String name, Fn<Integer, Long> task, List<Integer> inputs, int chunk) {}
+
+    static long sum(int n) {
+        long s = 0;
+        for (long i = 0; i < n; i++) {
+            s += i * i;
+        }
+        return s;
+    }
+
+    static long lockedSum(int n) {
+        synchronized (LOCK) {
+            return sum(n);
+        }
+    }
+
+    static long nap(int millis) throws InterruptedException {
+        Thread.sleep(millis);
+        return millis;
+    }
+
+    static long half(int millis) throws InterruptedException {
+        long cpuEnd = System.nanoTime() + millis * 1_000_000L;
+        long s = 0;
+        while (System.nanoTime() < cpuEnd) {
+            s += sum(1_000);
+        }
+        Thread.sleep(millis);
+        return s;
+    }
+
+    static long tiny(int x) {
+        return (long) x * x;
+    }
+
+    @Override
+    public Report run(Settings settings, PrintWriter progress) throws Exception {
+        int cores = Runtime.getRuntime().availableProcessors();
+        // jobs of a second or more on one core, so that starting worker JVMs and the automatic
+        // pool's probe are a part of the job, as they are of real ones, not all of it
+        int scale = settings.quick() ? 1 : 3;
+        List<Work> works = List.of(
+                new Work("computing: sum of squares", AutoVersusFixed::sum, Collections.nCopies(12 * scale * cores, 100_000_000), 1),
+                new Work("waiting: 50 ms sleeps", AutoVersusFixed::nap, Collections.nCopies(settings.quick() ? 100 : 1_000, 50), 1),
+                new Work("computing behind one global lock", AutoVersusFixed::lockedSum, Collections.nCopies(12 * scale * cores, 100_000_000), 1),
+                new Work("tiny: x * x", AutoVersusFixed::tiny, IntStream.range(0, 2_000_000 * scale).boxed().toList(), 0),
+                new Work("mixed: 5 ms CPU + 5 ms sleep", AutoVersusFixed::half, Collections.nCopies(150 * scale, 5), 1));
+        Map<String, Supplier<Pool>> fixed = new LinkedHashMap<>();
+        fixed.put("Pool.threads(" + cores + ")", () -> Pool.threads(cores));
+        fixed.put("Pool.virtualThreads()", Pool::virtualThreads);
+        fixed.put("Pool.processes(" + cores + ")", () -> Pool.processes(cores));
+
+        // the first pool of worker JVMs would otherwise train the workers' AOT cache in the
+        // background, on the same cores, while the next pools are timed
+        progress.println("  preparing the worker JVMs' AOT cache ...");
+        dev.forkwise.process.ProcessBackend.prepareAotCache(dev.forkwise.ProcessOptions.ofWorkers(1));
+        List<List<String>> rows = new ArrayList<>();
+        List<String> findings = new ArrayList<>();
+        double[] fixedTotal = new double[fixed.size()];
+        double autoTotalRatio = 0;
+        int autoWithin10 = 0;
+        for (Work w : works) {
+            progress.println("  " + w.name() + ": the advisor ...");
+            Advice advice = Advisor.measure(w.task(), w.inputs().subList(0, Math.min(8, w.inputs().size())));
+            double[] seconds = new double[fixed.size()];
+            int i = 0;
+            for (Map.Entry<String, Supplier<Pool>> f : fixed.entrySet()) {
+                progress.println("  " + w.name() + ": " + f.getKey() + " ...");
+                seconds[i++] = time(f.getValue(), w, new String[1]);
+            }
+            progress.println("  " + w.name() + ": Pool.auto() ...");
+            String[] decided = new String[1];
+            double auto = time(Pool::auto, w, decided);
+            int best = 0;
+            for (int k = 1; k < seconds.length; k++) {
+                best = seconds[k] < seconds[best] ? k : best;
+            }
+            for (int k = 0; k < seconds.length; k++) {
+                fixedTotal[k] += seconds[k] / seconds[best];
+            }
+            double ratio = auto / seconds[best];
+            autoTotalRatio += ratio;
+            autoWithin10 += ratio <= 1.10 ? 1 : 0;
+            List<String> names = new ArrayList<>(fixed.keySet());
+            rows.add(List.of(
+                    w.name(),
+                    advice.kind().name().toLowerCase(Locale.ROOT).replace('_', ' ') + " → " + advice.backend().name().toLowerCase(Locale.ROOT).replace('_', ' ') + " × " + advice.poolSize(),
+                    secs(seconds[0]), secs(seconds[1]), secs(seconds[2]),
+                    secs(auto) + " (" + decided[0] + ")",
+                    names.get(best),
+                    Measure.ratio(ratio)));
+        }
+        List<String> names = new ArrayList<>(fixed.keySet());
+        StringBuilder totals = new StringBuilder();
+        for (int k = 0; k < names.size(); k++) {
+            totals.append(names.get(k)).append(' ').append(Measure.ratio(fixedTotal[k] / works.size())).append(", ");
+        }
+        findings.add("Mean time over the best fixed choice, across the five: " + totals + "Pool.auto() "
+                + Measure.ratio(autoTotalRatio / works.size()) + ".");
+        findings.add("Pool.auto() was within 10% of the best fixed choice on " + autoWithin10 + " of " + works.size()
+                + " workloads. Each pool is new for each job, so the times include starting it (worker JVMs,"
+                + " and Pool.auto()'s probe of its first tasks).");
+        findings.add("The seeds' tree says threads for waiting and processes for computing. In Java computing"
+                + " work runs best on platform threads (no GIL); only a global lock sends it to processes.");
+        return new Report(
+                title(),
+                "seeds 001–003: \"mostly waiting → threads, mostly computing → processes, tiny → neither\", applied by guess.",
+                List.of("workload", "advisor says", names.get(0), names.get(1), names.get(2), "Pool.auto()", "best fixed", "auto / best"),
+                rows,
+                findings);
+    }
+
+    /** Seconds from creating the pool to the last result; an automatic pool's last decision goes to {@code decided[0]}. */
+    private static double time(Supplier<? extends Pool> make, Work w, String[] decided) throws InterruptedException {
+        long t = System.nanoTime();
+        try (Pool pool = make.get()) {
+            List<Long> out = w.chunk() == 0 ? pool.map(w.task(), w.inputs()) : pool.map(w.task(), w.inputs(), w.chunk());
+            if (out.size() != w.inputs().size()) {
+                throw new IllegalStateException(w.name() + ": " + out.size() + " results for " + w.inputs().size() + " inputs");
+            }
+            if (pool instanceof AutoPool a) {
+                decided[0] = a.decisions().isEmpty() ? "undecided" : describe(a.decisions().getLast());
+                if (System.getProperty("forkwise.lab.debug") != null) {
+                    a.decisions().forEach(System.err::println);
+                }
+            }
+        }
+        double seconds = (System.nanoTime() - t) / 1e9;
+        // worker JVMs still exiting would take the cores from the next pool timed: wait them out
+        long deadline = System.nanoTime() + 10_000_000_000L;
+        while (ProcessHandle.current().children().anyMatch(ProcessHandle::isAlive) && System.nanoTime() < deadline) {
+            Thread.sleep(10);
+        }
+        return seconds;
+    }
+
+    private static String describe(AutoPool.Decision d) {
+        return d.backend().name().toLowerCase(Locale.ROOT).replace('_', ' ') + " × " + d.size();
+    }
+
+    private static String secs(double s) {
+        return Measure.time(Duration.ofNanos((long) (s * 1e9)));
+    }
+}
