@@ -54,11 +54,12 @@ public final class AutoBackend implements Backend {
 
     static final int PROBE_TASKS = 16;
     static final long PROBE_NANOS = 50_000_000L;
-    static final long EARLY_NANOS = 10_000_000L;
+    static final long EARLY_NANOS = 3_000_000L;
     static final double DRIFT = 4;
     static final int DRIFT_TASKS = 32;
     static final int DRIFT_WINDOWS = 3;
-    private static final long TICK_MILLIS = 5;
+    private static final long TICK_MILLIS = 2;
+    private static final long IDLE_TICK_MILLIS = 50;
     private static final java.nio.file.Path SCHEDSTAT = java.nio.file.Path.of("/proc/thread-self/schedstat");
     private static final boolean HAS_SCHEDSTAT = runDelay() >= 0;
     private static final ThreadMXBean MX = ManagementFactory.getThreadMXBean();
@@ -350,7 +351,8 @@ public final class AutoBackend implements Backend {
     private void watch() {
         while (true) {
             try {
-                Thread.sleep(TICK_MILLIS);
+                // often while probing (the decision waits on it), rarely after
+                Thread.sleep(probingNow() ? TICK_MILLIS : IDLE_TICK_MILLIS);
             } catch (InterruptedException e) {
                 return;
             }
@@ -367,6 +369,15 @@ public final class AutoBackend implements Backend {
                 lock.unlock();
             }
             after.forEach(Runnable::run);
+        }
+    }
+
+    private boolean probingNow() {
+        lock.lock();
+        try {
+            return phase == Phase.PROBE;
+        } finally {
+            lock.unlock();
         }
     }
 

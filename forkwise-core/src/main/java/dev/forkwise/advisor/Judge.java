@@ -165,22 +165,33 @@ public final class Judge {
         return new Advice(kind, backend, size, chunk, expected, m, reasons);
     }
 
-    /** Median round trip to one worker JVM minus the task's own time, over 5 runs after a warm-up; -1 if it cannot be sent. */
+    /**
+     * The median, over 5 runs after a warm-up, of a round trip to one worker JVM minus the time the
+     * task itself took there (the worker times it); -1 if the task cannot be run there.
+     */
     private static <T, R> double transferCost(Fn<T, R> task, T sample, double wall, List<String> reasons) {
+        Fn<T, Long> timed = input -> {
+            long t0 = System.nanoTime();
+            task.apply(input);
+            return System.nanoTime() - t0;
+        };
         try (Pool pool = Pool.processes(1)) {
-            // warm the worker's JIT on the task first, or its slower cold runs count as transfer
+            // warm the worker's JIT on the task first
             long warm = System.nanoTime();
             for (int i = 0; i < 20 && System.nanoTime() - warm < 300_000_000L; i++) {
                 pool.applyAsync(task, sample).get(5, TimeUnit.MINUTES);
             }
-            double[] rtt = new double[5];
-            for (int i = 0; i < rtt.length; i++) {
+            double[] cost = new double[5];
+            for (int i = 0; i < cost.length; i++) {
+                // the task's own time there (a wrapper times it), then the task itself, sent as the
+                // user would send it: the difference is what the trip costs
+                long there = pool.applyAsync(timed, sample).get(5, TimeUnit.MINUTES);
                 long t = System.nanoTime();
                 pool.applyAsync(task, sample).get(5, TimeUnit.MINUTES);
-                rtt[i] = System.nanoTime() - t;
+                cost[i] = Math.max(0, System.nanoTime() - t - there);
             }
-            Arrays.sort(rtt);
-            return Math.max(0, rtt[rtt.length / 2] - wall);
+            Arrays.sort(cost);
+            return cost[cost.length / 2];
         } catch (Exception e) {
             Throwable c = e instanceof java.util.concurrent.ExecutionException ? e.getCause() : e;
             reasons.add("The task could not be run in a worker JVM to measure the transfer: " + c + ". Fix that before using worker JVMs.");
