@@ -58,6 +58,8 @@ final class Worker {
      * which then stays open: its end of file is how the worker learns the parent is gone.
      *
      * @param threads task threads in the worker; 0 for a single-task child
+     * @throws IOException if the JVM cannot be started at all; one that starts and dies at once is
+     *     returned, and its exit reports it
      */
     static Worker launch(String name, List<String> command, ProcessOptions options, Channel channel, String token, int threads)
             throws IOException {
@@ -72,8 +74,10 @@ final class Worker {
             stdin.write((channel.path() + "\n" + token + "\n" + threads + "\n" + ProcessHandle.current().pid() + "\n").getBytes(StandardCharsets.UTF_8));
             stdin.flush();
         } catch (IOException e) {
-            p.destroyForcibly();
-            throw e;
+            // the JVM started but is already gone (a bad JVM option makes it exit at once) or
+            // cannot read its start lines: end it by its handle, keeping its pipes, so its exit is
+            // reported like any crash, with the last lines it wrote to stderr
+            p.toHandle().destroyForcibly();
         }
         return w;
     }
