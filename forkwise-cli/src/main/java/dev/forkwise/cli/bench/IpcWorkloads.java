@@ -126,26 +126,38 @@ final class IpcWorkloads {
     }
 
     private static double counter(Pool pool, int n) throws Exception {
-        try (SharedLong c = SharedLong.create(0); SharedEvent go = SharedEvent.create()) {
+        try (SharedLong c = SharedLong.create(0)) {
+            double seconds = race(pool, 2, () -> {
+                for (int i = 0; i < n; i++) {
+                    c.addAndGet(1);
+                }
+                return null;
+            });
+            check(c.get() == 2L * n, "the count is exact");
+            return 2.0 * n / seconds;
+        }
+    }
+
+    /**
+     * Submits {@code copies} of {@code body}, each waiting at a start line until all are in their
+     * workers, then returns the seconds from the start to the last one's end.
+     */
+    private static double race(Pool pool, int copies, dev.forkwise.Call<Object> body) throws Exception {
+        try (SharedEvent go = SharedEvent.create()) {
             List<CompletableFuture<Object>> fs = new ArrayList<>();
-            for (int p = 0; p < 2; p++) {
+            for (int p = 0; p < copies; p++) {
                 fs.add(pool.submit(() -> {
                     go.await();
-                    for (int i = 0; i < n; i++) {
-                        c.addAndGet(1);
-                    }
-                    return null;
+                    return body.call();
                 }));
             }
-            Thread.sleep(200);
+            Thread.sleep(200); // all at the start line
             long t = System.nanoTime();
             go.set();
             for (CompletableFuture<Object> f : fs) {
                 f.get(5, TimeUnit.MINUTES);
             }
-            double seconds = (System.nanoTime() - t) / 1e9;
-            check(c.get() == 2L * n, "the count is exact");
-            return 2.0 * n / seconds;
+            return (System.nanoTime() - t) / 1e9;
         }
     }
 
@@ -193,24 +205,13 @@ final class IpcWorkloads {
     }
 
     private static double map(Pool pool, int n) throws Exception {
-        try (SharedMap<Integer, Long> map = SharedMap.create(); SharedEvent go = SharedEvent.create()) {
-            List<CompletableFuture<Object>> fs = new ArrayList<>();
-            for (int p = 0; p < 4; p++) {
-                fs.add(pool.submit(() -> {
-                    go.await();
-                    for (int k = 0; k < n; k++) {
-                        map.merge(k % 100, 1L, Long::sum);
-                    }
-                    return null;
-                }));
-            }
-            Thread.sleep(200);
-            long t = System.nanoTime();
-            go.set();
-            for (CompletableFuture<Object> f : fs) {
-                f.get(5, TimeUnit.MINUTES);
-            }
-            double seconds = (System.nanoTime() - t) / 1e9;
+        try (SharedMap<Integer, Long> map = SharedMap.create()) {
+            double seconds = race(pool, 4, () -> {
+                for (int k = 0; k < n; k++) {
+                    map.merge(k % 100, 1L, Long::sum);
+                }
+                return null;
+            });
             check(map.snapshot().values().stream().mapToLong(Long::longValue).sum() == 4L * n, "every update counted");
             return 4.0 * n / seconds;
         }
