@@ -521,19 +521,28 @@ public class PoolEngine implements Pool {
     }
 
     private static Object[] toArrayRejectingNulls(String label, Iterable<?> inputs) {
-        List<Object> list = new ArrayList<>();
-        for (Object o : inputs) {
-            if (o == null) {
+        Object[] items;
+        if (inputs instanceof Collection<?> c) {
+            items = c.toArray(); // one copy, no regrowth
+            if (items.getClass() != Object[].class) {
+                items = Arrays.copyOf(items, items.length, Object[].class); // a collection that returns a typed array
+            }
+        } else {
+            List<Object> list = new ArrayList<>();
+            inputs.forEach(list::add);
+            items = list.toArray();
+        }
+        for (int i = 0; i < items.length; i++) {
+            if (items[i] == null) {
                 throw new NullPointerException(
                         label
                                 + " input #"
-                                + list.size()
+                                + i
                                 + " is null: forkwise does not pass null inputs"
                                 + " (wrap optional values in Optional)");
             }
-            list.add(o);
         }
-        return list.toArray();
+        return items;
     }
 
     @SuppressWarnings("unchecked")

@@ -403,13 +403,22 @@ public final class ProcessBackend implements Backend {
         }
         // before the future completes, so the caller's next task cannot land on a worker past its limit
         options.maxWorkerMemory().ifPresent(max -> checkMemory(w, max));
-        complete(w, job, f);
+        // the worker's next job goes out before this reply is decoded: the worker computes while
+        // the parent decodes (a map's chunks otherwise leave each worker idle for a decode each)
         lock.lock();
         try {
             if (w.state == Worker.State.RETIRING && w.inflight.isEmpty()) {
                 stopLocked(w, after);
             }
             assignLocked(after);
+        } finally {
+            lock.unlock();
+        }
+        run(after);
+        after.clear();
+        complete(w, job, f);
+        lock.lock();
+        try {
             finishIfDoneLocked(after);
         } finally {
             lock.unlock();

@@ -169,11 +169,71 @@ class CodecTest {
         assertThat(f.apply(1)).isEqualTo(6);
     }
 
+    /** Arrays of one boxed number class, and arrays that only nearly are (a null, a second class). */
+    private static Object[] numberArray(Random rnd) {
+        int n = 2 + rnd.nextInt(rnd.nextBoolean() ? 10 : 5_000);
+        int kind = rnd.nextInt(3);
+        Object[] a = new Object[n];
+        for (int i = 0; i < n; i++) {
+            a[i] = switch (kind) {
+                case 0 -> rnd.nextInt(8) == 0 ? rnd.nextInt(256) - 128 : rnd.nextInt(); // cached and not
+                case 1 -> rnd.nextInt(8) == 0 ? Long.MIN_VALUE : rnd.nextLong();
+                default -> switch (rnd.nextInt(8)) {
+                    case 0 -> Double.NaN;
+                    case 1 -> -0.0;
+                    case 2 -> Double.longBitsToDouble(0x7ff8_0000_dead_beefL); // a NaN with a payload
+                    default -> rnd.nextGaussian() * 1e300;
+                };
+            };
+        }
+        switch (rnd.nextInt(4)) {
+            case 0 -> a[rnd.nextInt(n)] = null;
+            case 1 -> a[rnd.nextInt(n)] = kind == 0 ? (Object) 1L : (Object) 1;
+            default -> {} // homogeneous: travels packed
+        }
+        return a;
+    }
+
+    @ParameterizedTest(name = "seed {0}")
+    @MethodSource("seeds")
+    void arraysOfOneNumberClassComeBackBitForBitWithTheirTypes(long seed) throws Exception {
+        Random rnd = new Random(seed);
+        for (int round = 0; round < 100; round++) {
+            Object[] a = numberArray(rnd);
+            Wire.Message m = Codec.encode(new Object[] {"before", a, "after"});
+            Object[] back = (Object[]) codec.decode(m);
+            assertThat(back[0]).isEqualTo("before");
+            assertThat(back[2]).isEqualTo("after");
+            Object[] b = (Object[]) back[1];
+            assertThat(b).hasSameSizeAs(a).isExactlyInstanceOf(Object[].class);
+            for (int i = 0; i < a.length; i++) {
+                if (a[i] == null) {
+                    assertThat(b[i]).isNull();
+                } else if (a[i] instanceof Double d) {
+                    assertThat(b[i]).isExactlyInstanceOf(Double.class);
+                    assertThat(Double.doubleToRawLongBits((Double) b[i])).isEqualTo(Double.doubleToRawLongBits(d));
+                } else {
+                    assertThat(b[i]).isExactlyInstanceOf(a[i].getClass()).isEqualTo(a[i]);
+                }
+            }
+        }
+    }
+
+    @Test
+    void aMillionIntegersTravelInFourBytesEach() throws Exception {
+        Object[] a = new Object[1_000_000];
+        java.util.Arrays.setAll(a, i -> i * 7);
+        Wire.Message m = Codec.encode(a);
+        assertThat(m.length()).isLessThan(4_000_000 + 64);
+        assertThat(java.util.Arrays.equals((Object[]) codec.decode(m), a)).isTrue();
+    }
+
     @ParameterizedTest(name = "seed {0}")
     @MethodSource("seeds")
     void damagedMessagesFailWithAnIoExceptionNeverAnythingElse(long seed) throws Exception {
         Random rnd = new Random(seed);
-        Wire.Message good = Codec.encode(new Object[] {1, "two", new Point(3, "p"), new byte[40], List.of(5L)});
+        Object[] packed = {1L, 2L, 3L};
+        Wire.Message good = Codec.encode(new Object[] {1, "two", new Point(3, "p"), new byte[40], List.of(5L), packed, new Object[] {4, 5}});
         byte[] body = good.bytes();
         for (int i = 0; i < 500; i++) {
             byte[] bad = body.clone();
