@@ -167,7 +167,7 @@ public final class Judge {
 
     /**
      * The median, over 5 runs after a warm-up, of a round trip to one worker JVM minus the time the
-     * task itself took there (the worker times it); -1 if the task cannot be run there.
+     * task itself took there in that run (the worker times it); -1 if the task cannot be run there.
      */
     private static <T, R> double transferCost(Fn<T, R> task, T sample, double wall, List<String> reasons) {
         Fn<T, Long> timed = input -> {
@@ -179,16 +179,16 @@ public final class Judge {
             // warm the worker's JIT on the task first
             long warm = System.nanoTime();
             for (int i = 0; i < 20 && System.nanoTime() - warm < 300_000_000L; i++) {
-                pool.applyAsync(task, sample).get(5, TimeUnit.MINUTES);
+                pool.applyAsync(timed, sample).get(5, TimeUnit.MINUTES);
             }
             double[] cost = new double[5];
             for (int i = 0; i < cost.length; i++) {
-                // the task's own time there (a wrapper times it), then the task itself, sent as the
-                // user would send it: the difference is what the trip costs
-                long there = pool.applyAsync(timed, sample).get(5, TimeUnit.MINUTES);
+                // one call's round trip less that same call's own time there (a wrapper times it):
+                // what the trip costs. Two different calls would not do: under load a task's own
+                // time varies by more than the trip, and the difference can come out negative.
                 long t = System.nanoTime();
-                pool.applyAsync(task, sample).get(5, TimeUnit.MINUTES);
-                cost[i] = Math.max(0, System.nanoTime() - t - there);
+                long there = pool.applyAsync(timed, sample).get(5, TimeUnit.MINUTES);
+                cost[i] = System.nanoTime() - t - there;
             }
             Arrays.sort(cost);
             return cost[cost.length / 2];

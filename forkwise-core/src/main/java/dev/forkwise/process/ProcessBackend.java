@@ -49,6 +49,12 @@ import java.util.concurrent.locks.ReentrantLock;
  * submit tries again. An initializer that throws stops the pool from starting workers: queued and
  * later tasks fail with the initializer's exception.
  *
+ * <p><b>Start.</b> At most {@link #BOOTING_AT_ONCE} workers boot at a time (one less than the
+ * cores, at least one): a worker boots from its spawn until it connects, and each connection lets
+ * the next one start. JVMs that start on more cores than are free only slow each other down, and
+ * the first one to connect takes the first task. A worker with no initializer to run is ready as
+ * soon as it connects; with one, once it says {@code READY}.
+ *
  * <p><b>Lifecycle.</b> {@code NEW --start--> RUNNING --shutdown--> SHUTDOWN --no jobs left, every
  * worker exited--> TERMINATED}. In {@code SHUTDOWN}, queued jobs still run; when none is left, each
  * worker is sent {@code STOP} (and killed if it has not exited 5 s later).
@@ -67,6 +73,8 @@ public final class ProcessBackend implements Backend {
     }
 
     private static final int START_FAILURES_TO_GIVE_UP = 3;
+    /** How many worker JVMs may boot at once: one per core, less one for the parent. */
+    static final int BOOTING_AT_ONCE = Math.max(1, Runtime.getRuntime().availableProcessors() - 1);
     /** An idle worker above this share of maxWorkerMemory is replaced before it fails a task. */
     private static final double RECYCLE_FRACTION = 0.75;
     private static final long STOP_GRACE_SECONDS = 5;
@@ -277,7 +285,8 @@ public final class ProcessBackend implements Backend {
             return;
         }
         long live = workers.stream().filter(w -> w.state == Worker.State.STARTING || w.state == Worker.State.READY).count();
-        for (long i = live; i < options.workers(); i++) {
+        long booting = workers.stream().filter(w -> w.state == Worker.State.STARTING && w.wire == null).count();
+        for (long i = live; i < options.workers() && booting < BOOTING_AT_ONCE; i++, booting++) {
             spawnLocked(after);
         }
     }
@@ -302,6 +311,7 @@ public final class ProcessBackend implements Backend {
     }
 
     private void connected(Worker w, Wire wire) {
+        List<Runnable> after = new ArrayList<>();
         lock.lock();
         try {
             if (w.state == Worker.State.DEAD) {
@@ -315,11 +325,22 @@ public final class ProcessBackend implements Backend {
         Thread reader = new Thread(() -> read(w), "forkwise-read-" + w.pid);
         reader.setDaemon(true);
         reader.start();
-        try {
-            wire.send(Wire.INIT, 0, initializer);
-        } catch (IOException e) {
-            w.killTree();
+        if (initializer.length() == 0) {
+            ready(w); // nothing can fail before its first task: no INIT round trip
+        } else {
+            try {
+                wire.send(Wire.INIT, 0, initializer);
+            } catch (IOException e) {
+                w.killTree();
+            }
         }
+        lock.lock();
+        try {
+            replenishLocked(after); // this one has booted: the next may start
+        } finally {
+            lock.unlock();
+        }
+        run(after);
     }
 
     private void read(Worker w) {
