@@ -342,6 +342,9 @@ public final class BenchCommand implements Callable<Integer> {
             for (Workload w : chosen) {
                 out.printf("  round %d/%d: %s ...%n", round, n, w.title());
                 out.flush();
+                // each workload starts from a collected heap, not from the garbage the workloads
+                // before it left in this JVM (a Python side runs in a process of its own)
+                System.gc();
                 Sample f = w.java().measure();
                 if (w.against().isEmpty()) {
                     rows.computeIfAbsent(w.id(), k -> new Row(w.id(), w.title(), w.unit(), w.higherIsBetter(), f.impl(), "—", new ArrayList<>(), new ArrayList<>()))
