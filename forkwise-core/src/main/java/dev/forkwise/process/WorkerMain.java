@@ -20,8 +20,8 @@ import java.util.concurrent.locks.ReentrantLock;
  *
  * <p><b>Start.</b> The parent writes four lines to the worker's standard input: the path of its
  * private socket, this worker's secret token, the number of task threads and the parent's pid. The worker connects,
- * sends the token ({@code HELLO}), runs the initializer it is sent ({@code INIT}) and says {@code
- * READY}. The token travels only through the pipe the parent holds, so no other process can pose as
+ * sends the token ({@code HELLO}) and, if the pool has an initializer, runs the one it is sent
+ * ({@code INIT}) and says {@code READY}; without one the parent sends tasks at once. The token travels only through the pipe the parent holds, so no other process can pose as
  * this worker; see {@link Channel} for the rest of the channel's privacy.
  *
  * <p><b>Dying with the parent.</b> Three independent watches, each ending the JVM with {@link
