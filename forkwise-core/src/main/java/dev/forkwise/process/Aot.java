@@ -11,16 +11,20 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
 import java.nio.file.StandardOpenOption;
+import java.nio.file.attribute.FileTime;
 import java.nio.file.attribute.PosixFilePermissions;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
+import java.time.Instant;
 import java.util.ArrayList;
+import java.util.Comparator;
 import java.util.HexFormat;
 import java.util.List;
 import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
+import java.util.stream.Collectors;
 
 /**
  * The JDK's ahead-of-time cache (JEP 483, 514, 515) for worker JVMs: classes already loaded and
@@ -38,7 +42,9 @@ import java.util.concurrent.TimeUnit;
  * channel in one JVM (hello, initializer, no-op tasks, map chunks, a large array, a failure) and
  * exits, at which point the JDK writes the cache. Pools created after that use it. A file lock
  * keeps two JVMs from training the same command at once; a failed training is remembered (its
- * output in a {@code .failed} file beside the cache) and not retried.
+ * output in a {@code .failed} file beside the cache) and not retried. Each rebuild of the class
+ * path makes a new cache of about 15 MB, so after each training the folder keeps only the {@link
+ * #KEPT} most recently used ones (a pool that uses a cache touches it).
  *
  * <p>The JVM checks a cache against its own command line and class path when it maps it and runs
  * without it if anything changed, so a stale cache costs start time, never correctness.
@@ -55,6 +61,8 @@ final class Aot {
 
     private static final Set<String> TRAINING = ConcurrentHashMap.newKeySet();
     private static final int TRAINING_SECONDS = 120;
+    /** How many caches a folder keeps (the most recently used). */
+    static final int KEPT = 8;
 
     private Aot() {}
 
@@ -86,6 +94,11 @@ final class Aot {
         String key = key(command);
         Path cache = folder.resolve(key + ".aot");
         if (Files.isRegularFile(cache)) {
+            try {
+                Files.setLastModifiedTime(cache, FileTime.from(Instant.now())); // in use: kept by prune
+            } catch (IOException e) {
+                // a read-only cache folder still serves
+            }
             return withCache(command, cache);
         }
         if (!Files.exists(folder.resolve(key + ".failed")) && TRAINING.add(key)) {
@@ -105,6 +118,33 @@ final class Aot {
     /** The command for a worker with {@code options}: {@link Launch#command}, with its cache if it has one. */
     static List<String> workerCommand(dev.forkwise.ProcessOptions options) {
         return apply(Launch.command(options), defaultFolder());
+    }
+
+    /**
+     * Deletes all but the {@code kept} most recently used caches in {@code folder} (with their lock
+     * files). A cache is about 15 MB and each new build of the class path makes a new one, so
+     * without this the folder only grows. Using a cache touches it. A worker that has a cache open
+     * keeps it readable after the delete.
+     */
+    static void prune(Path folder, int kept) throws IOException {
+        List<Path> caches;
+        try (var files = Files.list(folder)) {
+            caches = files.filter(f -> f.getFileName().toString().endsWith(".aot")).collect(Collectors.toCollection(ArrayList::new));
+        }
+        caches.sort(Comparator.comparing(Aot::lastUse).reversed());
+        for (Path old : caches.subList(Math.min(kept, caches.size()), caches.size())) {
+            String name = old.getFileName().toString();
+            Files.deleteIfExists(old);
+            Files.deleteIfExists(folder.resolve(name.substring(0, name.length() - ".aot".length()) + ".lock"));
+        }
+    }
+
+    private static FileTime lastUse(Path f) {
+        try {
+            return Files.getLastModifiedTime(f);
+        } catch (IOException e) {
+            return FileTime.fromMillis(0); // gone already: first to go
+        }
     }
 
     /** {@code command} with {@code -XX:AOTCache} just before the main class. */
@@ -152,6 +192,7 @@ final class Aot {
                 if (done && p.exitValue() == 0 && Files.isRegularFile(partial)) {
                     Files.move(partial, cache, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
                     Files.deleteIfExists(log);
+                    prune(folder, KEPT);
                     return cache;
                 }
                 String why = done ? "exit code " + p.exitValue() : "it ran past " + TRAINING_SECONDS + " s";

@@ -33,6 +33,31 @@ class AotTest {
     }
 
     @Test
+    void aFolderKeepsOnlyItsMostRecentlyUsedCaches() throws Exception {
+        Path folder = Files.createDirectories(tmp.resolve("caches"));
+        Instant now = Instant.now();
+        for (int i = 0; i < Aot.KEPT + 3; i++) {
+            Path cache = Files.writeString(folder.resolve("key" + i + ".aot"), "cache " + i);
+            Files.createFile(folder.resolve("key" + i + ".lock"));
+            Files.setLastModifiedTime(cache, FileTime.from(now.minusSeconds(3600L * i))); // key0 newest
+        }
+        Files.writeString(folder.resolve("other.failed"), "training failed");
+        // using the oldest cache touches it, so it is kept over the next oldest
+        List<String> cmd = List.of("java", "-cp", "x.jar", "Main");
+        Files.move(folder.resolve("key" + (Aot.KEPT + 2) + ".aot"), folder.resolve(Aot.key(cmd) + ".aot"));
+        assertThat(Aot.apply(cmd, folder)).anyMatch(a -> a.startsWith("-XX:AOTCache="));
+
+        Aot.prune(folder, Aot.KEPT);
+
+        try (var files = Files.list(folder)) {
+            List<String> left = files.map(f -> f.getFileName().toString()).sorted().toList();
+            assertThat(left.stream().filter(n -> n.endsWith(".aot"))).hasSize(Aot.KEPT).contains(Aot.key(cmd) + ".aot", "key0.aot")
+                    .doesNotContain("key" + (Aot.KEPT - 1) + ".aot", "key" + Aot.KEPT + ".aot");
+            assertThat(left).doesNotContain("key" + Aot.KEPT + ".lock").contains("key0.lock", "other.failed");
+        }
+    }
+
+    @Test
     void trainingKeepsOnlyTheLeadingJarsOfTheClassPath() throws Exception {
         Path a = Files.writeString(tmp.resolve("a.jar"), "a");
         Path b = Files.writeString(tmp.resolve("b.jar"), "b");
