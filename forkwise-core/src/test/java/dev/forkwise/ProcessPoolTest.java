@@ -240,6 +240,57 @@ class ProcessPoolTest {
     }
 
     @Test
+    void aWorkerOnSharedMemoryCarriesLargeMessagesAndStillFailsAlone() throws Exception {
+        Pool pool = pool(ProcessOptions.builder().workers(1).taskTimeout(Duration.ofSeconds(2)).build());
+        for (int i = 0; i < dev.forkwise.process.ProcessBackend.linkAfter(); i++) {
+            pool.submit(() -> null).get(30, TimeUnit.SECONDS);
+        }
+        String maps = "";
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
+        while (!maps.contains(".link (deleted)") && System.nanoTime() < deadline) {
+            maps = pool.submit(() -> Files.readString(Path.of("/proc/self/maps"))).get(30, TimeUnit.SECONDS);
+        }
+        assertThat(maps).as("the worker maps the link, whose file is already deleted").contains(".link (deleted)");
+        try (var files = Files.list(dev.forkwise.ipc.SharedMemory.folder())) {
+            assertThat(files.filter(p -> p.toString().endsWith(".link"))).isEmpty();
+        }
+
+        byte[] big = new byte[5 << 20]; // five times the link's ring, each way
+        new Random(5).nextBytes(big);
+        byte[] back = pool.applyAsync((byte[] b) -> {
+            byte[] r = b.clone();
+            for (int i = 0; i < r.length; i++) {
+                r[i] ^= 0x5a;
+            }
+            return r;
+        }, big).get(30, TimeUnit.SECONDS);
+        for (int i = 0; i < big.length; i++) {
+            assertThat(back[i]).isEqualTo((byte) (big[i] ^ 0x5a));
+        }
+
+        CompletableFuture<Object> loop = pool.submit(() -> {
+            long spins = 0;
+            while (spins >= 0) {
+                spins++;
+            }
+            return spins;
+        });
+        assertThatThrownBy(() -> loop.get(30, TimeUnit.SECONDS)).cause().isInstanceOf(TaskTimeoutException.class);
+        // the replacement links too once it has answered as many tasks; then it crashes
+        for (int i = 0; i < 2 * dev.forkwise.process.ProcessBackend.linkAfter(); i++) {
+            pool.submit(() -> null).get(30, TimeUnit.SECONDS);
+        }
+        CompletableFuture<Object> exit = pool.submit(() -> {
+            System.exit(3);
+            return null;
+        });
+        assertThatThrownBy(() -> exit.get(30, TimeUnit.SECONDS))
+                .cause()
+                .isInstanceOfSatisfying(WorkerCrashedException.class, e -> assertThat(e.exitCode()).isEqualTo(3));
+        assertThat(pool.map((Integer x) -> x + 1, IntStream.range(0, 1000).boxed().toList())).hasSize(1000).endsWith(1000);
+    }
+
+    @Test
     void aTimeoutKillsTheWorkersOwnChildProcessesToo() throws Exception {
         String d = tmp.toString();
         Pool pool = pool(ProcessOptions.builder().workers(1).taskTimeout(Duration.ofSeconds(1)).build());

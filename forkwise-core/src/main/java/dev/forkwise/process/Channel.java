@@ -116,7 +116,7 @@ final class Channel implements Closeable {
     }
 
     private void handshake(SocketChannel ch) {
-        Wire wire = new Wire(ch);
+        Wire wire = new Wire(ch, true);
         var guard = Timers.schedule(wire::close, HANDSHAKE_SECONDS, TimeUnit.SECONDS);
         try {
             Wire.Frame hello = wire.read();

@@ -36,7 +36,8 @@ import java.util.concurrent.locks.ReentrantLock;
  * least loaded first; the frame is written outside the lock, and the job's time limit starts then.
  * A worker's reader thread gets the reply, removes the job from that worker's in-flight table by
  * id (a reply whose id is not there, such as one for a job that timed out, is dropped: no stale
- * answers) and completes the future.
+ * answers) and completes the future. Frames go over the worker's socket, and over shared memory
+ * once the worker has answered {@link WorkerMain#LINK_AFTER} tasks ({@link Wire}, {@link ShmLink}).
  *
  * <p><b>Failures.</b> A worker's exit ({@link Process#onExit()}) is the one place where its
  * in-flight jobs are settled: each fails with {@link WorkerCrashedException} (exit code, signal
@@ -785,6 +786,28 @@ public final class ProcessBackend implements Backend {
         } finally {
             Echo.forget(id);
         }
+    }
+
+    /**
+     * Whether every ready worker's channel has switched to shared memory ({@link Wire}), which a
+     * worker asks for once it has answered {@link WorkerMain#LINK_AFTER} tasks; for benchmarks
+     * that compare a task with the raw channel.
+     *
+     * @return true if at least one worker is ready and all ready workers are linked
+     */
+    public boolean linked() {
+        lock.lock();
+        try {
+            List<Worker> ready = workers.stream().filter(x -> x.state == Worker.State.READY).toList();
+            return !ready.isEmpty() && ready.stream().allMatch(x -> x.wire != null && x.wire.linked());
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    /** @return how many tasks a worker answers before it asks for a shared-memory link */
+    public static int linkAfter() {
+        return WorkerMain.LINK_AFTER;
     }
 
     private static void run(List<Runnable> actions) {

@@ -13,7 +13,8 @@ import java.nio.channels.SocketChannel;
 import java.util.concurrent.locks.ReentrantLock;
 
 /**
- * One end of the channel between the parent and a worker: frames over a Unix-domain socket.
+ * One end of the channel between the parent and a worker: frames over a Unix-domain socket, and
+ * then, once both ends have switched, over a {@link ShmLink} in shared memory.
  *
  * <p>A frame is {@code int bodyLength, byte type, long id, int attachments, byte[bodyLength] body},
  * then each attachment as {@code int length, byte[length]}, big-endian. The id is the request id
@@ -22,6 +23,25 @@ import java.util.concurrent.locks.ReentrantLock;
  * Codec} message: each is written straight from the caller's array and read straight into an
  * array of its own, never copied into or out of the body. Any thread may {@link #send}; frames are
  * written whole under a lock. One thread at a time {@link #read}s.
+ *
+ * <h2>Switching to shared memory</h2>
+ *
+ * <p>A worker starts on the socket (no task waits for memory to be mapped) and, once it has answered
+ * {@link WorkerMain#LINK_AFTER} tasks, asks for a link ({@code LINK_REQUEST}). {@link #read} handles the switch itself, in
+ * both ends, and never returns its frames:
+ *
+ * <ol>
+ *   <li>The parent creates the link file and offers its path ({@code LINK_OFFER}).
+ *   <li>The worker maps it, says {@code SWITCHED} on the socket and from then on writes to the link
+ *       (or says {@code LINK_REFUSED} and stays on the socket).
+ *   <li>The parent, reading {@code SWITCHED}, deletes the file, reads from the link from then on,
+ *       says {@code SWITCHED} on the socket and writes to the link from then on.
+ *   <li>The worker, reading that {@code SWITCHED}, reads from the link from then on.
+ * </ol>
+ *
+ * <p>So each direction changes transport at one frame, and no frame can overtake another. After
+ * the switch the socket carries only single wake-up bytes, and its end of file still tells that
+ * the other process is gone.
  */
 final class Wire implements Closeable {
 
@@ -47,6 +67,14 @@ final class Wire implements Closeable {
     static final byte UNSENDABLE = 10;
     /** Both ways: a ping that is answered with the same frame (the raw transport benchmark). */
     static final byte ECHO = 11;
+    /** Worker → parent: please offer a shared-memory link. */
+    static final byte LINK_REQUEST = 12;
+    /** Parent → worker: the link file's path as body. */
+    static final byte LINK_OFFER = 13;
+    /** Worker → parent: the offered link could not be mapped; stay on the socket. */
+    static final byte LINK_REFUSED = 14;
+    /** Both ways: every frame after this one comes through the link. */
+    static final byte SWITCHED = 15;
 
     private static final int MAX_LENGTH = Integer.MAX_VALUE - 64;
     private static final int MAX_ATTACHMENTS = 1 << 20;
@@ -77,15 +105,44 @@ final class Wire implements Closeable {
         }
     }
 
-    private final SocketChannel channel;
-    private final DataInputStream in;
-    private final DataOutputStream out;
-    private final ReentrantLock writeLock = new ReentrantLock();
+    private static final int BUFFER = 1 << 16;
 
-    Wire(SocketChannel channel) {
+    private final SocketChannel channel;
+    private final boolean parent;
+    private final BufferedInputStream socketIn;
+    private final BufferedOutputStream socketOut;
+    /** Read only by the reading thread of the moment, which also switches it. */
+    private DataInputStream in;
+    /** Guarded by {@link #writeLock}. */
+    private DataOutputStream out;
+    private final ReentrantLock writeLock = new ReentrantLock();
+    /** Parent: the link offered and not yet taken; worker: the link once mapped. Reading thread only. */
+    private ShmLink link;
+    private volatile ShmLink offered;
+    private volatile boolean linked;
+    private volatile boolean closed;
+
+    /**
+     * @param channel the connected socket
+     * @param parent whether this is the parent's end (which offers links) or a worker's
+     */
+    Wire(SocketChannel channel, boolean parent) {
         this.channel = channel;
-        this.in = new DataInputStream(new BufferedInputStream(Channels.newInputStream(channel), 1 << 16));
-        this.out = new DataOutputStream(new BufferedOutputStream(Channels.newOutputStream(channel), 1 << 16));
+        this.parent = parent;
+        this.socketIn = new BufferedInputStream(Channels.newInputStream(channel), BUFFER);
+        this.socketOut = new BufferedOutputStream(Channels.newOutputStream(channel), BUFFER);
+        this.in = new DataInputStream(socketIn);
+        this.out = new DataOutputStream(socketOut);
+    }
+
+    /** Worker: asks the parent for a shared-memory link (see the class comment). */
+    void requestLink() throws IOException {
+        send(LINK_REQUEST, 0, Message.EMPTY);
+    }
+
+    /** @return whether both directions of this end go through shared memory */
+    boolean linked() {
+        return linked;
     }
 
     /** Writes one frame with a plain body and flushes it. */
@@ -97,25 +154,141 @@ final class Wire implements Closeable {
     void send(byte type, long id, Message m) throws IOException {
         writeLock.lock();
         try {
-            out.writeInt(m.length());
-            out.writeByte(type);
-            out.writeLong(id);
-            out.writeInt(m.attachments().length);
-            out.write(m.body(), 0, m.length());
-            for (byte[] a : m.attachments()) {
-                out.writeInt(a.length);
-                for (int off = 0; off < a.length; off += SLICE) {
-                    out.write(a, off, Math.min(SLICE, a.length - off));
-                }
-            }
-            out.flush();
+            writeFrame(type, id, m);
         } finally {
             writeLock.unlock();
         }
     }
 
-    /** Reads the next frame; {@link EOFException} when the other end closed the channel. */
+    private void writeFrame(byte type, long id, Message m) throws IOException {
+        out.writeInt(m.length());
+        out.writeByte(type);
+        out.writeLong(id);
+        out.writeInt(m.attachments().length);
+        out.write(m.body(), 0, m.length());
+        for (byte[] a : m.attachments()) {
+            out.writeInt(a.length);
+            for (int off = 0; off < a.length; off += SLICE) {
+                out.write(a, off, Math.min(SLICE, a.length - off));
+            }
+        }
+        out.flush();
+    }
+
+    /**
+     * Reads the next frame, handling the switch to shared memory on the way; {@link EOFException}
+     * when the other end closed the channel.
+     */
     Frame read() throws IOException {
+        while (true) {
+            Frame f = readFrame();
+            switch (f.type()) {
+                case LINK_REQUEST -> offerLink();
+                case LINK_OFFER -> takeLink(f);
+                case LINK_REFUSED -> dropOffer();
+                case SWITCHED -> switched();
+                default -> {
+                    return f;
+                }
+            }
+        }
+    }
+
+    /** Parent: creates a link and offers it; without shared memory it stays on the socket. */
+    private void offerLink() throws IOException {
+        if (!parent || link != null || offered != null) {
+            return;
+        }
+        ShmLink l;
+        try {
+            l = ShmLink.create(dev.forkwise.ipc.SharedMemory.folder(), ShmLink.RING);
+        } catch (IOException | RuntimeException e) {
+            return; // no usable shared memory here: the socket it is
+        }
+        offered = l;
+        send(LINK_OFFER, 0, l.path.toString().getBytes(java.nio.charset.StandardCharsets.UTF_8));
+        if (closed) {
+            dropOffer();
+        }
+    }
+
+    /** Worker: maps the offered link and switches its writing to it. */
+    private void takeLink(Frame f) throws IOException {
+        if (parent || link != null) {
+            return;
+        }
+        ShmLink l;
+        try {
+            l = ShmLink.attach(java.nio.file.Path.of(new String(f.payload(), java.nio.charset.StandardCharsets.UTF_8)));
+        } catch (IOException | RuntimeException e) {
+            send(LINK_REFUSED, 0, Message.EMPTY);
+            return;
+        }
+        link = l;
+        // on another thread: the reading thread must never wait for the write lock, whose holder may
+        // be waiting for the parent to read, which may be waiting for this worker to read
+        Thread.ofPlatform().daemon().name("forkwise-link-switch").start(() -> {
+            try {
+                switchOutput(l.out(ShmLink.Direction.TO_PARENT, this::bell, this::isClosed));
+            } catch (IOException e) {
+                close(); // the channel broke: the worker's reading thread sees it and ends the worker
+            }
+        });
+    }
+
+    /** Parent: the worker could not map the link. */
+    private void dropOffer() {
+        ShmLink l = offered;
+        offered = null;
+        if (l != null) {
+            l.unlink();
+        }
+    }
+
+    /** The other end writes to the link from now on; the parent then switches its own writing. */
+    private void switched() throws IOException {
+        if (parent) {
+            ShmLink l = offered;
+            if (l == null) {
+                throw new StreamCorruptedException("SWITCHED without a link offered");
+            }
+            offered = null;
+            l.unlink(); // both ends have it mapped: nobody else can reach it from now on
+            link = l;
+            in = new DataInputStream(new BufferedInputStream(l.in(ShmLink.Direction.TO_PARENT, socketIn), BUFFER));
+            switchOutput(l.out(ShmLink.Direction.TO_WORKER, this::bell, this::isClosed));
+            linked = true;
+        } else {
+            if (link == null) {
+                throw new StreamCorruptedException("SWITCHED without a link taken");
+            }
+            in = new DataInputStream(new BufferedInputStream(link.in(ShmLink.Direction.TO_WORKER, socketIn), BUFFER));
+            linked = true;
+        }
+    }
+
+    /** Says {@code SWITCHED} on the current output and makes {@code to} the output, atomically. */
+    private void switchOutput(java.io.OutputStream to) throws IOException {
+        writeLock.lock();
+        try {
+            writeFrame(SWITCHED, 0, Message.EMPTY);
+            out = new DataOutputStream(new BufferedOutputStream(to, BUFFER));
+        } finally {
+            writeLock.unlock();
+        }
+    }
+
+    /** Wakes the other end's reader, asleep on the socket; called under the write lock. */
+    private void bell() throws IOException {
+        socketOut.write(0);
+        socketOut.flush();
+    }
+
+    private boolean isClosed() {
+        return closed;
+    }
+
+    private Frame readFrame() throws IOException {
         int length = in.readInt();
         if (length < 0 || length > MAX_LENGTH) {
             throw new StreamCorruptedException("bad frame length " + length);
@@ -145,6 +318,8 @@ final class Wire implements Closeable {
 
     @Override
     public void close() {
+        closed = true;
+        dropOffer();
         try {
             channel.close();
         } catch (IOException ignored) {

@@ -24,6 +24,10 @@ import java.util.concurrent.locks.ReentrantLock;
  * ({@code INIT}) and says {@code READY}; without one the parent sends tasks at once. The token travels only through the pipe the parent holds, so no other process can pose as
  * this worker; see {@link Channel} for the rest of the channel's privacy.
  *
+ * <p><b>Shared memory.</b> After {@link #LINK_AFTER} replies the worker asks for a shared-memory
+ * link, and from then on frames go through memory ({@link Wire}, {@link ShmLink}): a task that
+ * comes while the reading thread is still looking is taken with no wake-up through the kernel.
+ *
  * <p><b>Dying with the parent.</b> Three independent watches, each ending the JVM with {@link
  * Runtime#halt} (no shutdown hooks, nothing that could hang): end of file on standard input (the
  * kernel closes the parent's end of the pipe when the parent dies, however it dies), end of file on
@@ -45,6 +49,14 @@ public final class WorkerMain {
     /** Exit code when the parent is gone. */
     static final int PARENT_GONE = 0;
 
+    /**
+     * Replies after which a worker asks for a shared-memory link: a stream of tasks is where the
+     * socket's per-frame cost shows, and the switch itself costs a worker 30–70 ms of CPU and
+     * about 5 MiB on first use ({@link java.nio.channels.FileChannel#map} initializes the JDK's
+     * memory-segment support), which a worker that runs a few long tasks should not pay.
+     */
+    static final int LINK_AFTER = 32;
+
     private final Wire wire;
     private final Codec codec = new Codec(null, ClassLoader.getSystemClassLoader());
     private final int threads;
@@ -53,6 +65,7 @@ public final class WorkerMain {
     /** In an AOT training run the channel's end is the run's end, not the parent's death. */
     private final boolean training;
     private final Map<Long, Running> running = new ConcurrentHashMap<>();
+    private final java.util.concurrent.atomic.AtomicInteger replies = new java.util.concurrent.atomic.AtomicInteger();
 
     private WorkerMain(Wire wire, int threads, boolean training) {
         this.wire = wire;
@@ -90,7 +103,7 @@ public final class WorkerMain {
      */
     static WorkerMain connect(String socket, String token, int threads, boolean training) throws IOException {
         SocketChannel ch = SocketChannel.open(UnixDomainSocketAddress.of(socket));
-        Wire wire = new Wire(ch);
+        Wire wire = new Wire(ch, false);
         wire.send(Wire.HELLO, 0, token.getBytes(StandardCharsets.US_ASCII)); // the parent knows our pid from the spawn
         WorkerMain worker = new WorkerMain(wire, threads, training);
         for (int i = 1; i <= worker.threads; i++) {
@@ -186,6 +199,9 @@ public final class WorkerMain {
             }
             wire.send(Wire.OK, id, bytes);
             ok = true;
+            if (!single && replies.incrementAndGet() == LINK_AFTER) {
+                wire.requestLink();
+            }
         } catch (IOException e) {
             Runtime.getRuntime().halt(PARENT_GONE);
         } finally {

@@ -43,7 +43,7 @@ class ChannelTest {
             assertThat(connects).hasValue(0);
 
             try (SocketChannel good = SocketChannel.open(UnixDomainSocketAddress.of(ch.path()))) {
-                new Wire(good).send(Wire.HELLO, 4242, token.getBytes(StandardCharsets.US_ASCII));
+                new Wire(good, false).send(Wire.HELLO, 4242, token.getBytes(StandardCharsets.US_ASCII));
                 assertThat(claimed.get(10, TimeUnit.SECONDS)).isEqualTo(4242);
             }
             // the same token again: refused
@@ -64,7 +64,7 @@ class ChannelTest {
 
     private static boolean hungUpAfterHello(Channel ch, String token) throws IOException {
         try (SocketChannel s = SocketChannel.open(UnixDomainSocketAddress.of(ch.path()))) {
-            new Wire(s).send(Wire.HELLO, 1, token.getBytes(StandardCharsets.US_ASCII));
+            new Wire(s, false).send(Wire.HELLO, 1, token.getBytes(StandardCharsets.US_ASCII));
             return s.read(ByteBuffer.allocate(1)) == -1;
         }
     }

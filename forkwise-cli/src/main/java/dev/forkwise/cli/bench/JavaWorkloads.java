@@ -42,13 +42,23 @@ final class JavaWorkloads {
         }
     }
 
-    /** Like {@link #submitNoop}, but a bare frame to a worker and back, no task: the transport alone. */
+    /**
+     * Like {@link #submitNoop}, but a bare frame to a worker and back, no task: the transport alone,
+     * after as many tasks as make a worker switch its channel to shared memory.
+     */
     static Sample rawPingPong(int n) throws Exception {
         ProcessBackend backend = new ProcessBackend(ProcessOptions.ofWorkers(1));
         try (Pool pool = new PoolEngine(backend)) {
-            pool.submit(() -> null).get(); // the worker is up
+            for (int i = 0; i <= ProcessBackend.linkAfter(); i++) {
+                pool.submit(() -> null).get();
+            }
+            long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(5);
+            while (!backend.linked() && System.nanoTime() < deadline) {
+                backend.echo(new byte[16]); // the switch completes as frames flow
+            }
+            check(backend.linked(), "the worker's channel switched to shared memory");
             byte[] payload = new byte[16];
-            return oneByOne(n, "raw frame ping-pong, same socket", () -> backend.echo(payload));
+            return oneByOne(n, "raw frame ping-pong, same channel", () -> backend.echo(payload));
         }
     }
 
