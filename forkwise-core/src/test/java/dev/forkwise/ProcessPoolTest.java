@@ -10,6 +10,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Random;
@@ -218,6 +219,47 @@ class ProcessPoolTest {
                 .cause()
                 .isInstanceOf(WorkerCrashedException.class)
                 .hasMessageContaining("exit code 9");
+    }
+
+    @Test
+    void anArrayTheCallerChangesAfterSubmitReturnsIsNotWhatTheTaskSees() throws Exception {
+        String d = tmp.toString();
+        Fn<byte[], Integer> firstAndLast = b -> b[0] * 1000 + b[b.length - 1];
+        byte[] big = new byte[1 << 20]; // an attachment: written from the caller's array when sent at once
+        Pool pool = pool(1);
+        pool.submit(() -> null).get(30, TimeUnit.SECONDS);
+
+        // sent at once: nothing copied, and nothing the caller does afterwards reaches the task
+        Arrays.fill(big, (byte) 1);
+        CompletableFuture<Integer> atOnce = pool.applyAsync(firstAndLast, big);
+        Arrays.fill(big, (byte) 2);
+        assertThat(atOnce.get(30, TimeUnit.SECONDS)).isEqualTo(1001);
+
+        // queued behind a busy worker: copied before submit returned
+        CompletableFuture<Object> busy = pool.submit(() -> {
+            Thread.sleep(500);
+            return null;
+        });
+        Arrays.fill(big, (byte) 3);
+        CompletableFuture<Integer> queued = pool.applyAsync(firstAndLast, big);
+        Arrays.fill(big, (byte) 4);
+        busy.get(30, TimeUnit.SECONDS);
+        assertThat(queued.get(30, TimeUnit.SECONDS)).isEqualTo(3003);
+
+        // sent, lost with a crashed worker and sent again: the retry carries what was submitted
+        Pool retrying = pool(ProcessOptions.builder().workers(1).idempotentRetries(1).build());
+        retrying.submit(() -> null).get(30, TimeUnit.SECONDS);
+        Arrays.fill(big, (byte) 5);
+        CompletableFuture<Integer> retried = retrying.applyAsync((byte[] b) -> {
+            if (!Markers.exists(d, "crashed")) {
+                Markers.touch(d, "crashed");
+                Thread.sleep(300); // the caller changes its array meanwhile
+                Runtime.getRuntime().halt(9);
+            }
+            return b[0] * 1000 + b[b.length - 1];
+        }, big);
+        Arrays.fill(big, (byte) 6);
+        assertThat(retried.get(60, TimeUnit.SECONDS)).isEqualTo(5005);
     }
 
     // ------------------------------------------------------------------ hard time limits

@@ -5,14 +5,24 @@ import java.util.concurrent.ScheduledFuture;
 
 /**
  * One request to the workers: a task's future, its id and its bytes, serialized once at submit.
- * Mutable fields are guarded by the backend's lock.
+ * Mutable fields are guarded by the backend's lock, except the payload's, which are guarded by
+ * this object's monitor.
+ *
+ * <p><b>Large arrays are borrowed until submit returns.</b> The payload is encoded without copying
+ * the caller's large arrays (frame attachments). Before {@code submit} returns, {@link #settle}
+ * makes sure the caller can change them afterwards without changing what the task sees: if the
+ * frame has been written by then (the usual case when a worker is free), nothing is copied; if it
+ * is still queued, or may be sent again to a fresh worker, the arrays are copied then. A send
+ * holds this object's monitor while it writes, so {@code settle} waits for a send under way.
  */
 final class Job {
 
     final long id;
     final TaskFuture<?> future;
-    final Wire.Message payload;
     final ClassLoader loader;
+    private Wire.Message payload; // guarded by this
+    private boolean sent; // guarded by this
+    private boolean settled; // guarded by this
 
     Worker worker;
     int attempts;
@@ -24,6 +34,26 @@ final class Job {
         this.future = future;
         this.payload = payload;
         this.loader = loader;
+        this.settled = payload.attachments().length == 0;
+    }
+
+    /** Writes this job's task frame. */
+    synchronized void sendOn(Wire wire) throws java.io.IOException {
+        wire.send(Wire.TASK, id, payload);
+        sent = true;
+    }
+
+    /**
+     * Called once by the submitting thread before submit returns: stops borrowing the caller's
+     * arrays, copying them unless the frame has already been written and will not be written again.
+     */
+    synchronized void settle(boolean mayBeSentAgain) {
+        if (!settled) {
+            settled = true;
+            if (!sent || mayBeSentAgain) {
+                payload = payload.withOwnAttachments();
+            }
+        }
     }
 
     String description() {

@@ -32,7 +32,8 @@ import java.util.concurrent.locks.ReentrantLock;
  *
  * <p><b>A task's path.</b> {@link #execute} serializes the task on the caller's thread (so a task
  * that cannot be sent fails there, with the path to what is not serializable), gives it a request
- * id, and queues it. {@link #assignLocked} hands queued jobs to ready workers with spare threads,
+ * id, and queues it; large arrays are copied only if the frame is not written before {@code
+ * execute} returns ({@link Job}). {@link #assignLocked} hands queued jobs to ready workers with spare threads,
  * least loaded first; the frame is written outside the lock, and the job's time limit starts then.
  * A worker's reader thread gets the reply, removes the job from that worker's in-flight table by
  * id (a reply whose id is not there, such as one for a job that timed out, is dropped: no stale
@@ -182,7 +183,7 @@ public final class ProcessBackend implements Backend {
 
     @Override
     public void execute(TaskFuture<?> task) {
-        Wire.Message payload = Transfer.encode(task.description(), task.task());
+        Wire.Message payload = Transfer.encode(task.description(), task.task(), false);
         Job job = new Job(requestIds.incrementAndGet(), task, payload, task.task().getClass().getClassLoader());
         List<Runnable> after = new ArrayList<>();
         lock.lock();
@@ -210,6 +211,7 @@ public final class ProcessBackend implements Backend {
             }
         });
         run(after);
+        job.settle(options.idempotentRetries() > 0); // the caller may change its arrays from now on
     }
 
     /** Hands queued jobs to ready workers with a free thread, least loaded first. */
@@ -240,7 +242,7 @@ public final class ProcessBackend implements Backend {
     private void send(Worker w, Job job) {
         job.sentNanos = System.nanoTime();
         try {
-            w.wire.send(Wire.TASK, job.id, job.payload);
+            job.sendOn(w.wire);
         } catch (IOException e) {
             w.killTree(); // the channel broke: the worker's exit settles this job
             return;

@@ -38,8 +38,16 @@ final class Transfer {
 
     /** Serializes {@code o}, or throws {@link NotTransferableException} naming {@code what} and the path. */
     static Wire.Message encode(String what, Object o) {
+        return encode(what, o, true);
+    }
+
+    /**
+     * Like {@link #encode(String, Object)}; with {@code copyLarge} false the message's attachments
+     * are the caller's own large arrays ({@link Job#settle} decides later whether to copy them).
+     */
+    static Wire.Message encode(String what, Object o, boolean copyLarge) {
         try {
-            return Codec.encode(o);
+            return Codec.encode(o, copyLarge);
         } catch (IOException | RuntimeException e) {
             throw notTransferable(what, null, o, e);
         }

@@ -91,6 +91,18 @@ final class Wire implements Closeable {
             return new Message(bytes, bytes.length, NONE);
         }
 
+        /** @return this message with copies of its attachments, which the caller may then change */
+        Message withOwnAttachments() {
+            if (attachments.length == 0) {
+                return this;
+            }
+            byte[][] copies = new byte[attachments.length][];
+            for (int i = 0; i < copies.length; i++) {
+                copies[i] = attachments[i].clone();
+            }
+            return new Message(body, length, copies);
+        }
+
         /** @return the body's bytes, exactly */
         byte[] bytes() {
             return length == body.length ? body : java.util.Arrays.copyOf(body, length);
