@@ -41,12 +41,12 @@ final class LazyMap<R> implements Iterator<R> {
     private final boolean ordered;
 
     /** Ordered: chunks in input order. */
-    private final ArrayDeque<TaskFuture<Object[]>> queue = new ArrayDeque<>();
+    private final ArrayDeque<TaskFuture<?>> queue = new ArrayDeque<>();
 
     /** Unordered: chunks in flight, and those completed but not yet consumed. */
-    private final Set<TaskFuture<Object[]>> inFlight = new LinkedHashSet<>();
+    private final Set<TaskFuture<?>> inFlight = new LinkedHashSet<>();
 
-    private final LinkedBlockingQueue<TaskFuture<Object[]>> completed = new LinkedBlockingQueue<>();
+    private final LinkedBlockingQueue<TaskFuture<?>> completed = new LinkedBlockingQueue<>();
 
     private long nextIndex;
     private Object[] current;
@@ -78,7 +78,7 @@ final class LazyMap<R> implements Iterator<R> {
             }
             current = null;
             fill();
-            TaskFuture<Object[]> next = takeNext();
+            TaskFuture<?> next = takeNext();
             if (next == null) {
                 return false;
             }
@@ -101,7 +101,7 @@ final class LazyMap<R> implements Iterator<R> {
     void close() {
         closed = true;
         current = null;
-        for (TaskFuture<Object[]> f : ordered ? queue : inFlight) {
+        for (TaskFuture<?> f : ordered ? queue : inFlight) {
             f.cancel(true);
         }
         queue.clear();
@@ -132,7 +132,7 @@ final class LazyMap<R> implements Iterator<R> {
                     nextIndex++;
                 }
                 Chunk chunk = new Chunk(label, fn, items.toArray(), first);
-                TaskFuture<Object[]> f = pool.dispatch(chunk.describe(), chunk);
+                TaskFuture<?> f = pool.dispatch(chunk.describe(), chunk);
                 if (ordered) {
                     queue.add(f);
                 } else {
@@ -146,7 +146,7 @@ final class LazyMap<R> implements Iterator<R> {
         }
     }
 
-    private TaskFuture<Object[]> takeNext() {
+    private TaskFuture<?> takeNext() {
         if (closed || outstanding() == 0) {
             return null;
         }
@@ -154,7 +154,7 @@ final class LazyMap<R> implements Iterator<R> {
             return queue.poll();
         }
         try {
-            TaskFuture<Object[]> f = completed.take();
+            TaskFuture<?> f = completed.take();
             inFlight.remove(f);
             return f;
         } catch (InterruptedException e) {
@@ -162,9 +162,9 @@ final class LazyMap<R> implements Iterator<R> {
         }
     }
 
-    private Object[] await(TaskFuture<Object[]> f) {
+    private Object[] await(TaskFuture<?> f) {
         try {
-            return f.get();
+            return Packed.objects(f.get()); // Packed when it came from a worker JVM
         } catch (ExecutionException e) {
             close();
             if (e.getCause() instanceof RuntimeException re) {

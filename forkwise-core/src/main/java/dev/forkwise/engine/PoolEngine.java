@@ -188,7 +188,7 @@ public class PoolEngine implements Pool {
             return new ArrayList<>();
         }
         int size = chunk > 0 ? chunk : autoChunk(items.length);
-        List<TaskFuture<Object[]>> chunks = new ArrayList<>((items.length + size - 1) / size);
+        List<TaskFuture<?>> chunks = new ArrayList<>((items.length + size - 1) / size);
         try {
             for (int start = 0; start < items.length; start += size) {
                 Object[] slice = Arrays.copyOfRange(items, start, Math.min(items.length, start + size));
@@ -200,9 +200,19 @@ public class PoolEngine implements Pool {
             throw e;
         }
         awaitAllOrFirstFailure(label, chunks);
+        List<Object> parts = new ArrayList<>(chunks.size());
+        for (TaskFuture<?> f : chunks) {
+            parts.add(f.resultNow()); // an Object[], or Packed from a worker JVM
+        }
+        PackedList packed = PackedList.concat(parts);
+        if (packed != null) {
+            @SuppressWarnings("unchecked")
+            List<R> cast = (List<R>) (List<?>) packed;
+            return cast;
+        }
         List<R> results = new ArrayList<>(items.length);
-        for (TaskFuture<Object[]> f : chunks) {
-            for (Object r : f.resultNow()) {
+        for (Object part : parts) {
+            for (Object r : Packed.objects(part)) {
                 @SuppressWarnings("unchecked")
                 R cast = (R) r;
                 results.add(cast);
@@ -212,10 +222,10 @@ public class PoolEngine implements Pool {
     }
 
     /** Waits until every chunk succeeded, or throws the first failure after cancelling the rest. */
-    private void awaitAllOrFirstFailure(String label, List<TaskFuture<Object[]>> chunks) {
+    private void awaitAllOrFirstFailure(String label, List<TaskFuture<?>> chunks) {
         CompletableFuture<Void> outcome = new CompletableFuture<>();
         AtomicInteger remaining = new AtomicInteger(chunks.size());
-        for (TaskFuture<Object[]> f : chunks) {
+        for (TaskFuture<?> f : chunks) {
             f.whenComplete(
                     (r, e) -> {
                         if (e != null) {

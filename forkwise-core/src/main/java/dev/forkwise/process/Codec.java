@@ -222,6 +222,20 @@ final class Codec {
     }
 
     /** Decodes a message that is just these bytes. */
+    /**
+     * Decodes a {@code map} chunk's results: like {@link #decode(Message)}, except that results that
+     * came packed stay packed ({@link dev.forkwise.engine.Packed}), one primitive array.
+     */
+    Object decodeResults(Message m) throws IOException, ClassNotFoundException {
+        try {
+            return new Decoder(m).topResults();
+        } catch (RuntimeException e) {
+            StreamCorruptedException why = new StreamCorruptedException("the message cannot be read: " + e);
+            why.initCause(e);
+            throw why;
+        }
+    }
+
     Object decode(byte[] bytes) throws IOException, ClassNotFoundException {
         return decode(Message.of(bytes));
     }
@@ -539,6 +553,40 @@ final class Codec {
             this.pos = 4;
             this.end = 4 + values;
             this.javaEnd = m.length();
+        }
+
+        Object topResults() throws IOException, ClassNotFoundException {
+            if (pos < end && (b[pos] == PACKED_INTS || b[pos] == PACKED_LONGS || b[pos] == PACKED_DOUBLES)) {
+                byte tag = b[pos++];
+                Object packed;
+                if (tag == PACKED_INTS) {
+                    int[] a = new int[packedLength(4)];
+                    for (int i = 0; i < a.length; i++) {
+                        a[i] = int32(b, pos);
+                        pos += 4;
+                    }
+                    packed = dev.forkwise.engine.Packed.ofInts(a);
+                } else if (tag == PACKED_LONGS) {
+                    long[] a = new long[packedLength(8)];
+                    for (int i = 0; i < a.length; i++) {
+                        a[i] = int64(b, pos);
+                        pos += 8;
+                    }
+                    packed = dev.forkwise.engine.Packed.ofLongs(a);
+                } else {
+                    double[] a = new double[packedLength(8)];
+                    for (int i = 0; i < a.length; i++) {
+                        a[i] = Double.longBitsToDouble(int64(b, pos));
+                        pos += 8;
+                    }
+                    packed = dev.forkwise.engine.Packed.ofDoubles(a);
+                }
+                if (pos != end) {
+                    throw new StreamCorruptedException("message has " + (end - pos) + " bytes after its value");
+                }
+                return packed;
+            }
+            return top();
         }
 
         Object top() throws IOException, ClassNotFoundException {

@@ -20,6 +20,8 @@ final class Job {
     final long id;
     final TaskFuture<?> future;
     final ClassLoader loader;
+    /** Whether the reply may be decoded packed ({@link dev.forkwise.engine.Packed}): a map chunk's. */
+    final boolean packable;
     private Wire.Message payload; // guarded by this
     private boolean sent; // guarded by this
     private boolean settled; // guarded by this
@@ -34,6 +36,7 @@ final class Job {
         this.future = future;
         this.payload = payload;
         this.loader = loader;
+        this.packable = dev.forkwise.engine.Packed.mayPack(future.task());
         this.settled = payload.attachments().length == 0;
     }
 

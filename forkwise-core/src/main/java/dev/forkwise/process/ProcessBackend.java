@@ -449,7 +449,7 @@ public final class ProcessBackend implements Backend {
             case Wire.OK -> {
                 Object value;
                 try {
-                    value = codec.decode(f.message());
+                    value = job.packable ? codec.decodeResults(f.message()) : codec.decode(f.message());
                 } catch (IOException | ClassNotFoundException | RuntimeException e) {
                     job.future.completeExceptionally(new TaskFailedException(job.description() + " (its result could not be read in the parent)", e));
                     Events.task(poolName, job.description(), w.pid, ran, "unreadable result");

@@ -1,0 +1,67 @@
+package dev.forkwise.engine;
+
+import java.util.Arrays;
+
+/**
+ * The results of one {@code map} chunk that came back from a worker JVM as one primitive array
+ * (every result an {@code Integer}, a {@code Long} or a {@code Double}), kept unboxed: the parent
+ * then holds 4 or 8 bytes per result instead of an object each, and a million results are one
+ * array for the collector, not a million objects (see {@link PackedList}).
+ */
+public final class Packed {
+
+    private final Object array; // int[], long[] or double[]
+
+    private Packed(Object array) {
+        this.array = array;
+    }
+
+    /** @return results that were {@code Integer}s */
+    public static Packed ofInts(int[] values) {
+        return new Packed(values);
+    }
+
+    /** @return results that were {@code Long}s */
+    public static Packed ofLongs(long[] values) {
+        return new Packed(values);
+    }
+
+    /** @return results that were {@code Double}s */
+    public static Packed ofDoubles(double[] values) {
+        return new Packed(values);
+    }
+
+    /**
+     * Whether {@code task}'s result may arrive as a {@code Packed}: only a {@code map} chunk's,
+     * which the engine alone reads. Any other {@code Object[]} result reaches the user as it was.
+     */
+    public static boolean mayPack(Object task) {
+        return task instanceof Chunk;
+    }
+
+    Object array() {
+        return array;
+    }
+
+    int size() {
+        return switch (array) {
+            case int[] a -> a.length;
+            case long[] a -> a.length;
+            case double[] a -> a.length;
+            default -> throw new IllegalStateException();
+        };
+    }
+
+    /** A chunk's results as objects, whichever form they came in. */
+    static Object[] objects(Object chunkResult) {
+        if (!(chunkResult instanceof Packed p)) {
+            return (Object[]) chunkResult;
+        }
+        return switch (p.array) {
+            case int[] a -> Arrays.stream(a).boxed().toArray();
+            case long[] a -> Arrays.stream(a).boxed().toArray();
+            case double[] a -> Arrays.stream(a).boxed().toArray();
+            default -> throw new IllegalStateException();
+        };
+    }
+}

@@ -1,0 +1,147 @@
+package dev.forkwise.engine;
+
+import java.io.ObjectStreamException;
+import java.io.Serial;
+import java.io.Serializable;
+import java.util.AbstractList;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Objects;
+import java.util.RandomAccess;
+
+/**
+ * The result list of a {@code map} whose chunks all came back {@link Packed} alike: one primitive
+ * array, boxed on each {@link #get}. It is the mutable list {@code map} promises: setting an
+ * element to a value of the same class keeps it packed; anything else (a {@code null}, another
+ * class, an insertion or removal) first copies it into an {@link ArrayList} it then delegates to.
+ * It serializes as an {@code ArrayList}.
+ *
+ * <p>Boxing on each read means {@code get(i) == get(i)} may be false for values outside the
+ * {@code Integer}/{@code Long} caches; compare results with {@code equals}, as always for boxes.
+ */
+final class PackedList extends AbstractList<Object> implements RandomAccess, Serializable {
+
+    @Serial private static final long serialVersionUID = 1L;
+
+    private transient Object packed; // int[], long[] or double[]; null once inflated
+    private transient List<Object> inflated;
+
+    private PackedList(Object packed) {
+        this.packed = packed;
+    }
+
+    /**
+     * @return one list of all the chunks' results, in order, if every chunk is packed with the
+     *     same element class; otherwise null
+     */
+    static PackedList concat(List<Object> chunkResults) {
+        Class<?> kind = null;
+        int total = 0;
+        for (Object r : chunkResults) {
+            if (!(r instanceof Packed p) || (kind != null && p.array().getClass() != kind)) {
+                return null;
+            }
+            kind = p.array().getClass();
+            total += p.size();
+        }
+        if (kind == null) {
+            return null;
+        }
+        Object all = java.lang.reflect.Array.newInstance(kind.getComponentType(), total);
+        int at = 0;
+        for (Object r : chunkResults) {
+            Packed p = (Packed) r;
+            System.arraycopy(p.array(), 0, all, at, p.size());
+            at += p.size();
+        }
+        return new PackedList(all);
+    }
+
+    @Override
+    public Object get(int index) {
+        if (inflated != null) {
+            return inflated.get(index);
+        }
+        Objects.checkIndex(index, size());
+        return switch (packed) {
+            case int[] a -> a[index];
+            case long[] a -> a[index];
+            case double[] a -> a[index];
+            default -> throw new IllegalStateException();
+        };
+    }
+
+    @Override
+    public int size() {
+        if (inflated != null) {
+            return inflated.size();
+        }
+        return switch (packed) {
+            case int[] a -> a.length;
+            case long[] a -> a.length;
+            case double[] a -> a.length;
+            default -> throw new IllegalStateException();
+        };
+    }
+
+    @Override
+    public Object set(int index, Object element) {
+        if (inflated == null) {
+            Object old = get(index);
+            switch (packed) {
+                case int[] a when element instanceof Integer v -> {
+                    a[index] = v;
+                    return old;
+                }
+                case long[] a when element instanceof Long v -> {
+                    a[index] = v;
+                    return old;
+                }
+                case double[] a when element instanceof Double v -> {
+                    a[index] = v;
+                    return old;
+                }
+                default -> inflate();
+            }
+        }
+        return inflated.set(index, element);
+    }
+
+    @Override
+    public void add(int index, Object element) {
+        inflate();
+        inflated.add(index, element);
+        modCount++;
+    }
+
+    @Override
+    public Object remove(int index) {
+        inflate();
+        Object old = inflated.remove(index);
+        modCount++;
+        return old;
+    }
+
+    @Override
+    protected void removeRange(int fromIndex, int toIndex) {
+        inflate();
+        inflated.subList(fromIndex, toIndex).clear();
+        modCount++;
+    }
+
+    private void inflate() {
+        if (inflated == null) {
+            List<Object> copy = new ArrayList<>(size());
+            for (int i = 0, n = size(); i < n; i++) {
+                copy.add(get(i));
+            }
+            inflated = copy;
+            packed = null;
+        }
+    }
+
+    @Serial
+    private Object writeReplace() throws ObjectStreamException {
+        return new ArrayList<>(this);
+    }
+}
