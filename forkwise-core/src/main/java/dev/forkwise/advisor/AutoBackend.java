@@ -464,9 +464,10 @@ public final class AutoBackend implements Backend {
             case MIXED -> {
                 next = Advice.Backend.PLATFORM_THREADS;
                 double ratio = waitShare / Math.max(cpuShare, 1e-4);
-                size = (int) Math.min(bound, Math.ceil(cores * (1 + ratio)));
-                reasons.add(String.format(Locale.ROOT, "They compute and wait: %d platform threads = %d cores × (1 + wait/compute %.2f)%s.",
-                        size, cores, ratio, size == bound ? ", the pool's bound" : ""));
+                size = Sizing.mixedThreads(cores, cpuShare / Math.max(cpuShare + waitShare, 1e-4), bound);
+                reasons.add(String.format(Locale.ROOT,
+                        "They compute and wait (wait/compute %.2f): %d platform threads, so that at least %d want a core %.0f%% of the time%s.",
+                        ratio, size, cores, 100 * (1 - Sizing.IDLE_CHANCE), size == bound ? " (the pool's bound)" : ""));
             }
             default -> {
                 next = Advice.Backend.PLATFORM_THREADS;

@@ -33,7 +33,8 @@ import java.util.concurrent.TimeUnit;
  *       processes share the cores loses no busy time.
  *   <li>CPU at least {@link #COMPUTING_CPU_SHARE} of wall time: {@link Kind#COMPUTING}, one
  *       platform thread per core.
- *   <li>Otherwise {@link Kind#MIXED}: platform threads, {@code cores × (1 + wait/compute)}.
+ *   <li>Otherwise {@link Kind#MIXED}: platform threads, at least {@code cores × (1 + wait/compute)},
+ *       as many as keep the cores busy 95% of the time ({@link Sizing#mixedThreads}).
  * </ol>
  *
  * <p>A busy machine stretches a CPU-bound task's wall time (it waits for a core): the CPU share is
@@ -142,11 +143,14 @@ public final class Judge {
             kind = Kind.MIXED;
             backend = Backend.PLATFORM_THREADS;
             double ratio = waitShare / Math.max(cpuShare, 1e-4);
-            size = (int) Math.min(MAX_PLATFORM, Math.ceil(cores * (1 + ratio)));
+            double share = cpuShare / Math.max(cpuShare + waitShare, 1e-4);
+            size = Sizing.mixedThreads(cores, share, MAX_PLATFORM);
             expected = Math.min(size, cores / Math.max(cpuShare, 1e-4));
             reasons.add(String.format(Locale.ROOT,
-                    "Tasks both compute (%.0f%%) and wait (%.0f%%): use %d platform threads = %d cores × (1 + wait/compute %.2f), so the cores stay busy while some wait.",
-                    100 * cpuShare, 100 * waitShare, size, cores, ratio));
+                    "Tasks both compute (%.0f%%) and wait (%.0f%%): use %d platform threads, so that at least %d of them want a core %.0f%% of the time"
+                            + " (cores × (1 + wait/compute %.2f) = %d would keep the cores busy only if the waits interleaved perfectly).",
+                    100 * cpuShare, 100 * waitShare, size, cores, 100 * (1 - Sizing.IDLE_CHANCE), ratio,
+                    (int) Math.ceil(cores * (1 + ratio))));
         }
 
         double transfer = -1;

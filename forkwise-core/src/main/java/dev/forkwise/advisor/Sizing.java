@@ -37,6 +37,46 @@ public final class Sizing {
         return Runtime.getRuntime().maxMemory();
     }
 
+    /** How often, at most, fewer tasks want a core than there are cores, for {@link #mixedThreads}. */
+    static final double IDLE_CHANCE = 0.05;
+
+    /**
+     * Threads for tasks that compute for a share {@code cpuShare} of their time and wait for the
+     * rest. The textbook {@code cores × (1 + wait/compute)} keeps the cores busy only if the tasks'
+     * waits interleave perfectly; independent tasks do not, and with that many a core is often
+     * idle (4 tasks that compute half the time leave one of 2 cores idle 31% of the time). So this
+     * is the smallest count at which fewer than {@code cores} tasks want a core at most {@link
+     * #IDLE_CHANCE} of the time, each computing independently with probability {@code cpuShare}
+     * (a binomial tail): never fewer than the textbook count, and at most {@code cap}.
+     *
+     * @param cores the cores to keep busy
+     * @param cpuShare the share of a task's wall time that is CPU time, in (0, 1]
+     * @param cap the most threads
+     * @return the thread count
+     */
+    static int mixedThreads(int cores, double cpuShare, int cap) {
+        double p = Math.min(1, Math.max(1e-3, cpuShare));
+        int n = (int) Math.min(cap, Math.ceil(cores / p - 1e-9)); // cores × (1 + wait/compute)
+        while (n < cap && fewerThan(cores, n, p) > IDLE_CHANCE) {
+            n++;
+        }
+        return Math.max(1, n);
+    }
+
+    /** P(X < k) for X ~ Binomial(n, p). */
+    static double fewerThan(int k, int n, double p) {
+        if (p >= 1) {
+            return n >= k ? 0 : 1;
+        }
+        double term = Math.pow(1 - p, n); // P(X = 0)
+        double sum = 0;
+        for (int i = 0; i < k && i <= n; i++) {
+            sum += term;
+            term *= (double) (n - i) / (i + 1) * p / (1 - p);
+        }
+        return Math.min(1, sum);
+    }
+
     /** @return how many worker JVMs fit in {@link #memory()} next to this one */
     static int workersThatFit() {
         long room = memory() - Runtime.getRuntime().totalMemory();

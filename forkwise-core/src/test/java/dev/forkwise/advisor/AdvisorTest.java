@@ -146,8 +146,10 @@ class AdvisorTest {
         Advice a = withNoise(noise, () -> Advisor.measure(task, Collections.nCopies(6, 4)));
         assertThat(a.kind()).as(a.toString()).isEqualTo(Advice.Kind.MIXED);
         assertThat(a.backend()).isEqualTo(Advice.Backend.PLATFORM_THREADS);
-        assertThat(a.poolSize()).isGreaterThan(Sizing.cores()).isLessThanOrEqualTo(4 * Sizing.cores());
-        assertThat(a.reasons()).anySatisfy(r -> assertThat(r).contains("cores × (1 + wait/compute"));
+        // at least cores × (1 + wait/compute), about 2 × cores here; the binomial rule adds up to as
+        // many again so that the cores stay busy while independent tasks' waits line up
+        assertThat(a.poolSize()).isGreaterThan(Sizing.cores()).isLessThanOrEqualTo(8 * Sizing.cores());
+        assertThat(a.reasons()).anySatisfy(r -> assertThat(r).contains("cores × (1 + wait/compute").contains("want a core"));
     }
 
     @Test
