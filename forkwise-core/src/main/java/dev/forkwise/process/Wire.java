@@ -128,8 +128,10 @@ final class Wire implements Closeable {
     /** Guarded by {@link #writeLock}. */
     private DataOutputStream out;
     private final ReentrantLock writeLock = new ReentrantLock();
-    /** Parent: the link offered and not yet taken; worker: the link once mapped. Reading thread only. */
-    private ShmLink link;
+    /** Parent: the link both ends use (reading thread only); worker: the link once mapped. */
+    private volatile ShmLink link;
+    /** Worker: an offer is being mapped (reading thread only). */
+    private boolean taking;
     private volatile ShmLink offered;
     private volatile boolean linked;
     private volatile boolean closed;
@@ -224,23 +226,29 @@ final class Wire implements Closeable {
         }
     }
 
-    /** Worker: maps the offered link and switches its writing to it. */
-    private void takeLink(Frame f) throws IOException {
-        if (parent || link != null) {
+    /**
+     * Worker: maps the offered link and switches its writing to it, on another thread. The reading
+     * thread goes on reading meanwhile: the first mapping in a JVM takes 30–70 ms (the JDK
+     * initializes its memory-segment support), and it must never wait for the write lock either,
+     * whose holder may be waiting for the parent to read, which may be waiting for this worker to
+     * read.
+     */
+    private void takeLink(Frame f) {
+        if (parent || link != null || taking) {
             return;
         }
-        ShmLink l;
-        try {
-            l = ShmLink.attach(java.nio.file.Path.of(new String(f.payload(), java.nio.charset.StandardCharsets.UTF_8)));
-        } catch (IOException | RuntimeException e) {
-            send(LINK_REFUSED, 0, Message.EMPTY);
-            return;
-        }
-        link = l;
-        // on another thread: the reading thread must never wait for the write lock, whose holder may
-        // be waiting for the parent to read, which may be waiting for this worker to read
+        taking = true;
+        String path = new String(f.payload(), java.nio.charset.StandardCharsets.UTF_8);
         Thread.ofPlatform().daemon().name("forkwise-link-switch").start(() -> {
             try {
+                ShmLink l;
+                try {
+                    l = ShmLink.attach(java.nio.file.Path.of(path));
+                } catch (IOException | RuntimeException e) {
+                    send(LINK_REFUSED, 0, Message.EMPTY);
+                    return;
+                }
+                link = l; // before SWITCHED goes out: the parent's SWITCHED, read after it, needs it
                 switchOutput(l.out(ShmLink.Direction.TO_PARENT, this::bell, this::isClosed));
             } catch (IOException e) {
                 close(); // the channel broke: the worker's reading thread sees it and ends the worker
