@@ -4,6 +4,7 @@ import dev.forkwise.Advice;
 import dev.forkwise.AutoPool;
 import dev.forkwise.ProcessOptions;
 import dev.forkwise.engine.Backend;
+import dev.forkwise.engine.Lifecycle;
 import dev.forkwise.engine.TaskFuture;
 import dev.forkwise.process.Messages;
 import dev.forkwise.process.ProcessBackend;
@@ -21,7 +22,6 @@ import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.ThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
-import java.util.concurrent.locks.Condition;
 import java.util.concurrent.locks.ReentrantLock;
 
 /**
@@ -64,14 +64,11 @@ public final class AutoBackend implements Backend {
     private static final boolean HAS_SCHEDSTAT = runDelay() >= 0;
     private static final ThreadMXBean MX = ManagementFactory.getThreadMXBean();
 
-    private enum State { RUNNING, SHUTDOWN, TERMINATED }
-
     private enum Phase { PROBE, WATCH }
 
     private final int bound;
     private final int cores = Sizing.cores();
     private final ReentrantLock lock = new ReentrantLock();
-    private final Condition terminated = lock.newCondition();
     private final ArrayDeque<TaskFuture<?>> pending = new ArrayDeque<>(); // guarded by lock
     private final Map<TaskFuture<?>, Started> onThreads = new ConcurrentHashMap<>();
 
@@ -80,7 +77,7 @@ public final class AutoBackend implements Backend {
     private final List<AutoPool.Decision> decisions = new CopyOnWriteArrayList<>();
 
     // guarded by lock
-    private State state = State.RUNNING;
+    private final Lifecycle life = new Lifecycle(lock, Lifecycle.State.RUNNING);
     private Phase phase = Phase.PROBE;
     private Advice.Backend lane = Advice.Backend.PLATFORM_THREADS;
     private int limit;
@@ -159,7 +156,7 @@ public final class AutoBackend implements Backend {
         List<Runnable> after = new ArrayList<>();
         lock.lock();
         try {
-            if (state != State.RUNNING) {
+            if (!life.is(Lifecycle.State.RUNNING)) {
                 throw new java.util.concurrent.RejectedExecutionException(poolName + " is shut down");
             }
             pending.add(task);
@@ -359,7 +356,7 @@ public final class AutoBackend implements Backend {
             List<Runnable> after = new ArrayList<>();
             lock.lock();
             try {
-                if (state == State.TERMINATED) {
+                if (life.is(Lifecycle.State.TERMINATED)) {
                     return;
                 }
                 if (phase == Phase.PROBE && probeStarted != 0) {
@@ -509,10 +506,10 @@ public final class AutoBackend implements Backend {
     // ------------------------------------------------------------------ lifecycle
 
     private void maybeTerminateLocked(List<Runnable> after) {
-        if (state != State.SHUTDOWN || running > 0 || !pending.isEmpty()) {
+        if (!life.is(Lifecycle.State.SHUTDOWN) || running > 0 || !pending.isEmpty()) {
             return;
         }
-        state = State.TERMINATED;
+        life.advance(Lifecycle.State.TERMINATED);
         platform.shutdown();
         after.add(() -> {
             ProcessBackend p = startedProcesses();
@@ -522,7 +519,6 @@ public final class AutoBackend implements Backend {
         });
         Thread m = monitor;
         after.add(m::interrupt);
-        terminated.signalAll();
     }
 
     @Override
@@ -530,9 +526,7 @@ public final class AutoBackend implements Backend {
         List<Runnable> after = new ArrayList<>();
         lock.lock();
         try {
-            if (state == State.RUNNING) {
-                state = State.SHUTDOWN;
-            }
+            life.advance(Lifecycle.State.SHUTDOWN);
             maybeTerminateLocked(after);
         } finally {
             lock.unlock();
@@ -547,9 +541,7 @@ public final class AutoBackend implements Backend {
         ProcessBackend p;
         lock.lock();
         try {
-            if (state == State.RUNNING) {
-                state = State.SHUTDOWN;
-            }
+            life.advance(Lifecycle.State.SHUTDOWN);
             never.addAll(pending);
             pending.clear();
             for (Runnable r : platform.getQueue().toArray(new Runnable[0])) {
@@ -574,38 +566,16 @@ public final class AutoBackend implements Backend {
 
     @Override
     public boolean isShutdown() {
-        lock.lock();
-        try {
-            return state != State.RUNNING;
-        } finally {
-            lock.unlock();
-        }
+        return life.isShutdown();
     }
 
     @Override
     public boolean isTerminated() {
-        lock.lock();
-        try {
-            return state == State.TERMINATED;
-        } finally {
-            lock.unlock();
-        }
+        return life.isTerminated();
     }
 
     @Override
     public boolean awaitTermination(long timeout, TimeUnit unit) throws InterruptedException {
-        long nanos = unit.toNanos(timeout);
-        lock.lock();
-        try {
-            while (state != State.TERMINATED) {
-                if (nanos <= 0) {
-                    return false;
-                }
-                nanos = terminated.awaitNanos(nanos);
-            }
-            return true;
-        } finally {
-            lock.unlock();
-        }
+        return life.awaitTermination(timeout, unit);
     }
 }

@@ -5,6 +5,7 @@ import dev.forkwise.TaskFailedException;
 import dev.forkwise.TaskTimeoutException;
 import dev.forkwise.WorkerCrashedException;
 import dev.forkwise.engine.Backend;
+import dev.forkwise.engine.Lifecycle;
 import dev.forkwise.engine.TaskFuture;
 import java.io.IOException;
 import java.time.Duration;
@@ -17,7 +18,6 @@ import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
-import java.util.concurrent.locks.Condition;
 import java.util.concurrent.locks.ReentrantLock;
 
 /**
@@ -56,8 +56,8 @@ import java.util.concurrent.locks.ReentrantLock;
  * {@code map}, which then took 1.6× as long: throughput right after creation wins.) A worker with
  * no initializer to run is ready as soon as it connects; with one, once it says {@code READY}.
  *
- * <p><b>Lifecycle.</b> {@code NEW --start--> RUNNING --shutdown--> SHUTDOWN --no jobs left, every
- * worker exited--> TERMINATED}. In {@code SHUTDOWN}, queued jobs still run; when none is left, each
+ * <p><b>Lifecycle</b> ({@link Lifecycle}). {@code NEW --start--> RUNNING --shutdown--> SHUTDOWN --no
+ * jobs left, every worker exited--> TERMINATED}. In {@code SHUTDOWN}, queued jobs still run; when none is left, each
  * worker is sent {@code STOP} (and killed if it has not exited 5 s later).
  *
  * <p>Memory consistency effects: actions in a task happen-before its result is read in the parent
@@ -65,13 +65,6 @@ import java.util.concurrent.locks.ReentrantLock;
  * the task's future.
  */
 public final class ProcessBackend implements Backend {
-
-    private enum State {
-        NEW,
-        RUNNING,
-        SHUTDOWN,
-        TERMINATED
-    }
 
     private static final int START_FAILURES_TO_GIVE_UP = 3;
     /** An idle worker above this share of maxWorkerMemory is replaced before it fails a task. */
@@ -88,10 +81,9 @@ public final class ProcessBackend implements Backend {
     private final List<String> command;
     private final AtomicLong requestIds = new AtomicLong();
     private final ReentrantLock lock = new ReentrantLock();
-    private final Condition terminated = lock.newCondition();
 
     // guarded by lock
-    private State state = State.NEW;
+    private final Lifecycle life = new Lifecycle(lock, Lifecycle.State.NEW);
     private final ArrayDeque<Job> pending = new ArrayDeque<>();
     private final List<Worker> workers = new ArrayList<>();
     private int workerCount;
@@ -170,7 +162,7 @@ public final class ProcessBackend implements Backend {
         try {
             this.poolName = poolName;
             this.channel = ch;
-            state = State.RUNNING;
+            life.advance(Lifecycle.State.RUNNING);
             replenishLocked(after);
         } finally {
             lock.unlock();
@@ -188,7 +180,7 @@ public final class ProcessBackend implements Backend {
         List<Runnable> after = new ArrayList<>();
         lock.lock();
         try {
-            if (state != State.RUNNING) {
+            if (!life.is(Lifecycle.State.RUNNING)) {
                 throw new RejectedExecutionException("the process pool is shut down");
             }
             if (initializerFailure != null) {
@@ -278,10 +270,10 @@ public final class ProcessBackend implements Backend {
 
     /** Starts workers until the pool has its number of live, not retiring ones. */
     private void replenishLocked(List<Runnable> after) {
-        if (initializerFailure != null || startFailure != null || state == State.TERMINATED) {
+        if (initializerFailure != null || startFailure != null || life.is(Lifecycle.State.TERMINATED)) {
             return;
         }
-        if (state == State.SHUTDOWN && pending.stream().allMatch(j -> j.future.isDone())) {
+        if (life.is(Lifecycle.State.SHUTDOWN) && pending.stream().allMatch(j -> j.future.isDone())) {
             return;
         }
         long live = workers.stream().filter(w -> w.state == Worker.State.STARTING || w.state == Worker.State.READY).count();
@@ -515,7 +507,7 @@ public final class ProcessBackend implements Backend {
                 if (j.future.isDone()) {
                     continue;
                 }
-                if (j.attempts < options.idempotentRetries() && state == State.RUNNING) {
+                if (j.attempts < options.idempotentRetries() && life.is(Lifecycle.State.RUNNING)) {
                     j.attempts++;
                     j.worker = null;
                     pending.addFirst(j);
@@ -642,9 +634,7 @@ public final class ProcessBackend implements Backend {
         List<Runnable> after = new ArrayList<>();
         lock.lock();
         try {
-            if (state == State.RUNNING || state == State.NEW) {
-                state = State.SHUTDOWN;
-            }
+            life.advance(Lifecycle.State.SHUTDOWN);
             finishIfDoneLocked(after);
         } finally {
             lock.unlock();
@@ -658,9 +648,7 @@ public final class ProcessBackend implements Backend {
         List<TaskFuture<?>> never = new ArrayList<>();
         lock.lock();
         try {
-            if (state == State.RUNNING || state == State.NEW) {
-                state = State.SHUTDOWN;
-            }
+            life.advance(Lifecycle.State.SHUTDOWN);
             for (Job j : pending) {
                 if (!j.future.isDone()) {
                     never.add(j.future);
@@ -682,7 +670,7 @@ public final class ProcessBackend implements Backend {
 
     /** In SHUTDOWN with no work left: stops the workers; with no workers left: terminates. */
     private void finishIfDoneLocked(List<Runnable> after) {
-        if (state != State.SHUTDOWN) {
+        if (!life.is(Lifecycle.State.SHUTDOWN)) {
             return;
         }
         pending.removeIf(j -> j.future.isDone());
@@ -698,8 +686,7 @@ public final class ProcessBackend implements Backend {
             stopLocked(w, after);
         }
         if (workers.isEmpty()) {
-            state = State.TERMINATED;
-            terminated.signalAll();
+            life.advance(Lifecycle.State.TERMINATED);
             Channel ch = channel;
             after.add(ch::close);
             // shared memory the workers created and did not close (a killed worker cannot)
@@ -712,39 +699,17 @@ public final class ProcessBackend implements Backend {
 
     @Override
     public boolean isShutdown() {
-        lock.lock();
-        try {
-            return state == State.SHUTDOWN || state == State.TERMINATED;
-        } finally {
-            lock.unlock();
-        }
+        return life.isShutdown();
     }
 
     @Override
     public boolean isTerminated() {
-        lock.lock();
-        try {
-            return state == State.TERMINATED;
-        } finally {
-            lock.unlock();
-        }
+        return life.isTerminated();
     }
 
     @Override
     public boolean awaitTermination(long timeout, TimeUnit unit) throws InterruptedException {
-        long nanos = unit.toNanos(timeout);
-        lock.lock();
-        try {
-            while (state != State.TERMINATED) {
-                if (nanos <= 0) {
-                    return false;
-                }
-                nanos = terminated.awaitNanos(nanos);
-            }
-            return true;
-        } finally {
-            lock.unlock();
-        }
+        return life.awaitTermination(timeout, unit);
     }
 
     /**

@@ -1,5 +1,6 @@
 package dev.forkwise.threads;
 
+import dev.forkwise.engine.Lifecycle;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.HashSet;
@@ -10,7 +11,6 @@ import java.util.concurrent.AbstractExecutorService;
 import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.ThreadFactory;
 import java.util.concurrent.TimeUnit;
-import java.util.concurrent.locks.Condition;
 import java.util.concurrent.locks.ReentrantLock;
 
 /**
@@ -33,17 +33,12 @@ import java.util.concurrent.locks.ReentrantLock;
  */
 final class BoundedThreadPerTaskExecutor extends AbstractExecutorService {
 
-    private static final int RUNNING = 0;
-    private static final int SHUTDOWN = 1;
-    private static final int TERMINATED = 2;
-
     private final int max;
     private final ThreadFactory factory;
     private final ReentrantLock lock = new ReentrantLock();
-    private final Condition terminated = lock.newCondition();
     private final ArrayDeque<Runnable> waiting = new ArrayDeque<>();
     private final Set<Thread> running = new HashSet<>();
-    private int state = RUNNING; // guarded by lock
+    private final Lifecycle life = new Lifecycle(lock, Lifecycle.State.RUNNING);
 
     BoundedThreadPerTaskExecutor(int max, ThreadFactory factory) {
         this.max = max;
@@ -55,7 +50,7 @@ final class BoundedThreadPerTaskExecutor extends AbstractExecutorService {
         Objects.requireNonNull(task, "task");
         lock.lock();
         try {
-            if (state != RUNNING) {
+            if (!life.is(Lifecycle.State.RUNNING)) {
                 throw new RejectedExecutionException("executor is shut down");
             }
             if (running.size() < max) {
@@ -107,9 +102,8 @@ final class BoundedThreadPerTaskExecutor extends AbstractExecutorService {
     }
 
     private void tryTerminateLocked() {
-        if (state == SHUTDOWN && running.isEmpty() && waiting.isEmpty()) {
-            state = TERMINATED;
-            terminated.signalAll();
+        if (life.is(Lifecycle.State.SHUTDOWN) && running.isEmpty() && waiting.isEmpty()) {
+            life.advance(Lifecycle.State.TERMINATED);
         }
     }
 
@@ -117,9 +111,7 @@ final class BoundedThreadPerTaskExecutor extends AbstractExecutorService {
     public void shutdown() {
         lock.lock();
         try {
-            if (state == RUNNING) {
-                state = SHUTDOWN;
-            }
+            life.advance(Lifecycle.State.SHUTDOWN);
             tryTerminateLocked();
         } finally {
             lock.unlock();
@@ -130,9 +122,7 @@ final class BoundedThreadPerTaskExecutor extends AbstractExecutorService {
     public List<Runnable> shutdownNow() {
         lock.lock();
         try {
-            if (state == RUNNING) {
-                state = SHUTDOWN;
-            }
+            life.advance(Lifecycle.State.SHUTDOWN);
             List<Runnable> never = new ArrayList<>(waiting);
             waiting.clear();
             for (Thread t : running) {
@@ -147,38 +137,16 @@ final class BoundedThreadPerTaskExecutor extends AbstractExecutorService {
 
     @Override
     public boolean isShutdown() {
-        lock.lock();
-        try {
-            return state != RUNNING;
-        } finally {
-            lock.unlock();
-        }
+        return life.isShutdown();
     }
 
     @Override
     public boolean isTerminated() {
-        lock.lock();
-        try {
-            return state == TERMINATED;
-        } finally {
-            lock.unlock();
-        }
+        return life.isTerminated();
     }
 
     @Override
     public boolean awaitTermination(long timeout, TimeUnit unit) throws InterruptedException {
-        long nanos = unit.toNanos(timeout);
-        lock.lock();
-        try {
-            while (state != TERMINATED) {
-                if (nanos <= 0) {
-                    return false;
-                }
-                nanos = terminated.awaitNanos(nanos);
-            }
-            return true;
-        } finally {
-            lock.unlock();
-        }
+        return life.awaitTermination(timeout, unit);
     }
 }
