@@ -64,7 +64,18 @@ public final class BenchCommand implements Callable<Integer> {
      * @param against the Python sides, each with the metrics to compare
      */
     record Workload(
-            String id, String title, String unit, boolean higherIsBetter, Side java, List<Against> against) {}
+            String id, String title, String unit, boolean higherIsBetter, Side java, List<Against> against, boolean startsWorkers) {
+
+        /** A workload whose forkwise side runs in this JVM alone. */
+        Workload(String id, String title, String unit, boolean higherIsBetter, Side java, List<Against> against) {
+            this(id, title, unit, higherIsBetter, java, against, false);
+        }
+
+        /** @return this workload, marked as one whose forkwise side starts worker JVMs */
+        Workload withWorkers() {
+            return new Workload(id, title, unit, higherIsBetter, java, against, true);
+        }
+    }
 
     /**
      * A Python side and which metrics of it to compare.
@@ -152,21 +163,21 @@ public final class BenchCommand implements Callable<Integer> {
                         ? List.of()
                         : List.of(
                                 new Against(py.side("submit-ppe", oneByOne), List.of("value", "p50", "p99")),
-                                new Against(py.side("submit-mp", oneByOne), List.of("value")))));
+                                new Against(py.side("submit-mp", oneByOne), List.of("value")))).withWorkers());
         w.add(new Workload(
                 "roundtrip-vs-raw",
                 "warm round trip of one tiny task vs the raw transport",
                 "µs/op",
                 false,
                 () -> JavaWorkloads.submitNoopOneWorker(oneByOne),
-                List.of(new Against(() -> JavaWorkloads.rawPingPong(oneByOne), List.of("value", "p50")))));
+                List.of(new Against(() -> JavaWorkloads.rawPingPong(oneByOne), List.of("value", "p50")))).withWorkers());
         w.add(new Workload(
                 "map-1m-processes",
                 "map of 1,000,000 trivial items on worker JVMs, automatic chunks",
                 "ms",
                 false,
                 () -> JavaWorkloads.mapProcesses(1_000_000),
-                py == null ? List.of() : List.of(new Against(py.side("map-mp", 1_000_000), List.of("value")))));
+                py == null ? List.of() : List.of(new Against(py.side("map-mp", 1_000_000), List.of("value")))).withWorkers());
         w.add(new Workload(
                 "first-result-processes",
                 "new pool of worker JVMs → first result",
@@ -177,21 +188,21 @@ public final class BenchCommand implements Callable<Integer> {
                         ? List.of(new Against(JavaWorkloads::jvmStart, List.of("value")))
                         : List.of(
                                 new Against(JavaWorkloads::jvmStart, List.of("value")),
-                                new Against(py.side("first-result-mp", 0), List.of("value")))));
+                                new Against(py.side("first-result-mp", 0), List.of("value")))).withWorkers());
         w.add(new Workload(
                 "arg-64mib",
                 "64 MiB argument to a worker and back",
                 "ms",
                 false,
                 () -> JavaWorkloads.bigArgument(64),
-                py == null ? List.of() : List.of(new Against(py.side("arg-ppe", 64), List.of("value")))));
+                py == null ? List.of() : List.of(new Against(py.side("arg-ppe", 64), List.of("value")))).withWorkers());
         w.add(new Workload(
                 "idle-worker-memory",
                 "resident memory of an idle worker",
                 "MiB",
                 false,
                 JavaWorkloads::idleWorkerMemory,
-                List.of(new Against(JavaWorkloads::bareJvmMemory, List.of("value")))));
+                List.of(new Against(JavaWorkloads::bareJvmMemory, List.of("value")))).withWorkers());
         int messages = quick ? 200_000 : 500_000;
         w.add(new Workload(
                 "ipc-queue",
@@ -199,35 +210,35 @@ public final class BenchCommand implements Callable<Integer> {
                 "msg/s",
                 true,
                 () -> IpcWorkloads.queueOneToOne(messages),
-                py == null ? List.of() : List.of(new Against(py.side("queue-mp", messages), List.of("value")))));
+                py == null ? List.of() : List.of(new Against(py.side("queue-mp", messages), List.of("value")))).withWorkers());
         w.add(new Workload(
                 "ipc-queue-4x4",
                 "SharedQueue, 4 producer processes × 4 consumer processes, 64-byte messages",
                 "msg/s",
                 true,
                 () -> IpcWorkloads.queueFourByFour(messages / 4),
-                py == null ? List.of() : List.of(new Against(py.side("queue-mp-4x4", messages / 4), List.of("value")))));
+                py == null ? List.of() : List.of(new Against(py.side("queue-mp-4x4", messages / 4), List.of("value")))).withWorkers());
         w.add(new Workload(
                 "ipc-attach",
                 "a worker attaches a 64 MiB shared array it was passed",
                 "ms",
                 false,
                 IpcWorkloads::attach64MiB,
-                List.of(new Against(IpcWorkloads::copy64MiB, List.of("value")))));
+                List.of(new Against(IpcWorkloads::copy64MiB, List.of("value")))).withWorkers());
         w.add(new Workload(
                 "ipc-lock",
                 "SharedLock, uncontended lock + unlock (median of 1,000-pair batches)",
                 "ns",
                 false,
                 () -> IpcWorkloads.lockUncontended(100_000),
-                py == null ? List.of() : List.of(new Against(py.side("lock-mp", 100_000), List.of("value")))));
+                py == null ? List.of() : List.of(new Against(py.side("lock-mp", 100_000), List.of("value")))).withWorkers());
         w.add(new Workload(
                 "ipc-counter",
                 "shared counter, exact increments from 2 processes",
                 "ops/s",
                 true,
                 () -> IpcWorkloads.counterTwoProcesses(5_000_000),
-                py == null ? List.of() : List.of(new Against(py.side("value-mp", 200_000), List.of("value")))));
+                py == null ? List.of() : List.of(new Against(py.side("value-mp", 200_000), List.of("value")))).withWorkers());
         w.add(new Workload(
                 "ipc-pipe",
                 "Pipe round trip, parent ↔ worker",
@@ -238,14 +249,14 @@ public final class BenchCommand implements Callable<Integer> {
                         ? List.of(new Against(() -> JavaWorkloads.rawPingPong(oneByOne), List.of("value", "p50")))
                         : List.of(
                                 new Against(() -> JavaWorkloads.rawPingPong(oneByOne), List.of("value", "p50")),
-                                new Against(py.side("pipe-mp", oneByOne * 10), List.of("value")))));
+                                new Against(py.side("pipe-mp", oneByOne * 10), List.of("value")))).withWorkers());
         w.add(new Workload(
                 "ipc-map",
                 "shared map, updates from 4 processes",
                 "updates/s",
                 true,
                 () -> IpcWorkloads.mapFourWorkers(quick ? 10_000 : 20_000),
-                py == null ? List.of() : List.of(new Against(py.side("manager-dict", 2_500), List.of("value")))));
+                py == null ? List.of() : List.of(new Against(py.side("manager-dict", 2_500), List.of("value")))).withWorkers());
         w.add(new Workload(
                 "map-1m",
                 "map of 1,000,000 trivial items, automatic chunks",
@@ -331,7 +342,7 @@ public final class BenchCommand implements Callable<Integer> {
         String machine = machine(pyVersion);
         out.println("forkwise bench " + Forkwise.version() + " — " + machine + "; " + n + " rounds, interleaved");
         out.flush();
-        if (chosen.stream().anyMatch(w -> w.id().contains("process") || w.id().startsWith("arg-") || w.id().contains("worker") || w.id().contains("raw") || w.id().startsWith("ipc-"))) {
+        if (chosen.stream().anyMatch(Workload::startsWorkers)) {
             // worker JVMs start from the JDK's AOT cache: train it before measuring, not during round 1
             Optional<java.nio.file.Path> cache = dev.forkwise.process.ProcessBackend.prepareAotCache(dev.forkwise.ProcessOptions.ofWorkers(1));
             out.println("  worker JVMs: " + cache.map(c -> "AOT cache " + c).orElse("no AOT cache"));
