@@ -262,6 +262,22 @@ class ProcessPoolTest {
         assertThat(retried.get(60, TimeUnit.SECONDS)).isEqualTo(5005);
     }
 
+    @Test
+    void aCallerWithItsInterruptStatusSetSubmitsNormallyAndKeepsIt() throws Exception {
+        Pool pool = pool(1);
+        long worker = pool.submit(ProcessPoolTest::pid).get(30, TimeUnit.SECONDS);
+        // once on the socket, once after the worker has moved to shared memory
+        for (int round = 0; round < 2; round++) {
+            Thread.currentThread().interrupt(); // as code does after catching InterruptedException
+            CompletableFuture<Long> f = pool.submit(ProcessPoolTest::pid);
+            assertThat(Thread.interrupted()).as("the caller's interrupt status is left as it was").isTrue();
+            assertThat(f.get(30, TimeUnit.SECONDS)).as("the same worker answers: its channel survived").isEqualTo(worker);
+            for (int i = 0; i < dev.forkwise.process.ProcessBackend.linkAfter(); i++) {
+                pool.submit(() -> null).get(30, TimeUnit.SECONDS);
+            }
+        }
+    }
+
     // ------------------------------------------------------------------ hard time limits
 
     @Test

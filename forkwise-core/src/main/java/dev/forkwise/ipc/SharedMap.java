@@ -285,6 +285,19 @@ public final class SharedMap<K, V> implements AutoCloseable, Serializable {
         } catch (IOException e) {
             throw new IllegalArgumentException("cannot send this to the shared map: " + e + " (keys, values and functions must be serializable)", e);
         }
+        // a socket channel closes itself when a thread with its interrupt status set does I/O on it:
+        // a pending interrupt is set aside for this short request and set again after it
+        boolean interrupted = Thread.interrupted();
+        try {
+            return remote(req);
+        } finally {
+            if (interrupted) {
+                Thread.currentThread().interrupt();
+            }
+        }
+    }
+
+    private Object remote(Messages.Encoded req) {
         Connection c = borrow();
         Object[] reply;
         try {

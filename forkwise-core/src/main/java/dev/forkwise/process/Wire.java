@@ -166,11 +166,18 @@ final class Wire implements Closeable {
 
     /** Writes one frame and flushes it. */
     void send(byte type, long id, Message m) throws IOException {
+        // a socket channel closes itself when a thread with its interrupt status set does I/O on it;
+        // a caller's pending interrupt (say, one restored after catching InterruptedException) must
+        // not cost the worker its channel: it is set aside while writing and set again after
+        boolean interrupted = Thread.interrupted();
         writeLock.lock();
         try {
             writeFrame(type, id, m);
         } finally {
             writeLock.unlock();
+            if (interrupted) {
+                Thread.currentThread().interrupt();
+            }
         }
     }
 

@@ -171,6 +171,20 @@ class WorkersShareTest {
     }
 
     @Test
+    void aWorkerThreadWithItsInterruptStatusSetUsesTheMapAndKeepsTheStatus() throws Exception {
+        SharedMap<String, Integer> m = open(SharedMap.create());
+        Pool pool = pool(1);
+        String seen = pool.submit(() -> {
+            Thread.currentThread().interrupt(); // as code does after catching InterruptedException
+            m.merge("n", 1, Integer::sum);
+            boolean kept = Thread.interrupted();
+            m.merge("n", 1, Integer::sum); // the connection is still good
+            return kept + " " + m.get("n");
+        }).get(60, TimeUnit.SECONDS);
+        assertThat(seen).isEqualTo("true 2");
+    }
+
+    @Test
     void aMapFunctionsFailureReachesTheWorkerAndAClosedMapIsReported() throws Exception {
         SharedMap<String, Integer> m = SharedMap.create();
         m.put("x", 1);
