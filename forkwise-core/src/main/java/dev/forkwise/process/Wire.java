@@ -181,6 +181,22 @@ final class Wire implements Closeable {
         }
     }
 
+    /**
+     * Writes one frame if no other thread is writing now; returns whether it did. For a thread
+     * that must not wait for the lock (a worker's reading thread).
+     */
+    boolean trySend(byte type, long id, Message m) throws IOException {
+        if (!writeLock.tryLock()) {
+            return false;
+        }
+        try {
+            writeFrame(type, id, m);
+            return true;
+        } finally {
+            writeLock.unlock();
+        }
+    }
+
     private void writeFrame(byte type, long id, Message m) throws IOException {
         out.writeInt(m.length());
         out.writeByte(type);

@@ -173,7 +173,20 @@ public final class WorkerMain {
                     r.interrupt();
                 }
             }
-            case Wire.ECHO -> wire.send(Wire.ECHO, f.id(), f.message());
+            case Wire.ECHO -> {
+                // answered here when the write lock is free (the raw round trip stays raw); else on
+                // another thread: the reading thread must never wait for the write lock, whose
+                // holder may be waiting for the parent to read, which may be waiting for us to read
+                if (!wire.trySend(Wire.ECHO, f.id(), f.message())) {
+                    Thread.startVirtualThread(() -> {
+                        try {
+                            wire.send(Wire.ECHO, f.id(), f.message());
+                        } catch (IOException e) {
+                            Runtime.getRuntime().halt(PARENT_GONE);
+                        }
+                    });
+                }
+            }
             case Wire.STOP -> System.exit(0);
             default -> throw new IOException("unknown frame type " + f.type());
         }
