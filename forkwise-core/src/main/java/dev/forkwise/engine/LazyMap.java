@@ -49,7 +49,7 @@ final class LazyMap<R> implements Iterator<R> {
     private final LinkedBlockingQueue<TaskFuture<?>> completed = new LinkedBlockingQueue<>();
 
     private long nextIndex;
-    private Object[] current;
+    private List<Object> current; // the current chunk's results
     private int pos;
     private boolean closed;
 
@@ -73,7 +73,7 @@ final class LazyMap<R> implements Iterator<R> {
     @Override
     public boolean hasNext() {
         while (true) {
-            if (current != null && pos < current.length) {
+            if (current != null && pos < current.size()) {
                 return true;
             }
             current = null;
@@ -94,7 +94,7 @@ final class LazyMap<R> implements Iterator<R> {
         if (!hasNext()) {
             throw new NoSuchElementException(label + " has no more results");
         }
-        return (R) current[pos++];
+        return (R) current.get(pos++);
     }
 
     /** Cancels every chunk in flight; the iterator then ends. Idempotent. */
@@ -162,9 +162,9 @@ final class LazyMap<R> implements Iterator<R> {
         }
     }
 
-    private Object[] await(TaskFuture<?> f) {
+    private List<Object> await(TaskFuture<?> f) {
         try {
-            return Packed.objects(f.get()); // Packed when it came from a worker JVM
+            return PackedList.of(f.get()); // Packed when it came from a worker JVM: boxed as read
         } catch (ExecutionException e) {
             close();
             if (e.getCause() instanceof RuntimeException re) {

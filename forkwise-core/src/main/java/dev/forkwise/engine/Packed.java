@@ -1,7 +1,5 @@
 package dev.forkwise.engine;
 
-import java.util.Arrays;
-
 /**
  * The results of one {@code map} chunk that came back from a worker JVM as one primitive array
  * (every result an {@code Integer}, a {@code Long} or a {@code Double}), kept unboxed: the parent
@@ -32,7 +30,7 @@ public final class Packed {
     }
 
     /**
-     * Whether {@code task}'s result may arrive as a {@code Packed}: only a {@code map} chunk's,
+     * Whether {@code task}'s result may arrive as a {@code Packed}: only a {@code map} or {@code imap} chunk's,
      * which the engine alone reads. Any other {@code Object[]} result reaches the user as it was.
      */
     public static boolean mayPack(Object task) {
@@ -41,27 +39,5 @@ public final class Packed {
 
     Object array() {
         return array;
-    }
-
-    int size() {
-        return switch (array) {
-            case int[] a -> a.length;
-            case long[] a -> a.length;
-            case double[] a -> a.length;
-            default -> throw new IllegalStateException();
-        };
-    }
-
-    /** A chunk's results as objects, whichever form they came in. */
-    static Object[] objects(Object chunkResult) {
-        if (!(chunkResult instanceof Packed p)) {
-            return (Object[]) chunkResult;
-        }
-        return switch (p.array) {
-            case int[] a -> Arrays.stream(a).boxed().toArray();
-            case long[] a -> Arrays.stream(a).boxed().toArray();
-            case double[] a -> Arrays.stream(a).boxed().toArray();
-            default -> throw new IllegalStateException();
-        };
     }
 }

@@ -5,6 +5,7 @@ import java.io.Serial;
 import java.io.Serializable;
 import java.util.AbstractList;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.List;
 import java.util.Objects;
 import java.util.RandomAccess;
@@ -31,6 +32,14 @@ final class PackedList extends AbstractList<Object> implements RandomAccess, Ser
     }
 
     /**
+     * A chunk's results as a list, whichever form they came in ({@code Object[]}, or {@link Packed}
+     * from a worker JVM), without copying them: a packed chunk is boxed on each {@link #get}.
+     */
+    static List<Object> of(Object chunkResult) {
+        return chunkResult instanceof Packed p ? new PackedList(p.array()) : Arrays.asList((Object[]) chunkResult);
+    }
+
+    /**
      * @return one list of all the chunks' results, in order, if every chunk is packed with the
      *     same element class; otherwise null
      */
@@ -42,7 +51,7 @@ final class PackedList extends AbstractList<Object> implements RandomAccess, Ser
                 return null;
             }
             kind = p.array().getClass();
-            total += p.size();
+            total += java.lang.reflect.Array.getLength(p.array());
         }
         if (kind == null) {
             return null;
@@ -50,9 +59,10 @@ final class PackedList extends AbstractList<Object> implements RandomAccess, Ser
         Object all = java.lang.reflect.Array.newInstance(kind.getComponentType(), total);
         int at = 0;
         for (Object r : chunkResults) {
-            Packed p = (Packed) r;
-            System.arraycopy(p.array(), 0, all, at, p.size());
-            at += p.size();
+            Object part = ((Packed) r).array();
+            int n = java.lang.reflect.Array.getLength(part);
+            System.arraycopy(part, 0, all, at, n);
+            at += n;
         }
         return new PackedList(all);
     }

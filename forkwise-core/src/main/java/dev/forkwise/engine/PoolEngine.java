@@ -212,7 +212,7 @@ public class PoolEngine implements Pool {
         }
         List<R> results = new ArrayList<>(items.length);
         for (Object part : parts) {
-            for (Object r : Packed.objects(part)) {
+            for (Object r : PackedList.of(part)) {
                 @SuppressWarnings("unchecked")
                 R cast = (R) r;
                 results.add(cast);

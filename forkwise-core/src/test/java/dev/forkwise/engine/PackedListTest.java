@@ -144,6 +144,7 @@ class PackedListTest {
         assertThat(PackedList.concat(List.of(Packed.ofInts(new int[] {1}), Packed.ofLongs(new long[] {2})))).isNull();
         assertThat(PackedList.concat(List.of(Packed.ofInts(new int[] {1}), new Object[] {2}))).isNull();
         assertThat(PackedList.concat(List.of())).isNull();
-        assertThat(Packed.objects(Packed.ofDoubles(new double[] {-0.0, Double.NaN}))).containsExactly(-0.0, Double.NaN);
+        assertThat(PackedList.of(Packed.ofDoubles(new double[] {-0.0, Double.NaN}))).containsExactly(-0.0, Double.NaN);
+        assertThat(PackedList.of(new Object[] {"a", null})).containsExactly("a", null);
     }
 }
