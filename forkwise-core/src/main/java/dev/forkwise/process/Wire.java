@@ -8,6 +8,7 @@ import java.io.DataOutputStream;
 import java.io.EOFException;
 import java.io.IOException;
 import java.io.StreamCorruptedException;
+import java.net.StandardSocketOptions;
 import java.nio.channels.Channels;
 import java.nio.channels.SocketChannel;
 import java.util.concurrent.locks.ReentrantLock;
@@ -118,6 +119,15 @@ final class Wire implements Closeable {
     }
 
     private static final int BUFFER = 1 << 16;
+    /**
+     * The socket send buffer asked for (the kernel caps it at {@code net.core.wmem_max}). With the
+     * default of about 200 KiB, a 500 KiB frame (a map chunk of 125,000 numbers) made its writer
+     * wait for the reader two or three times, and on a busy machine each wait is a scheduling
+     * delay; a large buffer lets the writer hand over the whole frame and go on (a new pool's first
+     * 1M-item map: median 80 ms rather than 92 over 32 pools). The kernel holds only what is
+     * queued, so an idle channel costs nothing.
+     */
+    private static final int SEND_BUFFER = 4 << 20;
 
     private final SocketChannel channel;
     private final boolean parent;
@@ -143,6 +153,11 @@ final class Wire implements Closeable {
     Wire(SocketChannel channel, boolean parent) {
         this.channel = channel;
         this.parent = parent;
+        try {
+            channel.setOption(StandardSocketOptions.SO_SNDBUF, SEND_BUFFER);
+        } catch (IOException | UnsupportedOperationException e) {
+            // the default buffer works, only with more waits for large frames
+        }
         this.socketIn = new BufferedInputStream(Channels.newInputStream(channel), BUFFER);
         this.socketOut = new BufferedOutputStream(Channels.newOutputStream(channel), BUFFER);
         this.in = new DataInputStream(socketIn);
