@@ -8,6 +8,7 @@ import dev.forkwise.engine.Lifecycle;
 import dev.forkwise.engine.TaskFuture;
 import dev.forkwise.process.Messages;
 import dev.forkwise.process.ProcessBackend;
+import java.lang.management.GarbageCollectorMXBean;
 import java.lang.management.ManagementFactory;
 import java.lang.management.ThreadInfo;
 import java.lang.management.ThreadMXBean;
@@ -39,10 +40,12 @@ import java.util.concurrent.locks.ReentrantLock;
  * and each task is measured (wall, thread CPU, BLOCKED time: a few microseconds per task). A
  * monitor thread decides when enough tasks have finished ({@link #PROBE_TASKS} or {@link
  * #PROBE_NANOS} with at least one), or early when every running task has spent almost all of at
- * least {@link #EARLY_NANOS} off the CPU (waiting work should not wait for completions to get more
- * room). The rules are the {@link Judge}'s. In {@code WATCH} only wall times are kept, per window
- * of {@link #DRIFT_TASKS} tasks; when {@link #DRIFT_WINDOWS} windows in a row are more than
- * {@link #DRIFT}× away from the first window after the decision, the pool probes again. So it
+ * least {@link #EARLY_NANOS} off the CPU, or of {@link #EARLY_ASLEEP_NANOS} if it sleeps or is
+ * parked right then (waiting work should not wait for completions to get more room). Time stopped
+ * for a garbage collection counts as neither running nor waiting. The rules are the {@link
+ * Judge}'s. In {@code WATCH} only wall times are kept, per window of {@link #DRIFT_TASKS} tasks;
+ * when {@link #DRIFT_WINDOWS} windows in a row are more than {@link #DRIFT}× away from the first
+ * window after the decision, the pool probes again. So it
  * changes its mind on a real change of workload, not on noise (no continuous hill-climbing).
  *
  * <p><b>Lifecycle.</b> {@code RUNNING → SHUTDOWN → TERMINATED}: after shutdown, queued tasks still
@@ -55,14 +58,25 @@ public final class AutoBackend implements Backend {
     static final int PROBE_TASKS = 16;
     static final long PROBE_NANOS = 50_000_000L;
     static final long EARLY_NANOS = 3_000_000L;
+    /**
+     * The early decision's shorter wait for a task whose thread sleeps or is parked right now: a
+     * thread in that state wants no core, while a thread that is {@code RUNNABLE} with little CPU
+     * may be waiting for a core (or blocked in native I/O, which also shows as {@code RUNNABLE}),
+     * so that one needs {@link #EARLY_NANOS}.
+     */
+    static final long EARLY_ASLEEP_NANOS = 1_000_000L;
     static final double DRIFT = 4;
     static final int DRIFT_TASKS = 32;
     static final int DRIFT_WINDOWS = 3;
-    private static final long TICK_MILLIS = 2;
+    private static final long TICK_MILLIS = 1;
     private static final long IDLE_TICK_MILLIS = 50;
-    private static final java.nio.file.Path SCHEDSTAT = java.nio.file.Path.of("/proc/thread-self/schedstat");
+    private static final String SCHEDSTAT = "/proc/thread-self/schedstat";
     private static final boolean HAS_SCHEDSTAT = runDelay() >= 0;
     private static final ThreadMXBean MX = ManagementFactory.getThreadMXBean();
+    /** The collectors whose time is pause time: G1's and ZGC's concurrent cycles run beside the tasks. */
+    private static final List<GarbageCollectorMXBean> PAUSING_COLLECTORS = ManagementFactory.getGarbageCollectorMXBeans().stream()
+            .filter(b -> !b.getName().contains("Concurrent") && !b.getName().contains("Cycles"))
+            .toList();
 
     private enum Phase { PROBE, WATCH }
 
@@ -72,8 +86,11 @@ public final class AutoBackend implements Backend {
     private final ArrayDeque<TaskFuture<?>> pending = new ArrayDeque<>(); // guarded by lock
     private final Map<TaskFuture<?>, Started> onThreads = new ConcurrentHashMap<>();
 
-    /** A task running on a thread of this backend: where, since when, and the thread's CPU and blocked time then. */
-    private record Started(Thread thread, long wall, long cpu, long blockedMillis) {}
+    /**
+     * A task running on a thread of this backend: where, since when, and the thread's CPU and
+     * blocked time and the JVM's garbage collection pauses then.
+     */
+    private record Started(Thread thread, long wall, long cpu, long blockedMillis, long gcMillis) {}
     private final List<AutoPool.Decision> decisions = new CopyOnWriteArrayList<>();
 
     // guarded by lock
@@ -138,6 +155,9 @@ public final class AutoBackend implements Backend {
         // thread for each); a decision for more threads raises it
         platform = new ThreadPoolExecutor(limit, bound, 30, TimeUnit.SECONDS, new LinkedBlockingQueue<>(),
                 Thread.ofPlatform().name("forkwise-" + poolName + "-", 0).factory());
+        // started now, while the caller prepares its first tasks, not at the first task, when the
+        // probe's clock already runs
+        platform.prestartAllCoreThreads();
         if (MX.isThreadContentionMonitoringSupported() && !MX.isThreadContentionMonitoringEnabled()) {
             MX.setThreadContentionMonitoringEnabled(true);
         }
@@ -219,18 +239,24 @@ public final class AutoBackend implements Backend {
 
     private void runHere(TaskFuture<?> f, boolean measure) {
         Thread t = Thread.currentThread();
-        long cpu0 = measure ? MX.getCurrentThreadCpuTime() : 0;
-        onThreads.put(f, new Started(t, System.nanoTime(), measure ? cpu0 : -1, measure ? blocked(t) : 0));
+        // the measurements' own cost (a thread snapshot, a /proc read) comes before the CPU clock
+        // starts: at the early decision it would otherwise be a good part of a waiting task's CPU
         long blocked0 = measure ? blocked(t) : 0;
         long delay0 = measure && HAS_SCHEDSTAT ? runDelay() : 0;
+        long gc0 = measure ? gcPauseMillis() : 0;
+        long cpu0 = measure ? MX.getCurrentThreadCpuTime() : 0;
         long wall0 = System.nanoTime();
+        onThreads.put(f, new Started(t, wall0, measure ? cpu0 : -1, blocked0, gc0));
         try {
             f.run();
         } finally {
             long wall = System.nanoTime() - wall0;
             long cpu = measure ? MX.getCurrentThreadCpuTime() - cpu0 : -1;
             long blocked = measure ? (blocked(t) - blocked0) * 1_000_000L : -1;
-            long delay = measure && HAS_SCHEDSTAT ? Math.max(0, runDelay() - delay0) : 0;
+            // time the task could not run: waiting for a core, or stopped for a garbage collection
+            // (a pause looks like waiting from the task's CPU time: tiny tasks that fill the heap
+            // were taken for waiting ones)
+            long delay = measure ? (HAS_SCHEDSTAT ? Math.max(0, runDelay() - delay0) : 0) + (gcPauseMillis() - gc0) * 1_000_000L : 0;
             onThreads.remove(f);
             Thread.interrupted(); // a cancel(true) or shutdownNow aimed at this task ends with it
             finished(wall, cpu, blocked, delay);
@@ -242,14 +268,38 @@ public final class AutoBackend implements Backend {
      * schedstat}), or -1 where that is not available.
      */
     static long runDelay() {
-        try {
-            String s = java.nio.file.Files.readString(SCHEDSTAT);
-            int a = s.indexOf(' ');
-            int b = s.indexOf(' ', a + 1);
-            return Long.parseLong(s.substring(a + 1, b < 0 ? s.length() : b).trim());
+        // a plain stream: NIO's Files.readString took 0.1 to 1.4 ms on a new thread (it sets up a
+        // direct buffer per thread), which the probe's first tasks paid twice each
+        byte[] b = new byte[64];
+        int n;
+        try (java.io.FileInputStream in = new java.io.FileInputStream(SCHEDSTAT)) {
+            n = in.read(b);
         } catch (java.io.IOException | RuntimeException e) {
             return -1;
         }
+        // "<ns on a core> <ns waiting for a core> <time slices>"
+        long v = 0;
+        int i = 0;
+        while (i < n && b[i] != ' ') {
+            i++;
+        }
+        i++;
+        if (i >= n || b[i] < '0' || b[i] > '9') {
+            return -1;
+        }
+        while (i < n && b[i] >= '0' && b[i] <= '9') {
+            v = v * 10 + (b[i++] - '0');
+        }
+        return v;
+    }
+
+    /** Milliseconds the JVM has stopped Java threads for garbage collection (concurrent work left out). */
+    static long gcPauseMillis() {
+        long sum = 0;
+        for (GarbageCollectorMXBean b : PAUSING_COLLECTORS) {
+            sum += Math.max(0, b.getCollectionTime());
+        }
+        return sum;
     }
 
     private static long blocked(Thread t) {
@@ -381,7 +431,7 @@ public final class AutoBackend implements Backend {
     private void maybeDecideLocked(List<Runnable> after) {
         long now = System.nanoTime();
         boolean enough = probeTasks >= PROBE_TASKS || (probeTasks > 0 && now - probeStarted >= PROBE_NANOS);
-        if (!enough && probeTasks == 0 && probeSeen == 0 && now - probeStarted >= EARLY_NANOS && everyRunningTaskWaits(now)) {
+        if (!enough && probeTasks == 0 && probeSeen == 0 && now - probeStarted >= EARLY_ASLEEP_NANOS && everyRunningTaskWaits(now)) {
             decideLocked(Advice.Kind.WAITING, 0, 1, 0, List.of(String.format(Locale.ROOT,
                     "The first %d tasks have been running %s and used almost no CPU: they wait.", onThreads.size(), Judge.time(now - probeStarted))), after);
             return;
@@ -416,20 +466,24 @@ public final class AutoBackend implements Backend {
     }
 
     /**
-     * Whether every task running on a thread now has run for {@link #EARLY_NANOS} or more and spent
-     * under the waiting share of that time on the CPU or blocked on a lock (each task by its own
-     * start, so a task that has only just got its thread is not taken for a waiting one).
+     * Whether every task running on a thread now has run for {@link #EARLY_NANOS} or more ({@link
+     * #EARLY_ASLEEP_NANOS} if its thread sleeps or is parked now) and spent under the waiting share
+     * of that time on the CPU or blocked on a lock (each task by its own start, so a task that has
+     * only just got its thread is not taken for a waiting one).
      */
     private boolean everyRunningTaskWaits(long now) {
         if (onThreads.isEmpty()) {
             return false;
         }
         for (Started s : onThreads.values()) {
-            long elapsed = now - s.wall();
+            // time stopped for garbage collection is time the task could not run, not time it waited
+            long elapsed = now - s.wall() - (gcPauseMillis() - s.gcMillis()) * 1_000_000L;
+            Thread.State state = s.thread().getState();
+            long needed = state == Thread.State.TIMED_WAITING || state == Thread.State.WAITING ? EARLY_ASLEEP_NANOS : EARLY_NANOS;
             long cpu = s.cpu() < 0 ? -1 : MX.getThreadCpuTime(s.thread().threadId());
             // blocked on a lock is not waiting: a task behind a global lock that another task holds
             long busy = cpu - s.cpu() + (blocked(s.thread()) - s.blockedMillis()) * 1_000_000L;
-            if (s.cpu() < 0 || cpu < 0 || elapsed < EARLY_NANOS || busy > Judge.WAITING_CPU_SHARE * elapsed) {
+            if (s.cpu() < 0 || cpu < 0 || elapsed < needed || busy > Judge.WAITING_CPU_SHARE * elapsed) {
                 return false;
             }
         }
