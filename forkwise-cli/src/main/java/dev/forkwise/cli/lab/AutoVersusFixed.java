@@ -27,6 +27,8 @@ import java.util.stream.IntStream;
 final class AutoVersusFixed implements Experiment {
 
     private static final Object LOCK = new Object();
+    private static final int TRIES = 3;
+    private static final double REPEAT_UNDER_SECONDS = 0.25;
 
     @Override
     public String id() {
@@ -38,8 +40,11 @@ final class AutoVersusFixed implements Experiment {
         return "Pool.auto() and the advisor's verdict against each fixed choice, on five kinds of work";
     }
 
-    /** One kind of work: the task, its inputs, and a few samples for the advisor. */
-    private record Work(String name, Fn<Integer, Long> task, List<Integer> inputs, int chunk) {}
+    /**
+     * One kind of work: the task, its inputs, the chunk size ({@code 0}: automatic) and how many of
+     * the inputs an untimed warm-up runs first.
+     */
+    private record Work(String name, Fn<Integer, Long> task, List<Integer> inputs, int chunk, int warmup) {}
 
     static long sum(int n) {
         long s = 0;
@@ -81,11 +86,11 @@ final class AutoVersusFixed implements Experiment {
         // pool's probe are a part of the job, as they are of real ones, not all of it
         int scale = settings.quick() ? 1 : 3;
         List<Work> works = List.of(
-                new Work("computing: sum of squares", AutoVersusFixed::sum, Collections.nCopies(12 * scale * cores, 100_000_000), 1),
-                new Work("waiting: 50 ms sleeps", AutoVersusFixed::nap, Collections.nCopies(settings.quick() ? 100 : 1_000, 50), 1),
-                new Work("computing behind one global lock", AutoVersusFixed::lockedSum, Collections.nCopies(12 * scale * cores, 100_000_000), 1),
-                new Work("tiny: x * x", AutoVersusFixed::tiny, IntStream.range(0, 2_000_000 * scale).boxed().toList(), 0),
-                new Work("mixed: 5 ms CPU + 5 ms sleep", AutoVersusFixed::half, Collections.nCopies(150 * scale, 5), 1));
+                new Work("computing: sum of squares", AutoVersusFixed::sum, Collections.nCopies(12 * scale * cores, 100_000_000), 1, cores),
+                new Work("waiting: 50 ms sleeps", AutoVersusFixed::nap, Collections.nCopies(settings.quick() ? 100 : 1_000, 50), 1, cores),
+                new Work("computing behind one global lock", AutoVersusFixed::lockedSum, Collections.nCopies(12 * scale * cores, 100_000_000), 1, cores),
+                new Work("tiny: x * x", AutoVersusFixed::tiny, IntStream.range(0, 2_000_000 * scale).boxed().toList(), 0, 2_000_000 * scale),
+                new Work("mixed: 5 ms CPU + 5 ms sleep", AutoVersusFixed::half, Collections.nCopies(150 * scale, 5), 1, 8 * cores));
         Map<String, Supplier<Pool>> fixed = new LinkedHashMap<>();
         fixed.put("Pool.threads(" + cores + ")", () -> Pool.threads(cores));
         fixed.put("Pool.virtualThreads()", Pool::virtualThreads);
@@ -103,15 +108,25 @@ final class AutoVersusFixed implements Experiment {
         for (Work w : works) {
             progress.println("  " + w.name() + ": the advisor ...");
             Advice advice = Advisor.measure(w.task(), w.inputs().subList(0, Math.min(8, w.inputs().size())));
+            // the JIT compiles the task and the pools' own code in whichever run comes first: a
+            // warm-up (untimed) keeps that cost out of the first choice's time
+            try (Pool warm = Pool.threads(cores)) {
+                List<Integer> some = w.inputs().subList(0, w.warmup());
+                if (w.chunk() == 0) {
+                    warm.map(w.task(), some);
+                } else {
+                    warm.map(w.task(), some, w.chunk());
+                }
+            }
             double[] seconds = new double[fixed.size()];
             int i = 0;
             for (Map.Entry<String, Supplier<Pool>> f : fixed.entrySet()) {
                 progress.println("  " + w.name() + ": " + f.getKey() + " ...");
-                seconds[i++] = time(f.getValue(), w, new String[1]);
+                seconds[i++] = best(f.getValue(), w, new String[1]);
             }
             progress.println("  " + w.name() + ": Pool.auto() ...");
             String[] decided = new String[1];
-            double auto = time(Pool::auto, w, decided);
+            double auto = best(Pool::auto, w, decided);
             int best = 0;
             for (int k = 1; k < seconds.length; k++) {
                 best = seconds[k] < seconds[best] ? k : best;
@@ -140,7 +155,8 @@ final class AutoVersusFixed implements Experiment {
                 + Measure.ratio(autoTotalRatio / works.size()) + ".");
         findings.add("Pool.auto() was within 10% of the best fixed choice on " + autoWithin10 + " of " + works.size()
                 + " workloads. Each pool is new for each job, so the times include starting it (worker JVMs,"
-                + " and Pool.auto()'s probe of its first tasks).");
+                + " and Pool.auto()'s probe of its first tasks). A job under 0.25 s is the best of three runs,"
+                + " for every choice alike.");
         findings.add("The seeds' tree says threads for waiting and processes for computing. In Java computing"
                 + " work runs best on platform threads (no GIL); only a global lock sends it to processes.");
         return new Report(
@@ -151,8 +167,31 @@ final class AutoVersusFixed implements Experiment {
                 findings);
     }
 
+    /**
+     * The best of up to {@link #TRIES} runs for a job shorter than {@link #REPEAT_UNDER_SECONDS}
+     * (one run otherwise): a garbage collection or a scheduler delay is a large share of a job of
+     * a few tens of milliseconds, and which run it falls into is chance. Every choice is treated
+     * alike.
+     */
+    private static double best(Supplier<? extends Pool> make, Work w, String[] decided) throws InterruptedException {
+        double best = time(make, w, decided);
+        String bestDecision = decided[0];
+        for (int i = 1; i < TRIES && best < REPEAT_UNDER_SECONDS; i++) {
+            double again = time(make, w, decided);
+            if (again < best) {
+                best = again;
+                bestDecision = decided[0];
+            }
+        }
+        decided[0] = bestDecision;
+        return best;
+    }
+
     /** Seconds from creating the pool to the last result; an automatic pool's last decision goes to {@code decided[0]}. */
     private static double time(Supplier<? extends Pool> make, Work w, String[] decided) throws InterruptedException {
+        // each run starts with the heap as empty as the last one's: a collection of the garbage
+        // an earlier run left would otherwise fall into whichever run comes next
+        System.gc();
         long t = System.nanoTime();
         try (Pool pool = make.get()) {
             List<Long> out = w.chunk() == 0 ? pool.map(w.task(), w.inputs()) : pool.map(w.task(), w.inputs(), w.chunk());
