@@ -475,9 +475,10 @@ public final class AutoBackend implements Backend {
         if (onThreads.isEmpty()) {
             return false;
         }
+        long gc = gcPauseMillis();
         for (Started s : onThreads.values()) {
             // time stopped for garbage collection is time the task could not run, not time it waited
-            long elapsed = now - s.wall() - (gcPauseMillis() - s.gcMillis()) * 1_000_000L;
+            long elapsed = now - s.wall() - (gc - s.gcMillis()) * 1_000_000L;
             Thread.State state = s.thread().getState();
             long needed = state == Thread.State.TIMED_WAITING || state == Thread.State.WAITING ? EARLY_ASLEEP_NANOS : EARLY_NANOS;
             long cpu = s.cpu() < 0 ? -1 : MX.getThreadCpuTime(s.thread().threadId());

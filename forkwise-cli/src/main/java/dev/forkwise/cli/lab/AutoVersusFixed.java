@@ -45,7 +45,12 @@ final class AutoVersusFixed implements Experiment {
      * One kind of work: the task, its inputs, the chunk size ({@code 0}: automatic) and how many of
      * the inputs an untimed warm-up runs first.
      */
-    private record Work(String name, Fn<Integer, Long> task, List<Integer> inputs, int chunk, int warmup) {}
+    private record Work(String name, Fn<Integer, Long> task, List<Integer> inputs, int chunk, int warmup) {
+        /** Maps the task over {@code some} of the inputs on {@code pool}, with this work's chunk size. */
+        List<Long> mapOn(Pool pool, List<Integer> some) {
+            return chunk == 0 ? pool.map(task, some) : pool.map(task, some, chunk);
+        }
+    }
 
     static long sum(int n) {
         long s = 0;
@@ -117,12 +122,7 @@ final class AutoVersusFixed implements Experiment {
             // the JIT compiles the task and the pools' own code in whichever run comes first: a
             // warm-up (untimed) keeps that cost out of the first choice's time
             try (Pool warm = Pool.threads(cores)) {
-                List<Integer> some = w.inputs().subList(0, w.warmup());
-                if (w.chunk() == 0) {
-                    warm.map(w.task(), some);
-                } else {
-                    warm.map(w.task(), some, w.chunk());
-                }
+                w.mapOn(warm, w.inputs().subList(0, w.warmup()));
             }
             // every choice, auto fourth, in rounds: a job under REPEAT_UNDER_SECONDS runs again in
             // the next rounds (best of TRIES) and each round starts with the next choice, so that
@@ -150,7 +150,6 @@ final class AutoVersusFixed implements Experiment {
             }
             double[] seconds = java.util.Arrays.copyOf(all, fixed.size());
             double auto = all[fixed.size()];
-            String[] decided = {decisions[fixed.size()]};
             int best = 0;
             for (int k = 1; k < seconds.length; k++) {
                 best = seconds[k] < seconds[best] ? k : best;
@@ -166,7 +165,7 @@ final class AutoVersusFixed implements Experiment {
                     w.name(),
                     advice.kind().name().toLowerCase(Locale.ROOT).replace('_', ' ') + " → " + advice.backend().name().toLowerCase(Locale.ROOT).replace('_', ' ') + " × " + advice.poolSize(),
                     secs(seconds[0]), secs(seconds[1]), secs(seconds[2]),
-                    secs(auto) + " (" + decided[0] + ")",
+                    secs(auto) + " (" + decisions[fixed.size()] + ")",
                     names.get(best),
                     Measure.ratio(ratio)));
         }
@@ -179,8 +178,8 @@ final class AutoVersusFixed implements Experiment {
                 + Measure.ratio(autoTotalRatio / works.size()) + ".");
         findings.add("Pool.auto() was within 10% of the best fixed choice on " + autoWithin10 + " of " + works.size()
                 + " workloads. Each pool is new for each job, so the times include starting it (worker JVMs,"
-                + " and Pool.auto()'s probe of its first tasks). A job under 1 s is the best of three runs,"
-                + " for every choice alike.");
+                + " and Pool.auto()'s probe of its first tasks). A job under " + secs(REPEAT_UNDER_SECONDS)
+                + " is the best of " + TRIES + " runs, for every choice alike.");
         findings.add("The seeds' tree says threads for waiting and processes for computing. In Java computing"
                 + " work runs best on platform threads (no GIL); only a global lock sends it to processes.");
         return new Report(
@@ -198,7 +197,7 @@ final class AutoVersusFixed implements Experiment {
         System.gc();
         long t = System.nanoTime();
         try (Pool pool = make.get()) {
-            List<Long> out = w.chunk() == 0 ? pool.map(w.task(), w.inputs()) : pool.map(w.task(), w.inputs(), w.chunk());
+            List<Long> out = w.mapOn(pool, w.inputs());
             if (out.size() != w.inputs().size()) {
                 throw new IllegalStateException(w.name() + ": " + out.size() + " results for " + w.inputs().size() + " inputs");
             }
