@@ -644,15 +644,8 @@ final class Codec {
         }
 
         Object topResults() throws IOException, ClassNotFoundException {
-            if (pos < end && (b[pos] == PACKED_INTS || b[pos] == PACKED_LONGS || b[pos] == PACKED_DOUBLES)) {
-                byte tag = b[pos++];
-                int n = packedLength(tag == PACKED_INTS ? 4 : 8);
-                Object packed = tag == PACKED_INTS
-                        ? dev.forkwise.engine.Packed.ofInts(ints(b, pos, n))
-                        : tag == PACKED_LONGS
-                                ? dev.forkwise.engine.Packed.ofLongs(longs(b, pos, n))
-                                : dev.forkwise.engine.Packed.ofDoubles(doubles(b, pos, n));
-                pos += n * (tag == PACKED_INTS ? 4 : 8);
+            if (packedNext()) {
+                Object packed = packed();
                 if (pos != end) {
                     throw new StreamCorruptedException("message has " + (end - pos) + " bytes after its value");
                 }
@@ -670,6 +663,29 @@ final class Codec {
                 java.close();
             }
             return o;
+        }
+
+        /** Whether the next value is a packed array. */
+        private boolean packedNext() {
+            return pos < end && (b[pos] == PACKED_INTS || b[pos] == PACKED_LONGS || b[pos] == PACKED_DOUBLES);
+        }
+
+        /** Reads the packed array that comes next, unboxed. */
+        private dev.forkwise.engine.Packed packed() throws StreamCorruptedException {
+            byte tag = b[pos++];
+            int n = packedLength(tag == PACKED_INTS ? 4 : 8);
+            dev.forkwise.engine.Packed packed = tag == PACKED_INTS
+                    ? dev.forkwise.engine.Packed.ofInts(ints(b, pos, n))
+                    : tag == PACKED_LONGS
+                            ? dev.forkwise.engine.Packed.ofLongs(longs(b, pos, n))
+                            : dev.forkwise.engine.Packed.ofDoubles(doubles(b, pos, n));
+            pos += n * (tag == PACKED_INTS ? 4 : 8);
+            return packed;
+        }
+
+        /** The next value, unboxed if it is a packed array. */
+        private Object packedOrValue() throws IOException, ClassNotFoundException {
+            return packedNext() ? packed() : value();
         }
 
         private Object value() throws IOException, ClassNotFoundException {
@@ -730,7 +746,7 @@ final class Codec {
                     int kind = b[pos++];
                     Object[] c = new Object[length()];
                     for (int i = 0; i < c.length; i++) {
-                        c[i] = value();
+                        c[i] = Portable.takesPacked(kind, i) ? packedOrValue() : value();
                     }
                     yield Portable.rebuild(kind, c);
                 }

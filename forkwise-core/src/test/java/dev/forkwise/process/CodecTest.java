@@ -145,8 +145,14 @@ class CodecTest {
         java.util.concurrent.Callable<?> chunk =
                 dev.forkwise.engine.Portable.rebuild(0, new Object[] {"map", square, new Object[] {1, 2, 3}, 10L});
         Object back = codec.decode(Codec.encode(chunk));
-        assertThat(back).isInstanceOf(dev.forkwise.engine.Portable.class);
+        assertThat(back).isInstanceOf(dev.forkwise.Call.class); // a Chunk, or a PackedChunk for numbers
         assertThat((Object[]) ((java.util.concurrent.Callable<?>) back).call()).containsExactly(1, 4, 9);
+        Fn<Object, Object> show = String::valueOf;
+        java.util.concurrent.Callable<?> mixed =
+                dev.forkwise.engine.Portable.rebuild(0, new Object[] {"map", show, new Object[] {1, "two", 3L}, 0L});
+        Object mixedBack = codec.decode(Codec.encode(mixed));
+        assertThat(mixedBack).isInstanceOf(dev.forkwise.engine.Portable.class);
+        assertThat((Object[]) ((java.util.concurrent.Callable<?>) mixedBack).call()).containsExactly("1", "two", "3");
         assertThatThrownBy(() -> dev.forkwise.engine.Portable.rebuild(0, new Object[] {"map", square}))
                 .isInstanceOf(IllegalArgumentException.class);
         assertThatThrownBy(() -> dev.forkwise.engine.Portable.rebuild(99, new Object[0]))
@@ -217,6 +223,64 @@ class CodecTest {
                 }
             }
         }
+    }
+
+    @ParameterizedTest(name = "seed {0}")
+    @MethodSource("seeds")
+    void aMapChunkOfNumbersRunsInTheWorkerAsItWouldHere(long seed) throws Exception {
+        Random rnd = new Random(seed);
+        for (int round = 0; round < 50; round++) {
+            Object[] in = numberArray(rnd);
+            Object failOn = rnd.nextInt(4) == 0 ? in[rnd.nextInt(in.length)] : "nothing";
+            Fn<Object, Object> fn = x -> {
+                if (java.util.Objects.equals(x, failOn)) {
+                    throw new IllegalStateException("no " + x);
+                }
+                return x instanceof Double d ? (Object) Double.longBitsToDouble(Double.doubleToRawLongBits(d) ^ 1L)
+                        : x instanceof Long l ? (Object) (l * 31)
+                        : x instanceof Integer i ? (Object) (i ^ 0x5555) : "null";
+            };
+            java.util.concurrent.Callable<?> here = dev.forkwise.engine.Portable.rebuild(0, new Object[] {"map", fn, in, 100L});
+            java.util.concurrent.Callable<?> there = (java.util.concurrent.Callable<?>) codec.decode(Codec.encode(here));
+            boolean packed = java.util.Arrays.stream(in).allMatch(x -> x != null && x.getClass() == in[0].getClass());
+            // a chunk of numbers is not boxed into an array before it runs: each input is boxed as it is used
+            assertThat(there.getClass().getSimpleName()).isEqualTo(packed ? "PackedChunk" : "Chunk");
+            Object[] expected;
+            try {
+                expected = (Object[]) here.call();
+            } catch (Exception e) {
+                assertThatThrownBy(there::call).isExactlyInstanceOf(e.getClass()).hasMessage(e.getMessage())
+                        .cause().isExactlyInstanceOf(IllegalStateException.class).hasMessage(e.getCause().getMessage());
+                continue;
+            }
+            Object[] got = (Object[]) there.call();
+            assertThat(got).hasSameSizeAs(expected);
+            for (int i = 0; i < got.length; i++) {
+                assertThat(got[i]).isExactlyInstanceOf(expected[i].getClass());
+                if (got[i] instanceof Double d) {
+                    assertThat(Double.doubleToRawLongBits(d)).isEqualTo(Double.doubleToRawLongBits((Double) expected[i]));
+                } else {
+                    assertThat(got[i]).isEqualTo(expected[i]);
+                }
+            }
+        }
+    }
+
+    @Test
+    void aPackedMapChunkStopsWhenItsThreadIsInterrupted() throws Exception {
+        Object[] in = new Object[10_000];
+        java.util.Arrays.setAll(in, i -> (long) i);
+        Fn<Long, Long> fn = x -> {
+            if (x == 10) {
+                Thread.currentThread().interrupt(); // as a cancel(true) would, while the chunk runs
+            }
+            return x;
+        };
+        java.util.concurrent.Callable<?> there = (java.util.concurrent.Callable<?>)
+                codec.decode(Codec.encode(dev.forkwise.engine.Portable.rebuild(0, new Object[] {"map", fn, in, 0L})));
+        assertThat(there.getClass().getSimpleName()).isEqualTo("PackedChunk");
+        assertThatThrownBy(there::call).isInstanceOf(InterruptedException.class).hasMessageContaining("map chunk cancelled");
+        assertThat(Thread.interrupted()).isTrue(); // the status is left for the worker to clear
     }
 
     @Test
