@@ -8,7 +8,9 @@ import dev.forkwise.Fn;
  * {@code Long} or all {@code Double}): the inputs stay one primitive array and each is boxed as the
  * function is applied to it. Same results, same failures and the same cancellation as {@link
  * Chunk#call()}; what it saves is the separate boxing pass and its array, which in a new worker is
- * one more loop to run interpreted and to compile before a big {@code map} gets fast.
+ * one more loop to run interpreted and to compile before a big {@code map} gets fast. (The loop is
+ * written out here rather than shared with {@code Chunk} through an input accessor: a call per
+ * input is what an interpreted loop can least afford.)
  *
  * @param label the calling operation, for messages
  * @param fn the function
