@@ -72,6 +72,18 @@ public final class AutoBackend implements Backend {
     private static final long IDLE_TICK_MILLIS = 50;
     private static final String SCHEDSTAT = "/proc/thread-self/schedstat";
     private static final boolean HAS_SCHEDSTAT = runDelay() >= 0;
+    /**
+     * The calling thread's {@code schedstat} by its task id ({@code /proc/thread-self} names the
+     * thread that reads it; the monitor reads another thread's), or null where it cannot be found.
+     */
+    private static final ThreadLocal<String> OWN_SCHEDSTAT = ThreadLocal.withInitial(() -> {
+        try {
+            String self = java.nio.file.Files.readSymbolicLink(java.nio.file.Path.of("/proc/thread-self")).toString();
+            return "/proc/" + self + "/schedstat"; // self is "<pid>/task/<tid>"
+        } catch (java.io.IOException | RuntimeException e) {
+            return null;
+        }
+    });
     private static final ThreadMXBean MX = ManagementFactory.getThreadMXBean();
     /** The collectors whose time is pause time: G1's and ZGC's concurrent cycles run beside the tasks. */
     private static final List<GarbageCollectorMXBean> PAUSING_COLLECTORS = ManagementFactory.getGarbageCollectorMXBeans().stream()
@@ -87,10 +99,11 @@ public final class AutoBackend implements Backend {
     private final Map<TaskFuture<?>, Started> onThreads = new ConcurrentHashMap<>();
 
     /**
-     * A task running on a thread of this backend: where, since when, and the thread's CPU and
-     * blocked time and the JVM's garbage collection pauses then.
+     * A task running on a thread of this backend: where, since when, and then the thread's CPU and
+     * blocked time, the JVM's garbage collection pauses, and the thread's time waiting for a core
+     * (read from {@code schedstat}, the thread's own file, or null where there is none).
      */
-    private record Started(Thread thread, long wall, long cpu, long blockedMillis, long gcMillis) {}
+    private record Started(Thread thread, long wall, long cpu, long blockedMillis, long gcMillis, String schedstat, long runDelay) {}
     private final List<AutoPool.Decision> decisions = new CopyOnWriteArrayList<>();
 
     // guarded by lock
@@ -244,9 +257,10 @@ public final class AutoBackend implements Backend {
         long blocked0 = measure ? blocked(t) : 0;
         long delay0 = measure && HAS_SCHEDSTAT ? runDelay() : 0;
         long gc0 = measure ? gcPauseMillis() : 0;
+        String schedstat = measure && HAS_SCHEDSTAT ? ownSchedstat() : null;
         long cpu0 = measure ? MX.getCurrentThreadCpuTime() : 0;
         long wall0 = System.nanoTime();
-        onThreads.put(f, new Started(t, wall0, measure ? cpu0 : -1, blocked0, gc0));
+        onThreads.put(f, new Started(t, wall0, measure ? cpu0 : -1, blocked0, gc0, schedstat, delay0));
         try {
             f.run();
         } finally {
@@ -268,11 +282,16 @@ public final class AutoBackend implements Backend {
      * schedstat}), or -1 where that is not available.
      */
     static long runDelay() {
+        return runDelay(SCHEDSTAT);
+    }
+
+    /** The same for the thread whose {@code schedstat} file is {@code path}; -1 if it cannot be read. */
+    static long runDelay(String path) {
         // a plain stream: NIO's Files.readString took 0.1 to 1.4 ms on a new thread (it sets up a
         // direct buffer per thread), which the probe's first tasks paid twice each
         byte[] b = new byte[64];
         int n;
-        try (java.io.FileInputStream in = new java.io.FileInputStream(SCHEDSTAT)) {
+        try (java.io.FileInputStream in = new java.io.FileInputStream(path)) {
             n = in.read(b);
         } catch (java.io.IOException | RuntimeException e) {
             return -1;
@@ -291,6 +310,11 @@ public final class AutoBackend implements Backend {
             v = v * 10 + (b[i++] - '0');
         }
         return v;
+    }
+
+    /** The calling thread's {@code schedstat} file by its task id, which other threads can read too; or null. */
+    static String ownSchedstat() {
+        return OWN_SCHEDSTAT.get();
     }
 
     /** Milliseconds the JVM has stopped Java threads for garbage collection (concurrent work left out). */
@@ -446,14 +470,17 @@ public final class AutoBackend implements Backend {
         double cpuShare = probeWall == 0 ? 0 : Math.min(1, probeCpu / (double) ownWall);
         long busy = probeCpu + probeBlocked;
         double lockShare = busy == 0 ? 0 : probeBlocked / (double) busy;
-        double waitShare = Math.max(0, 1 - cpuShare - probeBlocked / (double) ownWall);
+        double blockedShare = probeBlocked / (double) ownWall;
+        double waitShare = Math.max(0, 1 - cpuShare - blockedShare);
         String figures = String.format(Locale.ROOT,
                 "%d tasks measured on %d platform threads: %s per task, %.0f%% CPU, %.0f%% of busy time blocked on locks, %.0f%% waiting.",
                 probeTasks, Math.min(bound, cores), Judge.time(wall), 100 * cpuShare, 100 * lockShare, 100 * waitShare);
         Advice.Kind kind;
         if (wall < Judge.TINY_NANOS) {
             kind = Advice.Kind.TINY;
-        } else if (cpuShare < Judge.WAITING_CPU_SHARE) {
+        } else if (cpuShare < Judge.WAITING_CPU_SHARE && waitShare >= blockedShare) {
+            // little CPU because the tasks wait, not because they queue for one lock: on a loaded
+            // machine, two threads taking turns at a global lock each got under 30% CPU
             kind = Advice.Kind.WAITING;
         } else if (lockShare >= Judge.GLOBAL_LOCK_SHARE) {
             kind = Advice.Kind.COMPUTING_BEHIND_A_GLOBAL_LOCK;
@@ -477,8 +504,11 @@ public final class AutoBackend implements Backend {
         }
         long gc = gcPauseMillis();
         for (Started s : onThreads.values()) {
-            // time stopped for garbage collection is time the task could not run, not time it waited
-            long elapsed = now - s.wall() - (gc - s.gcMillis()) * 1_000_000L;
+            // time stopped for garbage collection, or waiting for a core while other work has the
+            // cores, is time the task could not run, not time it waited: CPU-bound tasks on a
+            // loaded machine were taken for waiting ones
+            long forCore = s.schedstat() == null ? 0 : Math.max(0, runDelay(s.schedstat()) - s.runDelay());
+            long elapsed = now - s.wall() - (gc - s.gcMillis()) * 1_000_000L - forCore;
             Thread.State state = s.thread().getState();
             long needed = state == Thread.State.TIMED_WAITING || state == Thread.State.WAITING ? EARLY_ASLEEP_NANOS : EARLY_NANOS;
             long cpu = s.cpu() < 0 ? -1 : MX.getThreadCpuTime(s.thread().threadId());

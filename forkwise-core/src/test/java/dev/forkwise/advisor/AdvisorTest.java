@@ -40,13 +40,15 @@ class AdvisorTest {
      * takes longer, not less, when it has to share its core, whatever the machine's speed.
      */
     static long spin(int micros) {
-        long end = MX.getCurrentThreadCpuTime() + micros * 1_000L;
+        // a virtual thread has no CPU clock here (-1): it spins for wall time instead of forever
+        boolean cpuClock = MX.getCurrentThreadCpuTime() >= 0;
+        long end = (cpuClock ? MX.getCurrentThreadCpuTime() : System.nanoTime()) + micros * 1_000L;
         long x = micros;
         do {
             for (int i = 0; i < 1_000; i++) {
                 x = x * 6364136223846793005L + i;
             }
-        } while (MX.getCurrentThreadCpuTime() < end);
+        } while ((cpuClock ? MX.getCurrentThreadCpuTime() : System.nanoTime()) < end);
         return x;
     }
 
