@@ -45,7 +45,6 @@ class AutoBackendMeasuresTest {
         long pid = ProcessHandle.current().pid();
         assertThat(path[0]).matches("/proc/" + pid + "/task/\\d+/schedstat").isNotEqualTo("/proc/" + pid + "/task/" + pid + "/schedstat");
         assertThat(delays[1]).isBetween(delays[0], delays[2]);
-        assertThat(AutoBackend.runDelay(path[0])).as("the thread has ended: its file is gone").isEqualTo(-1);
     }
 
     @Test
