@@ -211,16 +211,22 @@ class CodecTest {
             assertThat(back[0]).isEqualTo("before");
             assertThat(back[2]).isEqualTo("after");
             Object[] b = (Object[]) back[1];
-            assertThat(b).hasSameSizeAs(a).isExactlyInstanceOf(Object[].class);
-            for (int i = 0; i < a.length; i++) {
-                if (a[i] == null) {
-                    assertThat(b[i]).isNull();
-                } else if (a[i] instanceof Double d) {
-                    assertThat(b[i]).isExactlyInstanceOf(Double.class);
-                    assertThat(Double.doubleToRawLongBits((Double) b[i])).isEqualTo(Double.doubleToRawLongBits(d));
-                } else {
-                    assertThat(b[i]).isExactlyInstanceOf(a[i].getClass()).isEqualTo(a[i]);
-                }
+            assertThat(b).isExactlyInstanceOf(Object[].class);
+            assertBitForBit(b, a);
+        }
+    }
+
+    /** Same length, and each element null where expected, else of the same class and equal (doubles: the same bits). */
+    private static void assertBitForBit(Object[] actual, Object[] expected) {
+        assertThat(actual).hasSameSizeAs(expected);
+        for (int i = 0; i < expected.length; i++) {
+            if (expected[i] == null) {
+                assertThat(actual[i]).isNull();
+            } else if (expected[i] instanceof Double d) {
+                assertThat(actual[i]).isExactlyInstanceOf(Double.class);
+                assertThat(Double.doubleToRawLongBits((Double) actual[i])).isEqualTo(Double.doubleToRawLongBits(d));
+            } else {
+                assertThat(actual[i]).isExactlyInstanceOf(expected[i].getClass()).isEqualTo(expected[i]);
             }
         }
     }
@@ -253,16 +259,7 @@ class CodecTest {
                         .cause().isExactlyInstanceOf(IllegalStateException.class).hasMessage(e.getCause().getMessage());
                 continue;
             }
-            Object[] got = (Object[]) there.call();
-            assertThat(got).hasSameSizeAs(expected);
-            for (int i = 0; i < got.length; i++) {
-                assertThat(got[i]).isExactlyInstanceOf(expected[i].getClass());
-                if (got[i] instanceof Double d) {
-                    assertThat(Double.doubleToRawLongBits(d)).isEqualTo(Double.doubleToRawLongBits((Double) expected[i]));
-                } else {
-                    assertThat(got[i]).isEqualTo(expected[i]);
-                }
-            }
+            assertBitForBit((Object[]) there.call(), expected);
         }
     }
 
