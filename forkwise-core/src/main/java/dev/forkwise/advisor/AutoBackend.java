@@ -40,10 +40,14 @@ import java.util.concurrent.locks.ReentrantLock;
  * and each task is measured (wall, thread CPU, BLOCKED time: a few microseconds per task). A
  * monitor thread decides when enough tasks have finished ({@link #PROBE_TASKS} or {@link
  * #PROBE_NANOS} with at least one), or early when every running task has spent almost all of at
- * least {@link #EARLY_NANOS} off the CPU, or of {@link #EARLY_ASLEEP_NANOS} if it sleeps or is
- * parked right then (waiting work should not wait for completions to get more room). Time stopped
- * for a garbage collection counts as neither running nor waiting. The rules are the {@link
- * Judge}'s. In {@code WATCH} only wall times are kept, per window of {@link #DRIFT_TASKS} tasks;
+ * least {@link #EARLY_ASLEEP_NANOS} off the CPU while it sleeps or is parked right then, or {@link
+ * #EARLY_NANOS} while it is in native code (waiting work should not wait for completions to get
+ * more room; a thread running Java code is never taken for a waiting one). Time stopped for a
+ * garbage collection or spent waiting for a core counts as neither running nor waiting. While
+ * probing, the monitor also samples each task's thread every tick (asleep or in native code, or
+ * not): time off the CPU in which the samples never found the tasks asleep is the JVM holding them
+ * up (safepoints, a heap that grows), not waiting, and is left out of the shares; with too few
+ * samples, a probe that sees time off the CPU runs on for more. The rules are the {@link Judge}'s. In {@code WATCH} only wall times are kept, per window of {@link #DRIFT_TASKS} tasks;
  * when {@link #DRIFT_WINDOWS} windows in a row are more than {@link #DRIFT}× away from the first
  * window after the decision, the pool probes again. So it
  * changes its mind on a real change of workload, not on noise (no continuous hill-climbing).
@@ -59,16 +63,26 @@ public final class AutoBackend implements Backend {
     static final long PROBE_NANOS = 50_000_000L;
     static final long EARLY_NANOS = 3_000_000L;
     /**
-     * The early decision's shorter wait for a task whose thread sleeps or is parked right now: a
-     * thread in that state wants no core, while a thread that is {@code RUNNABLE} with little CPU
-     * may be waiting for a core (or blocked in native I/O, which also shows as {@code RUNNABLE}),
-     * so that one needs {@link #EARLY_NANOS}.
+     * The early decision's wait for a task whose thread sleeps or is parked right now: a thread in
+     * that state wants no core. One in native code ({@code RUNNABLE}: blocking I/O, or native
+     * computing that has not shown its CPU time yet) needs {@link #EARLY_NANOS}.
      */
-    static final long EARLY_ASLEEP_NANOS = 1_000_000L;
+    static final long EARLY_ASLEEP_NANOS = 500_000L;
     static final double DRIFT = 4;
     static final int DRIFT_TASKS = 32;
     static final int DRIFT_WINDOWS = 3;
     private static final long TICK_MILLIS = 1;
+    /** The monitor's tick while an early decision is possible. */
+    private static final long FAST_TICK_NANOS = 250_000L;
+    /** Below this much sampled time the probe's samples do not change its figures. */
+    static final long MIN_SAMPLED_NANOS = 10_000_000L;
+    /**
+     * The longest a probe waits for {@link #MIN_SAMPLED_NANOS} of samples when its figures say the
+     * tasks spend time off the CPU; after that it decides on the figures as they are.
+     */
+    static final long SAMPLED_WAIT_NANOS = 200_000_000L;
+    /** How long after a probe starts the monitor keeps {@link #FAST_TICK_NANOS}, at most. */
+    private static final long FAST_WINDOW_NANOS = 20_000_000L;
     private static final long IDLE_TICK_MILLIS = 50;
     private static final String SCHEDSTAT = "/proc/thread-self/schedstat";
     private static final boolean HAS_SCHEDSTAT = runDelay() >= 0;
@@ -101,9 +115,34 @@ public final class AutoBackend implements Backend {
     /**
      * A task running on a thread of this backend: where, since when, and then the thread's CPU and
      * blocked time, the JVM's garbage collection pauses, and the thread's time waiting for a core
-     * (read from {@code schedstat}, the thread's own file, or null where there is none).
+     * (read from {@code schedstat}, the thread's own file, or null where there is none). While
+     * probing, the monitor also samples what the thread is doing at each tick ({@link #sampleLocked}).
      */
-    private record Started(Thread thread, long wall, long cpu, long blockedMillis, long gcMillis, String schedstat, long runDelay) {}
+    private static final class Started {
+        final Thread thread;
+        final long wall;
+        final long cpu;
+        final long blockedMillis;
+        final long gcMillis;
+        final String schedstat;
+        final long runDelay;
+        /**
+         * Nanoseconds of ticks at which the monitor saw the thread, and of those at which it was asleep
+         * or in native code. Guarded by lock.
+         */
+        long sampled;
+        long asleep;
+
+        Started(Thread thread, long wall, long cpu, long blockedMillis, long gcMillis, String schedstat, long runDelay) {
+            this.thread = thread;
+            this.wall = wall;
+            this.cpu = cpu;
+            this.blockedMillis = blockedMillis;
+            this.gcMillis = gcMillis;
+            this.schedstat = schedstat;
+            this.runDelay = runDelay;
+        }
+    }
     private final List<AutoPool.Decision> decisions = new CopyOnWriteArrayList<>();
 
     // guarded by lock
@@ -116,7 +155,12 @@ public final class AutoBackend implements Backend {
     private long probeTasks;
     private long probeSeen;
     private long probeRunDelay;
+    /** Nanoseconds of the counted tasks' samples, and of those asleep or in native code ({@link #sampleLocked}). */
+    private long probeSampled;
+    private long probeAsleep;
     private long probeWall;
+    /** The counted tasks' wall time with the time to measure them: what CPU, blocked and delay are shares of. */
+    private long probeSpan;
     private long probeCpu;
     private long probeBlocked;
     private double baselineWall;
@@ -129,7 +173,7 @@ public final class AutoBackend implements Backend {
     private ProcessBackend processes; // guarded by lock; made on first use
     private final Object processStart = new Object();
     private boolean processesStarted; // guarded by processStart
-    private Thread monitor;
+    private volatile Thread monitor;
 
     /** @param bound the most tasks that may run at once */
     public AutoBackend(int bound) {
@@ -214,6 +258,10 @@ public final class AutoBackend implements Backend {
             running++;
             if (phase == Phase.PROBE && probeStarted == 0) {
                 probeStarted = System.nanoTime();
+                Thread m = monitor;
+                if (m != null) {
+                    after.add(() -> java.util.concurrent.locks.LockSupport.unpark(m));
+                }
             }
             switch (lane) {
                 case VIRTUAL_THREADS -> after.add(() -> Thread.ofVirtual().name("forkwise-" + poolName + "-v").start(() -> runHere(f, false)));
@@ -222,7 +270,10 @@ public final class AutoBackend implements Backend {
                     after.add(() -> {
                         startProcesses(p);
                         long sent = System.nanoTime();
-                        f.whenComplete((r, e) -> finished(System.nanoTime() - sent, -1, -1, 0));
+                        f.whenComplete((r, e) -> {
+                            long wall = System.nanoTime() - sent;
+                            finished(wall, wall, -1, -1, 0, null);
+                        });
                         p.execute(f);
                     });
                 }
@@ -260,20 +311,26 @@ public final class AutoBackend implements Backend {
         String schedstat = measure && HAS_SCHEDSTAT ? ownSchedstat() : null;
         long cpu0 = measure ? MX.getCurrentThreadCpuTime() : 0;
         long wall0 = System.nanoTime();
-        onThreads.put(f, new Started(t, wall0, measure ? cpu0 : -1, blocked0, gc0, schedstat, delay0));
+        Started started = new Started(t, wall0, measure ? cpu0 : -1, blocked0, gc0, schedstat, delay0);
+        onThreads.put(f, started);
         try {
             f.run();
         } finally {
             long wall = System.nanoTime() - wall0;
             long cpu = measure ? MX.getCurrentThreadCpuTime() - cpu0 : -1;
+            onThreads.remove(f); // the reads below are not the task: the monitor's samples leave them out
             long blocked = measure ? (blocked(t) - blocked0) * 1_000_000L : -1;
             // time the task could not run: waiting for a core, or stopped for a garbage collection
             // (a pause looks like waiting from the task's CPU time: tiny tasks that fill the heap
             // were taken for waiting ones)
             long delay = measure ? (HAS_SCHEDSTAT ? Math.max(0, runDelay() - delay0) : 0) + (gcPauseMillis() - gc0) * 1_000_000L : 0;
-            onThreads.remove(f);
+            // what these reads themselves waited (the thread snapshot waits out a collection; the
+            // thread may lose its core) is in their figures, so it must be in the span they are set
+            // against: with the span ending at the task's end, chunks of tiny tasks in a heap that
+            // grew had "waited for a core" 20 ms in 1 ms
+            long span = measure ? System.nanoTime() - wall0 : wall;
             Thread.interrupted(); // a cancel(true) or shutdownNow aimed at this task ends with it
-            finished(wall, cpu, blocked, delay);
+            finished(wall, span, cpu, blocked, delay, started);
         }
     }
 
@@ -355,8 +412,13 @@ public final class AutoBackend implements Backend {
         }
     }
 
-    /** A task is done: free its place, learn from it, hand on the next. {@code cpu} is -1 when not measured. */
-    private void finished(long wall, long cpu, long blocked, long runDelay) {
+    /**
+     * A task is done: free its place, learn from it, hand on the next. {@code wall} is the task's
+     * own time, {@code span} that and the time to measure it, which {@code cpu}, {@code blocked} and
+     * {@code runDelay} are read over. {@code cpu} is -1 when not measured; {@code started} is null
+     * for a task that did not run on a thread of this backend.
+     */
+    private void finished(long wall, long span, long cpu, long blocked, long runDelay, Started started) {
         List<Runnable> after = new ArrayList<>();
         lock.lock();
         try {
@@ -366,9 +428,12 @@ public final class AutoBackend implements Backend {
             } else if (cpu >= 0 && phase == Phase.PROBE) {
                 probeTasks++;
                 probeWall += wall;
+                probeSpan += span;
                 probeCpu += cpu;
                 probeBlocked += blocked;
                 probeRunDelay += runDelay;
+                probeSampled += started == null ? 0 : started.sampled;
+                probeAsleep += started == null ? 0 : started.asleep;
             } else {
                 watchLocked(wall);
             }
@@ -412,20 +477,19 @@ public final class AutoBackend implements Backend {
         lane = Advice.Backend.PLATFORM_THREADS;
         limit = Math.min(bound, cores);
         probeStarted = 0;
-        probeTasks = probeWall = probeCpu = probeBlocked = probeSeen = 0;
-        probeRunDelay = 0;
+        probeTasks = probeWall = probeSpan = probeCpu = probeBlocked = probeSeen = 0;
+        probeRunDelay = probeSampled = probeAsleep = 0;
     }
 
     // ------------------------------------------------------------------ deciding
 
-    /** The monitor: every tick, while probing, decide if there is enough to go on. */
+    /** The monitor: every tick, while probing, sample the running tasks and decide if there is enough to go on. */
     private void watch() {
+        long tick = nextTickNanos();
         while (true) {
-            try {
-                // often while probing (the decision waits on it), rarely after
-                Thread.sleep(probingNow() ? TICK_MILLIS : IDLE_TICK_MILLIS);
-            } catch (InterruptedException e) {
-                return;
+            java.util.concurrent.locks.LockSupport.parkNanos(tick); // a probe's first task unparks it
+            if (Thread.currentThread().isInterrupted()) {
+                return; // terminated
             }
             List<Runnable> after = new ArrayList<>();
             lock.lock();
@@ -434,22 +498,92 @@ public final class AutoBackend implements Backend {
                     return;
                 }
                 if (phase == Phase.PROBE && probeStarted != 0) {
+                    sampleLocked(tick);
                     maybeDecideLocked(after);
                 }
             } finally {
                 lock.unlock();
             }
             after.forEach(Runnable::run);
+            tick = nextTickNanos();
         }
     }
 
-    private boolean probingNow() {
+    /**
+     * How long the monitor sleeps: {@link #FAST_TICK_NANOS} while an early decision is possible (no
+     * task of the probe has finished yet, for at most {@link #FAST_WINDOW_NANOS}), so that waiting
+     * work moves within a millisecond; {@link #TICK_MILLIS} for the rest of a probe; rarely when no
+     * probe runs (the first task of a probe wakes the monitor).
+     */
+    private long nextTickNanos() {
         lock.lock();
         try {
-            return phase == Phase.PROBE;
+            if (phase != Phase.PROBE || probeStarted == 0) {
+                return IDLE_TICK_MILLIS * 1_000_000L;
+            }
+            boolean early = probeSeen == 0 && System.nanoTime() - probeStarted < FAST_WINDOW_NANOS;
+            return early ? FAST_TICK_NANOS : TICK_MILLIS * 1_000_000L;
         } finally {
             lock.unlock();
         }
+    }
+
+    /**
+     * One sample of each measured task's thread, weighted by the tick: asleep ({@code WAITING},
+     * {@code TIMED_WAITING}) or in native code (blocking I/O is {@code RUNNABLE} there), or not.
+     * The decision uses it to tell waiting from being held up: a thread that runs Java code and yet
+     * gets no CPU is stopped by the JVM (a safepoint, a heap that grows after a collection shrank
+     * it) or waits for a core; it does not wait for anything of its own.
+     */
+    private void sampleLocked(long tick) {
+        for (Started s : onThreads.values()) {
+            if (s.cpu < 0) {
+                continue;
+            }
+            ThreadInfo i = MX.getThreadInfo(s.thread.threadId());
+            if (i == null) {
+                continue;
+            }
+            s.sampled += tick;
+            if (asleepOrInNative(i)) {
+                s.asleep += tick;
+            }
+        }
+    }
+
+    /**
+     * Of the measured tasks' time that is neither CPU, nor blocked on a lock, nor waiting for a core
+     * ({@code ownWall - cpu - blocked}), the part in which the samples did not find them asleep or in
+     * native code: time in which they were running Java code and got no CPU. That is the JVM holding
+     * them up (a safepoint; page faults while the heap grows after a collection shrank it, which
+     * made chunks of tiny tasks look 60–80% idle in a fresh pool), not the tasks waiting. 0 when the
+     * samples cover less than {@link #MIN_SAMPLED_NANOS}.
+     *
+     * @param ownWall the tasks' wall time less their time waiting for a core
+     * @param cpu their CPU time
+     * @param blocked their time blocked on monitors
+     * @param sampled nanoseconds of samples
+     * @param asleep nanoseconds of samples that found them asleep or in native code
+     */
+    static long heldUpNanos(long ownWall, long cpu, long blocked, long sampled, long asleep) {
+        long rest = ownWall - cpu - blocked;
+        if (rest <= 0 || sampled < MIN_SAMPLED_NANOS) {
+            return 0;
+        }
+        // the samples are about a millisecond apart: take the asleep share at the top of its range
+        // (two standard errors), so that a mix of computing and sleeping that the samples happened
+        // to find awake is not taken for held-up computing. The monitor that takes them is stopped
+        // by the same pauses and waits for a core like any thread: they cover the tasks' own time
+        double n = sampled / 1e6;
+        double p = Math.min(1, asleep / (double) sampled);
+        double high = Math.min(1, p + 2 * Math.sqrt(p * (1 - p) / n));
+        return Math.max(0, rest - (long) (ownWall * high));
+    }
+
+    /** Whether a thread is asleep (sleeping, parked, waiting) or in native code, where blocking I/O is. */
+    static boolean asleepOrInNative(ThreadInfo i) {
+        Thread.State state = i.getThreadState();
+        return state == Thread.State.WAITING || state == Thread.State.TIMED_WAITING || (state == Thread.State.RUNNABLE && i.isInNative());
     }
 
     private void maybeDecideLocked(List<Runnable> after) {
@@ -466,15 +600,28 @@ public final class AutoBackend implements Backend {
         double wall = probeWall / (double) probeTasks;
         // CPU over the wall time the tasks were not kept waiting for a core (other processes and
         // the JIT compete for the cores too): waiting for a core is not the task waiting
-        long ownWall = Math.max(1, probeWall - probeRunDelay);
-        double cpuShare = probeWall == 0 ? 0 : Math.min(1, probeCpu / (double) ownWall);
+        long ownWall = Math.max(1, probeSpan - probeRunDelay);
+        // and over the time they were not held up by the JVM either (see heldUpNanos)
+        long heldUp = heldUpNanos(ownWall, probeCpu, probeBlocked, probeSampled, probeAsleep);
+        if (probeSampled < MIN_SAMPLED_NANOS && now - probeStarted < SAMPLED_WAIT_NANOS
+                && probeCpu + probeBlocked < Judge.COMPUTING_CPU_SHARE * ownWall
+                && probeWall >= Judge.TINY_NANOS * probeTasks) {
+            // time off the CPU, too few samples to tell waiting from being held up: more tasks
+            return;
+        }
+        double heldUpShare = heldUp / (double) ownWall;
+        ownWall = Math.max(1, ownWall - heldUp);
+        double cpuShare = probeSpan == 0 ? 0 : Math.min(1, probeCpu / (double) ownWall);
         long busy = probeCpu + probeBlocked;
         double lockShare = busy == 0 ? 0 : probeBlocked / (double) busy;
         double blockedShare = probeBlocked / (double) ownWall;
         double waitShare = Math.max(0, 1 - cpuShare - blockedShare);
         String figures = String.format(Locale.ROOT,
-                "%d tasks measured on %d platform threads: %s per task, %.0f%% CPU, %.0f%% of busy time blocked on locks, %.0f%% waiting.",
-                probeTasks, Math.min(bound, cores), Judge.time(wall), 100 * cpuShare, 100 * lockShare, 100 * waitShare);
+                "%d tasks measured on %d platform threads: %s per task, %.0f%% CPU, %.0f%% of busy time blocked on locks, %.0f%% waiting%s.",
+                probeTasks, Math.min(bound, cores), Judge.time(wall), 100 * cpuShare, 100 * lockShare, 100 * waitShare,
+                heldUpShare < 0.01 ? "" : String.format(Locale.ROOT,
+                        " (not counting %.0f%% of their time in which they ran Java code but got no CPU: held up by the JVM, not waiting)",
+                        100 * heldUpShare));
         Advice.Kind kind;
         if (wall < Judge.TINY_NANOS) {
             kind = Advice.Kind.TINY;
@@ -496,7 +643,9 @@ public final class AutoBackend implements Backend {
      * Whether every task running on a thread now has run for {@link #EARLY_NANOS} or more ({@link
      * #EARLY_ASLEEP_NANOS} if its thread sleeps or is parked now) and spent under the waiting share
      * of that time on the CPU or blocked on a lock (each task by its own start, so a task that has
-     * only just got its thread is not taken for a waiting one).
+     * only just got its thread is not taken for a waiting one). A thread that runs Java code right
+     * now is never taken for a waiting one, whatever its CPU time says: if it gets no CPU, the JVM
+     * holds it up or it waits for a core.
      */
     private boolean everyRunningTaskWaits(long now) {
         if (onThreads.isEmpty()) {
@@ -504,17 +653,24 @@ public final class AutoBackend implements Backend {
         }
         long gc = gcPauseMillis();
         for (Started s : onThreads.values()) {
+            if (s.cpu < 0) {
+                return false;
+            }
+            ThreadInfo info = MX.getThreadInfo(s.thread.threadId());
+            if (info == null || !asleepOrInNative(info)) {
+                return false;
+            }
             // time stopped for garbage collection, or waiting for a core while other work has the
             // cores, is time the task could not run, not time it waited: CPU-bound tasks on a
             // loaded machine were taken for waiting ones
-            long forCore = s.schedstat() == null ? 0 : Math.max(0, runDelay(s.schedstat()) - s.runDelay());
-            long elapsed = now - s.wall() - (gc - s.gcMillis()) * 1_000_000L - forCore;
-            Thread.State state = s.thread().getState();
-            long needed = state == Thread.State.TIMED_WAITING || state == Thread.State.WAITING ? EARLY_ASLEEP_NANOS : EARLY_NANOS;
-            long cpu = s.cpu() < 0 ? -1 : MX.getThreadCpuTime(s.thread().threadId());
+            long forCore = s.schedstat == null ? 0 : Math.max(0, runDelay(s.schedstat) - s.runDelay);
+            long elapsed = now - s.wall - (gc - s.gcMillis) * 1_000_000L - forCore;
+            long needed = info.getThreadState() == Thread.State.RUNNABLE ? EARLY_NANOS : EARLY_ASLEEP_NANOS;
+            long cpu = MX.getThreadCpuTime(s.thread.threadId());
             // blocked on a lock is not waiting: a task behind a global lock that another task holds
-            long busy = cpu - s.cpu() + (blocked(s.thread()) - s.blockedMillis()) * 1_000_000L;
-            if (s.cpu() < 0 || cpu < 0 || elapsed < needed || busy > Judge.WAITING_CPU_SHARE * elapsed) {
+            long blockedMillis = Math.max(0, info.getBlockedTime());
+            long busy = cpu - s.cpu + (blockedMillis - s.blockedMillis) * 1_000_000L;
+            if (cpu < 0 || elapsed < needed || busy > Judge.WAITING_CPU_SHARE * elapsed) {
                 return false;
             }
         }
@@ -639,7 +795,7 @@ public final class AutoBackend implements Backend {
         } finally {
             lock.unlock();
         }
-        onThreads.values().forEach(st -> st.thread().interrupt());
+        onThreads.values().forEach(st -> st.thread.interrupt());
         p = startedProcesses();
         if (p != null) {
             List<TaskFuture<?>> notStarted = p.shutdownNow();

@@ -3,15 +3,27 @@ package dev.forkwise.advisor;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
+import java.lang.management.ManagementFactory;
+import java.lang.management.ThreadInfo;
+import java.net.ServerSocket;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Random;
+import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.locks.LockSupport;
+import java.util.stream.LongStream;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.MethodSource;
 
-/** The automatic pool's own clocks: time waiting for a core, and time stopped for garbage collection. */
+/**
+ * The automatic pool's own clocks: time waiting for a core, time stopped for garbage collection,
+ * and the samples that tell a task that waits from one that the JVM holds up.
+ */
 @Timeout(value = 60, unit = TimeUnit.SECONDS)
 class AutoBackendMeasuresTest {
 
@@ -58,5 +70,106 @@ class AutoBackendMeasuresTest {
         long after = AutoBackend.gcPauseMillis();
         assertThat(live).hasSize(4_000);
         assertThat(after).as("pause milliseconds after System.gc() with 64 MiB live").isGreaterThan(before);
+    }
+
+    private static final long MS = 1_000_000L;
+
+    @Test
+    void aThreadThatSleepsParksOrBlocksInNativeIoIsAsleepAndOneThatComputesIsNot() throws Exception {
+        CountDownLatch go = new CountDownLatch(1);
+        java.util.concurrent.atomic.AtomicBoolean stop = new java.util.concurrent.atomic.AtomicBoolean();
+        try (ServerSocket server = new ServerSocket(0)) {
+            List<Thread> asleep = List.of(
+                    Thread.ofPlatform().start(() -> sleepQuietly(10_000)),
+                    Thread.ofPlatform().start(() -> LockSupport.parkNanos(10_000 * MS)),
+                    Thread.ofPlatform().start(() -> {
+                        try {
+                            server.accept(); // blocks in native code, where a thread is RUNNABLE
+                        } catch (java.io.IOException e) {
+                            // closed at the end of the test
+                        }
+                    }));
+            Thread spinning = Thread.ofPlatform().start(() -> {
+                go.countDown();
+                long x = 1;
+                while (!stop.get()) { // Java code only: a native call (even System.nanoTime) is in native
+                    x = x * 6364136223846793005L + 1442695040888963407L;
+                }
+                if (x == 42) {
+                    System.out.print("");
+                }
+            });
+            go.await();
+            long deadline = System.nanoTime() + 10_000 * MS;
+            for (Thread t : asleep) {
+                while (!AutoBackend.asleepOrInNative(info(t)) && System.nanoTime() < deadline) {
+                    Thread.sleep(5); // until the thread has got where it waits
+                }
+                assertThat(AutoBackend.asleepOrInNative(info(t))).as("%s in %s", t, info(t).getThreadState()).isTrue();
+            }
+            for (int i = 0; i < 20; i++) {
+                assertThat(AutoBackend.asleepOrInNative(info(spinning))).as("a spinning thread").isFalse();
+            }
+            stop.set(true);
+            spinning.join();
+            asleep.forEach(Thread::interrupt);
+            LockSupport.unpark(asleep.get(1));
+        }
+        // closing the server socket ends the accept
+    }
+
+    private static ThreadInfo info(Thread t) {
+        return ManagementFactory.getThreadMXBean().getThreadInfo(t.threadId());
+    }
+
+    private static void sleepQuietly(long millis) {
+        try {
+            Thread.sleep(millis);
+        } catch (InterruptedException e) {
+            // the end of the test
+        }
+    }
+
+    @Test
+    void timeOffTheCpuThatTheSamplesNeverFoundAsleepIsHeldUpNotWaiting() {
+        // 20 ms of tasks' own time: 5 on the CPU, 15 neither on it nor blocked; 30 ms of samples
+        assertThat(AutoBackend.heldUpNanos(20 * MS, 5 * MS, 0, 30 * MS, 0)).isEqualTo(15 * MS);
+        // the samples found them asleep all the time: it is waiting
+        assertThat(AutoBackend.heldUpNanos(20 * MS, 5 * MS, 0, 30 * MS, 30 * MS)).isZero();
+        // blocked on a lock is neither: of 15 ms off the CPU, 10 are blocked
+        assertThat(AutoBackend.heldUpNanos(20 * MS, 5 * MS, 10 * MS, 30 * MS, 0)).isEqualTo(5 * MS);
+    }
+
+    @Test
+    void tooFewSamplesChangeNothing() {
+        long few = AutoBackend.MIN_SAMPLED_NANOS - 1;
+        assertThat(AutoBackend.heldUpNanos(20 * MS, 5 * MS, 0, few, 0)).isZero();
+        assertThat(AutoBackend.heldUpNanos(20 * MS, 5 * MS, 0, AutoBackend.MIN_SAMPLED_NANOS, 0)).isEqualTo(15 * MS);
+    }
+
+    @Test
+    void halfAsleepInTheSamplesIsNotTakenForHeldUpComputing() {
+        // a 50/50 mix of computing and sleeping that 20 samples happened to find asleep 8 times,
+        // not 10: the top of the asleep share's range still covers the time off the CPU
+        assertThat(AutoBackend.heldUpNanos(100 * MS, 50 * MS, 0, 20 * MS, 8 * MS)).isZero();
+    }
+
+    static LongStream seeds() {
+        return new Random(20261122).longs(40);
+    }
+
+    @ParameterizedTest
+    @MethodSource("seeds")
+    void heldUpTimeIsPartOfTheTimeOffTheCpuAndShrinksAsMoreSamplesFindTheTasksAsleep(long seed) {
+        Random r = new Random(seed);
+        long own = (1 + r.nextInt(1_000)) * MS;
+        long cpu = (long) (own * r.nextDouble());
+        long blocked = (long) ((own - cpu) * r.nextDouble());
+        long sampled = AutoBackend.MIN_SAMPLED_NANOS + (long) (r.nextDouble() * 2 * own);
+        long asleep = (long) (sampled * r.nextDouble());
+        long heldUp = AutoBackend.heldUpNanos(own, cpu, blocked, sampled, asleep);
+        assertThat(heldUp).isBetween(0L, own - cpu - blocked);
+        long more = Math.min(sampled, asleep + sampled / 10);
+        assertThat(AutoBackend.heldUpNanos(own, cpu, blocked, sampled, more)).isLessThanOrEqualTo(heldUp);
     }
 }
