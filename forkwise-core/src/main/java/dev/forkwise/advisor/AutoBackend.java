@@ -86,18 +86,6 @@ public final class AutoBackend implements Backend {
     private static final long IDLE_TICK_MILLIS = 50;
     private static final String SCHEDSTAT = "/proc/thread-self/schedstat";
     private static final boolean HAS_SCHEDSTAT = runDelay() >= 0;
-    /**
-     * The calling thread's {@code schedstat} by its task id ({@code /proc/thread-self} names the
-     * thread that reads it; the monitor reads another thread's), or null where it cannot be found.
-     */
-    private static final ThreadLocal<String> OWN_SCHEDSTAT = ThreadLocal.withInitial(() -> {
-        try {
-            String self = java.nio.file.Files.readSymbolicLink(java.nio.file.Path.of("/proc/thread-self")).toString();
-            return "/proc/" + self + "/schedstat"; // self is "<pid>/task/<tid>"
-        } catch (java.io.IOException | RuntimeException e) {
-            return null;
-        }
-    });
     private static final ThreadMXBean MX = ManagementFactory.getThreadMXBean();
     /** The collectors whose time is pause time: G1's and ZGC's concurrent cycles run beside the tasks. */
     private static final List<GarbageCollectorMXBean> PAUSING_COLLECTORS = ManagementFactory.getGarbageCollectorMXBeans().stream()
@@ -113,34 +101,31 @@ public final class AutoBackend implements Backend {
     private final Map<TaskFuture<?>, Started> onThreads = new ConcurrentHashMap<>();
 
     /**
-     * A task running on a thread of this backend: where, since when, and then the thread's CPU and
-     * blocked time, the JVM's garbage collection pauses, and the thread's time waiting for a core
-     * (read from {@code schedstat}, the thread's own file, or null where there is none). While
-     * probing, the monitor also samples what the thread is doing at each tick ({@link #sampleLocked}).
+     * A task running on a thread of this backend: the thread, when the task started and, when
+     * measured, its CPU time then (-1 when not measured), and what the monitor's samples found it
+     * doing while probing ({@link #sampleLocked}).
      */
     private static final class Started {
         final Thread thread;
         final long wall;
         final long cpu;
-        final long blockedMillis;
-        final long gcMillis;
-        final String schedstat;
-        final long runDelay;
         /**
          * Nanoseconds of ticks at which the monitor saw the thread, and of those at which it was asleep
          * or in native code. Guarded by lock.
          */
         long sampled;
         long asleep;
+        /**
+         * When the samples first found the thread asleep or in native code in the current run of
+         * such samples (0 if the last sample did not), and its CPU time then. Guarded by lock.
+         */
+        long asleepSince;
+        long cpuAsleepSince;
 
-        Started(Thread thread, long wall, long cpu, long blockedMillis, long gcMillis, String schedstat, long runDelay) {
+        Started(Thread thread, long wall, long cpu) {
             this.thread = thread;
             this.wall = wall;
             this.cpu = cpu;
-            this.blockedMillis = blockedMillis;
-            this.gcMillis = gcMillis;
-            this.schedstat = schedstat;
-            this.runDelay = runDelay;
         }
     }
     private final List<AutoPool.Decision> decisions = new CopyOnWriteArrayList<>();
@@ -212,14 +197,32 @@ public final class AutoBackend implements Backend {
         // thread for each); a decision for more threads raises it
         platform = new ThreadPoolExecutor(limit, bound, 30, TimeUnit.SECONDS, new LinkedBlockingQueue<>(),
                 Thread.ofPlatform().name("forkwise-" + poolName + "-", 0).factory());
-        // started now, while the caller prepares its first tasks, not at the first task, when the
-        // probe's clock already runs
-        platform.prestartAllCoreThreads();
-        if (MX.isThreadContentionMonitoringSupported() && !MX.isThreadContentionMonitoringEnabled()) {
-            MX.setThreadContentionMonitoringEnabled(true);
-        }
-        monitor = Thread.ofPlatform().daemon().name("forkwise-" + poolName + "-monitor").start(this::watch);
+        CONTENTION_MONITORING.run();
+        // the monitor starts the platform lane's threads first, while the caller prepares its first
+        // tasks (at the first task the probe's clock already runs), and not on the caller's time:
+        // two threads take 0.5 ms or more to start, a tenth of a job of 50 ms sleeps (a task that
+        // comes sooner starts a thread itself)
+        ThreadPoolExecutor lane = platform;
+        monitor = Thread.ofPlatform().daemon().name("forkwise-" + poolName + "-monitor").start(() -> {
+            lane.prestartAllCoreThreads();
+            watch();
+        });
     }
+
+    /** Turns on the JVM's thread contention monitoring (blocked times), once per JVM. */
+    private static final Runnable CONTENTION_MONITORING = new Runnable() {
+        private volatile boolean done;
+
+        @Override
+        public void run() {
+            if (!done) {
+                if (MX.isThreadContentionMonitoringSupported() && !MX.isThreadContentionMonitoringEnabled()) {
+                    MX.setThreadContentionMonitoringEnabled(true);
+                }
+                done = true;
+            }
+        }
+    };
 
     /** @return the decisions so far */
     public List<AutoPool.Decision> decisions() {
@@ -303,15 +306,13 @@ public final class AutoBackend implements Backend {
 
     private void runHere(TaskFuture<?> f, boolean measure) {
         Thread t = Thread.currentThread();
-        // the measurements' own cost (a thread snapshot, a /proc read) comes before the CPU clock
-        // starts: at the early decision it would otherwise be a good part of a waiting task's CPU
+        // the measurements' own cost (a thread snapshot, a /proc read) comes before the CPU clock starts
         long blocked0 = measure ? blocked(t) : 0;
         long delay0 = measure && HAS_SCHEDSTAT ? runDelay() : 0;
         long gc0 = measure ? gcPauseMillis() : 0;
-        String schedstat = measure && HAS_SCHEDSTAT ? ownSchedstat() : null;
         long cpu0 = measure ? MX.getCurrentThreadCpuTime() : 0;
         long wall0 = System.nanoTime();
-        Started started = new Started(t, wall0, measure ? cpu0 : -1, blocked0, gc0, schedstat, delay0);
+        Started started = new Started(t, wall0, measure ? cpu0 : -1);
         onThreads.put(f, started);
         try {
             f.run();
@@ -339,16 +340,11 @@ public final class AutoBackend implements Backend {
      * schedstat}), or -1 where that is not available.
      */
     static long runDelay() {
-        return runDelay(SCHEDSTAT);
-    }
-
-    /** The same for the thread whose {@code schedstat} file is {@code path}; -1 if it cannot be read. */
-    static long runDelay(String path) {
         // a plain stream: NIO's Files.readString took 0.1 to 1.4 ms on a new thread (it sets up a
         // direct buffer per thread), which the probe's first tasks paid twice each
         byte[] b = new byte[64];
         int n;
-        try (java.io.FileInputStream in = new java.io.FileInputStream(path)) {
+        try (java.io.FileInputStream in = new java.io.FileInputStream(SCHEDSTAT)) {
             n = in.read(b);
         } catch (java.io.IOException | RuntimeException e) {
             return -1;
@@ -369,10 +365,6 @@ public final class AutoBackend implements Backend {
         return v;
     }
 
-    /** The calling thread's {@code schedstat} file by its task id, which other threads can read too; or null. */
-    static String ownSchedstat() {
-        return OWN_SCHEDSTAT.get();
-    }
 
     /** Milliseconds the JVM has stopped Java threads for garbage collection (concurrent work left out). */
     static long gcPauseMillis() {
@@ -498,7 +490,7 @@ public final class AutoBackend implements Backend {
                     return;
                 }
                 if (phase == Phase.PROBE && probeStarted != 0) {
-                    sampleLocked(tick);
+                    sampleLocked(tick, System.nanoTime());
                     maybeDecideLocked(after);
                 }
             } finally {
@@ -535,7 +527,7 @@ public final class AutoBackend implements Backend {
      * gets no CPU is stopped by the JVM (a safepoint, a heap that grows after a collection shrank
      * it) or waits for a core; it does not wait for anything of its own.
      */
-    private void sampleLocked(long tick) {
+    private void sampleLocked(long tick, long now) {
         for (Started s : onThreads.values()) {
             if (s.cpu < 0) {
                 continue;
@@ -547,6 +539,12 @@ public final class AutoBackend implements Backend {
             s.sampled += tick;
             if (asleepOrInNative(i)) {
                 s.asleep += tick;
+                if (s.asleepSince == 0) {
+                    s.asleepSince = now;
+                    s.cpuAsleepSince = MX.getThreadCpuTime(s.thread.threadId());
+                }
+            } else {
+                s.asleepSince = 0;
             }
         }
     }
@@ -640,18 +638,18 @@ public final class AutoBackend implements Backend {
     }
 
     /**
-     * Whether every task running on a thread now has run for {@link #EARLY_NANOS} or more ({@link
-     * #EARLY_ASLEEP_NANOS} if its thread sleeps or is parked now) and spent under the waiting share
-     * of that time on the CPU or blocked on a lock (each task by its own start, so a task that has
-     * only just got its thread is not taken for a waiting one). A thread that runs Java code right
-     * now is never taken for a waiting one, whatever its CPU time says: if it gets no CPU, the JVM
-     * holds it up or it waits for a core.
+     * Whether every task running on a thread is asleep or in native code now and, for {@link
+     * #EARLY_ASLEEP_NANOS} or more ({@link #EARLY_NANOS} if it is in native code), has used under
+     * the waiting share of the time on the CPU: either since it started, or since the samples first
+     * found it asleep with no sample between (a task's first run on a new thread, class loading and
+     * the first call of everything, can take a millisecond of CPU before it first sleeps). A thread
+     * that runs Java code or is blocked on a lock right now is not waiting, whatever its CPU time
+     * says: if it gets no CPU, the JVM holds it up or it waits for a core.
      */
     private boolean everyRunningTaskWaits(long now) {
         if (onThreads.isEmpty()) {
             return false;
         }
-        long gc = gcPauseMillis();
         for (Started s : onThreads.values()) {
             if (s.cpu < 0) {
                 return false;
@@ -660,17 +658,14 @@ public final class AutoBackend implements Backend {
             if (info == null || !asleepOrInNative(info)) {
                 return false;
             }
-            // time stopped for garbage collection, or waiting for a core while other work has the
-            // cores, is time the task could not run, not time it waited: CPU-bound tasks on a
-            // loaded machine were taken for waiting ones
-            long forCore = s.schedstat == null ? 0 : Math.max(0, runDelay(s.schedstat) - s.runDelay);
-            long elapsed = now - s.wall - (gc - s.gcMillis) * 1_000_000L - forCore;
             long needed = info.getThreadState() == Thread.State.RUNNABLE ? EARLY_NANOS : EARLY_ASLEEP_NANOS;
             long cpu = MX.getThreadCpuTime(s.thread.threadId());
-            // blocked on a lock is not waiting: a task behind a global lock that another task holds
-            long blockedMillis = Math.max(0, info.getBlockedTime());
-            long busy = cpu - s.cpu + (blockedMillis - s.blockedMillis) * 1_000_000L;
-            if (cpu < 0 || elapsed < needed || busy > Judge.WAITING_CPU_SHARE * elapsed) {
+            long sinceStart = now - s.wall;
+            long asleep = s.asleepSince == 0 ? 0 : now - s.asleepSince;
+            boolean waits = cpu >= 0
+                    && ((sinceStart >= needed && cpu - s.cpu <= Judge.WAITING_CPU_SHARE * sinceStart)
+                            || (asleep >= needed && cpu - s.cpuAsleepSince <= Judge.WAITING_CPU_SHARE * asleep));
+            if (!waits) {
                 return false;
             }
         }
