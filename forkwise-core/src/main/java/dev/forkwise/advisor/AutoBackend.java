@@ -86,6 +86,18 @@ public final class AutoBackend implements Backend {
     private static final long IDLE_TICK_MILLIS = 50;
     private static final String SCHEDSTAT = "/proc/thread-self/schedstat";
     private static final boolean HAS_SCHEDSTAT = runDelay() >= 0;
+    /**
+     * The calling thread's {@code schedstat} by its task id ({@code /proc/thread-self} names the
+     * thread that reads it; the monitor reads another thread's), or null where it cannot be found.
+     */
+    private static final ThreadLocal<String> OWN_SCHEDSTAT = ThreadLocal.withInitial(() -> {
+        try {
+            String self = java.nio.file.Files.readSymbolicLink(java.nio.file.Path.of("/proc/thread-self")).toString();
+            return "/proc/" + self + "/schedstat"; // self is "<pid>/task/<tid>"
+        } catch (java.io.IOException | RuntimeException e) {
+            return null;
+        }
+    });
     private static final ThreadMXBean MX = ManagementFactory.getThreadMXBean();
     /** The collectors whose time is pause time: G1's and ZGC's concurrent cycles run beside the tasks. */
     private static final List<GarbageCollectorMXBean> PAUSING_COLLECTORS = ManagementFactory.getGarbageCollectorMXBeans().stream()
@@ -102,30 +114,31 @@ public final class AutoBackend implements Backend {
 
     /**
      * A task running on a thread of this backend: the thread, when the task started and, when
-     * measured, its CPU time then (-1 when not measured), and what the monitor's samples found it
-     * doing while probing ({@link #sampleLocked}).
+     * measured, its CPU time then (-1 when not measured), the JVM's collection pauses then, the
+     * thread's {@code schedstat} file (or null) and its time waiting for a core then; and what the
+     * monitor's samples found it doing while probing ({@link #sampleLocked}).
      */
     private static final class Started {
         final Thread thread;
         final long wall;
         final long cpu;
+        final long gcMillis;
+        final String schedstat;
+        final long runDelay;
         /**
          * Nanoseconds of ticks at which the monitor saw the thread, and of those at which it was asleep
          * or in native code. Guarded by lock.
          */
         long sampled;
         long asleep;
-        /**
-         * When the samples first found the thread asleep or in native code in the current run of
-         * such samples (0 if the last sample did not), and its CPU time then. Guarded by lock.
-         */
-        long asleepSince;
-        long cpuAsleepSince;
 
-        Started(Thread thread, long wall, long cpu) {
+        Started(Thread thread, long wall, long cpu, long gcMillis, String schedstat, long runDelay) {
             this.thread = thread;
             this.wall = wall;
             this.cpu = cpu;
+            this.gcMillis = gcMillis;
+            this.schedstat = schedstat;
+            this.runDelay = runDelay;
         }
     }
     private final List<AutoPool.Decision> decisions = new CopyOnWriteArrayList<>();
@@ -310,9 +323,10 @@ public final class AutoBackend implements Backend {
         long blocked0 = measure ? blocked(t) : 0;
         long delay0 = measure && HAS_SCHEDSTAT ? runDelay() : 0;
         long gc0 = measure ? gcPauseMillis() : 0;
+        String schedstat = measure && HAS_SCHEDSTAT ? ownSchedstat() : null;
         long cpu0 = measure ? MX.getCurrentThreadCpuTime() : 0;
         long wall0 = System.nanoTime();
-        Started started = new Started(t, wall0, measure ? cpu0 : -1);
+        Started started = new Started(t, wall0, measure ? cpu0 : -1, gc0, schedstat, delay0);
         onThreads.put(f, started);
         try {
             f.run();
@@ -340,11 +354,16 @@ public final class AutoBackend implements Backend {
      * schedstat}), or -1 where that is not available.
      */
     static long runDelay() {
+        return runDelay(SCHEDSTAT);
+    }
+
+    /** The same for the thread whose {@code schedstat} file is {@code path}; -1 if it cannot be read. */
+    static long runDelay(String path) {
         // a plain stream: NIO's Files.readString took 0.1 to 1.4 ms on a new thread (it sets up a
         // direct buffer per thread), which the probe's first tasks paid twice each
         byte[] b = new byte[64];
         int n;
-        try (java.io.FileInputStream in = new java.io.FileInputStream(SCHEDSTAT)) {
+        try (java.io.FileInputStream in = new java.io.FileInputStream(path)) {
             n = in.read(b);
         } catch (java.io.IOException | RuntimeException e) {
             return -1;
@@ -365,6 +384,11 @@ public final class AutoBackend implements Backend {
         return v;
     }
 
+
+    /** The calling thread's {@code schedstat} file by its task id, which other threads can read too; or null. */
+    static String ownSchedstat() {
+        return OWN_SCHEDSTAT.get();
+    }
 
     /** Milliseconds the JVM has stopped Java threads for garbage collection (concurrent work left out). */
     static long gcPauseMillis() {
@@ -490,7 +514,7 @@ public final class AutoBackend implements Backend {
                     return;
                 }
                 if (phase == Phase.PROBE && probeStarted != 0) {
-                    sampleLocked(tick, System.nanoTime());
+                    sampleLocked(tick);
                     maybeDecideLocked(after);
                 }
             } finally {
@@ -527,7 +551,7 @@ public final class AutoBackend implements Backend {
      * gets no CPU is stopped by the JVM (a safepoint, a heap that grows after a collection shrank
      * it) or waits for a core; it does not wait for anything of its own.
      */
-    private void sampleLocked(long tick, long now) {
+    private void sampleLocked(long tick) {
         for (Started s : onThreads.values()) {
             if (s.cpu < 0) {
                 continue;
@@ -539,12 +563,6 @@ public final class AutoBackend implements Backend {
             s.sampled += tick;
             if (asleepOrInNative(i)) {
                 s.asleep += tick;
-                if (s.asleepSince == 0) {
-                    s.asleepSince = now;
-                    s.cpuAsleepSince = MX.getThreadCpuTime(s.thread.threadId());
-                }
-            } else {
-                s.asleepSince = 0;
             }
         }
     }
@@ -638,11 +656,11 @@ public final class AutoBackend implements Backend {
     }
 
     /**
-     * Whether every task running on a thread is asleep or in native code now and, for {@link
-     * #EARLY_ASLEEP_NANOS} or more ({@link #EARLY_NANOS} if it is in native code), has used under
-     * the waiting share of the time on the CPU: either since it started, or since the samples first
-     * found it asleep with no sample between (a task's first run on a new thread, class loading and
-     * the first call of everything, can take a millisecond of CPU before it first sleeps). A thread
+     * Whether every task running on a thread is asleep or in native code now and has run for
+     * {@link #EARLY_ASLEEP_NANOS} or more ({@link #EARLY_NANOS} if it is in native code), under the
+     * waiting share of that time on the CPU. It counts from the task's start, not from when it was
+     * first seen asleep: a task that computes 5 ms and then sleeps 5 ms is caught asleep often, and
+     * went to virtual threads as waiting work (a tenth slower than on 8 platform threads). A thread
      * that runs Java code or is blocked on a lock right now is not waiting, whatever its CPU time
      * says: if it gets no CPU, the JVM holds it up or it waits for a core.
      */
@@ -650,6 +668,7 @@ public final class AutoBackend implements Backend {
         if (onThreads.isEmpty()) {
             return false;
         }
+        long gc = gcPauseMillis();
         for (Started s : onThreads.values()) {
             if (s.cpu < 0) {
                 return false;
@@ -660,12 +679,12 @@ public final class AutoBackend implements Backend {
             }
             long needed = info.getThreadState() == Thread.State.RUNNABLE ? EARLY_NANOS : EARLY_ASLEEP_NANOS;
             long cpu = MX.getThreadCpuTime(s.thread.threadId());
-            long sinceStart = now - s.wall;
-            long asleep = s.asleepSince == 0 ? 0 : now - s.asleepSince;
-            boolean waits = cpu >= 0
-                    && ((sinceStart >= needed && cpu - s.cpu <= Judge.WAITING_CPU_SHARE * sinceStart)
-                            || (asleep >= needed && cpu - s.cpuAsleepSince <= Judge.WAITING_CPU_SHARE * asleep));
-            if (!waits) {
+            // time stopped for garbage collection, or waiting for a core while other work has the
+            // cores, is time the task could not run, not time it waited: a task that computes 4 ms
+            // and sleeps 4 ms, caught asleep after 16 ms on a busy machine, was taken for waiting
+            long forCore = s.schedstat == null ? 0 : Math.max(0, runDelay(s.schedstat) - s.runDelay);
+            long elapsed = now - s.wall - (gc - s.gcMillis) * 1_000_000L - forCore;
+            if (cpu < 0 || elapsed < needed || cpu - s.cpu > Judge.WAITING_CPU_SHARE * elapsed) {
                 return false;
             }
         }

@@ -42,6 +42,24 @@ class AutoBackendMeasuresTest {
     }
 
     @Test
+    void aThreadsSchedstatIsFoundByItsTaskIdSoThatAnotherThreadCanReadIt() throws Exception {
+        assumeTrue(Files.isReadable(SCHEDSTAT), "Linux with schedstat");
+        String[] path = new String[1];
+        long[] delays = new long[3];
+        Thread t = new Thread(() -> {
+            path[0] = AutoBackend.ownSchedstat();
+            delays[0] = AutoBackend.runDelay();
+            delays[1] = AutoBackend.runDelay(path[0]);
+            delays[2] = AutoBackend.runDelay();
+        });
+        t.start();
+        t.join();
+        long pid = ProcessHandle.current().pid();
+        assertThat(path[0]).matches("/proc/" + pid + "/task/\\d+/schedstat").isNotEqualTo("/proc/" + pid + "/task/" + pid + "/schedstat");
+        assertThat(delays[1]).isBetween(delays[0], delays[2]);
+    }
+
+    @Test
     void aFullCollectionWithLiveDataCountsAsPauseTime() {
         List<int[]> live = new ArrayList<>();
         for (int i = 0; i < 4_000; i++) {

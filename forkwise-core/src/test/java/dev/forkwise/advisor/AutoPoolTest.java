@@ -58,6 +58,21 @@ class AutoPoolTest {
     }
 
     @Test
+    void tasksThatComputeAndThenSleepGetMorePlatformThreadsThanCoresNotVirtualThreads() throws Exception {
+        try (AutoPool pool = Pool.auto(64)) {
+            // 4 ms of CPU, then 4 ms asleep: asleep whenever the other half of the pool is, but
+            // only after computing, which is not waiting work
+            Fn<Integer, Long> mixed = AdvisorTest::mixed;
+            List<Long> out = pool.map(mixed, Collections.nCopies(48, 4), 1);
+            assertThat(out).hasSize(48).containsOnly(4L);
+            AutoPool.Decision d = pool.decisions().getFirst();
+            assertThat(d.kind()).as(d.toString()).isEqualTo(Advice.Kind.MIXED);
+            assertThat(d.backend()).isEqualTo(Advice.Backend.PLATFORM_THREADS);
+            assertThat(d.size()).as(d.toString()).isGreaterThan(Sizing.cores());
+        }
+    }
+
+    @Test
     void tasksBehindOneGlobalLockMoveToWorkerJvms() throws Exception {
         try (AutoPool pool = Pool.auto(8)) {
             Fn<Integer, Long> locked = AdvisorTest::lockedSpin;
