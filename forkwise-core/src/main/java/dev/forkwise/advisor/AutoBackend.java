@@ -89,14 +89,24 @@ public final class AutoBackend implements Backend {
     /**
      * The calling thread's {@code schedstat} by its task id ({@code /proc/thread-self} names the
      * thread that reads it; the monitor reads another thread's), or null where it cannot be found.
+     * The task id is the first field of {@code /proc/thread-self/stat}, read with a plain stream:
+     * resolving the {@code /proc/thread-self} link through NIO took 50-250 µs on each new thread,
+     * which every new automatic pool's threads paid.
      */
     private static final ThreadLocal<String> OWN_SCHEDSTAT = ThreadLocal.withInitial(() -> {
-        try {
-            String self = java.nio.file.Files.readSymbolicLink(java.nio.file.Path.of("/proc/thread-self")).toString();
-            return "/proc/" + self + "/schedstat"; // self is "<pid>/task/<tid>"
+        byte[] b = new byte[24];
+        int n;
+        try (java.io.FileInputStream in = new java.io.FileInputStream("/proc/thread-self/stat")) {
+            n = in.read(b);
         } catch (java.io.IOException | RuntimeException e) {
             return null;
         }
+        long tid = 0;
+        int i = 0;
+        while (i < n && b[i] >= '0' && b[i] <= '9') {
+            tid = tid * 10 + (b[i++] - '0');
+        }
+        return i == 0 ? null : "/proc/" + ProcessHandle.current().pid() + "/task/" + tid + "/schedstat";
     });
     private static final ThreadMXBean MX = ManagementFactory.getThreadMXBean();
     /** The collectors whose time is pause time: G1's and ZGC's concurrent cycles run beside the tasks. */
@@ -172,6 +182,8 @@ public final class AutoBackend implements Backend {
     private final Object processStart = new Object();
     private boolean processesStarted; // guarded by processStart
     private volatile Thread monitor;
+    /** Whether an early decision may still come: probing, and no probed task has finished yet. Written under lock. */
+    private volatile boolean earlyPossible = true;
 
     /** @param bound the most tasks that may run at once */
     public AutoBackend(int bound) {
@@ -323,7 +335,9 @@ public final class AutoBackend implements Backend {
         long blocked0 = measure ? blocked(t) : 0;
         long delay0 = measure && HAS_SCHEDSTAT ? runDelay() : 0;
         long gc0 = measure ? gcPauseMillis() : 0;
-        String schedstat = measure && HAS_SCHEDSTAT ? ownSchedstat() : null;
+        // only the early decision reads another thread's schedstat, and only before a probe's
+        // first task has finished
+        String schedstat = measure && HAS_SCHEDSTAT && earlyPossible ? ownSchedstat() : null;
         long cpu0 = measure ? MX.getCurrentThreadCpuTime() : 0;
         long wall0 = System.nanoTime();
         Started started = new Started(t, wall0, measure ? cpu0 : -1, gc0, schedstat, delay0);
@@ -439,6 +453,9 @@ public final class AutoBackend implements Backend {
         lock.lock();
         try {
             running--;
+            if (cpu >= 0 && phase == Phase.PROBE) {
+                earlyPossible = false; // a probed task has finished
+            }
             if (cpu >= 0 && phase == Phase.PROBE && ++probeSeen <= limit) {
                 // the first tasks of a probe also pay for class loading and the JIT: not counted
             } else if (cpu >= 0 && phase == Phase.PROBE) {
@@ -490,6 +507,7 @@ public final class AutoBackend implements Backend {
 
     private void startProbeLocked() {
         phase = Phase.PROBE;
+        earlyPossible = true;
         lane = Advice.Backend.PLATFORM_THREADS;
         limit = Math.min(bound, cores);
         probeStarted = 0;
@@ -734,6 +752,7 @@ public final class AutoBackend implements Backend {
             after.add(() -> platform.setCorePoolSize(threads));
         }
         phase = Phase.WATCH;
+        earlyPossible = false;
         baselineWall = 0;
         windowWall = 0;
         windowTasks = 0;
