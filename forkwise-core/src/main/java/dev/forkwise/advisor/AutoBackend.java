@@ -47,10 +47,11 @@ import java.util.concurrent.locks.ReentrantLock;
  * probing, the monitor also samples each task's thread every tick (asleep or in native code, or
  * not): time off the CPU in which the samples never found the tasks asleep is the JVM holding them
  * up (safepoints, a heap that grows), not waiting, and is left out of the shares; with too few
- * samples, a probe that sees time off the CPU runs on for more. The rules are the {@link Judge}'s. In {@code WATCH} only wall times are kept, per window of {@link #DRIFT_TASKS} tasks;
- * when {@link #DRIFT_WINDOWS} windows in a row are more than {@link #DRIFT}× away from the first
- * window after the decision, the pool probes again. So it
- * changes its mind on a real change of workload, not on noise (no continuous hill-climbing).
+ * samples, a probe that sees time off the CPU runs on for more. The rules are the {@link Judge}'s.
+ * In {@code WATCH} only wall times are kept, per window of {@link #DRIFT_TASKS} tasks; when {@link
+ * #DRIFT_WINDOWS} windows in a row are more than {@link #DRIFT}× away from the first window after
+ * the decision, the pool probes again. So it changes its mind on a real change of workload, not on
+ * noise (no continuous hill-climbing).
  *
  * <p><b>Lifecycle.</b> {@code RUNNING → SHUTDOWN → TERMINATED}: after shutdown, queued tasks still
  * run; when none is pending or running, the lanes are shut down and the state is terminal.
@@ -94,19 +95,8 @@ public final class AutoBackend implements Backend {
      * which every new automatic pool's threads paid.
      */
     private static final ThreadLocal<String> OWN_SCHEDSTAT = ThreadLocal.withInitial(() -> {
-        byte[] b = new byte[24];
-        int n;
-        try (java.io.FileInputStream in = new java.io.FileInputStream("/proc/thread-self/stat")) {
-            n = in.read(b);
-        } catch (java.io.IOException | RuntimeException e) {
-            return null;
-        }
-        long tid = 0;
-        int i = 0;
-        while (i < n && b[i] >= '0' && b[i] <= '9') {
-            tid = tid * 10 + (b[i++] - '0');
-        }
-        return i == 0 ? null : "/proc/" + ProcessHandle.current().pid() + "/task/" + tid + "/schedstat";
+        long tid = procNumber("/proc/thread-self/stat", 0); // "<tid> (<name>) ..."
+        return tid < 0 ? null : "/proc/" + ProcessHandle.current().pid() + "/task/" + tid + "/schedstat";
     });
     private static final ThreadMXBean MX = ManagementFactory.getThreadMXBean();
     /** The collectors whose time is pause time: G1's and ZGC's concurrent cycles run beside the tasks. */
@@ -222,7 +212,7 @@ public final class AutoBackend implements Backend {
         // thread for each); a decision for more threads raises it
         platform = new ThreadPoolExecutor(limit, bound, 30, TimeUnit.SECONDS, new LinkedBlockingQueue<>(),
                 Thread.ofPlatform().name("forkwise-" + poolName + "-", 0).factory());
-        CONTENTION_MONITORING.run();
+        enableContentionMonitoring();
         // the monitor starts the platform lane's threads first, while the caller prepares its first
         // tasks (at the first task the probe's clock already runs), and not on the caller's time:
         // two threads take 0.5 ms or more to start, a tenth of a job of 50 ms sleeps (a task that
@@ -234,20 +224,17 @@ public final class AutoBackend implements Backend {
         });
     }
 
-    /** Turns on the JVM's thread contention monitoring (blocked times), once per JVM. */
-    private static final Runnable CONTENTION_MONITORING = new Runnable() {
-        private volatile boolean done;
+    private static volatile boolean contentionMonitoring;
 
-        @Override
-        public void run() {
-            if (!done) {
-                if (MX.isThreadContentionMonitoringSupported() && !MX.isThreadContentionMonitoringEnabled()) {
-                    MX.setThreadContentionMonitoringEnabled(true);
-                }
-                done = true;
+    /** Turns on the JVM's thread contention monitoring (blocked times); checked with the JVM once per JVM. */
+    private static void enableContentionMonitoring() {
+        if (!contentionMonitoring) {
+            if (MX.isThreadContentionMonitoringSupported() && !MX.isThreadContentionMonitoringEnabled()) {
+                MX.setThreadContentionMonitoringEnabled(true);
             }
+            contentionMonitoring = true;
         }
-    };
+    }
 
     /** @return the decisions so far */
     public List<AutoPool.Decision> decisions() {
@@ -373,8 +360,16 @@ public final class AutoBackend implements Backend {
 
     /** The same for the thread whose {@code schedstat} file is {@code path}; -1 if it cannot be read. */
     static long runDelay(String path) {
-        // a plain stream: NIO's Files.readString took 0.1 to 1.4 ms on a new thread (it sets up a
-        // direct buffer per thread), which the probe's first tasks paid twice each
+        return procNumber(path, 1); // "<ns on a core> <ns waiting for a core> <time slices>"
+    }
+
+    /**
+     * The number that is field {@code index} (from 0, fields apart by single spaces) of the first
+     * 64 bytes of {@code path}, a small {@code /proc} file; -1 if it cannot be read or is not a
+     * number there. A plain stream: NIO's {@code Files.readString} took 0.1 to 1.4 ms on a new
+     * thread (it sets up a direct buffer per thread), which the probe's first tasks paid twice each.
+     */
+    private static long procNumber(String path, int index) {
         byte[] b = new byte[64];
         int n;
         try (java.io.FileInputStream in = new java.io.FileInputStream(path)) {
@@ -382,22 +377,22 @@ public final class AutoBackend implements Backend {
         } catch (java.io.IOException | RuntimeException e) {
             return -1;
         }
-        // "<ns on a core> <ns waiting for a core> <time slices>"
-        long v = 0;
         int i = 0;
-        while (i < n && b[i] != ' ') {
+        for (int field = 0; field < index; field++) {
+            while (i < n && b[i] != ' ') {
+                i++;
+            }
             i++;
         }
-        i++;
         if (i >= n || b[i] < '0' || b[i] > '9') {
             return -1;
         }
+        long v = 0;
         while (i < n && b[i] >= '0' && b[i] <= '9') {
             v = v * 10 + (b[i++] - '0');
         }
         return v;
     }
-
 
     /** The calling thread's {@code schedstat} file by its task id, which other threads can read too; or null. */
     static String ownSchedstat() {
@@ -455,18 +450,17 @@ public final class AutoBackend implements Backend {
             running--;
             if (cpu >= 0 && phase == Phase.PROBE) {
                 earlyPossible = false; // a probed task has finished
-            }
-            if (cpu >= 0 && phase == Phase.PROBE && ++probeSeen <= limit) {
                 // the first tasks of a probe also pay for class loading and the JIT: not counted
-            } else if (cpu >= 0 && phase == Phase.PROBE) {
-                probeTasks++;
-                probeWall += wall;
-                probeSpan += span;
-                probeCpu += cpu;
-                probeBlocked += blocked;
-                probeRunDelay += runDelay;
-                probeSampled += started == null ? 0 : started.sampled;
-                probeAsleep += started == null ? 0 : started.asleep;
+                if (++probeSeen > limit) {
+                    probeTasks++;
+                    probeWall += wall;
+                    probeSpan += span;
+                    probeCpu += cpu;
+                    probeBlocked += blocked;
+                    probeRunDelay += runDelay;
+                    probeSampled += started.sampled; // measured, so it ran on a thread of ours
+                    probeAsleep += started.asleep;
+                }
             } else {
                 watchLocked(wall);
             }
@@ -636,13 +630,13 @@ public final class AutoBackend implements Backend {
         // the JIT compete for the cores too): waiting for a core is not the task waiting
         long ownWall = Math.max(1, probeSpan - probeRunDelay);
         // and over the time they were not held up by the JVM either (see heldUpNanos)
-        long heldUp = heldUpNanos(ownWall, probeCpu, probeBlocked, probeSampled, probeAsleep);
         if (probeSampled < MIN_SAMPLED_NANOS && now - probeStarted < SAMPLED_WAIT_NANOS
                 && probeCpu + probeBlocked < Judge.COMPUTING_CPU_SHARE * ownWall
                 && probeWall >= Judge.TINY_NANOS * probeTasks) {
             // time off the CPU, too few samples to tell waiting from being held up: more tasks
             return;
         }
+        long heldUp = heldUpNanos(ownWall, probeCpu, probeBlocked, probeSampled, probeAsleep);
         double heldUpShare = heldUp / (double) ownWall;
         ownWall = Math.max(1, ownWall - heldUp);
         double cpuShare = probeSpan == 0 ? 0 : Math.min(1, probeCpu / (double) ownWall);
