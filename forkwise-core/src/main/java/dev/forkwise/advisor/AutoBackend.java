@@ -210,8 +210,12 @@ public final class AutoBackend implements Backend {
         this.poolName = poolName;
         // as many threads as the platform lane's limit, kept (a thread per task would start a new
         // thread for each); a decision for more threads raises it
+        java.util.concurrent.ThreadFactory named = Thread.ofPlatform().name("forkwise-" + poolName + "-", 0).factory();
         platform = new ThreadPoolExecutor(limit, bound, 30, TimeUnit.SECONDS, new LinkedBlockingQueue<>(),
-                Thread.ofPlatform().name("forkwise-" + poolName + "-", 0).factory());
+                r -> named.newThread(() -> {
+                    primeMeasurements();
+                    r.run();
+                }));
         enableContentionMonitoring();
         // the monitor starts the platform lane's threads first, while the caller prepares its first
         // tasks (at the first task the probe's clock already runs), and not on the caller's time:
@@ -222,6 +226,21 @@ public final class AutoBackend implements Backend {
             lane.prestartAllCoreThreads();
             watch();
         });
+    }
+
+    /**
+     * The measurements' first reads on a new thread cost more than the later ones (0.1-0.3 ms in
+     * all: the thread's first {@code /proc/thread-self} lookups, its first snapshot): a lane thread
+     * makes them when it starts, which for the prestarted threads is before the first task, not
+     * on its way.
+     */
+    private static void primeMeasurements() {
+        blocked(Thread.currentThread());
+        MX.getCurrentThreadCpuTime();
+        if (HAS_SCHEDSTAT) {
+            runDelay();
+            ownSchedstat();
+        }
     }
 
     private static volatile boolean contentionMonitoring;
@@ -549,11 +568,34 @@ public final class AutoBackend implements Backend {
             if (phase != Phase.PROBE || probeStarted == 0) {
                 return IDLE_TICK_MILLIS * 1_000_000L;
             }
-            boolean early = probeSeen == 0 && System.nanoTime() - probeStarted < FAST_WINDOW_NANOS;
-            return early ? FAST_TICK_NANOS : TICK_MILLIS * 1_000_000L;
+            long now = System.nanoTime();
+            boolean early = probeSeen == 0 && now - probeStarted < FAST_WINDOW_NANOS;
+            return early ? Math.clamp(untilEarlyPossible(now), FAST_TICK_NANOS, TICK_MILLIS * 1_000_000L) : TICK_MILLIS * 1_000_000L;
         } finally {
             lock.unlock();
         }
+    }
+
+    /**
+     * Nanoseconds from {@code now} before {@link #everyRunningTaskWaits} can hold, at the soonest:
+     * each task needs {@link #EARLY_ASLEEP_NANOS} since its start and its CPU time under the waiting
+     * share of that time, even if it uses no more CPU from now on. Tasks that compute push it back
+     * (at 1 ms of CPU, 3.3 ms), so the monitor does not wake every {@link #FAST_TICK_NANOS} on the
+     * cores that computing work needs for a decision that cannot come yet; waiting work is checked
+     * as often as before.
+     */
+    private long untilEarlyPossible(long now) {
+        long until = 0;
+        for (Started s : onThreads.values()) {
+            if (s.cpu < 0) {
+                return Long.MAX_VALUE; // not measured: no early decision while it runs
+            }
+            long cpu = MX.getThreadCpuTime(s.thread.threadId());
+            long elapsed = now - s.wall;
+            long needed = Math.max(EARLY_ASLEEP_NANOS, cpu < 0 ? 0 : (long) ((cpu - s.cpu) / Judge.WAITING_CPU_SHARE));
+            until = Math.max(until, needed - elapsed);
+        }
+        return until;
     }
 
     /**
@@ -685,18 +727,23 @@ public final class AutoBackend implements Backend {
             if (s.cpu < 0) {
                 return false;
             }
+            // the cheap test first (the time since the start is only shortened below): computing
+            // tasks fail it without a thread snapshot or a /proc read
+            long cpu = MX.getThreadCpuTime(s.thread.threadId());
+            if (cpu < 0 || cpu - s.cpu > Judge.WAITING_CPU_SHARE * (now - s.wall)) {
+                return false;
+            }
             ThreadInfo info = MX.getThreadInfo(s.thread.threadId());
             if (info == null || !asleepOrInNative(info)) {
                 return false;
             }
             long needed = info.getThreadState() == Thread.State.RUNNABLE ? EARLY_NANOS : EARLY_ASLEEP_NANOS;
-            long cpu = MX.getThreadCpuTime(s.thread.threadId());
             // time stopped for garbage collection, or waiting for a core while other work has the
             // cores, is time the task could not run, not time it waited: a task that computes 4 ms
             // and sleeps 4 ms, caught asleep after 16 ms on a busy machine, was taken for waiting
             long forCore = s.schedstat == null ? 0 : Math.max(0, runDelay(s.schedstat) - s.runDelay);
             long elapsed = now - s.wall - (gc - s.gcMillis) * 1_000_000L - forCore;
-            if (cpu < 0 || elapsed < needed || cpu - s.cpu > Judge.WAITING_CPU_SHARE * elapsed) {
+            if (elapsed < needed || cpu - s.cpu > Judge.WAITING_CPU_SHARE * elapsed) {
                 return false;
             }
         }
