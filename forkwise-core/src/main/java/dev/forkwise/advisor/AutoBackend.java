@@ -20,7 +20,7 @@ import java.util.Locale;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CopyOnWriteArrayList;
-import java.util.concurrent.LinkedBlockingQueue;
+import java.util.concurrent.SynchronousQueue;
 import java.util.concurrent.ThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.locks.ReentrantLock;
@@ -34,7 +34,11 @@ import java.util.concurrent.locks.ReentrantLock;
  * <p><b>Dispatch.</b> Tasks wait in {@code pending} and are handed to the current lane while fewer
  * than {@code limit} run ({@code limit ≤ bound}, the pool's parallelism). A task that finishes
  * frees its place and the next one goes. Tasks already on a lane finish there when the lane
- * changes, and they count against the same limit, so the bound holds across a change.
+ * changes, and they count against the same limit, so the bound holds across a change. The
+ * platform lane is one cached pool of daemon threads shared by every automatic pool of the JVM
+ * ({@link #LANE}, as virtual threads share their carriers), and this pool's monitor runs on one of
+ * them too: a new automatic pool starts no thread while idle ones are there (starting them took
+ * 1-3 ms on a busy 2-core machine, before the probe could measure anything).
  *
  * <p><b>Probe → decide → watch.</b> In {@code PROBE} the lane is platform threads, one per core,
  * and each task is measured (wall, thread CPU, BLOCKED time: a few microseconds per task). A
@@ -54,9 +58,10 @@ import java.util.concurrent.locks.ReentrantLock;
  * noise (no continuous hill-climbing).
  *
  * <p><b>Lifecycle.</b> {@code RUNNING → SHUTDOWN → TERMINATED}: after shutdown, queued tasks still
- * run; when none is pending or running, the lanes are shut down and the state is terminal.
- * {@code shutdownNow} returns the tasks never handed to a lane (or that a lane never started) and
- * interrupts the running ones.
+ * run; when none is pending or running, the worker JVMs (if any) are shut down, the monitor
+ * returns its thread to the lane, and the state is terminal. {@code shutdownNow} returns the tasks
+ * never handed to a lane (or that a lane never started) and interrupts the running ones (never the
+ * thread of a task that has ended: the lane's threads go on to other pools' tasks).
  */
 public final class AutoBackend implements Backend {
 
@@ -85,6 +90,7 @@ public final class AutoBackend implements Backend {
     /** How long after a probe starts the monitor keeps {@link #FAST_TICK_NANOS}, at most. */
     private static final long FAST_WINDOW_NANOS = 20_000_000L;
     private static final long IDLE_TICK_MILLIS = 50;
+    private static final long LANE_IDLE_SECONDS = 30;
     private static final String SCHEDSTAT = "/proc/thread-self/schedstat";
     private static final boolean HAS_SCHEDSTAT = runDelay() >= 0;
     /**
@@ -117,8 +123,13 @@ public final class AutoBackend implements Backend {
      * measured, its CPU time then (-1 when not measured), the JVM's collection pauses then, the
      * thread's {@code schedstat} file (or null) and its time waiting for a core then; and what the
      * monitor's samples found it doing while probing ({@link #sampleLocked}).
+     *
+     * <p>The lane's threads go on to other pools' tasks, so an interrupt meant for this task must
+     * never reach the thread after the task has ended: {@link #interruptIfRunning} and {@link
+     * #ended} take the same monitor, and the task's thread clears its interrupt status after {@code
+     * ended()}.
      */
-    private static final class Started {
+    static final class Started {
         final Thread thread;
         final long wall;
         final long cpu;
@@ -139,6 +150,20 @@ public final class AutoBackend implements Backend {
             this.gcMillis = gcMillis;
             this.schedstat = schedstat;
             this.runDelay = runDelay;
+        }
+
+        private boolean over; // guarded by this
+
+        /** Interrupts the task's thread, unless the task has ended. */
+        synchronized void interruptIfRunning() {
+            if (!over) {
+                thread.interrupt();
+            }
+        }
+
+        /** The task has ended: from now on {@link #interruptIfRunning} leaves its thread alone. */
+        synchronized void ended() {
+            over = true;
         }
     }
     private final List<AutoPool.Decision> decisions = new CopyOnWriteArrayList<>();
@@ -167,7 +192,15 @@ public final class AutoBackend implements Backend {
     private int drifting;
 
     private String poolName;
-    private ThreadPoolExecutor platform;
+    /**
+     * The platform lane's threads, shared by every automatic pool of this JVM (as virtual threads
+     * share their carriers): daemon threads, made when no idle one is there, ended after {@link
+     * #LANE_IDLE_SECONDS} idle. A new automatic pool would otherwise start its threads for its first
+     * tasks (and its monitor), 1-3 ms on a busy 2-core machine, before it could measure anything.
+     * Each pool bounds its own tasks on them ({@code limit}).
+     */
+    private static final ThreadPoolExecutor LANE = new ThreadPoolExecutor(0, Integer.MAX_VALUE, LANE_IDLE_SECONDS, TimeUnit.SECONDS,
+            new SynchronousQueue<>(), laneThreads());
     private ProcessBackend processes; // guarded by lock; made on first use
     private final Object processStart = new Object();
     private boolean processesStarted; // guarded by processStart
@@ -208,39 +241,18 @@ public final class AutoBackend implements Backend {
     @Override
     public void start(String poolName) {
         this.poolName = poolName;
-        // as many threads as the platform lane's limit, kept (a thread per task would start a new
-        // thread for each); a decision for more threads raises it
-        java.util.concurrent.ThreadFactory named = Thread.ofPlatform().name("forkwise-" + poolName + "-", 0).factory();
-        platform = new ThreadPoolExecutor(limit, bound, 30, TimeUnit.SECONDS, new LinkedBlockingQueue<>(),
-                r -> named.newThread(() -> {
-                    primeMeasurements();
-                    r.run();
-                }));
         enableContentionMonitoring();
-        // the monitor starts the platform lane's threads first, while the caller prepares its first
-        // tasks (at the first task the probe's clock already runs), and not on the caller's time:
-        // two threads take 0.5 ms or more to start, a tenth of a job of 50 ms sleeps (a task that
-        // comes sooner starts a thread itself)
-        ThreadPoolExecutor lane = platform;
-        monitor = Thread.ofPlatform().daemon().name("forkwise-" + poolName + "-monitor").start(() -> {
-            lane.prestartAllCoreThreads();
-            watch();
-        });
+        // the monitor runs on a lane thread too: no thread to start for it when one is idle
+        LANE.execute(this::watch);
     }
 
-    /**
-     * The measurements' first reads on a new thread cost more than the later ones (0.1-0.3 ms in
-     * all: the thread's first {@code /proc/thread-self} lookups, its first snapshot): a lane thread
-     * makes them when it starts, which for the prestarted threads is before the first task, not
-     * on its way.
-     */
-    private static void primeMeasurements() {
-        blocked(Thread.currentThread());
-        MX.getCurrentThreadCpuTime();
-        if (HAS_SCHEDSTAT) {
-            runDelay();
-            ownSchedstat();
-        }
+    /** How many of the shared lane's threads run a task (or a monitor) now: for tests. */
+    static int laneBusyThreads() {
+        return LANE.getActiveCount();
+    }
+
+    private static java.util.concurrent.ThreadFactory laneThreads() {
+        return Thread.ofPlatform().daemon().name("forkwise-auto-lane-", 0).factory();
     }
 
     private static volatile boolean contentionMonitoring;
@@ -313,7 +325,7 @@ public final class AutoBackend implements Backend {
                 }
                 default -> {
                     OnPlatform job = new OnPlatform(f, phase == Phase.PROBE);
-                    after.add(() -> platform.execute(job));
+                    after.add(() -> LANE.execute(job));
                 }
             }
         }
@@ -354,6 +366,7 @@ public final class AutoBackend implements Backend {
             long wall = System.nanoTime() - wall0;
             long cpu = measure ? MX.getCurrentThreadCpuTime() - cpu0 : -1;
             onThreads.remove(f); // the reads below are not the task: the monitor's samples leave them out
+            started.ended();
             long blocked = measure ? (blocked(t) - blocked0) * 1_000_000L : -1;
             // time the task could not run: waiting for a core, or stopped for a garbage collection
             // (a pause looks like waiting from the task's CPU time: tiny tasks that fill the heap
@@ -532,12 +545,21 @@ public final class AutoBackend implements Backend {
 
     /** The monitor: every tick, while probing, sample the running tasks and decide if there is enough to go on. */
     private void watch() {
+        Thread self = Thread.currentThread();
+        String laneName = self.getName();
+        self.setName("forkwise-" + poolName + "-monitor"); // for thread dumps, while it watches this pool
+        monitor = self;
+        try {
+            watchUntilTerminated();
+        } finally {
+            self.setName(laneName);
+        }
+    }
+
+    private void watchUntilTerminated() {
         long tick = nextTickNanos();
         while (true) {
             java.util.concurrent.locks.LockSupport.parkNanos(tick); // a probe's first task unparks it
-            if (Thread.currentThread().isInterrupted()) {
-                return; // terminated
-            }
             List<Runnable> after = new ArrayList<>();
             lock.lock();
             try {
@@ -788,10 +810,6 @@ public final class AutoBackend implements Backend {
         }
         lane = next;
         limit = size;
-        if (next == Advice.Backend.PLATFORM_THREADS) {
-            int threads = size;
-            after.add(() -> platform.setCorePoolSize(threads));
-        }
         phase = Phase.WATCH;
         earlyPossible = false;
         baselineWall = 0;
@@ -825,7 +843,6 @@ public final class AutoBackend implements Backend {
             return;
         }
         life.advance(Lifecycle.State.TERMINATED);
-        platform.shutdown();
         after.add(() -> {
             ProcessBackend p = startedProcesses();
             if (p != null) {
@@ -833,7 +850,9 @@ public final class AutoBackend implements Backend {
             }
         });
         Thread m = monitor;
-        after.add(m::interrupt);
+        if (m != null) {
+            after.add(() -> java.util.concurrent.locks.LockSupport.unpark(m)); // it sees TERMINATED and returns
+        }
     }
 
     @Override
@@ -859,17 +878,11 @@ public final class AutoBackend implements Backend {
             life.advance(Lifecycle.State.SHUTDOWN);
             never.addAll(pending);
             pending.clear();
-            for (Runnable r : platform.getQueue().toArray(new Runnable[0])) {
-                if (platform.remove(r) && r instanceof OnPlatform op) {
-                    never.add(op.task);
-                    running--;
-                }
-            }
             maybeTerminateLocked(after);
         } finally {
             lock.unlock();
         }
-        onThreads.values().forEach(st -> st.thread.interrupt());
+        onThreads.values().forEach(Started::interruptIfRunning);
         p = startedProcesses();
         if (p != null) {
             List<TaskFuture<?>> notStarted = p.shutdownNow();

@@ -30,6 +30,16 @@ class AutoBackendMeasuresTest {
     private static final Path SCHEDSTAT = Path.of("/proc/thread-self/schedstat");
 
     @Test
+    void anInterruptMeantForATaskNeverReachesItsThreadOnceTheTaskHasEnded() {
+        AutoBackend.Started task = new AutoBackend.Started(Thread.currentThread(), System.nanoTime(), -1, 0, null, 0);
+        task.interruptIfRunning();
+        assertThat(Thread.interrupted()).as("interrupted while the task runs").isTrue();
+        task.ended();
+        task.interruptIfRunning();
+        assertThat(Thread.interrupted()).as("the thread has gone on to another pool's task").isFalse();
+    }
+
+    @Test
     void runDelayIsTheSecondFieldOfTheThreadsSchedstat() throws Exception {
         assumeTrue(Files.isReadable(SCHEDSTAT), "Linux with schedstat");
         for (int i = 0; i < 20; i++) {
