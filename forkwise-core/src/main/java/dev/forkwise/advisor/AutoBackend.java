@@ -20,7 +20,7 @@ import java.util.Locale;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CopyOnWriteArrayList;
-import java.util.concurrent.SynchronousQueue;
+import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.ThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.locks.ReentrantLock;
@@ -34,11 +34,7 @@ import java.util.concurrent.locks.ReentrantLock;
  * <p><b>Dispatch.</b> Tasks wait in {@code pending} and are handed to the current lane while fewer
  * than {@code limit} run ({@code limit ≤ bound}, the pool's parallelism). A task that finishes
  * frees its place and the next one goes. Tasks already on a lane finish there when the lane
- * changes, and they count against the same limit, so the bound holds across a change. The
- * platform lane is one cached pool of daemon threads shared by every automatic pool of the JVM
- * ({@link #LANE}, as virtual threads share their carriers), and this pool's monitor runs on one of
- * them too: a new automatic pool starts no thread while idle ones are there (starting them took
- * 1-3 ms on a busy 2-core machine, before the probe could measure anything).
+ * changes, and they count against the same limit, so the bound holds across a change.
  *
  * <p><b>Probe → decide → watch.</b> In {@code PROBE} the lane is platform threads, one per core,
  * and each task is measured (wall, thread CPU, BLOCKED time: a few microseconds per task). A
@@ -58,10 +54,9 @@ import java.util.concurrent.locks.ReentrantLock;
  * noise (no continuous hill-climbing).
  *
  * <p><b>Lifecycle.</b> {@code RUNNING → SHUTDOWN → TERMINATED}: after shutdown, queued tasks still
- * run; when none is pending or running, the worker JVMs (if any) are shut down, the monitor
- * returns its thread to the lane, and the state is terminal. {@code shutdownNow} returns the tasks
- * never handed to a lane (or that a lane never started) and interrupts the running ones (never the
- * thread of a task that has ended: the lane's threads go on to other pools' tasks).
+ * run; when none is pending or running, the lanes are shut down and the state is terminal.
+ * {@code shutdownNow} returns the tasks never handed to a lane (or that a lane never started) and
+ * interrupts the running ones.
  */
 public final class AutoBackend implements Backend {
 
@@ -90,7 +85,6 @@ public final class AutoBackend implements Backend {
     /** How long after a probe starts the monitor keeps {@link #FAST_TICK_NANOS}, at most. */
     private static final long FAST_WINDOW_NANOS = 20_000_000L;
     private static final long IDLE_TICK_MILLIS = 50;
-    private static final long LANE_IDLE_SECONDS = 30;
     private static final String SCHEDSTAT = "/proc/thread-self/schedstat";
     private static final boolean HAS_SCHEDSTAT = runDelay() >= 0;
     /**
@@ -124,10 +118,9 @@ public final class AutoBackend implements Backend {
      * thread's {@code schedstat} file (or null) and its time waiting for a core then; and what the
      * monitor's samples found it doing while probing ({@link #sampleLocked}).
      *
-     * <p>The lane's threads go on to other pools' tasks, so an interrupt meant for this task must
-     * never reach the thread after the task has ended: {@link #interruptIfRunning} and {@link
-     * #ended} take the same monitor, and the task's thread clears its interrupt status after {@code
-     * ended()}.
+     * <p>An interrupt meant for this task must never reach the thread after the task has ended (the
+     * thread goes on to the pool's next task): {@link #interruptIfRunning} and {@link #ended} take
+     * the same monitor, and the task's thread clears its interrupt status after {@code ended()}.
      */
     static final class Started {
         final Thread thread;
@@ -192,15 +185,7 @@ public final class AutoBackend implements Backend {
     private int drifting;
 
     private String poolName;
-    /**
-     * The platform lane's threads, shared by every automatic pool of this JVM (as virtual threads
-     * share their carriers): daemon threads, made when no idle one is there, ended after {@link
-     * #LANE_IDLE_SECONDS} idle. A new automatic pool would otherwise start its threads for its first
-     * tasks (and its monitor), 1-3 ms on a busy 2-core machine, before it could measure anything.
-     * Each pool bounds its own tasks on them ({@code limit}).
-     */
-    private static final ThreadPoolExecutor LANE = new ThreadPoolExecutor(0, Integer.MAX_VALUE, LANE_IDLE_SECONDS, TimeUnit.SECONDS,
-            new SynchronousQueue<>(), laneThreads());
+    private ThreadPoolExecutor platform;
     private ProcessBackend processes; // guarded by lock; made on first use
     private final Object processStart = new Object();
     private boolean processesStarted; // guarded by processStart
@@ -241,18 +226,39 @@ public final class AutoBackend implements Backend {
     @Override
     public void start(String poolName) {
         this.poolName = poolName;
+        // as many threads as the platform lane's limit, kept (a thread per task would start a new
+        // thread for each); a decision for more threads raises it
+        java.util.concurrent.ThreadFactory named = Thread.ofPlatform().name("forkwise-" + poolName + "-", 0).factory();
+        platform = new ThreadPoolExecutor(limit, bound, 30, TimeUnit.SECONDS, new LinkedBlockingQueue<>(),
+                r -> named.newThread(() -> {
+                    primeMeasurements();
+                    r.run();
+                }));
         enableContentionMonitoring();
-        // the monitor runs on a lane thread too: no thread to start for it when one is idle
-        LANE.execute(this::watch);
+        // the monitor starts the platform lane's threads first, while the caller prepares its first
+        // tasks (at the first task the probe's clock already runs), and not on the caller's time:
+        // two threads take 0.5 ms or more to start, a tenth of a job of 50 ms sleeps (a task that
+        // comes sooner starts a thread itself)
+        ThreadPoolExecutor lane = platform;
+        monitor = Thread.ofPlatform().daemon().name("forkwise-" + poolName + "-monitor").start(() -> {
+            lane.prestartAllCoreThreads();
+            watch();
+        });
     }
 
-    /** How many of the shared lane's threads run a task (or a monitor) now: for tests. */
-    static int laneBusyThreads() {
-        return LANE.getActiveCount();
-    }
-
-    private static java.util.concurrent.ThreadFactory laneThreads() {
-        return Thread.ofPlatform().daemon().name("forkwise-auto-lane-", 0).factory();
+    /**
+     * The measurements' first reads on a new thread cost more than the later ones (0.1-0.3 ms in
+     * all: the thread's first {@code /proc/thread-self} lookups, its first snapshot): a lane thread
+     * makes them when it starts, which for the prestarted threads is before the first task, not
+     * on its way.
+     */
+    private static void primeMeasurements() {
+        blocked(Thread.currentThread());
+        MX.getCurrentThreadCpuTime();
+        if (HAS_SCHEDSTAT) {
+            runDelay();
+            ownSchedstat();
+        }
     }
 
     private static volatile boolean contentionMonitoring;
@@ -325,7 +331,7 @@ public final class AutoBackend implements Backend {
                 }
                 default -> {
                     OnPlatform job = new OnPlatform(f, phase == Phase.PROBE);
-                    after.add(() -> LANE.execute(job));
+                    after.add(() -> platform.execute(job));
                 }
             }
         }
@@ -545,21 +551,12 @@ public final class AutoBackend implements Backend {
 
     /** The monitor: every tick, while probing, sample the running tasks and decide if there is enough to go on. */
     private void watch() {
-        Thread self = Thread.currentThread();
-        String laneName = self.getName();
-        self.setName("forkwise-" + poolName + "-monitor"); // for thread dumps, while it watches this pool
-        monitor = self;
-        try {
-            watchUntilTerminated();
-        } finally {
-            self.setName(laneName);
-        }
-    }
-
-    private void watchUntilTerminated() {
         long tick = nextTickNanos();
         while (true) {
             java.util.concurrent.locks.LockSupport.parkNanos(tick); // a probe's first task unparks it
+            if (Thread.currentThread().isInterrupted()) {
+                return; // terminated
+            }
             List<Runnable> after = new ArrayList<>();
             lock.lock();
             try {
@@ -810,6 +807,10 @@ public final class AutoBackend implements Backend {
         }
         lane = next;
         limit = size;
+        if (next == Advice.Backend.PLATFORM_THREADS) {
+            int threads = size;
+            after.add(() -> platform.setCorePoolSize(threads));
+        }
         phase = Phase.WATCH;
         earlyPossible = false;
         baselineWall = 0;
@@ -843,6 +844,7 @@ public final class AutoBackend implements Backend {
             return;
         }
         life.advance(Lifecycle.State.TERMINATED);
+        platform.shutdown();
         after.add(() -> {
             ProcessBackend p = startedProcesses();
             if (p != null) {
@@ -850,9 +852,7 @@ public final class AutoBackend implements Backend {
             }
         });
         Thread m = monitor;
-        if (m != null) {
-            after.add(() -> java.util.concurrent.locks.LockSupport.unpark(m)); // it sees TERMINATED and returns
-        }
+        after.add(m::interrupt);
     }
 
     @Override
@@ -878,6 +878,12 @@ public final class AutoBackend implements Backend {
             life.advance(Lifecycle.State.SHUTDOWN);
             never.addAll(pending);
             pending.clear();
+            for (Runnable r : platform.getQueue().toArray(new Runnable[0])) {
+                if (platform.remove(r) && r instanceof OnPlatform op) {
+                    never.add(op.task);
+                    running--;
+                }
+            }
             maybeTerminateLocked(after);
         } finally {
             lock.unlock();

@@ -8,15 +8,9 @@ import dev.forkwise.Fn;
 import dev.forkwise.Pool;
 import dev.forkwise.Workers;
 import java.nio.file.Path;
-import java.util.ArrayList;
 import java.util.Collections;
 import java.util.List;
-import java.util.Set;
-import java.util.concurrent.ConcurrentHashMap;
-import java.util.concurrent.CountDownLatch;
-import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
-import java.util.stream.Collectors;
 import jdk.jfr.Recording;
 import jdk.jfr.consumer.RecordedEvent;
 import jdk.jfr.consumer.RecordingFile;
@@ -117,47 +111,5 @@ class AutoPoolTest {
         assertThat(events).hasSizeGreaterThanOrEqualTo(2);
         assertThat(events.getFirst().getString("backend")).isEqualTo("PLATFORM_THREADS");
         assertThat(events.getLast().getString("reasons")).isNotBlank();
-    }
-
-    @Test
-    void aNewAutomaticPoolRunsOnLaneThreadsThatAnEarlierOneLeftIdle() throws Exception {
-        int k = Math.min(2, Sizing.cores());
-        Set<Thread> firstTasks = ConcurrentHashMap.newKeySet();
-        try (AutoPool pool = Pool.auto(k)) {
-            runTogether(pool, k, firstTasks);
-        }
-        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
-        while (AutoBackend.laneBusyThreads() > 0 && System.nanoTime() < deadline) {
-            Thread.sleep(5);
-        }
-        Thread.sleep(50); // the threads that just finished reach their wait for the next task
-        Set<Thread> idle = Thread.getAllStackTraces().keySet().stream()
-                .filter(t -> t.getName().startsWith("forkwise-auto-lane-"))
-                .collect(Collectors.toSet());
-        assertThat(idle).as("the first pool's task threads are the lane's").containsAll(firstTasks);
-
-        Set<Thread> secondTasks = ConcurrentHashMap.newKeySet();
-        try (AutoPool pool = Pool.auto(k)) {
-            runTogether(pool, k, secondTasks);
-        }
-        assertThat(secondTasks).hasSize(k);
-        assertThat(idle).as("no new thread for the second pool's tasks").containsAll(secondTasks);
-        assertThat(secondTasks).allSatisfy(t -> assertThat(t.isDaemon()).isTrue());
-    }
-
-    /** Runs {@code k} tasks that wait for each other, so that they run at once, each on its own thread. */
-    private static void runTogether(AutoPool pool, int k, Set<Thread> threads) throws Exception {
-        CountDownLatch together = new CountDownLatch(k);
-        List<Future<Boolean>> fs = new ArrayList<>();
-        for (int i = 0; i < k; i++) {
-            fs.add(pool.submit(() -> {
-                threads.add(Thread.currentThread());
-                together.countDown();
-                return together.await(10, TimeUnit.SECONDS);
-            }));
-        }
-        for (Future<Boolean> f : fs) {
-            assertThat(f.get(20, TimeUnit.SECONDS)).isTrue();
-        }
     }
 }
