@@ -35,7 +35,6 @@ final class AutoVersusFixed implements Experiment {
      */
     private static final double REPEAT_UNDER_SECONDS = 1.0;
     private static final int TRIES = 5;
-    private static final int TINY_BATCHES = 5;
 
     @Override
     public String id() {
@@ -48,35 +47,13 @@ final class AutoVersusFixed implements Experiment {
     }
 
     /**
-     * One kind of work: the task, its inputs, the chunk size ({@code 0}: automatic), how many of the
-     * inputs an untimed warm-up runs first, and how many times the job maps the task over all of
-     * them (batches, one after the other, on the same pool).
+     * One kind of work: the task, its inputs, the chunk size ({@code 0}: automatic) and how many of
+     * the inputs an untimed warm-up runs first.
      */
-    private record Work(String name, Fn<Integer, Long> task, List<Integer> inputs, int chunk, int warmup, int batches) {
-        Work(String name, Fn<Integer, Long> task, List<Integer> inputs, int chunk, int warmup) {
-            this(name, task, inputs, chunk, warmup, 1);
-        }
-
+    private record Work(String name, Fn<Integer, Long> task, List<Integer> inputs, int chunk, int warmup) {
         /** Maps the task over {@code some} of the inputs on {@code pool}, with this work's chunk size. */
         List<Long> mapOn(Pool pool, List<Integer> some) {
             return chunk == 0 ? pool.map(task, some) : pool.map(task, some, chunk);
-        }
-
-        /** The untimed warm-up: the first {@link #warmup} inputs, as many times as the job has batches. */
-        void warmUpOn(Pool pool) {
-            for (int b = 0; b < batches; b++) {
-                mapOn(pool, inputs.subList(0, warmup));
-            }
-        }
-
-        /** The job: every batch, each checked for a result per input. */
-        void runOn(Pool pool) {
-            for (int b = 0; b < batches; b++) {
-                List<Long> out = mapOn(pool, inputs);
-                if (out.size() != inputs.size()) {
-                    throw new IllegalStateException(name + ": " + out.size() + " results for " + inputs.size() + " inputs");
-                }
-            }
         }
     }
 
@@ -109,8 +86,21 @@ final class AutoVersusFixed implements Experiment {
         return s;
     }
 
+    /**
+     * A task of about 0.15 µs (256 multiply-adds): far less than handing it to any
+     * thread or process costs, as the seeds' {@code x * 2} is in Python. A bare {@code x * x} (a
+     * nanosecond) made a map of 2,000,000 a 20 ms job on two cores, in which the run-to-run noise
+     * and any pool's fixed cost (its threads; {@code Pool.auto()}'s monitor and probe, about 1 ms)
+     * were as large as the differences the table is there to show. Mapping it several times over
+     * instead made the job allocate ten times as much, and the heap's page faults then varied it
+     * threefold.
+     */
     static long tiny(int x) {
-        return (long) x * x;
+        long s = x;
+        for (int i = 0; i < 256; i++) {
+            s += (long) (x ^ i) * i;
+        }
+        return s;
     }
 
     @Override
@@ -123,13 +113,7 @@ final class AutoVersusFixed implements Experiment {
                 new Work("computing: sum of squares", AutoVersusFixed::sum, Collections.nCopies(12 * scale * cores, 100_000_000), 1, cores),
                 new Work("waiting: 50 ms sleeps", AutoVersusFixed::nap, Collections.nCopies(settings.quick() ? 100 : 1_000, 50), 1, cores),
                 new Work("computing behind one global lock", AutoVersusFixed::lockedSum, Collections.nCopies(12 * scale * cores, 100_000_000), 1, cores),
-                // one map of 2 million takes about 20 ms on two cores: the jobs' noise from run to
-                // run and any pool's fixed cost (its threads, Pool.auto()'s probe) were as large as
-                // the differences the table is there to show. Batches make it a job like the others
-                // (as many items live at once as before); the warm-up runs the whole job, so that
-                // the heap has grown to its size before the first timed run
-                new Work("tiny: x * x, " + TINY_BATCHES + " maps of " + 2 * scale + "M", AutoVersusFixed::tiny,
-                        IntStream.range(0, 2_000_000 * scale).boxed().toList(), 0, 2_000_000 * scale, TINY_BATCHES),
+                new Work("tiny: 0.15 µs each (256 multiply-adds)", AutoVersusFixed::tiny, IntStream.range(0, 2_000_000 * scale).boxed().toList(), 0, 2_000_000 * scale),
                 new Work("mixed: 5 ms CPU + 5 ms sleep", AutoVersusFixed::half, Collections.nCopies(150 * scale, 5), 1, 8 * cores));
         Map<String, Supplier<? extends Pool>> fixed = new LinkedHashMap<>();
         fixed.put("Pool.threads(" + cores + ")", () -> Pool.threads(cores));
@@ -186,7 +170,7 @@ final class AutoVersusFixed implements Experiment {
             // the JIT compiles the task and the pools' own code in whichever run comes first: a
             // warm-up (untimed) keeps that cost out of the first choice's time
             try (Pool warm = Pool.threads(cores)) {
-                w.warmUpOn(warm);
+                w.mapOn(warm, w.inputs().subList(0, w.warmup()));
             }
             // every choice, auto fourth, in rounds: a job under REPEAT_UNDER_SECONDS runs again in
             // the next rounds (best of TRIES) and each round starts with the next choice, so that
@@ -262,7 +246,10 @@ final class AutoVersusFixed implements Experiment {
         System.gc();
         long t = System.nanoTime();
         try (Pool pool = make.get()) {
-            w.runOn(pool);
+            List<Long> out = w.mapOn(pool, w.inputs());
+            if (out.size() != w.inputs().size()) {
+                throw new IllegalStateException(w.name() + ": " + out.size() + " results for " + w.inputs().size() + " inputs");
+            }
             if (pool instanceof AutoPool a) {
                 decided[0] = a.decisions().isEmpty() ? "undecided" : describe(a.decisions().getLast());
                 if (System.getProperty("forkwise.lab.debug") != null) {
