@@ -1,6 +1,7 @@
 package dev.forkwise.cli.bench;
 
 import dev.forkwise.cli.Forkwise;
+import dev.forkwise.cli.lab.HeapKept;
 import java.io.PrintWriter;
 import java.lang.management.ManagementFactory;
 import java.nio.file.Files;
@@ -349,12 +350,31 @@ public final class BenchCommand implements Callable<Integer> {
         }
 
         Map<String, Row> rows = new LinkedHashMap<>();
+        try (HeapKept kept = HeapKept.now()) { // the System.gc() below would otherwise shrink it each time
+            measure(chosen, n, rows, out);
+        }
+        List<Row> result = List.copyOf(rows.values());
+        out.println();
+        out.println(table(result));
+        Files.writeString(json, json(result, machine, n));
+        out.println("Results: " + json.toAbsolutePath());
+        if (markdown != null) {
+            Files.writeString(markdown, markdown(result, machine, n));
+            out.println("Markdown: " + markdown.toAbsolutePath());
+        }
+        out.flush();
+        return 0;
+    }
+
+    /** Runs every chosen workload once per round, Java's side then Python's, into {@code rows}. */
+    private static void measure(List<Workload> chosen, int n, Map<String, Row> rows, PrintWriter out) throws Exception {
         for (int round = 1; round <= n; round++) {
             for (Workload w : chosen) {
                 out.printf("  round %d/%d: %s ...%n", round, n, w.title());
                 out.flush();
                 // each workload starts from a collected heap, not from the garbage the workloads
-                // before it left in this JVM (a Python side runs in a process of its own)
+                // before it left in this JVM (a Python side runs in a process of its own); the heap
+                // keeps its size (HeapKept)
                 System.gc();
                 Sample f = w.java().measure();
                 if (w.against().isEmpty()) {
@@ -374,17 +394,6 @@ public final class BenchCommand implements Callable<Integer> {
                 }
             }
         }
-        List<Row> result = List.copyOf(rows.values());
-        out.println();
-        out.println(table(result));
-        Files.writeString(json, json(result, machine, n));
-        out.println("Results: " + json.toAbsolutePath());
-        if (markdown != null) {
-            Files.writeString(markdown, markdown(result, machine, n));
-            out.println("Markdown: " + markdown.toAbsolutePath());
-        }
-        out.flush();
-        return 0;
     }
 
     private List<Workload> choose(List<Workload> all) {

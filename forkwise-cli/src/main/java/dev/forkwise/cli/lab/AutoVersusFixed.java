@@ -122,31 +122,10 @@ final class AutoVersusFixed implements Experiment {
         fixed.put("Pool.virtualThreads()", Pool::virtualThreads);
         fixed.put("Pool.processes(" + cores + ")", () -> Pool.processes(cores));
 
-        try (AutoCloseable kept = heapKept()) {
+        // each run starts from a collection: without this, the heap's regrowth after it (60-70 ms
+        // of the tiny job's first version) went to whichever choice drew it
+        try (HeapKept kept = HeapKept.now()) {
             return run(works, fixed, progress);
-        }
-    }
-
-    /**
-     * Keeps this JVM's heap from being given back to the system while the jobs run ({@code
-     * MaxHeapFreeRatio} 100, a manageable flag; restored at the end). Each run starts from a
-     * collection, and G1 shrank the heap at each one, so every run then paid for growing it back:
-     * the tiny job took 60-70 ms with two young collections of about 17 ms each (its live results
-     * copied), where on a heap kept at its size it takes about 21 ms with none. Which choice got
-     * fewer of those collections decided that row, not the choice.
-     */
-    private static AutoCloseable heapKept() {
-        com.sun.management.HotSpotDiagnosticMXBean hs =
-                java.lang.management.ManagementFactory.getPlatformMXBean(com.sun.management.HotSpotDiagnosticMXBean.class);
-        if (hs == null) {
-            return () -> {};
-        }
-        try {
-            String before = hs.getVMOption("MaxHeapFreeRatio").getValue();
-            hs.setVMOption("MaxHeapFreeRatio", "100");
-            return () -> hs.setVMOption("MaxHeapFreeRatio", before);
-        } catch (IllegalArgumentException e) {
-            return () -> {}; // not this JVM's flag, or not manageable here
         }
     }
 
@@ -260,7 +239,7 @@ final class AutoVersusFixed implements Experiment {
     private static double time(Supplier<? extends Pool> make, Work w, String[] decided) throws InterruptedException {
         // each run starts with the heap as empty as the last one's: a collection of the garbage
         // an earlier run left would otherwise fall into whichever run comes next (the heap keeps
-        // its size: heapKept)
+        // its size: HeapKept)
         System.gc();
         long t = System.nanoTime();
         try (Pool pool = make.get()) {
