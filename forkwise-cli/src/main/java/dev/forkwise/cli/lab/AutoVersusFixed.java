@@ -180,10 +180,7 @@ final class AutoVersusFixed implements Experiment {
             }
             double[] seconds = java.util.Arrays.copyOf(all, fixed.size());
             double auto = all[fixed.size()];
-            int best = 0;
-            for (int k = 1; k < seconds.length; k++) {
-                best = seconds[k] < seconds[best] ? k : best;
-            }
+            int best = fastest(seconds, seconds.length);
             for (int k = 0; k < seconds.length; k++) {
                 fixedTotal[k] += seconds[k] / seconds[best];
             }
@@ -225,14 +222,16 @@ final class AutoVersusFixed implements Experiment {
      * pool (index {@code fixedCount}) or the fastest fixed choice so far.
      */
     private static boolean comparedInTheRow(int k, double[] best, int fixedCount) {
-        if (k == fixedCount) {
-            return true;
-        }
+        return k == fixedCount || k == fastest(best, fixedCount);
+    }
+
+    /** The index of the smallest of the first {@code count} times (the first of equals). */
+    private static int fastest(double[] seconds, int count) {
         int fastest = 0;
-        for (int j = 1; j < fixedCount; j++) {
-            fastest = best[j] < best[fastest] ? j : fastest;
+        for (int k = 1; k < count; k++) {
+            fastest = seconds[k] < seconds[fastest] ? k : fastest;
         }
-        return k == fastest;
+        return fastest;
     }
 
     /** Seconds from creating the pool to the last result; an automatic pool's last decision goes to {@code decided[0]}. */
