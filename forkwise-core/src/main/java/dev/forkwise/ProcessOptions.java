@@ -40,6 +40,7 @@ public final class ProcessOptions {
     private final Call<?> initializer;
     private final int idempotentRetries;
     private final String allowedClasses;
+    private final Duration keepWarm;
 
     private ProcessOptions(Builder b) {
         this.workers = b.workers;
@@ -53,6 +54,7 @@ public final class ProcessOptions {
         this.initializer = b.initializer;
         this.idempotentRetries = b.idempotentRetries;
         this.allowedClasses = b.allowedClasses;
+        this.keepWarm = b.keepWarm;
     }
 
     /**
@@ -133,6 +135,14 @@ public final class ProcessOptions {
         return Optional.ofNullable(allowedClasses);
     }
 
+    /**
+     * @return how long the pool's workers stay warm for a later pool after this one shuts down, or
+     *     empty when they stop with the pool (the default)
+     */
+    public Optional<Duration> keepWarm() {
+        return keepWarm.isZero() ? Optional.empty() : Optional.of(keepWarm);
+    }
+
     @Override
     public String toString() {
         return "ProcessOptions[workers="
@@ -149,6 +159,8 @@ public final class ProcessOptions {
                 + maxWorkerMemory
                 + ", idempotentRetries="
                 + idempotentRetries
+                + ", keepWarm="
+                + keepWarm
                 + "]";
     }
 
@@ -165,6 +177,7 @@ public final class ProcessOptions {
         private Call<?> initializer;
         private int idempotentRetries;
         private String allowedClasses;
+        private Duration keepWarm = Duration.ZERO;
 
         private Builder() {}
 
@@ -366,6 +379,37 @@ public final class ProcessOptions {
             Objects.requireNonNull(pattern, "allowedClasses");
             java.io.ObjectInputFilter.Config.createFilter(pattern); // fails now if malformed
             this.allowedClasses = pattern;
+            return this;
+        }
+
+        /**
+         * Keeps the pool's workers running for up to {@code idle} after the pool shuts down, so
+         * that a later pool with the same launch settings starts with them instead of booting new
+         * JVMs: its first result then comes in about a millisecond rather than after a JVM start
+         * (like joblib reusing loky's workers from one {@code Parallel} call to the next, or
+         * Gradle's worker daemons from one build to the next). Each kept worker that no pool has
+         * taken when {@code idle} has passed is stopped; kept workers die with the parent like any.
+         *
+         * <p>What is kept: once the pool has shut down and its last task has ended, each worker
+         * that is idle and healthy (not timed out, retiring or stopped), up to the pool's number
+         * of workers for the same settings. What takes it: a pool with the same worker command (JVM
+         * options, class path), environment, working directory, threads per worker and
+         * initializer (compared by its serialized form; it is not run again), whose {@code
+         * maxTasksPerWorker} the worker has not reached. Such a worker has run other pools' tasks:
+         * a task that leaves state behind in static fields or threads that keep running leaves
+         * it for the next pool's tasks too, as it does for the same pool's later tasks. Leave this
+         * off where every pool must start from fresh JVMs.
+         *
+         * @param idle zero (the default: workers stop with their pool) or positive, at most a day
+         * @return this builder
+         */
+        public Builder keepWarm(Duration idle) {
+            Objects.requireNonNull(idle, "keepWarm");
+            if (idle.isNegative() || idle.compareTo(Duration.ofDays(1)) > 0) {
+                throw new IllegalArgumentException(
+                        "keepWarm must be between zero (off) and one day, was " + idle);
+            }
+            this.keepWarm = idle;
             return this;
         }
 

@@ -23,16 +23,24 @@ final class OutputPump {
 
     private final ArrayDeque<String> last = new ArrayDeque<>();
     private final CountDownLatch ended = new CountDownLatch(1);
+    private volatile String prefix;
 
-    private OutputPump() {}
+    private OutputPump(String prefix) {
+        this.prefix = prefix;
+    }
 
     static OutputPump start(InputStream in, Supplier<PrintStream> to, String prefix, String name) {
-        OutputPump p = new OutputPump();
-        Thread.ofVirtual().name(name).start(() -> p.run(in, to, prefix));
+        OutputPump p = new OutputPump(prefix);
+        Thread.ofVirtual().name(name).start(() -> p.run(in, to));
         return p;
     }
 
-    private void run(InputStream in, Supplier<PrintStream> to, String prefix) {
+    /** Changes the prefix of the lines to come. */
+    void prefix(String newPrefix) {
+        prefix = newPrefix;
+    }
+
+    private void run(InputStream in, Supplier<PrintStream> to) {
         try (BufferedReader r = new BufferedReader(new InputStreamReader(in, Charset.defaultCharset()))) {
             String line;
             while ((line = r.readLine()) != null) {

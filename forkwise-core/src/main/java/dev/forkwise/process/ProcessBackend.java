@@ -54,11 +54,18 @@ import java.util.concurrent.locks.ReentrantLock;
  * <p><b>Start.</b> All workers start at once. (Starting them one by one on a 2-core machine took
  * a fifth off the first result but left the last worker booting through the pool's first big
  * {@code map}, which then took 1.6× as long: throughput right after creation wins.) A worker with
- * no initializer to run is ready as soon as it connects; with one, once it says {@code READY}.
+ * no initializer to run is ready as soon as it connects; with one, once it says {@code READY}. A
+ * pool with {@link ProcessOptions#keepWarm()} first takes workers that an earlier pool with the same
+ * launch settings left in the JVM's reserve ({@link WarmWorkers}): connected and ready, they take
+ * tasks at once, and only the rest are started.
+ *
+ * <p><b>Owners.</b> A worker's frames (read on its own thread) and its exit go to its owner ({@link
+ * Worker.Owner}): this pool, or the reserve while it is kept warm between pools.
  *
  * <p><b>Lifecycle</b> ({@link Lifecycle}). {@code NEW --start--> RUNNING --shutdown--> SHUTDOWN --no
- * jobs left, every worker exited--> TERMINATED}. In {@code SHUTDOWN}, queued jobs still run; when none is left, each
- * worker is sent {@code STOP} (and killed if it has not exited 5 s later).
+ * jobs left, every worker exited or kept--> TERMINATED}. In {@code SHUTDOWN}, queued jobs still run;
+ * when none is left, each worker is sent {@code STOP} (and killed if it has not exited 5 s later),
+ * or, with {@code keepWarm}, each idle and healthy one is handed to the reserve instead.
  *
  * <p>Memory consistency effects: actions in a task happen-before its result is read in the parent
  * (the reply frame is written after the task returns), and that happens-before the completion of
@@ -79,6 +86,37 @@ public final class ProcessBackend implements Backend {
     /** The codec of the last reply read, reused while replies come for tasks of the same class loader. */
     private volatile Codec lastCodec;
     private final List<String> command;
+    /** The launch settings a kept worker must share to join this pool ({@link WarmWorkers}). */
+    private final WarmWorkers.Key warmKey;
+    /** This pool as its workers' owner: their frames and exits come here. */
+    private final Worker.Owner owner = new Worker.Owner() {
+        @Override
+        public void frame(Worker w, Wire.Frame f) throws IOException {
+            switch (f.type()) {
+                case Wire.READY -> ready(w);
+                case Wire.INIT_FAILED -> initializerFailed(w, f.message());
+                case Wire.OK, Wire.FAILED, Wire.UNSENDABLE -> replied(w, f);
+                case Wire.ECHO -> Echo.answered(f.id());
+                default -> throw new IOException("unknown frame type " + f.type() + " from " + w);
+            }
+        }
+
+        @Override
+        public void exited(Worker w) {
+            Worker.Owner now;
+            lock.lock();
+            try {
+                now = w.owner; // changed only under this lock while the worker was ours
+            } finally {
+                lock.unlock();
+            }
+            if (now != this) {
+                now.exited(w); // kept warm since this exit was reported: the reserve accounts for it
+                return;
+            }
+            ProcessBackend.this.exited(w);
+        }
+    };
     private final AtomicLong requestIds = new AtomicLong();
     private final ReentrantLock lock = new ReentrantLock();
 
@@ -131,6 +169,7 @@ public final class ProcessBackend implements Backend {
         Object init = options.initializer().orElse(null);
         this.initializer = init == null ? Wire.Message.EMPTY : Transfer.encode("the initializer", init);
         this.command = List.copyOf(command);
+        this.warmKey = WarmWorkers.Key.of(this.command, options, threads, initializer);
     }
 
     /**
@@ -284,6 +323,16 @@ public final class ProcessBackend implements Backend {
 
     private void spawnLocked(List<Runnable> after) {
         String name = "worker " + ++workerCount + " of " + poolName;
+        if (options.keepWarm().isPresent()) {
+            Worker kept = WarmWorkers.RESERVE.take(warmKey, options.maxTasksPerWorker().orElse(Integer.MAX_VALUE), owner);
+            if (kept != null) {
+                // connected, and past its initializer if the pool has one (the same one: it is in the key)
+                kept.rename(name);
+                workers.add(kept);
+                startFailures = 0;
+                return;
+            }
+        }
         Worker[] box = new Worker[1];
         String token = channel.expect((pid, wire) -> connected(box[0], wire));
         Worker w;
@@ -297,8 +346,9 @@ public final class ProcessBackend implements Backend {
             return;
         }
         box[0] = w;
+        w.owner = owner;
         workers.add(w);
-        w.process.onExit().whenCompleteAsync((p, e) -> exited(w), EXITS);
+        w.reportExitTo(EXITS);
     }
 
     private void connected(Worker w, Wire wire) {
@@ -312,9 +362,7 @@ public final class ProcessBackend implements Backend {
         } finally {
             lock.unlock();
         }
-        Thread reader = new Thread(() -> read(w), "forkwise-read-" + w.pid);
-        reader.setDaemon(true);
-        reader.start();
+        w.startReading();
         if (initializer.length() == 0) {
             ready(w); // nothing can fail before its first task: no INIT round trip
         } else {
@@ -322,26 +370,6 @@ public final class ProcessBackend implements Backend {
                 wire.send(Wire.INIT, 0, initializer);
             } catch (IOException e) {
                 w.killTree();
-            }
-        }
-    }
-
-    private void read(Worker w) {
-        try {
-            while (true) {
-                Wire.Frame f = w.wire.read();
-                switch (f.type()) {
-                    case Wire.READY -> ready(w);
-                    case Wire.INIT_FAILED -> initializerFailed(w, f.message());
-                    case Wire.OK, Wire.FAILED, Wire.UNSENDABLE -> replied(w, f);
-                    case Wire.ECHO -> Echo.answered(f.id());
-                    default -> throw new IOException("unknown frame type " + f.type() + " from " + w);
-                }
-            }
-        } catch (IOException | RuntimeException e) {
-            w.wire.close();
-            if (w.process.isAlive()) {
-                w.killTree(); // a worker whose channel broke cannot be trusted with more work
             }
         }
     }
@@ -682,8 +710,13 @@ public final class ProcessBackend implements Backend {
                 return;
             }
         }
-        for (Worker w : workers) {
-            stopLocked(w, after);
+        for (java.util.Iterator<Worker> it = workers.iterator(); it.hasNext(); ) {
+            Worker w = it.next();
+            if (keepableLocked(w) && WarmWorkers.RESERVE.keep(warmKey, w, options.keepWarm().orElseThrow(), options.workers())) {
+                it.remove(); // the reserve owns it now
+            } else {
+                stopLocked(w, after);
+            }
         }
         if (workers.isEmpty()) {
             life.advance(Lifecycle.State.TERMINATED);
@@ -695,6 +728,18 @@ public final class ProcessBackend implements Backend {
                 memoryWatch.cancel(false);
             }
         }
+    }
+
+    /** Whether {@code w} can be kept warm for a later pool now that this one is done. */
+    private boolean keepableLocked(Worker w) {
+        return options.keepWarm().isPresent()
+                && initializerFailure == null
+                && w.state == Worker.State.READY
+                && w.wire != null
+                && w.inflight.isEmpty()
+                && !w.stopRequested
+                && w.killReason == null
+                && w.process.isAlive();
     }
 
     @Override

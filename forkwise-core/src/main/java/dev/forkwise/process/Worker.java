@@ -18,6 +18,19 @@ import java.util.Map;
  */
 final class Worker {
 
+    /**
+     * Who a worker's frames and exit go to: the pool running it, or the reserve that keeps it warm
+     * between pools ({@link WarmWorkers}). Changed only while the worker runs no request, so no
+     * reply can reach an owner that did not send its request.
+     */
+    interface Owner {
+        /** A frame from the worker, on its reading thread. */
+        void frame(Worker w, Wire.Frame f) throws IOException;
+
+        /** The worker's process has exited; called once, on a thread of its own. */
+        void exited(Worker w);
+    }
+
     enum State {
         STARTING,
         READY,
@@ -25,7 +38,9 @@ final class Worker {
         DEAD
     }
 
-    final String name;
+    /** Changes when a kept worker joins another pool. */
+    volatile String name;
+    volatile Owner owner;
     final String token;
     final Process process;
     final long pid;
@@ -48,9 +63,51 @@ final class Worker {
         this.process = process;
         this.pid = process.pid();
         this.startNanos = startNanos;
-        String prefix = "[" + name + " pid " + pid + "] ";
+        String prefix = prefix();
         this.out = OutputPump.start(process.getInputStream(), () -> System.out, prefix, "forkwise-out-" + pid);
         this.err = OutputPump.start(process.getErrorStream(), () -> System.err, prefix, "forkwise-err-" + pid);
+    }
+
+    private String prefix() {
+        return "[" + name + " pid " + pid + "] ";
+    }
+
+    /** Gives the worker a new name (a kept worker joining another pool), in its output's prefix too. */
+    void rename(String newName) {
+        name = newName;
+        out.prefix(prefix());
+        err.prefix(prefix());
+    }
+
+    /**
+     * Sends the worker's exit to its owner at that moment, once the process has exited: on {@code
+     * exits}.
+     */
+    void reportExitTo(java.util.concurrent.Executor exits) {
+        process.onExit().whenCompleteAsync((p, e) -> owner.exited(this), exits);
+    }
+
+    /**
+     * Starts the thread that reads the worker's frames and gives each to the worker's owner of the
+     * moment. A channel that breaks, or a frame its owner cannot take, ends the worker: a worker
+     * whose channel cannot be trusted gets no more work.
+     */
+    void startReading() {
+        Thread reader = new Thread(() -> {
+            try {
+                while (true) {
+                    Wire.Frame f = wire.read();
+                    owner.frame(this, f);
+                }
+            } catch (IOException | RuntimeException e) {
+                wire.close();
+                if (process.isAlive()) {
+                    killTree();
+                }
+            }
+        }, "forkwise-read-" + pid);
+        reader.setDaemon(true);
+        reader.start();
     }
 
     /**
