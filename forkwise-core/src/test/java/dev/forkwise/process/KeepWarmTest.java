@@ -1,6 +1,7 @@
 package dev.forkwise.process;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import dev.forkwise.Call;
 import dev.forkwise.ChildProcess;
@@ -65,6 +66,20 @@ class KeepWarmTest {
 
     private static List<Long> livePids() {
         return Workers.live().stream().map(ProcessHandle::pid).toList();
+    }
+
+    @Test
+    void keepWarmIsOffByDefaultAndABadDurationFailsWhenSet() {
+        assertThat(ProcessOptions.ofWorkers(1).keepWarm()).isEmpty();
+        assertThat(ProcessOptions.builder().keepWarm(Duration.ZERO).build().keepWarm()).isEmpty();
+        assertThat(ProcessOptions.builder().keepWarm(Duration.ofMinutes(5)).build().keepWarm()).hasValue(Duration.ofMinutes(5));
+        assertThatThrownBy(() -> ProcessOptions.builder().keepWarm(Duration.ofMillis(-1)))
+                .isInstanceOf(IllegalArgumentException.class)
+                .hasMessageContaining("keepWarm must be between zero (off) and one day, was PT-0.001S");
+        assertThatThrownBy(() -> ProcessOptions.builder().keepWarm(Duration.ofDays(2)))
+                .isInstanceOf(IllegalArgumentException.class)
+                .hasMessageContaining("was PT48H");
+        assertThatThrownBy(() -> ProcessOptions.builder().keepWarm(null)).isInstanceOf(NullPointerException.class).hasMessageContaining("keepWarm");
     }
 
     @Test
