@@ -191,6 +191,17 @@ public final class BenchCommand implements Callable<Integer> {
                                 new Against(JavaWorkloads::jvmStart, List.of("value")),
                                 new Against(py.side("first-result-mp", 0), List.of("value")))).withWorkers());
         w.add(new Workload(
+                "first-result-kept-warm",
+                "new pool of worker JVMs kept warm by an earlier pool → first result",
+                "ms",
+                false,
+                JavaWorkloads::firstResultKeptWarmProcesses,
+                py == null
+                        ? List.of(new Against(JavaWorkloads::jvmStart, List.of("value")))
+                        : List.of(
+                                new Against(JavaWorkloads::jvmStart, List.of("value")),
+                                new Against(py.side("first-result-mp", 0), List.of("value")))).withWorkers());
+        w.add(new Workload(
                 "arg-64mib",
                 "64 MiB argument to a worker and back",
                 "ms",

@@ -110,6 +110,26 @@ final class JavaWorkloads {
         }
     }
 
+    /** How long the kept-warm workload keeps its workers: past the next round, not much longer. */
+    private static final java.time.Duration KEPT = java.time.Duration.ofSeconds(20);
+
+    /**
+     * Milliseconds from creating a pool of worker JVMs to its first result, when an earlier pool
+     * with the same settings has kept its workers warm ({@link ProcessOptions#keepWarm()}). The
+     * earlier pool runs first, untimed: a program that makes pools one after another.
+     */
+    static Sample firstResultKeptWarmProcesses() throws Exception {
+        ProcessOptions options = ProcessOptions.builder().workers(CORES).keepWarm(KEPT).build();
+        try (Pool earlier = Pool.processes(options)) {
+            earlier.submit(() -> null).get();
+        }
+        long t = System.nanoTime();
+        try (Pool pool = Pool.processes(options)) {
+            pool.submit(() -> null).get();
+            return Sample.of("Pool.processes(" + CORES + "), keepWarm", (System.nanoTime() - t) / 1e6);
+        }
+    }
+
     /** Milliseconds to send {@code mib} MiB to a warm worker and get it back. */
     static Sample bigArgument(int mib) throws Exception {
         byte[] data = new byte[mib << 20];
