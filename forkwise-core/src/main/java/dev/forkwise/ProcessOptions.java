@@ -398,7 +398,8 @@ public final class ProcessOptions {
          * maxTasksPerWorker} the worker has not reached. Such a worker has run other pools' tasks:
          * a task that leaves state behind in static fields or threads that keep running leaves
          * it for the next pool's tasks too, as it does for the same pool's later tasks. Leave this
-         * off where every pool must start from fresh JVMs.
+         * off where every pool must start from fresh JVMs. A pool setting: {@link ChildProcess},
+         * one call in one new JVM, ignores it.
          *
          * @param idle zero (the default: workers stop with their pool) or positive, at most a day
          * @return this builder
