@@ -377,27 +377,11 @@ class ProcessPoolTest {
                 Thread.sleep(300); // keep each worker busy so all three answer
                 return ProcessHandle.current().pid();
             }, List.of(1, 2, 3), 1);
-            Files.writeString(Path.of(d, "pids.tmp"), String.join(" ", pids.stream().distinct().map(String::valueOf).toList()));
-            Files.move(Path.of(d, "pids.tmp"), Path.of(d, "pids"));
+            Workers.writePids(d, pids);
             Thread.sleep(300_000);
             return pool;
         });
-        List<Long> workers = new ArrayList<>();
-        try {
-            assertThat(Markers.await(d, "pids", Duration.ofSeconds(60))).isTrue();
-            for (String s : Files.readString(Path.of(d, "pids")).split(" ")) {
-                workers.add(Long.parseLong(s));
-            }
-            assertThat(workers).isNotEmpty().allMatch(p -> ProcessHandle.of(p).map(ProcessHandle::isAlive).orElse(false));
-            // SIGKILL the parent only (not its tree): its workers are on their own now
-            assertThat(ProcessHandle.of(parent.pid()).orElseThrow().destroyForcibly()).isTrue();
-            assertThat(parent.join(Duration.ofSeconds(10))).isTrue();
-            boolean dead = Workers.awaitDead(workers, Duration.ofSeconds(2));
-            assertThat(dead).as("workers %s dead 2 s after their parent: %s", workers, Workers.describe(workers)).isTrue();
-        } finally {
-            parent.kill();
-            workers.forEach(p -> ProcessHandle.of(p).ifPresent(ProcessHandle::destroyForcibly));
-        }
+        Workers.assertDieWithTheirParent(parent, d);
     }
 
     // ------------------------------------------------------------------ what crosses the boundary

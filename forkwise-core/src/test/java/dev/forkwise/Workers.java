@@ -1,6 +1,12 @@
 package dev.forkwise;
 
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.List;
 
 /**
@@ -54,5 +60,38 @@ public final class Workers {
             }
         }
         return b.toString();
+    }
+
+    /**
+     * In a parent JVM a test started: writes the pids of its workers to {@code dir}/pids, a file
+     * that appears whole.
+     */
+    public static void writePids(String dir, List<Long> pids) throws IOException {
+        Files.writeString(Path.of(dir, "pids.tmp"), String.join(" ", pids.stream().distinct().map(String::valueOf).toList()));
+        Files.move(Path.of(dir, "pids.tmp"), Path.of(dir, "pids"));
+    }
+
+    /**
+     * Waits for the pids that {@code parent} writes with {@link #writePids}, kills the parent alone
+     * with SIGKILL, and asserts that every one of those workers is dead 2 s later. Kills the
+     * parent and the workers by pid whatever happens.
+     */
+    public static void assertDieWithTheirParent(ChildProcess<?> parent, String dir) throws Exception {
+        List<Long> workers = new ArrayList<>();
+        try {
+            assertThat(Markers.await(dir, "pids", Duration.ofSeconds(60))).as("the parent wrote its workers' pids").isTrue();
+            for (String s : Files.readString(Path.of(dir, "pids")).split(" ")) {
+                workers.add(Long.parseLong(s));
+            }
+            assertThat(workers).isNotEmpty().allMatch(p -> ProcessHandle.of(p).map(ProcessHandle::isAlive).orElse(false));
+            // SIGKILL the parent only (not its tree): its workers are on their own now
+            assertThat(ProcessHandle.of(parent.pid()).orElseThrow().destroyForcibly()).isTrue();
+            assertThat(parent.join(Duration.ofSeconds(10))).isTrue();
+            boolean dead = awaitDead(workers, Duration.ofSeconds(2));
+            assertThat(dead).as("workers %s dead 2 s after their parent: %s", workers, describe(workers)).isTrue();
+        } finally {
+            parent.kill();
+            workers.forEach(p -> ProcessHandle.of(p).ifPresent(ProcessHandle::destroyForcibly));
+        }
     }
 }

@@ -5,11 +5,9 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import dev.forkwise.Call;
 import dev.forkwise.ChildProcess;
-import dev.forkwise.Markers;
 import dev.forkwise.Pool;
 import dev.forkwise.ProcessOptions;
 import dev.forkwise.Workers;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -204,25 +202,10 @@ class KeepWarmTest {
             Pool p = Pool.processes(ProcessOptions.builder().workers(2).keepWarm(Duration.ofHours(1)).build());
             p.submit(() -> null).get();
             p.close();
-            List<Long> kept = WarmWorkers.RESERVE.pids();
-            Files.writeString(Path.of(d, "pids.tmp"), String.join(" ", kept.stream().map(String::valueOf).toList()));
-            Files.move(Path.of(d, "pids.tmp"), Path.of(d, "pids"));
+            Workers.writePids(d, WarmWorkers.RESERVE.pids());
             Thread.sleep(300_000);
             return null;
         });
-        List<Long> kept = new ArrayList<>();
-        try {
-            assertThat(Markers.await(d, "pids", Duration.ofSeconds(60))).isTrue();
-            for (String s : Files.readString(Path.of(d, "pids")).split(" ")) {
-                kept.add(Long.parseLong(s));
-            }
-            assertThat(kept).isNotEmpty().allMatch(p -> ProcessHandle.of(p).map(ProcessHandle::isAlive).orElse(false));
-            assertThat(ProcessHandle.of(parent.pid()).orElseThrow().destroyForcibly()).isTrue();
-            assertThat(parent.join(Duration.ofSeconds(10))).isTrue();
-            assertThat(Workers.awaitDead(kept, Duration.ofSeconds(2))).as("kept workers %s dead 2 s after their parent: %s", kept, Workers.describe(kept)).isTrue();
-        } finally {
-            parent.kill();
-            kept.forEach(p -> ProcessHandle.of(p).ifPresent(ProcessHandle::destroyForcibly));
-        }
+        Workers.assertDieWithTheirParent(parent, d);
     }
 }
