@@ -179,28 +179,27 @@ public final class BenchCommand implements Callable<Integer> {
                 false,
                 () -> JavaWorkloads.mapProcesses(1_000_000),
                 py == null ? List.of() : List.of(new Against(py.side("map-mp", 1_000_000), List.of("value")))).withWorkers());
+        // a new pool of worker JVMs against a bare JVM start and against Python's new pool
+        List<Against> newPoolAgainst =
+                py == null
+                        ? List.of(new Against(JavaWorkloads::jvmStart, List.of("value")))
+                        : List.of(
+                                new Against(JavaWorkloads::jvmStart, List.of("value")),
+                                new Against(py.side("first-result-mp", 0), List.of("value")));
         w.add(new Workload(
                 "first-result-processes",
                 "new pool of worker JVMs → first result",
                 "ms",
                 false,
                 JavaWorkloads::firstResultProcesses,
-                py == null
-                        ? List.of(new Against(JavaWorkloads::jvmStart, List.of("value")))
-                        : List.of(
-                                new Against(JavaWorkloads::jvmStart, List.of("value")),
-                                new Against(py.side("first-result-mp", 0), List.of("value")))).withWorkers());
+                newPoolAgainst).withWorkers());
         w.add(new Workload(
                 "first-result-kept-warm",
                 "new pool of worker JVMs kept warm by an earlier pool → first result",
                 "ms",
                 false,
                 JavaWorkloads::firstResultKeptWarmProcesses,
-                py == null
-                        ? List.of(new Against(JavaWorkloads::jvmStart, List.of("value")))
-                        : List.of(
-                                new Against(JavaWorkloads::jvmStart, List.of("value")),
-                                new Against(py.side("first-result-mp", 0), List.of("value")))).withWorkers());
+                newPoolAgainst).withWorkers());
         w.add(new Workload(
                 "arg-64mib",
                 "64 MiB argument to a worker and back",
