@@ -385,7 +385,7 @@ public final class ProcessOptions {
         /**
          * Keeps the pool's workers running for up to {@code idle} after the pool shuts down, so
          * that a later pool with the same launch settings starts with them instead of booting new
-         * JVMs: its first result then comes in about a millisecond rather than after a JVM start
+         * JVMs: its first result then comes in a few milliseconds rather than after a JVM start
          * (like joblib reusing loky's workers from one {@code Parallel} call to the next, or
          * Gradle's worker daemons from one build to the next). Each kept worker that no pool has
          * taken when {@code idle} has passed is stopped; kept workers die with the parent like any.
