@@ -76,7 +76,6 @@ public final class ProcessBackend implements Backend {
     private static final int START_FAILURES_TO_GIVE_UP = 3;
     /** An idle worker above this share of maxWorkerMemory is replaced before it fails a task. */
     private static final double RECYCLE_FRACTION = 0.75;
-    private static final long STOP_GRACE_SECONDS = 5;
     private static final ExecutorService EXITS =
             Executors.newThreadPerTaskExecutor(Thread.ofVirtual().name("forkwise-exit").factory());
 
@@ -607,12 +606,7 @@ public final class ProcessBackend implements Backend {
             after.add(w::killTree); // still starting: nothing to finish
             return;
         }
-        after.add(() -> sendQuietly(w, Wire.STOP, 0));
-        after.add(() -> Timers.schedule(() -> {
-            if (w.process.isAlive()) {
-                w.killTree();
-            }
-        }, STOP_GRACE_SECONDS, TimeUnit.SECONDS));
+        after.add(w::stop);
     }
 
     private void watchMemory(long max) {

@@ -52,7 +52,6 @@ final class WarmWorkers implements Worker.Owner {
     /** The JVM's reserve. */
     static final WarmWorkers RESERVE = new WarmWorkers();
 
-    private static final long STOP_GRACE_SECONDS = 5;
     private static final String NAME = "kept warm";
 
     /**
@@ -165,7 +164,7 @@ final class WarmWorkers implements Worker.Owner {
         } finally {
             lock.unlock();
         }
-        all.forEach(WarmWorkers::stop);
+        all.forEach(Worker::stop);
         return all.size();
     }
 
@@ -181,22 +180,7 @@ final class WarmWorkers implements Worker.Owner {
         } finally {
             lock.unlock();
         }
-        stop(w);
-    }
-
-    /** Asks a worker this reserve no longer keeps to stop; kills it if it has not within the grace. */
-    private static void stop(Worker w) {
-        try {
-            w.wire.send(Wire.STOP, 0, new byte[0]);
-        } catch (IOException e) {
-            w.killTree();
-            return;
-        }
-        Timers.schedule(() -> {
-            if (w.process.isAlive()) {
-                w.killTree();
-            }
-        }, STOP_GRACE_SECONDS, TimeUnit.SECONDS);
+        w.stop();
     }
 
     @Override

@@ -41,6 +41,9 @@ final class Worker {
     /** Changes when a kept worker joins another pool. */
     volatile String name;
     volatile Owner owner;
+    /** How long a worker asked to stop has before it is killed. */
+    static final long STOP_GRACE_SECONDS = 5;
+
     final String token;
     final Process process;
     final long pid;
@@ -147,6 +150,24 @@ final class Worker {
     void killTree() {
         process.descendants().forEach(ProcessHandle::destroyForcibly);
         process.toHandle().destroyForcibly();
+    }
+
+    /**
+     * Sends the worker {@code STOP} on its channel, and kills it if the channel is broken or if it
+     * is still alive {@link #STOP_GRACE_SECONDS} later. The worker must be connected.
+     */
+    void stop() {
+        try {
+            wire.send(Wire.STOP, 0, new byte[0]);
+        } catch (IOException e) {
+            killTree();
+            return;
+        }
+        Timers.schedule(() -> {
+            if (process.isAlive()) {
+                killTree();
+            }
+        }, STOP_GRACE_SECONDS, java.util.concurrent.TimeUnit.SECONDS);
     }
 
     /** Asks the worker to stop (SIGTERM), leaving its pipes open so its shutdown is seen whole. */
