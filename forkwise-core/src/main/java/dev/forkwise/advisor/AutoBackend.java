@@ -111,6 +111,8 @@ public final class AutoBackend implements Backend {
     private final ReentrantLock lock = new ReentrantLock();
     private final ArrayDeque<TaskFuture<?>> pending = new ArrayDeque<>(); // guarded by lock
     private final Map<TaskFuture<?>, Started> onThreads = new ConcurrentHashMap<>();
+    /** Set by {@link #shutdownNow} before it stops the running tasks: no task starts after. */
+    private volatile boolean stopping;
 
     /**
      * A task running on a thread of this backend: the thread, when the task started and, when
@@ -119,8 +121,12 @@ public final class AutoBackend implements Backend {
      * monitor's samples found it doing while probing ({@link #sampleLocked}).
      *
      * <p>An interrupt meant for this task must never reach the thread after the task has ended (the
-     * thread goes on to the pool's next task): {@link #interruptIfRunning} and {@link #ended} take
-     * the same monitor, and the task's thread clears its interrupt status after {@code ended()}.
+     * thread goes on to the pool's next task): {@link #stop} and {@link #ended} take the same
+     * monitor, and the task's thread clears its interrupt status after {@code ended()}. And no task
+     * may start once {@code shutdownNow} has returned: a task is admitted ({@link #begin}) under that
+     * monitor too, after it is registered in {@code onThreads} and has found the pool not stopping;
+     * {@code shutdownNow} marks the pool stopping and then stops every registered task, so each
+     * task is either stopped before it is admitted, interrupted after, or sees the mark.
      */
     static final class Started {
         final Thread thread;
@@ -146,10 +152,28 @@ public final class AutoBackend implements Backend {
         }
 
         private boolean over; // guarded by this
+        private boolean begun; // guarded by this
+        private boolean stopped; // guarded by this
 
-        /** Interrupts the task's thread, unless the task has ended. */
-        synchronized void interruptIfRunning() {
-            if (!over) {
+        /**
+         * Admits the task to run on its thread; false if {@link #stop} came first, and then the
+         * task never runs.
+         */
+        synchronized boolean begin() {
+            if (stopped) {
+                return false;
+            }
+            begun = true;
+            return true;
+        }
+
+        /**
+         * {@code shutdownNow}: a task already admitted is interrupted (unless it has ended); one not
+         * yet admitted never will be.
+         */
+        synchronized void stop() {
+            stopped = true;
+            if (begun && !over) {
                 thread.interrupt();
             }
         }
@@ -320,13 +344,22 @@ public final class AutoBackend implements Backend {
                 case PROCESSES -> {
                     ProcessBackend p = processesLocked();
                     after.add(() -> {
+                        if (stopping) {
+                            f.cancel(false);
+                            abandoned();
+                            return;
+                        }
                         startProcesses(p);
                         long sent = System.nanoTime();
                         f.whenComplete((r, e) -> {
                             long wall = System.nanoTime() - sent;
                             finished(wall, wall, -1, -1, 0, null);
                         });
-                        p.execute(f);
+                        try {
+                            p.execute(f);
+                        } catch (java.util.concurrent.RejectedExecutionException e) {
+                            f.cancel(false); // shutdownNow stopped the worker JVMs first
+                        }
                     });
                 }
                 default -> {
@@ -366,6 +399,14 @@ public final class AutoBackend implements Backend {
         long wall0 = System.nanoTime();
         Started started = new Started(t, wall0, measure ? cpu0 : -1, gc0, schedstat, delay0);
         onThreads.put(f, started);
+        if (stopping || !started.begin()) {
+            // handed to this thread before shutdownNow, and not started by then: it never runs
+            onThreads.remove(f);
+            started.ended();
+            f.cancel(false);
+            abandoned();
+            return;
+        }
         try {
             f.run();
         } finally {
@@ -481,6 +522,19 @@ public final class AutoBackend implements Backend {
      * {@code runDelay} are read over. {@code cpu} is -1 when not measured; {@code started} is null
      * for a task that did not run on a thread of this backend.
      */
+    /** A task handed to a lane that {@code shutdownNow} stopped before it began: its place is free. */
+    private void abandoned() {
+        List<Runnable> after = new ArrayList<>();
+        lock.lock();
+        try {
+            running--;
+            maybeTerminateLocked(after);
+        } finally {
+            lock.unlock();
+        }
+        after.forEach(Runnable::run);
+    }
+
     private void finished(long wall, long span, long cpu, long blocked, long runDelay, Started started) {
         List<Runnable> after = new ArrayList<>();
         lock.lock();
@@ -876,6 +930,7 @@ public final class AutoBackend implements Backend {
         lock.lock();
         try {
             life.advance(Lifecycle.State.SHUTDOWN);
+            stopping = true;
             never.addAll(pending);
             pending.clear();
             for (Runnable r : platform.getQueue().toArray(new Runnable[0])) {
@@ -888,7 +943,7 @@ public final class AutoBackend implements Backend {
         } finally {
             lock.unlock();
         }
-        onThreads.values().forEach(Started::interruptIfRunning);
+        onThreads.values().forEach(Started::stop);
         p = startedProcesses();
         if (p != null) {
             List<TaskFuture<?>> notStarted = p.shutdownNow();

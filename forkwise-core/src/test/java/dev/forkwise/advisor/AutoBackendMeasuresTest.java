@@ -32,11 +32,20 @@ class AutoBackendMeasuresTest {
     @Test
     void anInterruptMeantForATaskNeverReachesItsThreadOnceTheTaskHasEnded() {
         AutoBackend.Started task = new AutoBackend.Started(Thread.currentThread(), System.nanoTime(), -1, 0, null, 0);
-        task.interruptIfRunning();
+        assertThat(task.begin()).isTrue();
+        task.stop();
         assertThat(Thread.interrupted()).as("interrupted while the task runs").isTrue();
         task.ended();
-        task.interruptIfRunning();
+        task.stop();
         assertThat(Thread.interrupted()).as("the thread has gone on to another pool's task").isFalse();
+    }
+
+    @Test
+    void aTaskStoppedBeforeItIsAdmittedNeverBegins() {
+        AutoBackend.Started task = new AutoBackend.Started(Thread.currentThread(), System.nanoTime(), -1, 0, null, 0);
+        task.stop();
+        assertThat(Thread.interrupted()).as("no thread runs it yet: nothing to interrupt").isFalse();
+        assertThat(task.begin()).as("shutdownNow came first: it never runs").isFalse();
     }
 
     @Test

@@ -112,4 +112,50 @@ class AutoPoolTest {
         assertThat(events.getFirst().getString("backend")).isEqualTo("PLATFORM_THREADS");
         assertThat(events.getLast().getString("reasons")).isNotBlank();
     }
+
+    /**
+     * {@code shutdownNow} racing the hand-off of tasks to a lane, over many seeded rounds: no task
+     * starts after it returns unless it was admitted before and so is interrupted, and every future
+     * completes.
+     */
+    @Test
+    void noTaskStartsAfterShutdownNowReturns() throws Exception {
+        java.util.Random rnd = new java.util.Random(20261203);
+        for (int round = 0; round < 200; round++) {
+            java.util.concurrent.atomic.AtomicBoolean returned = new java.util.concurrent.atomic.AtomicBoolean();
+            java.util.concurrent.atomic.AtomicInteger late = new java.util.concurrent.atomic.AtomicInteger();
+            List<java.util.concurrent.CompletableFuture<Integer>> fs = new java.util.ArrayList<>();
+            AutoPool pool = Pool.auto(1 + rnd.nextInt(8));
+            int n = 1 + rnd.nextInt(64);
+            long work = rnd.nextInt(20_000);
+            for (int i = 0; i < n; i++) {
+                int v = i;
+                fs.add(pool.submit(() -> {
+                    if (returned.get() && !Thread.currentThread().isInterrupted()) {
+                        late.incrementAndGet(); // started after shutdownNow returned, and not told to stop
+                    }
+                    long end = System.nanoTime() + work;
+                    while (System.nanoTime() < end) {
+                        Thread.onSpinWait();
+                    }
+                    return v;
+                }));
+            }
+            long pause = System.nanoTime() + rnd.nextInt(200_000);
+            while (System.nanoTime() < pause) {
+                Thread.onSpinWait();
+            }
+            pool.shutdownNow();
+            returned.set(true);
+            assertThat(pool.awaitTermination(10, TimeUnit.SECONDS)).as("round %d terminates", round).isTrue();
+            for (var f : fs) {
+                try {
+                    f.get(10, TimeUnit.SECONDS); // a TimeoutException fails the test: nothing may wait for ever
+                } catch (java.util.concurrent.ExecutionException | java.util.concurrent.CancellationException done) {
+                    // interrupted or never started: done either way
+                }
+            }
+            assertThat(late).as("round %d: tasks started after shutdownNow returned", round).hasValue(0);
+        }
+    }
 }
