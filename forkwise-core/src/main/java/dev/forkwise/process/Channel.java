@@ -8,7 +8,6 @@ import java.net.UnixDomainSocketAddress;
 import java.nio.channels.ClosedChannelException;
 import java.nio.channels.ServerSocketChannel;
 import java.nio.channels.SocketChannel;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.FileSystems;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -18,7 +17,7 @@ import java.util.HexFormat;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
-import java.util.function.BiConsumer;
+import java.util.function.Consumer;
 
 /**
  * The private listening end of a pool: a Unix-domain socket that only the parent's own workers can
@@ -41,11 +40,14 @@ final class Channel implements Closeable {
 
     private static final SecureRandom RANDOM = new SecureRandom();
     private static final long HANDSHAKE_SECONDS = 10;
+    /** A socket folder is {@code <tmp>/forkwise-sock-<pid of its JVM>-<random>}. */
+    static final String PREFIX = "forkwise-sock-";
+    private static final java.util.regex.Pattern FOLDER = java.util.regex.Pattern.compile(java.util.regex.Pattern.quote(PREFIX) + "(\\d+)-.*");
 
     private final Path dir;
     private final Path socket;
     private final ServerSocketChannel server;
-    private final Map<String, BiConsumer<Long, Wire>> expected = new ConcurrentHashMap<>();
+    private final Map<String, Consumer<Wire>> expected = new ConcurrentHashMap<>();
     private volatile boolean closed;
 
     private Channel(Path dir, Path socket, ServerSocketChannel server) {
@@ -54,22 +56,25 @@ final class Channel implements Closeable {
         this.server = server;
     }
 
-    /** Opens a channel and starts accepting on a daemon thread named after {@code name}. */
+    /**
+     * Opens a channel and starts accepting on a daemon thread named after {@code name}. First
+     * sweeps the socket folders that JVMs which died without closing their pools left behind.
+     */
     static Channel open(String name) {
+        sweep();
         try {
+            String prefix = PREFIX + ProcessHandle.current().pid() + "-";
             Path dir =
                     FileSystems.getDefault().supportedFileAttributeViews().contains("posix")
                             ? Files.createTempDirectory(
-                                    "forkwise-",
+                                    prefix,
                                     PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rwx------")))
-                            : Files.createTempDirectory("forkwise-");
+                            : Files.createTempDirectory(prefix);
             Path socket = dir.resolve("s");
             ServerSocketChannel server = ServerSocketChannel.open(StandardProtocolFamily.UNIX);
             server.bind(UnixDomainSocketAddress.of(socket));
             Channel c = new Channel(dir, socket, server);
-            Thread t = new Thread(c::accept, "forkwise-" + name + "-accept");
-            t.setDaemon(true);
-            t.start();
+            Daemons.start("forkwise-" + name + "-accept", c::accept);
             return c;
         } catch (IOException e) {
             throw new UncheckedIOException("cannot open the private channel for worker processes", e);
@@ -82,10 +87,10 @@ final class Channel implements Closeable {
     }
 
     /**
-     * Expects one worker: returns the token it must present; {@code onConnect} gets the pid it
-     * claims and its end of the channel.
+     * Expects one worker: returns the token it must present; {@code onConnect} gets its end of the
+     * channel (the parent knows the worker's pid from the spawn, not from anything it says).
      */
-    String expect(BiConsumer<Long, Wire> onConnect) {
+    String expect(Consumer<Wire> onConnect) {
         byte[] b = new byte[32];
         RANDOM.nextBytes(b);
         String token = HexFormat.of().formatHex(b);
@@ -111,28 +116,61 @@ final class Channel implements Closeable {
                 }
                 continue;
             }
-            Thread.ofVirtual().name("forkwise-handshake").start(() -> handshake(ch));
+            Daemons.start("forkwise-handshake", () -> handshake(ch));
         }
     }
 
+    /**
+     * Reads the hello and nothing else ({@link Wire#readHello}) before the connection is trusted;
+     * only a connection with an expected token gets a {@link Wire}.
+     */
     private void handshake(SocketChannel ch) {
-        Wire wire = new Wire(ch, true);
-        var guard = Timers.schedule(wire::close, HANDSHAKE_SECONDS, TimeUnit.SECONDS);
+        var guard = Timers.schedule(() -> closeQuietly(ch), HANDSHAKE_SECONDS, TimeUnit.SECONDS);
         try {
-            Wire.Frame hello = wire.read();
+            String token = Wire.readHello(ch);
             guard.cancel(false);
-            BiConsumer<Long, Wire> onConnect =
-                    hello.type() == Wire.HELLO
-                            ? expected.remove(new String(hello.payload(), StandardCharsets.US_ASCII))
-                            : null;
+            Consumer<Wire> onConnect = token == null ? null : expected.remove(token);
             if (onConnect == null) {
-                wire.close();
+                closeQuietly(ch);
                 return;
             }
-            onConnect.accept(hello.id(), wire);
+            onConnect.accept(new Wire(ch, true));
         } catch (IOException e) {
             guard.cancel(false);
-            wire.close();
+            closeQuietly(ch);
+        }
+    }
+
+    private static void closeQuietly(SocketChannel ch) {
+        try {
+            ch.close();
+        } catch (IOException ignored) {
+            // closing
+        }
+    }
+
+    /**
+     * Deletes the socket folders in the temp folder whose JVM is no longer alive (killed before its
+     * pools closed). A folder whose pid is alive is left alone, even if that pid now belongs to
+     * another process.
+     */
+    static void sweep() {
+        Path tmp = Path.of(System.getProperty("java.io.tmpdir"));
+        try (var dirs = Files.newDirectoryStream(tmp, PREFIX + "*")) {
+            for (Path d : dirs) {
+                var m = FOLDER.matcher(d.getFileName().toString());
+                if (m.matches() && ProcessHandle.of(Long.parseLong(m.group(1))).map(h -> !h.isAlive()).orElse(true)
+                        && Files.isDirectory(d, java.nio.file.LinkOption.NOFOLLOW_LINKS)) {
+                    try {
+                        Files.deleteIfExists(d.resolve("s"));
+                        Files.deleteIfExists(d);
+                    } catch (IOException e) {
+                        // another user's, or not ours to delete: left alone
+                    }
+                }
+            }
+        } catch (IOException | NumberFormatException e) {
+            // nothing to sweep
         }
     }
 

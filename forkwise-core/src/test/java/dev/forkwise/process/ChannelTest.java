@@ -32,10 +32,10 @@ class ChannelTest {
     void aWrongTokenIsHungUpOnAndARightOneWorksOnce() throws Exception {
         try (Channel ch = Channel.open("test")) {
             AtomicInteger connects = new AtomicInteger();
-            CompletableFuture<Long> claimed = new CompletableFuture<>();
-            String token = ch.expect((pid, wire) -> {
+            CompletableFuture<Wire> claimed = new CompletableFuture<>();
+            String token = ch.expect(wire -> {
                 connects.incrementAndGet();
-                claimed.complete(pid);
+                claimed.complete(wire);
             });
 
             assertThat(hungUpAfterHello(ch, "not-the-token")).isTrue();
@@ -44,7 +44,7 @@ class ChannelTest {
 
             try (SocketChannel good = SocketChannel.open(UnixDomainSocketAddress.of(ch.path()))) {
                 new Wire(good, false).send(Wire.HELLO, 4242, token.getBytes(StandardCharsets.US_ASCII));
-                assertThat(claimed.get(10, TimeUnit.SECONDS)).isEqualTo(4242);
+                assertThat(claimed.get(10, TimeUnit.SECONDS)).isNotNull();
             }
             // the same token again: refused
             assertThat(hungUpAfterHello(ch, token)).isTrue();
@@ -62,17 +62,81 @@ class ChannelTest {
         assertThat(socket.getParent()).doesNotExist();
     }
 
+    /**
+     * A peer that has not presented the token announces a 2 GiB frame: the parent reads the header
+     * alone and hangs up at once, rather than allocating 2 GiB and waiting for it (until the 10 s
+     * handshake limit).
+     */
+    @Test
+    void aHugeFrameBeforeTheTokenIsHungUpOnAtOnceWithoutReadingIt() throws Exception {
+        try (Channel ch = Channel.open("test");
+                SocketChannel s = SocketChannel.open(UnixDomainSocketAddress.of(ch.path()))) {
+            ByteBuffer header = ByteBuffer.allocate(17).putInt(Integer.MAX_VALUE - 64).put(Wire.HELLO).putLong(1).putInt(0).flip();
+            s.write(header);
+            long t0 = System.nanoTime();
+            assertThat(hungUp(s)).isTrue();
+            assertThat(TimeUnit.NANOSECONDS.toSeconds(System.nanoTime() - t0)).as("hung up before the handshake limit").isLessThan(5);
+        }
+    }
+
+    /** A link request before the token is not acted on: no shared memory is offered, the peer is hung up on. */
+    @Test
+    void aLinkRequestBeforeTheTokenIsNotActedOn() throws Exception {
+        try (Channel ch = Channel.open("test")) {
+            ch.expect(wire -> { });
+            try (SocketChannel s = SocketChannel.open(UnixDomainSocketAddress.of(ch.path()))) {
+                new Wire(s, false).send(Wire.LINK_REQUEST, 0, new byte[0]);
+                ByteBuffer reply = ByteBuffer.allocate(64);
+                int n;
+                try {
+                    n = s.read(reply);
+                } catch (java.net.SocketException reset) {
+                    n = -1;
+                }
+                assertThat(n).as("no LINK_OFFER or any other byte comes back").isEqualTo(-1);
+            }
+        }
+    }
+
+    @Test
+    void aSocketFolderLeftByADeadJvmIsSweptAndALiveOnesIsNot() throws Exception {
+        Process gone = new ProcessBuilder("true").start();
+        gone.waitFor();
+        Path tmp = Path.of(System.getProperty("java.io.tmpdir"));
+        Path dead = Files.createDirectories(tmp.resolve(Channel.PREFIX + gone.pid() + "-test"));
+        Files.writeString(dead.resolve("s"), "");
+        Path alive = Files.createDirectories(tmp.resolve(Channel.PREFIX + ProcessHandle.current().pid() + "-test"));
+        try {
+            Channel.sweep();
+            assertThat(dead).doesNotExist();
+            assertThat(alive).exists();
+        } finally {
+            Files.deleteIfExists(dead.resolve("s"));
+            Files.deleteIfExists(dead);
+            Files.deleteIfExists(alive);
+        }
+    }
+
     private static boolean hungUpAfterHello(Channel ch, String token) throws IOException {
         try (SocketChannel s = SocketChannel.open(UnixDomainSocketAddress.of(ch.path()))) {
             new Wire(s, false).send(Wire.HELLO, 1, token.getBytes(StandardCharsets.US_ASCII));
-            return s.read(ByteBuffer.allocate(1)) == -1;
+            return hungUp(s);
         }
     }
 
     private static boolean hungUpAfterGarbage(Channel ch) throws IOException {
         try (SocketChannel s = SocketChannel.open(UnixDomainSocketAddress.of(ch.path()))) {
             s.write(ByteBuffer.wrap(new byte[] {0, 0, 0, 3, 9, 9, 9}));
+            return hungUp(s);
+        }
+    }
+
+    /** Whether the parent closed the connection: end of file, or a reset when it left our bytes unread. */
+    private static boolean hungUp(SocketChannel s) throws IOException {
+        try {
             return s.read(ByteBuffer.allocate(1)) == -1;
+        } catch (java.net.SocketException reset) {
+            return reset.getMessage().contains("reset");
         }
     }
 }
