@@ -9,6 +9,7 @@ import java.util.concurrent.CompletionException;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
+import java.util.concurrent.atomic.AtomicInteger;
 
 /**
  * One call in one child JVM: Python's {@code multiprocessing.Process}, with the result and the
@@ -22,7 +23,10 @@ import java.util.concurrent.TimeoutException;
  *
  * <p>The child is started with this JVM's own {@code java}, class path and module path; it exits
  * when the call is done (exit code 0 if the call returned, 1 if it threw), and at once if this JVM
- * dies. Its output reaches this JVM's stdout and stderr, each line prefixed with its pid.
+ * dies. Its output reaches this JVM's stdout and stderr, each line prefixed with its name and pid;
+ * a call that throws prints its exception and the child's stack trace there too, as Python's
+ * {@code Process} prints the traceback. Like Python's, a child is not a daemon unless {@link
+ * Builder#daemon} says so: a {@code main} that returns waits for it.
  *
  * <p>Memory consistency effects: the call's actions that its result shows happen-before {@link
  * #result()} returns.
@@ -31,10 +35,20 @@ import java.util.concurrent.TimeoutException;
  */
 public final class ChildProcess<R> implements AutoCloseable {
 
-    private final ChildRun run;
+    private static final AtomicInteger NUMBERS = new AtomicInteger();
 
-    private ChildProcess(ChildRun run) {
+    private final ChildRun run;
+    private final String name;
+    private final boolean daemon;
+
+    private ChildProcess(ChildRun run, String name, boolean daemon) {
         this.run = run;
+        this.name = name;
+        this.daemon = daemon;
+        if (!daemon) {
+            // a non-daemon thread that lives as long as the child: a main that returns waits for it
+            Thread.ofPlatform().daemon(false).name("forkwise-" + name).start(() -> run.exit().join());
+        }
     }
 
     /**
@@ -43,26 +57,66 @@ public final class ChildProcess<R> implements AutoCloseable {
      * @param call the call; it and everything it captures must be serializable
      * @param <R> the result's type
      * @return the running child
-     * @throws NotTransferableException if the call captures something that cannot be sent
+     * @throws NotTransferableException if the call captures something that cannot be sent, or its
+     *     class cannot be loaded in a child JVM
      */
     public static <R> ChildProcess<R> start(Call<R> call) {
-        return start(call, ProcessOptions.ofWorkers(1));
+        return builder().start(call);
     }
 
     /**
      * Starts {@code call} in a new child JVM with the JVM options, environment, working directory,
-     * time limit and initializer of {@code options} (its pool settings are ignored).
+     * time limits, class path and initializer of {@code options} (its pool settings are ignored).
      *
      * @param call the call; it and everything it captures must be serializable
      * @param options how to start the child
      * @param <R> the result's type
      * @return the running child
-     * @throws NotTransferableException if the call captures something that cannot be sent
+     * @throws NotTransferableException if the call captures something that cannot be sent, or its
+     *     class cannot be loaded in a child JVM
      */
     public static <R> ChildProcess<R> start(Call<R> call, ProcessOptions options) {
-        Objects.requireNonNull(call, "call must not be null");
-        Objects.requireNonNull(options, "options must not be null");
-        return new ChildProcess<>(ChildRun.start(call, options));
+        return builder().options(options).start(call);
+    }
+
+    /**
+     * Starts {@code action}, which returns nothing, in a new child JVM with default options:
+     * Python's {@code Process(target=f).start()}.
+     *
+     * @param action the action; it and everything it captures must be serializable
+     * @return the running child; its {@link #result()} is {@code null} once the action has returned
+     * @throws NotTransferableException if the action captures something that cannot be sent
+     */
+    public static ChildProcess<Void> run(Action action) {
+        return builder().run(action);
+    }
+
+    /**
+     * Returns a builder for a child with a name, a daemon flag or options.
+     *
+     * @return a new builder
+     */
+    public static Builder builder() {
+        return new Builder();
+    }
+
+    /**
+     * Returns the child's name: its {@link Builder#name}, or {@code child-N}. Its output lines are
+     * prefixed with it.
+     *
+     * @return the name
+     */
+    public String name() {
+        return name;
+    }
+
+    /**
+     * Returns whether the child is a daemon: killed when this JVM exits, rather than waited for.
+     *
+     * @return true for a daemon
+     */
+    public boolean isDaemon() {
+        return daemon;
     }
 
     /**
@@ -174,8 +228,92 @@ public final class ChildProcess<R> implements AutoCloseable {
         }
     }
 
+    /** How to start a child: its name, whether it is a daemon, and its options. */
+    public static final class Builder {
+        private String name;
+        private boolean daemon;
+        private ProcessOptions options = ProcessOptions.ofWorkers(1);
+
+        private Builder() {}
+
+        /**
+         * Names the child (Python's {@code Process(name=...)}); its output lines are prefixed with
+         * the name, and its exceptions and crash reports name it.
+         *
+         * @param name not blank
+         * @return this builder
+         */
+        public Builder name(String name) {
+            Objects.requireNonNull(name, "name must not be null");
+            if (name.isBlank()) {
+                throw new IllegalArgumentException("a child process's name must not be blank");
+            }
+            this.name = name;
+            return this;
+        }
+
+        /**
+         * Whether the child is a daemon (Python's {@code daemon=True}): killed when this JVM exits.
+         * By default it is not, as in Python: a JVM whose {@code main} returns waits for its
+         * children to finish before it exits, so a child that was started and never joined still
+         * does its work. ({@code System.exit} does not wait for anything; every child, daemon or
+         * not, dies within moments of its parent's death however the parent ends.)
+         *
+         * @param daemon true to kill the child when this JVM exits
+         * @return this builder
+         */
+        public Builder daemon(boolean daemon) {
+            this.daemon = daemon;
+            return this;
+        }
+
+        /**
+         * The child's JVM options, environment, working directory, time limits, class path and
+         * initializer (pool settings are ignored).
+         *
+         * @param options the options
+         * @return this builder
+         */
+        public Builder options(ProcessOptions options) {
+            this.options = Objects.requireNonNull(options, "options must not be null");
+            return this;
+        }
+
+        /**
+         * Starts {@code call} in a new child JVM.
+         *
+         * @param call the call; it and everything it captures must be serializable
+         * @param <R> the result's type
+         * @return the running child
+         * @throws NotTransferableException if the call cannot be sent, or its class cannot be
+         *     loaded in a child JVM
+         */
+        public <R> ChildProcess<R> start(Call<R> call) {
+            Objects.requireNonNull(call, "call must not be null");
+            return launch(call, call);
+        }
+
+        /** Starts {@code call}, whose code to check for the child's class path is {@code code}'s. */
+        private <R> ChildProcess<R> launch(Call<R> call, Object code) {
+            String n = name != null ? name : "child-" + NUMBERS.incrementAndGet();
+            return new ChildProcess<>(ChildRun.start(n, call, code, options), n, daemon);
+        }
+
+        /**
+         * Starts {@code action}, which returns nothing, in a new child JVM.
+         *
+         * @param action the action; it and everything it captures must be serializable
+         * @return the running child
+         * @throws NotTransferableException if the action cannot be sent
+         */
+        public ChildProcess<Void> run(Action action) {
+            Objects.requireNonNull(action, "action must not be null");
+            return launch(action.asCall(), action);
+        }
+    }
+
     @Override
     public String toString() {
-        return "ChildProcess[pid " + pid() + ", " + exitCode().stream().mapToObj(c -> "exit code " + c).findFirst().orElse("running") + "]";
+        return "ChildProcess[" + name + ", pid " + pid() + ", " + exitCode().stream().mapToObj(c -> "exit code " + c).findFirst().orElse("running") + "]";
     }
 }

@@ -29,6 +29,11 @@ import java.util.OptionalLong;
  */
 public final class ProcessOptions {
 
+    /** The default {@link Builder#startTimeout}, in seconds. */
+    public static final int DEFAULT_START_SECONDS = 30;
+
+    private static final Duration DEFAULT_START_TIMEOUT = Duration.ofSeconds(DEFAULT_START_SECONDS);
+
     private final int workers;
     private final int threadsPerWorker;
     private final List<String> jvmOptions;
@@ -41,6 +46,8 @@ public final class ProcessOptions {
     private final int idempotentRetries;
     private final String allowedClasses;
     private final Duration keepWarm;
+    private final Duration startTimeout;
+    private final List<String> classPath;
 
     private ProcessOptions(Builder b) {
         this.workers = b.workers;
@@ -55,6 +62,8 @@ public final class ProcessOptions {
         this.idempotentRetries = b.idempotentRetries;
         this.allowedClasses = b.allowedClasses;
         this.keepWarm = b.keepWarm;
+        this.startTimeout = b.startTimeout;
+        this.classPath = b.classPath == null ? null : List.copyOf(b.classPath);
     }
 
     /**
@@ -105,6 +114,22 @@ public final class ProcessOptions {
     /** @return the hard limit on one task's run, or empty for none */
     public Optional<Duration> taskTimeout() {
         return Optional.ofNullable(taskTimeout);
+    }
+
+    /**
+     * @return how long a worker JVM has, from its launch, to connect and run its initializer before
+     *     it is killed as one that never started ({@link Builder#startTimeout})
+     */
+    public Duration startTimeout() {
+        return startTimeout;
+    }
+
+    /**
+     * @return the class path the workers get instead of the one forkwise works out ({@link
+     *     Builder#classPath}), or empty
+     */
+    public Optional<List<String>> classPath() {
+        return Optional.ofNullable(classPath);
     }
 
     /** @return after how many tasks a worker is replaced by a fresh one, or empty for never */
@@ -161,6 +186,8 @@ public final class ProcessOptions {
                 + idempotentRetries
                 + ", keepWarm="
                 + keepWarm
+                + ", startTimeout="
+                + startTimeout
                 + "]";
     }
 
@@ -178,6 +205,8 @@ public final class ProcessOptions {
         private int idempotentRetries;
         private String allowedClasses;
         private Duration keepWarm = Duration.ZERO;
+        private Duration startTimeout = DEFAULT_START_TIMEOUT;
+        private List<String> classPath;
 
         private Builder() {}
 
@@ -295,6 +324,58 @@ public final class ProcessOptions {
                 throw new IllegalArgumentException("taskTimeout must be positive, was " + limit);
             }
             this.taskTimeout = limit;
+            return this;
+        }
+
+        /**
+         * How long a new worker JVM has, from its launch, to connect to the pool and run the
+         * initializer, if any (default {@value #DEFAULT_START_SECONDS} s). A worker that is not
+         * ready by then (an initializer that hangs, a JVM stopped or waiting for a debugger, a
+         * machine too loaded to start a JVM) is killed, and counts as a start failure: the pool
+         * starts another after a growing pause, and gives up after a few in a row, failing the
+         * tasks waiting for it with {@link WorkerCrashedException} saying that the worker never
+         * started and for how long it waited. A task's own {@link #taskTimeout} counts only from
+         * when the task is sent to a ready worker, never a worker's start.
+         *
+         * @param limit positive, at most one hour
+         * @return this builder
+         */
+        public Builder startTimeout(Duration limit) {
+            Objects.requireNonNull(limit, "startTimeout");
+            if (limit.isNegative() || limit.isZero() || limit.compareTo(Duration.ofHours(1)) > 0) {
+                throw new IllegalArgumentException(
+                        "startTimeout must be positive and at most one hour, was " + limit
+                                + " (a worker JVM usually starts in well under a second;"
+                                + " the default is " + DEFAULT_START_SECONDS + " s)");
+            }
+            this.startTimeout = limit;
+            return this;
+        }
+
+        /**
+         * The class path of the workers, replacing the one forkwise works out. By default a worker
+         * gets the parent's {@code java.class.path} and, ahead of it, the jars and folders of the
+         * {@link java.net.URLClassLoader}s that loaded the task's classes (so tasks run under
+         * {@code mvn exec:java}, in plugin hosts and application servers); set it where the
+         * application's classes come from somewhere neither names (a fat-jar launcher's nested
+         * jars, a custom class loader). It must contain forkwise-core itself.
+         *
+         * @param entries jars and folders, in order; at least one
+         * @return this builder
+         */
+        public Builder classPath(String... entries) {
+            if (entries.length == 0) {
+                throw new IllegalArgumentException("classPath needs at least one jar or folder");
+            }
+            List<String> list = new ArrayList<>();
+            for (String e : entries) {
+                Objects.requireNonNull(e, "a classPath entry is null");
+                if (e.isBlank()) {
+                    throw new IllegalArgumentException("a classPath entry is blank");
+                }
+                list.add(e);
+            }
+            this.classPath = list;
             return this;
         }
 

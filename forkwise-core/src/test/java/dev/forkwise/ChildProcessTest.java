@@ -107,4 +107,78 @@ class ChildProcessTest {
                             e -> assertThat(e.path()).isEqualTo("captured arg 1 (Socket) → java.net.Socket"));
         }
     }
+
+    @Test
+    void aFailingChildPrintsItsExceptionAndStackTraceToTheParentsStderrPrefixedWithItsName() throws Exception {
+        var captured = new java.io.ByteArrayOutputStream();
+        var original = System.err;
+        System.setErr(new java.io.PrintStream(captured, true));
+        try {
+            ChildProcess<Object> child = ChildProcess.builder().name("loader").start(() -> {
+                throw new IllegalStateException("no such file: data.csv");
+            });
+            assertThat(child.name()).isEqualTo("loader");
+            assertThatThrownBy(child::result).isInstanceOf(TaskFailedException.class);
+            assertThat(child.join(Duration.ofSeconds(30))).isTrue();
+            String prefix = "[loader pid " + child.pid() + "] ";
+            long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
+            while (!captured.toString().contains(prefix + "\tat ") && System.nanoTime() < deadline) {
+                Thread.sleep(10);
+            }
+            assertThat(captured.toString())
+                    .contains(prefix + "Exception in the child process's call:")
+                    .contains(prefix + "java.lang.IllegalStateException: no such file: data.csv")
+                    .contains(prefix + "\tat ");
+        } finally {
+            System.setErr(original);
+        }
+    }
+
+    @Test
+    void aVoidActionRunsInAChildWithADefaultName() throws Exception {
+        String d = tmp.toString();
+        try (ChildProcess<Void> child = ChildProcess.run(() -> Markers.touch(d, "ran-" + ProcessHandle.current().pid()))) {
+            assertThat(child.result()).isNull();
+            assertThat(child.join(Duration.ofSeconds(30))).isTrue();
+            assertThat(child.exitCode()).hasValue(0);
+            assertThat(Markers.exists(d, "ran-" + child.pid())).isTrue();
+            assertThat(child.name()).matches("child-\\d+");
+            assertThat(child.isDaemon()).isFalse();
+        }
+    }
+
+    /**
+     * A {@code main} that starts a child and returns: the JVM waits for a non-daemon child (Python's
+     * default), and kills a daemon one as it exits.
+     */
+    @Test
+    void aNonDaemonChildIsWaitedForWhenMainReturnsAndADaemonChildIsNot() throws Exception {
+        java.nio.file.Path waited = java.nio.file.Files.createDirectories(tmp.resolve("waited"));
+        Jvms.Run run = Jvms.run(Jvms.command(Jvms.classPath(), java.util.List.of("-Dforkwise.aot=off"),
+                "dev.forkwise.launch.ChildOutlivesMain", waited.toString(), "non-daemon"), Duration.ofSeconds(60));
+        assertThat(run.exitCode()).as(run.output()).isZero();
+        assertThat(Markers.exists(waited.toString(), "child-done")).as("the child finished before its parent JVM exited").isTrue();
+
+        java.nio.file.Path killed = java.nio.file.Files.createDirectories(tmp.resolve("killed"));
+        Jvms.Run daemon = Jvms.run(Jvms.command(Jvms.classPath(), java.util.List.of("-Dforkwise.aot=off"),
+                "dev.forkwise.launch.ChildOutlivesMain", killed.toString(), "daemon"), Duration.ofSeconds(60));
+        assertThat(daemon.exitCode()).as(daemon.output()).isZero();
+        Thread.sleep(3_000); // longer than the child's 1.5 s of work
+        assertThat(Markers.exists(killed.toString(), "child-done")).as("a daemon child dies with its parent").isFalse();
+    }
+
+    @Test
+    void aChildThatNeverStartsIsKilledAtTheStartTimeout() {
+        ProcessOptions options = ProcessOptions.builder()
+                .initializer(() -> {
+                    Thread.sleep(600_000);
+                    return null;
+                })
+                .startTimeout(Duration.ofSeconds(1))
+                .build();
+        try (ChildProcess<String> child = ChildProcess.start(() -> "never", options)) {
+            assertThatThrownBy(child::result)
+                    .isInstanceOfSatisfying(WorkerCrashedException.class, e -> assertThat(e.getMessage()).contains("never started"));
+        }
+    }
 }

@@ -38,7 +38,7 @@ public final class Workers {
     public static boolean awaitDead(List<Long> pids, Duration limit) throws InterruptedException {
         long deadline = System.nanoTime() + limit.toNanos();
         while (true) {
-            boolean anyAlive = pids.stream().anyMatch(p -> ProcessHandle.of(p).map(ProcessHandle::isAlive).orElse(false));
+            boolean anyAlive = pids.stream().anyMatch(Workers::running);
             if (!anyAlive) {
                 return true;
             }
@@ -46,6 +46,22 @@ public final class Workers {
                 return false;
             }
             Thread.sleep(20);
+        }
+    }
+
+    /**
+     * Whether process {@code pid} still runs: alive and not a zombie (a process that has exited
+     * and whose new parent, init, has not reaped it yet).
+     */
+    public static boolean running(long pid) {
+        if (!ProcessHandle.of(pid).map(ProcessHandle::isAlive).orElse(false)) {
+            return false;
+        }
+        try {
+            String stat = Files.readString(Path.of("/proc", Long.toString(pid), "stat"));
+            return stat.charAt(stat.lastIndexOf(')') + 2) != 'Z';
+        } catch (IOException | RuntimeException e) {
+            return false; // gone between the two looks
         }
     }
 

@@ -60,7 +60,10 @@ final class Aot {
     static final String PROPERTY = "forkwise.aot";
 
     private static final Set<String> TRAINING = ConcurrentHashMap.newKeySet();
-    private static final int TRAINING_SECONDS = 120;
+    /** The training run's time limit: it is killed after this, and the command marked failed. */
+    static final int TRAINING_SECONDS = 60;
+    /** JVM options that cannot serve a training run and may stop it (a debugger waiting to attach). */
+    private static final List<String> NOT_FOR_TRAINING = List.of("-agentlib:", "-agentpath:", "-Xrun", "-Xdebug");
     /** How many caches a folder keeps (the most recently used). */
     static final int KEPT = 8;
 
@@ -102,7 +105,10 @@ final class Aot {
             return withCache(command, cache);
         }
         if (!Files.exists(folder.resolve(key + ".failed")) && TRAINING.add(key)) {
-            Thread.ofPlatform().daemon().name("forkwise-aot-training").start(() -> {
+            // not a daemon: a program whose main returns waits the few seconds the training takes,
+            // so even a short program leaves its cache behind (System.exit does not wait, and the
+            // training JVM then dies with this one; the next training sweeps what it left)
+            Thread.ofPlatform().daemon(false).name("forkwise-aot-training").start(() -> {
                 try {
                     train(command, folder);
                 } catch (IOException | RuntimeException e) {
@@ -116,8 +122,8 @@ final class Aot {
     }
 
     /** The command for a worker with {@code options}: {@link Launch#command}, with its cache if it has one. */
-    static List<String> workerCommand(dev.forkwise.ProcessOptions options) {
-        return apply(Launch.command(options), defaultFolder());
+    static List<String> workerCommand(dev.forkwise.ProcessOptions options, ClassLoader... loaders) {
+        return apply(Launch.command(options, loaders), defaultFolder());
     }
 
     /**
@@ -136,6 +142,33 @@ final class Aot {
             String name = old.getFileName().toString();
             Files.deleteIfExists(old);
             Files.deleteIfExists(folder.resolve(name.substring(0, name.length() - ".aot".length()) + ".lock"));
+        }
+    }
+
+    /**
+     * Deletes what trainings that did not finish left behind (their parent exited or was killed
+     * mid-run): partial caches and logs of every key that no JVM is training now, which is known by
+     * taking that key's lock.
+     */
+    static void sweepAbandoned(Path folder) throws IOException {
+        List<Path> leftovers;
+        try (var files = Files.list(folder)) {
+            leftovers = files.filter(f -> {
+                String n = f.getFileName().toString();
+                return n.contains(".aot.part") || n.endsWith(".log");
+            }).toList();
+        }
+        for (Path f : leftovers) {
+            String n = f.getFileName().toString();
+            String key = n.substring(0, n.indexOf('.'));
+            try (FileChannel lockFile = FileChannel.open(folder.resolve(key + ".lock"), StandardOpenOption.CREATE, StandardOpenOption.WRITE);
+                    FileLock lock = lockFile.tryLock()) {
+                if (lock != null) {
+                    Files.deleteIfExists(f);
+                }
+            } catch (java.nio.channels.OverlappingFileLockException e) {
+                // this JVM is training that key right now
+            }
         }
     }
 
@@ -174,6 +207,7 @@ final class Aot {
             if (lock == null || Files.isRegularFile(cache)) {
                 return Files.isRegularFile(cache) ? cache : null;
             }
+            sweepAbandoned(folder);
             Path partial = folder.resolve(key + ".aot.part");
             Path log = folder.resolve(key + ".log");
             List<String> cmd = trainingCommand(command);
@@ -208,7 +242,9 @@ final class Aot {
     }
 
     /**
-     * The command for the training run: the worker's, with only the leading jars of its class path.
+     * The command for the training run: the worker's, with only the leading jars of its class path,
+     * and without debug and profiling agents ({@code -agentlib:jdwp=...,suspend=y} would wait for a
+     * debugger before the run could even watch its parent).
      * The JDK makes a cache only from jars, and a cache made with a class path that is a prefix of
      * the worker's still serves the worker; classes from a folder later on the path load as usual.
      *
@@ -231,6 +267,7 @@ final class Aot {
         }
         List<String> out = new ArrayList<>(command);
         out.set(cp + 1, String.join(File.pathSeparator, jars));
+        out.removeIf(o -> NOT_FOR_TRAINING.stream().anyMatch(o::startsWith));
         return out;
     }
 
@@ -286,13 +323,14 @@ final class Aot {
      */
     static void train() throws Exception {
         long parent = ProcessHandle.current().parent().map(ProcessHandle::pid).orElse(-1L);
-        WorkerMain.daemon("forkwise-parent-watch", () -> WorkerMain.watchParent(parent));
+        Daemons.start("forkwise-parent-watch", () -> WorkerMain.watchParent(parent));
+        Daemons.start("forkwise-stdin-watch", () -> WorkerMain.haltAtEof(System.in)); // the parent holds our stdin
         Codec codec = new Codec(null, Aot.class.getClassLoader());
         try (Channel channel = Channel.open("aot-training")) {
             CompletableFuture<Wire> parentEnd = new CompletableFuture<>();
-            String token = channel.expect((pid, wire) -> parentEnd.complete(wire));
+            String token = channel.expect(parentEnd::complete);
             WorkerMain worker = WorkerMain.connect(channel.path(), token, 1, true);
-            WorkerMain.daemon("forkwise-task-0", worker::serve);
+            Daemons.start("forkwise-task-0", worker::serve);
             Wire wire = parentEnd.get(30, TimeUnit.SECONDS);
             wire.send(Wire.INIT, 0, Wire.Message.EMPTY);
             expect(wire, Wire.READY);

@@ -8,6 +8,7 @@ import dev.forkwise.TaskTimeoutException;
 import dev.forkwise.WorkerCrashedException;
 import java.io.IOException;
 import java.io.UncheckedIOException;
+import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 
@@ -27,21 +28,32 @@ public final class ChildRun {
     private final CompletableFuture<Object> result = new CompletableFuture<>();
     private final CompletableFuture<Integer> exit = new CompletableFuture<>();
     private volatile String killReason;
+    /** Set when the child says READY; until then the start timeout may kill it. */
+    private volatile boolean ready;
 
-    private ChildRun(String description, Call<?> call, ProcessOptions options) {
+    private ChildRun(String name, String description, Call<?> call, Object code, ProcessOptions options) {
         this.description = description;
         this.task = Transfer.encode(description, call);
         this.initializer = options.initializer().map(i -> Transfer.encode("the initializer", i)).orElse(Wire.Message.EMPTY);
         this.codec = new Codec(options.allowedClasses().orElse(null), call.getClass().getClassLoader());
+        List<String> command = Aot.workerCommand(options, code.getClass().getClassLoader(), ClassPaths.contextLoader());
+        ClassPaths.Check.of(options, command).check(description, code);
         this.channel = Channel.open("child");
-        String token = channel.expect((pid, wire) -> connected(wire));
+        String token = channel.expect(this::connected);
         try {
-            this.worker = Worker.launch("child process", Aot.workerCommand(options), options, channel, token, 0);
+            this.worker = Worker.launch(name, command, options, channel, token, 0);
         } catch (IOException e) {
             channel.close();
             throw new UncheckedIOException("cannot start a child JVM", e);
         }
-        worker.process.onExit().whenCompleteAsync((p, e) -> exited(), r -> Thread.ofVirtual().name("forkwise-child-exit").start(r));
+        worker.process.onExit().whenCompleteAsync((p, e) -> exited(), Daemons.EXITS);
+        Timers.schedule(() -> {
+            if (!ready && !result.isDone()) {
+                killReason = "forkwise killed it because it never started: it was not ready within the start timeout of "
+                        + Durations.format(options.startTimeout()) + " (ProcessOptions.startTimeout)";
+                worker.killTree();
+            }
+        }, options.startTimeout().toNanos(), TimeUnit.NANOSECONDS);
         options.taskTimeout()
                 .ifPresent(limit -> Timers.schedule(() -> {
                     if (!result.isDone()) {
@@ -55,20 +67,21 @@ public final class ChildRun {
     /**
      * Starts {@code call} in a new child JVM.
      *
+     * @param name the child's name, for its output's prefix and for messages
      * @param call the call, serializable
+     * @param code the user's object inside the call (the call itself, or the action it runs), whose
+     *     class the child must be able to load
      * @param options JVM options, environment, working directory, time limit
      * @return the running child
      * @throws NotTransferableException if the call cannot be sent
      */
-    public static ChildRun start(Call<?> call, ProcessOptions options) {
-        return new ChildRun("the call in a child process", call, options);
+    public static ChildRun start(String name, Call<?> call, Object code, ProcessOptions options) {
+        return new ChildRun(name, "the call in child process " + name, call, code, options);
     }
 
     private void connected(Wire wire) {
         worker.wire = wire;
-        Thread reader = new Thread(() -> read(wire), "forkwise-child-read-" + worker.pid);
-        reader.setDaemon(true);
-        reader.start();
+        Daemons.start("forkwise-child-read-" + worker.pid, () -> read(wire));
         try {
             wire.send(Wire.INIT, 0, initializer);
         } catch (IOException e) {
@@ -81,7 +94,10 @@ public final class ChildRun {
             while (true) {
                 Wire.Frame f = wire.read();
                 switch (f.type()) {
-                    case Wire.READY -> wire.send(Wire.TASK, 1, task);
+                    case Wire.READY -> {
+                        ready = true;
+                        wire.send(Wire.TASK, 1, task);
+                    }
                     case Wire.INIT_FAILED -> {
                         result.completeExceptionally(new TaskFailedException("the initializer of a child process", codec.decodeThrowable(f.message())));
                         worker.killTree();
@@ -104,14 +120,14 @@ public final class ChildRun {
     }
 
     private void exited() {
-        worker.err.awaitEnd(500);
+        List<String> lines = worker.lastLines();
         int code = worker.exitCode();
         channel.close();
         // The exit code first: a caller who sees the crash in result() must also see it in exitCode().
         exit.complete(code);
         if (!result.isDone()) {
             result.completeExceptionally(
-                    new WorkerCrashedException(description, worker.pid, code, Signals.fromExitCode(code), worker.err.lastLines(), killReason));
+                    new WorkerCrashedException(description, worker.pid, code, worker.signal(), lines, killReason));
         }
     }
 

@@ -40,9 +40,9 @@ final class Job {
         this.settled = payload.attachments().length == 0;
     }
 
-    /** Writes this job's task frame. */
-    synchronized void sendOn(Wire wire) throws java.io.IOException {
-        wire.send(Wire.TASK, id, payload);
+    /** Writes this job's task frame, of {@code type} {@link Wire#TASK} or {@link Wire#TASK_SAY_START}. */
+    synchronized void sendOn(Wire wire, byte type) throws java.io.IOException {
+        wire.send(type, id, payload);
         sent = true;
     }
 

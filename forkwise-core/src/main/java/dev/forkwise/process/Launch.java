@@ -42,8 +42,16 @@ final class Launch {
 
     private Launch() {}
 
-    /** The full command for a worker with {@code options}. */
+    /** The full command for a worker with {@code options}, for tasks of the thread's context class loader. */
     static List<String> command(ProcessOptions options) {
+        return command(options, ClassPaths.contextLoader());
+    }
+
+    /**
+     * The full command for a worker with {@code options}, whose class path also holds what the
+     * {@code URLClassLoader}s of {@code loaders} load from ({@link ClassPaths#forWorkers}).
+     */
+    static List<String> command(ProcessOptions options, ClassLoader... loaders) {
         List<String> cmd = new ArrayList<>();
         cmd.add(javaBinary());
         cmd.addAll(LEAN_FLAGS);
@@ -58,7 +66,7 @@ final class Launch {
             cmd.add(DEFAULT_GC);
         }
         cmd.addAll(options.jvmOptions());
-        String cp = System.getProperty("java.class.path", "");
+        String cp = String.join(File.pathSeparator, ClassPaths.forWorkers(options, loaders));
         if (!cp.isEmpty()) {
             cmd.add("-cp");
             cmd.add(cp);

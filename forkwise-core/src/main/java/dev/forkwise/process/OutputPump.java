@@ -7,6 +7,7 @@ import java.io.InputStreamReader;
 import java.io.PrintStream;
 import java.nio.charset.Charset;
 import java.util.ArrayDeque;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
@@ -15,15 +16,28 @@ import java.util.function.Supplier;
 /**
  * Copies a worker's stdout or stderr to the parent's, line by line, each line prefixed with the
  * worker's pid, and remembers the last lines (for {@link dev.forkwise.WorkerCrashedException}).
- * Runs on a virtual thread; a worker's output never touches the task channel.
+ *
+ * <p>Two kinds of line are noticed on the way: the worker's {@link #EXIT_MARK}, written by a
+ * shutdown hook (so the JVM exited through {@code System.exit}, and its exit code is a code, not a
+ * signal; the mark itself is not copied), and the JVM's fatal-error banner (the {@code #} lines
+ * after "A fatal error has been detected"), which the JVM writes to stdout whatever its options,
+ * and which a crash report needs.
+ * Runs on a platform daemon thread (a blocking pipe read, see {@link Daemons}); a worker's output
+ * never touches the task channel.
  */
 final class OutputPump {
 
     static final int KEPT_LINES = 20;
+    /** What a worker's shutdown hook writes to its stderr as it exits through {@code System.exit}. */
+    static final String EXIT_MARK = "\u0000forkwise:orderly-exit\u0000";
+    private static final String BANNER = "# A fatal error has been detected by the Java Runtime Environment";
+    private static final int BANNER_LINES = 40;
 
     private final ArrayDeque<String> last = new ArrayDeque<>();
     private final CountDownLatch ended = new CountDownLatch(1);
+    private final List<String> banner = new ArrayList<>();
     private volatile String prefix;
+    private volatile boolean orderlyExit;
 
     private OutputPump(String prefix) {
         this.prefix = prefix;
@@ -31,7 +45,7 @@ final class OutputPump {
 
     static OutputPump start(InputStream in, Supplier<PrintStream> to, String prefix, String name) {
         OutputPump p = new OutputPump(prefix);
-        Thread.ofVirtual().name(name).start(() -> p.run(in, to));
+        Daemons.start(name, () -> p.run(in, to));
         return p;
     }
 
@@ -44,7 +58,17 @@ final class OutputPump {
         try (BufferedReader r = new BufferedReader(new InputStreamReader(in, Charset.defaultCharset()))) {
             String line;
             while ((line = r.readLine()) != null) {
+                if (line.endsWith(EXIT_MARK)) {
+                    orderlyExit = true;
+                    line = line.substring(0, line.length() - EXIT_MARK.length());
+                    if (line.isEmpty()) {
+                        continue;
+                    }
+                }
                 synchronized (last) {
+                    if (line.startsWith(BANNER) || (!banner.isEmpty() && line.startsWith("#") && banner.size() < BANNER_LINES)) {
+                        banner.add(line);
+                    }
                     if (last.size() == KEPT_LINES) {
                         last.removeFirst();
                     }
@@ -66,6 +90,18 @@ final class OutputPump {
             ended.await(millis, TimeUnit.MILLISECONDS);
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
+        }
+    }
+
+    /** Whether the worker said it exits through {@code System.exit} (its shutdown hooks ran). */
+    boolean orderlyExit() {
+        return orderlyExit;
+    }
+
+    /** The JVM's fatal-error banner, if the stream had one. */
+    List<String> banner() {
+        synchronized (last) {
+            return List.copyOf(banner);
         }
     }
 

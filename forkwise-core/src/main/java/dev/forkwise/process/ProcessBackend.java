@@ -12,8 +12,6 @@ import java.time.Duration;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.concurrent.ExecutorService;
-import java.util.concurrent.Executors;
 import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.TimeUnit;
@@ -74,10 +72,12 @@ import java.util.concurrent.locks.ReentrantLock;
 public final class ProcessBackend implements Backend {
 
     private static final int START_FAILURES_TO_GIVE_UP = 3;
+    /** The pause before the first restart after a start failure; it doubles with each one in a row. */
+    private static final long RESPAWN_PAUSE_MILLIS = 250;
+    /** How long a task that {@link #shutdownNow} interrupted has to stop before its worker is killed. */
+    static final java.time.Duration SHUTDOWN_NOW_GRACE = java.time.Duration.ofSeconds(1);
     /** An idle worker above this share of maxWorkerMemory is replaced before it fails a task. */
     private static final double RECYCLE_FRACTION = 0.75;
-    private static final ExecutorService EXITS =
-            Executors.newThreadPerTaskExecutor(Thread.ofVirtual().name("forkwise-exit").factory());
 
     private final ProcessOptions options;
     private final int threads;
@@ -85,6 +85,8 @@ public final class ProcessBackend implements Backend {
     /** The codec of the last reply read, reused while replies come for tasks of the same class loader. */
     private volatile Codec lastCodec;
     private final List<String> command;
+    /** Whether the workers can load a task's classes, checked at submit. */
+    private final ClassPaths.Check loadable;
     /** The launch settings a kept worker must share to join this pool ({@link WarmWorkers}). */
     private final WarmWorkers.Key warmKey;
     /** This pool as its workers' owner: their frames and exits come here. */
@@ -95,6 +97,7 @@ public final class ProcessBackend implements Backend {
                 case Wire.READY -> ready(w);
                 case Wire.INIT_FAILED -> initializerFailed(w, f.message());
                 case Wire.OK, Wire.FAILED, Wire.UNSENDABLE -> replied(w, f);
+                case Wire.STARTED -> started(w, f.id());
                 case Wire.ECHO -> Echo.answered(f.id());
                 default -> throw new IOException("unknown frame type " + f.type() + " from " + w);
             }
@@ -125,6 +128,9 @@ public final class ProcessBackend implements Backend {
     private final List<Worker> workers = new ArrayList<>();
     private int workerCount;
     private int startFailures;
+    /** No worker starts before this {@link System#nanoTime()} after a start failure (the back-off). */
+    private long respawnNotBefore;
+    private ScheduledFuture<?> respawn;
     private RuntimeException startFailure;
     private RuntimeException initializerFailure;
     private String poolName;
@@ -138,7 +144,7 @@ public final class ProcessBackend implements Backend {
      * @param threadsPerWorkerOverride threads per worker, or -1 for the options' value
      */
     public ProcessBackend(ProcessOptions options, int threadsPerWorkerOverride) {
-        this(options, threadsPerWorkerOverride, Aot.workerCommand(options));
+        this(options, threadsPerWorkerOverride, Aot.workerCommand(options, ClassPaths.contextLoader()));
     }
 
     /**
@@ -168,6 +174,7 @@ public final class ProcessBackend implements Backend {
         Object init = options.initializer().orElse(null);
         this.initializer = init == null ? Wire.Message.EMPTY : Transfer.encode("the initializer", init);
         this.command = List.copyOf(command);
+        this.loadable = ClassPaths.Check.of(options, this.command);
         this.warmKey = WarmWorkers.Key.of(this.command, options, threads, initializer);
     }
 
@@ -213,6 +220,7 @@ public final class ProcessBackend implements Backend {
 
     @Override
     public void execute(TaskFuture<?> task) {
+        loadable.check(task.description(), task.task());
         Wire.Message payload = Transfer.encode(task.description(), task.task(), false);
         Job job = new Job(requestIds.incrementAndGet(), task, payload, task.task().getClass().getClassLoader());
         List<Runnable> after = new ArrayList<>();
@@ -228,6 +236,7 @@ public final class ProcessBackend implements Backend {
             if (startFailure != null) {
                 startFailure = null; // a new task: try starting workers again
                 startFailures = 0;
+                respawnNotBefore = 0;
             }
             pending.addLast(job);
             replenishLocked(after);
@@ -263,22 +272,50 @@ public final class ProcessBackend implements Backend {
                 continue; // cancelled while queued: never runs
             }
             job.worker = best;
+            boolean cold = best.tasksDone == 0;
             best.inflight.put(job.id, job);
             Worker w = best;
-            after.add(() -> send(w, job));
+            after.add(() -> send(w, job, cold));
         }
     }
 
-    private void send(Worker w, Job job) {
+    /**
+     * Writes a job's frame. Its time limit counts from now, except on a worker that has not answered
+     * a task yet: there decoding the first task is still the JVM's start-up (class loading), so the
+     * worker is asked to say when the task starts ({@link Wire#TASK_SAY_START}) and the limit counts
+     * from then ({@link #started}).
+     */
+    private void send(Worker w, Job job, boolean cold) {
         job.sentNanos = System.nanoTime();
+        boolean timed = options.taskTimeout().isPresent();
         try {
-            job.sendOn(w.wire);
+            job.sendOn(w.wire, timed && cold ? Wire.TASK_SAY_START : Wire.TASK);
         } catch (IOException e) {
             w.killTree(); // the channel broke: the worker's exit settles this job
             return;
         }
-        options.taskTimeout()
-                .ifPresent(limit -> job.timeout = Timers.schedule(() -> timedOut(w, job, limit), limit.toNanos(), TimeUnit.NANOSECONDS));
+        if (timed && !cold) {
+            startTimeLimit(w, job);
+        }
+    }
+
+    private void startTimeLimit(Worker w, Job job) {
+        Duration limit = options.taskTimeout().orElseThrow();
+        job.timeout = Timers.schedule(() -> timedOut(w, job, limit), limit.toNanos(), TimeUnit.NANOSECONDS);
+    }
+
+    /** A cold worker says that {@code id} starts now: its time limit starts. */
+    private void started(Worker w, long id) {
+        Job job;
+        lock.lock();
+        try {
+            job = w.inflight.get(id);
+        } finally {
+            lock.unlock();
+        }
+        if (job != null && options.taskTimeout().isPresent()) {
+            startTimeLimit(w, job);
+        }
     }
 
     private void cancelled(Job job) {
@@ -315,9 +352,52 @@ public final class ProcessBackend implements Backend {
             return;
         }
         long live = workers.stream().filter(w -> w.state == Worker.State.STARTING || w.state == Worker.State.READY).count();
+        if (live >= options.workers()) {
+            return;
+        }
+        long wait = respawnNotBefore - System.nanoTime();
+        if (startFailures > 0 && wait > 0) {
+            if (respawn == null) {
+                respawn = Timers.schedule(this::respawnDue, wait, TimeUnit.NANOSECONDS);
+            }
+            return;
+        }
         for (long i = live; i < options.workers(); i++) {
             spawnLocked(after);
         }
+    }
+
+    /** The back-off after a start failure has passed: start the workers the pool lacks. */
+    private void respawnDue() {
+        List<Runnable> after = new ArrayList<>();
+        lock.lock();
+        try {
+            respawn = null;
+            replenishLocked(after);
+        } finally {
+            lock.unlock();
+        }
+        run(after);
+    }
+
+    /**
+     * {@code w} has not become ready within the start timeout: it is killed, and its exit counts as
+     * a start failure ({@link #exited}).
+     */
+    private void startTimedOut(Worker w) {
+        lock.lock();
+        try {
+            if (w.state != Worker.State.STARTING || w.owner != owner) {
+                return;
+            }
+            w.neverStarted = true;
+            w.state = Worker.State.RETIRING; // replaced once its exit is accounted for, after the back-off
+            w.killReason = "forkwise killed it because it never started: it was not ready within the start timeout of "
+                    + Durations.format(options.startTimeout()) + " (ProcessOptions.startTimeout)";
+        } finally {
+            lock.unlock();
+        }
+        w.killTree();
     }
 
     private void spawnLocked(List<Runnable> after) {
@@ -333,7 +413,7 @@ public final class ProcessBackend implements Backend {
             }
         }
         Worker[] box = new Worker[1];
-        String token = channel.expect((pid, wire) -> connected(box[0], wire));
+        String token = channel.expect(wire -> connected(box[0], wire));
         Worker w;
         try {
             w = Worker.launch(name, command, options, channel, token, threads);
@@ -347,7 +427,8 @@ public final class ProcessBackend implements Backend {
         box[0] = w;
         w.owner = owner;
         workers.add(w);
-        w.reportExitTo(EXITS);
+        w.startTimer = Timers.schedule(() -> startTimedOut(w), options.startTimeout().toNanos(), TimeUnit.NANOSECONDS);
+        w.reportExit();
     }
 
     private void connected(Worker w, Wire wire) {
@@ -380,7 +461,11 @@ public final class ProcessBackend implements Backend {
             if (w.state == Worker.State.STARTING) {
                 w.state = Worker.State.READY;
                 w.everReady = true;
+                if (w.startTimer != null) {
+                    w.startTimer.cancel(false);
+                }
                 startFailures = 0;
+                respawnNotBefore = 0;
                 Events.workerStarted(poolName, w.pid, System.nanoTime() - w.startNanos);
             }
             assignLocked(after);
@@ -511,22 +596,32 @@ public final class ProcessBackend implements Backend {
 
     /** The one place where a worker's end is accounted for. */
     private void exited(Worker w) {
-        w.err.awaitEnd(500);
+        List<String> lines = w.lastLines();
         int code = w.exitCode();
-        String signal = Signals.fromExitCode(code);
-        List<String> stderr = w.err.lastLines();
+        String signal = w.signal();
         List<Runnable> after = new ArrayList<>();
         List<Job> lost = new ArrayList<>();
+        List<Job> neverRan = List.of();
         String reason;
+        WorkerCrashedException noStart = null;
         boolean crashed;
         lock.lock();
         try {
             channel.forget(w.token);
+            if (w.startTimer != null) {
+                w.startTimer.cancel(false);
+            }
             boolean wasReady = w.everReady;
             w.state = Worker.State.DEAD;
             workers.remove(w);
             reason = w.killReason;
             crashed = !w.stopRequested || !w.inflight.isEmpty();
+            int together = w.inflight.size();
+            if (together > 1) {
+                reason = (reason == null ? "" : reason + "; ")
+                        + "it was running " + together + " tasks at once (threadsPerWorker " + threads + "), and forkwise cannot tell"
+                        + " which of them ended it, so all " + together + " fail (with idempotentRetries they run again)";
+            }
             for (Job j : w.inflight.values()) {
                 if (j.timeout != null) {
                     j.timeout.cancel(false);
@@ -543,20 +638,21 @@ public final class ProcessBackend implements Backend {
                 }
             }
             w.inflight.clear();
-            // A worker that exits by itself before it is ready failed to start (a bad JVM option, a
-            // missing class); one killed by a signal from outside did not, and is simply replaced.
-            if (!wasReady && !w.stopRequested && signal == null) {
+            if (!wasReady && !w.stopRequested && startFailedLocked(w, signal)) {
                 startFailures++;
+                respawnNotBefore = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(RESPAWN_PAUSE_MILLIS << Math.min(startFailures - 1, 6));
+                String what = "the start of a worker JVM (" + String.join(" ", Launch.LEAN_FLAGS) + " " + String.join(" ", options.jvmOptions()) + ")";
                 if (startFailures >= START_FAILURES_TO_GIVE_UP) {
                     giveUpStartingLocked(
-                            new WorkerCrashedException(
-                                    "the start of a worker JVM (" + String.join(" ", Launch.LEAN_FLAGS) + " " + String.join(" ", options.jvmOptions()) + ")",
-                                    w.pid,
-                                    code,
-                                    signal,
-                                    stderr,
-                                    START_FAILURES_TO_GIVE_UP + " workers in a row died before they were ready; the pool tries again at the next submit"),
+                            new WorkerCrashedException(what, w.pid, code, signal, lines,
+                                    (reason == null ? "" : reason + "; ")
+                                            + START_FAILURES_TO_GIVE_UP + " workers in a row failed to start; the pool tries again at the next submit"),
                             after);
+                } else if (w.neverStarted && workers.stream().noneMatch(x -> x.state == Worker.State.READY)) {
+                    // no worker can run what waits: fail it now rather than after every retry's timeout
+                    neverRan = new ArrayList<>(pending);
+                    pending.clear();
+                    noStart = new WorkerCrashedException(what, w.pid, code, signal, lines, reason);
                 }
             }
             replenishLocked(after);
@@ -566,10 +662,23 @@ public final class ProcessBackend implements Backend {
             lock.unlock();
         }
         for (Job j : lost) {
-            j.future.completeExceptionally(new WorkerCrashedException(j.description(), w.pid, code, signal, stderr, reason));
+            j.future.completeExceptionally(new WorkerCrashedException(j.description(), w.pid, code, signal, lines, reason));
+        }
+        for (Job j : neverRan) {
+            j.future.completeExceptionally(new WorkerCrashedException(j.description(), w.pid, code, signal, lines, noStart.getMessage()));
         }
         Events.workerExited(poolName, w.pid, code, signal, crashed, reason);
         run(after);
+    }
+
+    /**
+     * Whether a worker that died before it was ready failed to start, and so counts towards the
+     * back-off and giving up: it exited by itself (a bad JVM option, a missing class), crashed
+     * natively (an initializer that aborts), or forkwise killed it at its start timeout. One killed
+     * by SIGKILL, SIGTERM or SIGINT from outside did not fail, and is simply replaced.
+     */
+    private static boolean startFailedLocked(Worker w, String signal) {
+        return w.neverStarted || signal == null || Signals.isCrash(signal);
     }
 
     private void giveUpStartingLocked(RuntimeException why, List<Runnable> after) {
@@ -677,10 +786,15 @@ public final class ProcessBackend implements Backend {
                 }
             }
             pending.clear();
+            boolean running = false;
             for (Worker w : workers) {
                 for (Job j : w.inflight.values()) {
                     after.add(() -> sendQuietly(w, Wire.CANCEL, j.id));
+                    running = true;
                 }
+            }
+            if (running) {
+                Timers.schedule(this::killStillRunning, SHUTDOWN_NOW_GRACE.toNanos(), TimeUnit.NANOSECONDS);
             }
             finishIfDoneLocked(after);
         } finally {
@@ -688,6 +802,30 @@ public final class ProcessBackend implements Backend {
         }
         run(after);
         return never;
+    }
+
+    /**
+     * {@link #SHUTDOWN_NOW_GRACE} after {@link #shutdownNow}: kills the workers whose tasks ignored
+     * the interrupt (a loop that never checks it, a blocking call that cannot be interrupted), so
+     * their futures fail with {@link WorkerCrashedException} and the pool terminates, as Python's
+     * {@code terminate_workers()} does.
+     */
+    private void killStillRunning() {
+        List<Worker> doomed = new ArrayList<>();
+        lock.lock();
+        try {
+            for (Worker w : workers) {
+                if (!w.inflight.isEmpty() && w.state != Worker.State.DEAD && w.owner == owner) {
+                    w.killReason = "forkwise killed it because shutdownNow() interrupted its task, which had not stopped "
+                            + Durations.format(SHUTDOWN_NOW_GRACE) + " later";
+                    w.state = Worker.State.RETIRING;
+                    doomed.add(w);
+                }
+            }
+        } finally {
+            lock.unlock();
+        }
+        doomed.forEach(Worker::killTree);
     }
 
     /** In SHUTDOWN with no work left: stops the workers; with no workers left: terminates. */
@@ -713,9 +851,9 @@ public final class ProcessBackend implements Backend {
             }
         }
         if (workers.isEmpty()) {
+            // before TERMINATED: a program that exits once close() returns leaves no socket folder
+            channel.close();
             life.advance(Lifecycle.State.TERMINATED);
-            Channel ch = channel;
-            after.add(ch::close);
             // shared memory the workers created and did not close (a killed worker cannot)
             after.add(dev.forkwise.ipc.SharedMemory::sweep);
             if (memoryWatch != null) {

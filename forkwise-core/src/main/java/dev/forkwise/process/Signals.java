@@ -24,6 +24,14 @@ final class Signals {
         return NAMES[n];
     }
 
+    /** Whether {@code signal} is one a process gets from its own fault (a native crash, an abort). */
+    static boolean isCrash(String signal) {
+        return switch (signal) {
+            case "SIGSEGV", "SIGBUS", "SIGILL", "SIGFPE", "SIGABRT", "SIGTRAP", "SIGSYS" -> true;
+            default -> false;
+        };
+    }
+
     private static boolean isWindows() {
         return System.getProperty("os.name", "").startsWith("Windows");
     }

@@ -217,6 +217,6 @@ final class WarmWorkers implements Worker.Owner {
             return;
         }
         int code = w.exitCode();
-        Events.workerExited(NAME, w.pid, code, Signals.fromExitCode(code), !w.stopRequested, null);
+        Events.workerExited(NAME, w.pid, code, w.signal(), !w.stopRequested, null);
     }
 }

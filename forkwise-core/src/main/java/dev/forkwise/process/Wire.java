@@ -76,6 +76,14 @@ final class Wire implements Closeable {
     static final byte LINK_REFUSED = 14;
     /** Both ways: every frame after this one comes through the link. */
     static final byte SWITCHED = 15;
+    /**
+     * Parent → worker: like {@code TASK}, and say {@code STARTED} just before running it. Sent to a
+     * worker that has not answered a task yet, whose first decode is still part of its start-up
+     * (class loading): the task's time limit counts from {@code STARTED}.
+     */
+    static final byte TASK_SAY_START = 16;
+    /** Worker → parent: request {@code id} (a {@code TASK_SAY_START}) is decoded and starts now. */
+    static final byte STARTED = 17;
 
     private static final int MAX_LENGTH = Integer.MAX_VALUE - 64;
     private static final int MAX_ATTACHMENTS = 1 << 20;
@@ -163,6 +171,41 @@ final class Wire implements Closeable {
         this.socketOut = new BufferedOutputStream(Channels.newOutputStream(channel), BUFFER);
         this.in = new DataInputStream(socketIn);
         this.out = new DataOutputStream(socketOut);
+    }
+
+    /** The length of a worker's token, in characters: 256 random bits in hex. */
+    static final int TOKEN_LENGTH = 64;
+    /** A frame's header: body length, type, id, number of attachments. */
+    private static final int HEADER = 4 + 1 + 8 + 4;
+
+    /**
+     * Parent, before a connection is trusted: reads exactly one {@code HELLO} frame from {@code
+     * channel}, straight from the socket with no buffer (so not one byte past it is taken), and
+     * returns its token; null if the first bytes are anything else. So an unauthenticated peer can
+     * make the parent read at most {@value #HEADER} + {@value #TOKEN_LENGTH} bytes, allocate
+     * nothing of the size it announces, and act on no frame: a link request or a task before the
+     * token is just a wrong hello.
+     */
+    static String readHello(SocketChannel channel) throws IOException {
+        java.nio.ByteBuffer start = java.nio.ByteBuffer.allocate(5); // body length and type: enough to refuse
+        readFully(channel, start);
+        if (start.getInt(0) != TOKEN_LENGTH || start.get(4) != HELLO) {
+            return null;
+        }
+        java.nio.ByteBuffer rest = java.nio.ByteBuffer.allocate(HEADER - 5 + TOKEN_LENGTH);
+        readFully(channel, rest);
+        if (rest.getInt(8) != 0) { // after the id (the parent knows the worker's pid from the spawn): attachments
+            return null;
+        }
+        return new String(rest.array(), HEADER - 5, TOKEN_LENGTH, java.nio.charset.StandardCharsets.US_ASCII);
+    }
+
+    private static void readFully(SocketChannel channel, java.nio.ByteBuffer b) throws IOException {
+        while (b.hasRemaining()) {
+            if (channel.read(b) < 0) {
+                throw new EOFException("the peer closed the connection before its hello");
+            }
+        }
     }
 
     /** Worker: asks the parent for a shared-memory link (see the class comment). */

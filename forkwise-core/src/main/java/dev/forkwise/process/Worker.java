@@ -59,6 +59,10 @@ final class Worker {
     boolean stopRequested;
     String killReason;
     boolean everReady;
+    /** Kills the worker if it is not ready within the pool's start timeout; cancelled when it is. */
+    java.util.concurrent.ScheduledFuture<?> startTimer;
+    /** forkwise killed it because it was not ready within the start timeout. */
+    boolean neverStarted;
 
     private Worker(String name, String token, Process process, long startNanos) {
         this.name = name;
@@ -86,8 +90,8 @@ final class Worker {
      * Sends the worker's exit to its owner at that moment, once the process has exited: on {@code
      * exits}.
      */
-    void reportExitTo(java.util.concurrent.Executor exits) {
-        process.onExit().whenCompleteAsync((p, e) -> owner.exited(this), exits);
+    void reportExit() {
+        process.onExit().whenCompleteAsync((p, e) -> owner.exited(this), Daemons.EXITS);
     }
 
     /**
@@ -96,7 +100,7 @@ final class Worker {
      * whose channel cannot be trusted gets no more work.
      */
     void startReading() {
-        Thread reader = new Thread(() -> {
+        Daemons.start("forkwise-read-" + pid, () -> {
             try {
                 while (true) {
                     Wire.Frame f = wire.read();
@@ -108,9 +112,7 @@ final class Worker {
                     killTree();
                 }
             }
-        }, "forkwise-read-" + pid);
-        reader.setDaemon(true);
-        reader.start();
+        });
     }
 
     /**
@@ -178,6 +180,34 @@ final class Worker {
     /** The exit code, once exited. */
     int exitCode() {
         return process.exitValue();
+    }
+
+    /**
+     * The signal that ended the worker, by name, or null when it exited by itself. Java reports
+     * both {@code exit(137)} and death by SIGKILL as 137; a worker that exits through {@code
+     * System.exit} says so on its way out ({@link OutputPump#EXIT_MARK}), so only a code above 128
+     * without that word is taken for a signal (a {@code Runtime.halt(137)} would be too).
+     */
+    String signal() {
+        return err.orderlyExit() ? null : Signals.fromExitCode(exitCode());
+    }
+
+    /**
+     * What a crash report shows of the worker's output: the last lines of stderr and, after a
+     * native crash, the JVM's fatal-error banner, which it writes to stdout. Waits briefly for
+     * the streams to end, so the last lines are all in.
+     */
+    List<String> lastLines() {
+        err.awaitEnd(500);
+        out.awaitEnd(200);
+        List<String> banner = out.banner();
+        if (banner.isEmpty()) {
+            return err.lastLines();
+        }
+        List<String> lines = new java.util.ArrayList<>(err.lastLines());
+        lines.removeAll(banner); // where the JVM did write it to stderr
+        lines.addAll(banner);
+        return lines;
     }
 
     @Override

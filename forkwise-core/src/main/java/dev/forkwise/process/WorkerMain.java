@@ -29,9 +29,10 @@ import java.util.concurrent.locks.ReentrantLock;
  * comes while the reading thread is still looking is taken with no wake-up through the kernel.
  *
  * <p><b>Dying with the parent.</b> Three independent watches, each ending the JVM with {@link
- * Runtime#halt} (no shutdown hooks, nothing that could hang): end of file on standard input (the
- * kernel closes the parent's end of the pipe when the parent dies, however it dies), end of file on
- * the socket, and a poll of the parent's process handle every 200 ms.
+ * Runtime#halt} (no shutdown hooks, nothing that could hang) after killing the processes its tasks
+ * started ({@link #parentGone}): end of file on standard input (the kernel closes the parent's end
+ * of the pipe when the parent dies, however it dies), end of file on the socket, and a poll of the
+ * parent's process handle every 200 ms.
  *
  * <p><b>Tasks: leader and followers.</b> {@code threads + 1} threads take turns reading the
  * channel: the one holding the read turn reads a frame; if it is a {@code TASK}, it passes the turn
@@ -91,8 +92,9 @@ public final class WorkerMain {
         int threads = Integer.parseInt(readLine(stdin));
         long parent = Long.parseLong(readLine(stdin));
         System.setIn(InputStream.nullInputStream());
-        daemon("forkwise-stdin-watch", () -> haltAtEof(stdin));
-        daemon("forkwise-parent-watch", () -> watchParent(parent));
+        sayOrderlyExit();
+        Daemons.start("forkwise-stdin-watch", () -> haltAtEof(stdin));
+        Daemons.start("forkwise-parent-watch", () -> watchParent(parent));
 
         connect(socket, token, threads, false).serve();
     }
@@ -107,7 +109,7 @@ public final class WorkerMain {
         wire.send(Wire.HELLO, 0, token.getBytes(StandardCharsets.US_ASCII)); // the parent knows our pid from the spawn
         WorkerMain worker = new WorkerMain(wire, threads, training);
         for (int i = 1; i <= worker.threads; i++) {
-            daemon("forkwise-task-" + i, worker::serve);
+            Daemons.start("forkwise-task-" + i, worker::serve);
         }
         return worker;
     }
@@ -120,7 +122,7 @@ public final class WorkerMain {
             takeTurn();
             try {
                 f = wire.read();
-                if (f.type() != Wire.TASK) {
+                if (f.type() != Wire.TASK && f.type() != Wire.TASK_SAY_START) {
                     control(f);
                     continue;
                 }
@@ -128,7 +130,7 @@ public final class WorkerMain {
                 running.put(f.id(), r);
             } catch (EOFException e) {
                 if (!training) {
-                    Runtime.getRuntime().halt(PARENT_GONE);
+                    parentGone();
                 }
                 return;
             } catch (IOException | RuntimeException e) {
@@ -141,7 +143,7 @@ public final class WorkerMain {
             } finally {
                 readTurn.unlock();
             }
-            run(f.id(), f.message(), r);
+            run(f.id(), f.message(), r, f.type() == Wire.TASK_SAY_START);
         }
     }
 
@@ -178,11 +180,11 @@ public final class WorkerMain {
                 // another thread: the reading thread must never wait for the write lock, whose
                 // holder may be waiting for the parent to read, which may be waiting for us to read
                 if (!wire.trySend(Wire.ECHO, f.id(), f.message())) {
-                    Thread.startVirtualThread(() -> {
+                    Daemons.start("forkwise-echo", () -> {
                         try {
                             wire.send(Wire.ECHO, f.id(), f.message());
                         } catch (IOException e) {
-                            Runtime.getRuntime().halt(PARENT_GONE);
+                            parentGone();
                         }
                     });
                 }
@@ -205,17 +207,26 @@ public final class WorkerMain {
         wire.send(Wire.READY, 0, Wire.Message.EMPTY);
     }
 
-    private void run(long id, Wire.Message payload, Running r) {
+    private void run(long id, Wire.Message payload, Running r, boolean sayStart) {
         r.start();
         boolean ok = false;
         try {
             Object result;
             try {
                 java.util.concurrent.Callable<?> call = (java.util.concurrent.Callable<?>) codec.decode(payload);
+                if (sayStart) {
+                    wire.send(Wire.STARTED, id, Wire.Message.EMPTY); // the time limit counts from here
+                }
                 result = call.call();
             } catch (Throwable t) {
                 r.finish();
                 running.remove(id);
+                if (single) {
+                    // a child process's failure is also shown where it happened, as Python's
+                    // Process prints its traceback: the parent may never ask for the result
+                    System.err.println("Exception in the child process's call:");
+                    t.printStackTrace();
+                }
                 wire.send(Wire.FAILED, id, Codec.encodeThrowable(t));
                 return;
             }
@@ -235,7 +246,7 @@ public final class WorkerMain {
                 wire.requestLink();
             }
         } catch (IOException e) {
-            Runtime.getRuntime().halt(PARENT_GONE);
+            parentGone();
         } finally {
             if (single) {
                 System.exit(ok ? 0 : 1);
@@ -270,7 +281,30 @@ public final class WorkerMain {
         }
     }
 
-    private static void haltAtEof(InputStream stdin) {
+    /**
+     * Registers the hook that tells the parent this JVM exits through {@code System.exit} (or a
+     * SIGTERM, which the JVM turns into one): its exit code is then a code, even one above 128,
+     * which Java would otherwise report as a signal. Written to the real stderr, whatever the
+     * tasks did to {@code System.err}.
+     */
+    private static void sayOrderlyExit() {
+        java.io.PrintStream err = new java.io.PrintStream(new java.io.FileOutputStream(FileDescriptor.err), true, StandardCharsets.UTF_8);
+        Runtime.getRuntime().addShutdownHook(new Thread(() -> err.println(OutputPump.EXIT_MARK), "forkwise-exit-mark"));
+    }
+
+    /**
+     * The parent is gone (or its channel is): ends this JVM at once, and first every process it
+     * started, and theirs ({@link ProcessHandle#descendants()}, from {@code /proc} on Linux), so a
+     * task's {@code sleep 1000} does not outlive a killed parent. What a task detached from this
+     * JVM's tree (a daemon that double-forked, re-parented to init) is no longer a descendant and
+     * is left alone.
+     */
+    static void parentGone() {
+        ProcessHandle.current().descendants().forEach(ProcessHandle::destroyForcibly);
+        Runtime.getRuntime().halt(PARENT_GONE);
+    }
+
+    static void haltAtEof(InputStream stdin) {
         try {
             while (stdin.read() >= 0) {
                 // nothing else is ever written after the start lines
@@ -278,7 +312,7 @@ public final class WorkerMain {
         } catch (IOException ignored) {
             // same as end of file
         }
-        Runtime.getRuntime().halt(PARENT_GONE);
+        parentGone();
     }
 
     static void watchParent(long parent) {
@@ -290,15 +324,9 @@ public final class WorkerMain {
             }
             long now = ProcessHandle.current().parent().map(ProcessHandle::pid).orElse(-1L);
             if (now != parent || parent < 0) {
-                Runtime.getRuntime().halt(PARENT_GONE);
+                parentGone();
             }
         }
-    }
-
-    static void daemon(String name, Runnable r) {
-        Thread t = new Thread(r, name);
-        t.setDaemon(true);
-        t.start();
     }
 
     private static String readLine(InputStream in) throws IOException {
@@ -306,7 +334,7 @@ public final class WorkerMain {
         int c;
         while ((c = in.read()) != '\n') {
             if (c < 0) {
-                Runtime.getRuntime().halt(PARENT_GONE);
+                parentGone();
             }
             b.append((char) c);
         }

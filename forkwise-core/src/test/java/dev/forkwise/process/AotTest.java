@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.forkwise.Pool;
 import dev.forkwise.ProcessOptions;
+import dev.forkwise.Jvms;
 import dev.forkwise.Workers;
 import dev.forkwise.engine.PoolEngine;
 import java.io.File;
@@ -12,6 +13,7 @@ import java.io.StringWriter;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.attribute.FileTime;
+import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
@@ -136,6 +138,97 @@ class AotTest {
                 assertThat(ProcessHandle.of(pid).flatMap(h -> h.info().arguments()).map(List::of).orElseThrow())
                         .contains("-XX:AOTCache=" + cache, "-XX:AOTMode=on");
             }
+        }
+    }
+
+    /** forkwise's classes as a jar (the JDK builds caches from jars only). */
+    private Path forkwiseJar() throws Exception {
+        Path jar = tmp.resolve("forkwise.jar");
+        if (Files.exists(jar)) {
+            return jar;
+        }
+        Path classes = Path.of(Pool.class.getProtectionDomain().getCodeSource().getLocation().toURI());
+        StringWriter out = new StringWriter();
+        int rc = ToolProvider.findFirst("jar").orElseThrow()
+                .run(new PrintWriter(out), new PrintWriter(out), "--create", "--file", jar.toString(), "-C", classes.toString(), ".");
+        assertThat(rc).as(out.toString()).isZero();
+        return jar;
+    }
+
+    /**
+     * A program that makes one pool and returns from {@code main} leaves a usable cache: its JVM
+     * waits for the training, which used to die with it (every run trained again and left a
+     * partial file). The next run's workers start from that cache.
+     */
+    @Test
+    void aShortProgramLeavesItsCacheBehindAndTheNextRunUsesIt() throws Exception {
+        Path folder = tmp.resolve("aot");
+        String cp = forkwiseJar() + File.pathSeparator + Jvms.testClasses();
+        List<String> cmd = Jvms.command(cp, List.of("-Dforkwise.aot=" + folder), "dev.forkwise.launch.OnePoolMain");
+        Jvms.Run first = Jvms.run(cmd, Duration.ofSeconds(150));
+        assertThat(first.exitCode()).as(first.output()).isZero();
+        try (var files = Files.list(folder)) {
+            List<String> names = files.map(f -> f.getFileName().toString()).toList();
+            assertThat(names).as("failed: %s", readFailure(folder)).filteredOn(n -> n.endsWith(".aot")).hasSize(1);
+            assertThat(names).noneMatch(n -> n.contains(".part") || n.endsWith(".log") || n.endsWith(".failed"));
+        }
+        Jvms.Run second = Jvms.run(cmd, Duration.ofSeconds(60));
+        assertThat(second.exitCode()).as(second.output()).isZero();
+        assertThat(second.output()).containsPattern("worker args: .*-XX:AOTCache=" + java.util.regex.Pattern.quote(folder.toString()));
+    }
+
+    @Test
+    void whatUnfinishedTrainingsLeftIsSweptUnlessItsKeyIsBeingTrained() throws Exception {
+        Path folder = Files.createDirectories(tmp.resolve("caches"));
+        for (String n : List.of("k1.aot.part", "k1.log", "k2.aot.part.config", "k3.aot.part", "k4.aot")) {
+            Files.writeString(folder.resolve(n), n);
+        }
+        try (var lockFile = java.nio.channels.FileChannel.open(folder.resolve("k3.lock"),
+                        java.nio.file.StandardOpenOption.CREATE, java.nio.file.StandardOpenOption.WRITE);
+                var held = lockFile.lock()) { // k3 is being trained right now
+            Aot.sweepAbandoned(folder);
+        }
+        assertThat(folder.resolve("k1.aot.part")).doesNotExist();
+        assertThat(folder.resolve("k1.log")).doesNotExist();
+        assertThat(folder.resolve("k2.aot.part.config")).doesNotExist();
+        assertThat(folder.resolve("k3.aot.part")).exists();
+        assertThat(folder.resolve("k4.aot")).exists();
+    }
+
+    @Test
+    void theTrainingLeavesOutDebugAgents() throws Exception {
+        Path jar = Files.writeString(tmp.resolve("a.jar"), "a");
+        List<String> cmd = List.of("java", "-agentlib:jdwp=transport=dt_socket,server=y,suspend=y,address=5005",
+                "-agentpath:/opt/profiler.so", "-Xdebug", "-Xmx256m", "-cp", jar.toString(), "Main");
+        assertThat(Aot.trainingCommand(cmd)).containsExactly("java", "-Xmx256m", "-cp", jar.toString(), "Main");
+    }
+
+    /** The training JVM dies with the JVM that started it, as workers do. */
+    @Test
+    void theTrainingDiesWithItsParent() throws Exception {
+        // -Xint: a training that takes long enough to be caught running
+        List<String> command = List.of(Launch.javaBinary(), "-Xint", "-cp", forkwiseJar().toString(), WorkerMain.class.getName());
+        String folder = tmp.resolve("aot").toString(); // a Path cannot be sent to a child: its name can
+        dev.forkwise.ChildProcess<Object> parent = dev.forkwise.ChildProcess.builder().daemon(true).start(() -> {
+            Aot.apply(command, Path.of(folder));
+            Thread.sleep(300_000);
+            return null;
+        });
+        try {
+            long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
+            java.util.Optional<ProcessHandle> training = java.util.Optional.empty();
+            while (training.isEmpty() && System.nanoTime() < deadline) {
+                training = ProcessHandle.of(parent.pid()).stream().flatMap(ProcessHandle::descendants)
+                        .filter(h -> h.info().arguments().map(a -> List.of(a).contains(Aot.TRAIN)).orElse(false))
+                        .findFirst();
+                Thread.sleep(20);
+            }
+            assertThat(training).as("the parent started a training").isPresent();
+            long pid = training.get().pid();
+            assertThat(ProcessHandle.of(parent.pid()).orElseThrow().destroyForcibly()).isTrue();
+            assertThat(Workers.awaitDead(List.of(pid), Duration.ofSeconds(3))).as("training %s: %s", pid, Workers.describe(List.of(pid))).isTrue();
+        } finally {
+            parent.kill();
         }
     }
 

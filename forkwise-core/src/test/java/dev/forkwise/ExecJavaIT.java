@@ -1,0 +1,120 @@
+package dev.forkwise;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.io.File;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * A user's own Maven project that depends on forkwise-core and runs with {@code mvn exec:java}:
+ * Maven runs the program in its own JVM, whose class path is Maven's launcher alone, with the
+ * project's classes and forkwise in a class loader of the exec plugin's. Workers used to die with
+ * {@code ClassNotFoundException: dev.forkwise.process.WorkerMain} there.
+ */
+@Timeout(value = 300, unit = TimeUnit.SECONDS)
+class ExecJavaIT {
+
+    @TempDir Path tmp;
+
+    private static final String POM = """
+            <project xmlns="http://maven.apache.org/POM/4.0.0">
+              <modelVersion>4.0.0</modelVersion>
+              <groupId>example</groupId>
+              <artifactId>app</artifactId>
+              <version>1</version>
+              <properties>
+                <maven.compiler.release>25</maven.compiler.release>
+                <project.build.sourceEncoding>UTF-8</project.build.sourceEncoding>
+              </properties>
+              <dependencies>
+                <dependency>
+                  <groupId>dev.forkwise</groupId>
+                  <artifactId>forkwise-core</artifactId>
+                  <version>0</version>
+                  <scope>system</scope>
+                  <systemPath>JAR</systemPath>
+                </dependency>
+              </dependencies>
+              <build>
+                <plugins>
+                  <plugin>
+                    <groupId>org.apache.maven.plugins</groupId>
+                    <artifactId>maven-compiler-plugin</artifactId>
+                    <version>3.16.0</version>
+                  </plugin>
+                  <plugin>
+                    <groupId>org.codehaus.mojo</groupId>
+                    <artifactId>exec-maven-plugin</artifactId>
+                    <version>3.6.4</version>
+                  </plugin>
+                </plugins>
+              </build>
+            </project>
+            """;
+
+    private static final String APP = """
+            package example;
+
+            import dev.forkwise.ChildProcess;
+            import dev.forkwise.Pool;
+            import java.util.List;
+
+            public class App {
+                static int square(int x) {
+                    return x * x;
+                }
+
+                public static void main(String[] args) throws Exception {
+                    try (Pool pool = Pool.processes(2)) {
+                        System.out.println("squares " + pool.map(App::square, List.of(1, 2, 3, 4)));
+                    }
+                    System.out.println("child " + ChildProcess.start(() -> square(9)).result());
+                }
+            }
+            """;
+
+    @Test
+    void aProgramStartedByMvnExecJavaRunsTasksOnWorkerJvms() throws Exception {
+        Path jar = Path.of("target").toAbsolutePath().resolve("forkwise-core-0.1.0-SNAPSHOT.jar");
+        assertThat(jar).as("the packaged jar (failsafe runs after package)").isRegularFile();
+        Files.writeString(tmp.resolve("pom.xml"), POM.replace("JAR", jar.toString()));
+        Path src = Files.createDirectories(tmp.resolve("src/main/java/example"));
+        Files.writeString(src.resolve("App.java"), APP);
+
+        Path mvn = onPath("mvn");
+        assertThat(mvn).as("mvn on the PATH (the tests run under Maven)").isNotNull();
+        ProcessBuilder pb = new ProcessBuilder(mvn.toString(), "-B", "-q", "compile", "exec:java",
+                "-Dexec.mainClass=example.App", "-Dexec.classpathScope=compile", "-Dforkwise.aot=off")
+                .directory(tmp.toFile())
+                .redirectErrorStream(true);
+        pb.environment().put("JAVA_HOME", System.getProperty("java.home")); // Maven itself on JDK 25
+        List<String> command = pb.command();
+        Process p = pb.start();
+        String out;
+        try {
+            out = new String(p.getInputStream().readAllBytes());
+            assertThat(p.waitFor(240, TimeUnit.SECONDS)).as("%s finished", command).isTrue();
+        } finally {
+            p.descendants().forEach(ProcessHandle::destroyForcibly);
+            p.destroyForcibly();
+        }
+        assertThat(out).contains("squares [1, 4, 9, 16]").contains("child 81").doesNotContain("ClassNotFoundException");
+        assertThat(p.exitValue()).as(out).isZero();
+    }
+
+    private static Path onPath(String name) {
+        for (String dir : System.getenv().getOrDefault("PATH", "").split(File.pathSeparator)) {
+            Path p = Path.of(dir, name);
+            if (Files.isExecutable(p)) {
+                return p;
+            }
+        }
+        return null;
+    }
+}
