@@ -5,7 +5,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import java.io.File;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.List;
+import java.time.Duration;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
@@ -63,8 +63,7 @@ class ExecJavaIT {
 
             import dev.forkwise.ChildProcess;
             import dev.forkwise.Pool;
-            import java.util.List;
-
+            
             public class App {
                 static int square(int x) {
                     return x * x;
@@ -91,21 +90,11 @@ class ExecJavaIT {
         assertThat(mvn).as("mvn on the PATH (the tests run under Maven)").isNotNull();
         ProcessBuilder pb = new ProcessBuilder(mvn.toString(), "-B", "-q", "compile", "exec:java",
                 "-Dexec.mainClass=example.App", "-Dexec.classpathScope=compile", "-Dforkwise.aot=off")
-                .directory(tmp.toFile())
-                .redirectErrorStream(true);
+                .directory(tmp.toFile());
         pb.environment().put("JAVA_HOME", System.getProperty("java.home")); // Maven itself on JDK 25
-        List<String> command = pb.command();
-        Process p = pb.start();
-        String out;
-        try {
-            out = new String(p.getInputStream().readAllBytes());
-            assertThat(p.waitFor(240, TimeUnit.SECONDS)).as("%s finished", command).isTrue();
-        } finally {
-            p.descendants().forEach(ProcessHandle::destroyForcibly);
-            p.destroyForcibly();
-        }
-        assertThat(out).contains("squares [1, 4, 9, 16]").contains("child 81").doesNotContain("ClassNotFoundException");
-        assertThat(p.exitValue()).as(out).isZero();
+        Jvms.Run run = Jvms.run(pb, Duration.ofSeconds(240));
+        assertThat(run.output()).contains("squares [1, 4, 9, 16]").contains("child 81").doesNotContain("ClassNotFoundException");
+        assertThat(run.exitCode()).as(run.output()).isZero();
     }
 
     private static Path onPath(String name) {

@@ -54,7 +54,13 @@ public final class Jvms {
      * still running then is killed with its children, and the test fails.
      */
     public static Run run(List<String> command, Duration limit) throws IOException, InterruptedException {
-        Process p = new ProcessBuilder(command).redirectErrorStream(true).start();
+        return run(new ProcessBuilder(command), limit);
+    }
+
+    /** Like {@link #run(List, Duration)}, for a command with its own folder or environment. */
+    public static Run run(ProcessBuilder pb, Duration limit) throws IOException, InterruptedException {
+        List<String> command = pb.command();
+        Process p = pb.redirectErrorStream(true).start();
         StringBuilder out = new StringBuilder();
         Thread reader = Thread.ofPlatform().daemon().start(() -> {
             try {

@@ -32,7 +32,9 @@ import java.util.concurrent.locks.ReentrantLock;
  * that cannot be sent fails there, with the path to what is not serializable), gives it a request
  * id, and queues it; large arrays are copied only if the frame is not written before {@code
  * execute} returns ({@link Job}). {@link #assignLocked} hands queued jobs to ready workers with spare threads,
- * least loaded first; the frame is written outside the lock, and the job's time limit starts then.
+ * least loaded first; the frame is written outside the lock, and the job's time limit starts then
+ * (on a worker that has not answered a task yet, once the worker says the task starts: decoding the
+ * first task is still the JVM's start-up).
  * A worker's reader thread gets the reply, removes the job from that worker's in-flight table by
  * id (a reply whose id is not there, such as one for a job that timed out, is dropped: no stale
  * answers) and completes the future. Frames go over the worker's socket, and over shared memory
@@ -43,11 +45,16 @@ import java.util.concurrent.locks.ReentrantLock;
  * name, last stderr lines, and why forkwise killed it if it did), or is queued again if the pool's
  * tasks are declared idempotent and retries remain. Then a replacement starts. A job past its
  * time limit is completed with {@link TaskTimeoutException} first and then its worker's process
- * tree is killed, which settles the worker's other jobs as crashed. A worker that dies before it is
- * ready counts as a start failure; after three in a row the queued jobs fail with the last one's
- * exit and stderr (a bad JVM option, for example) instead of restarting forever, and the next
- * submit tries again. An initializer that throws stops the pool from starting workers: queued and
- * later tasks fail with the initializer's exception.
+ * tree is killed, which settles the worker's other jobs as crashed. A worker that is not ready
+ * within {@link ProcessOptions#startTimeout()} is killed ({@link #startTimedOut}). A worker that
+ * exits by itself, crashes natively or is killed at its start timeout before it is ready counts as
+ * a start failure (one killed by SIGKILL from outside does not): the next start waits a pause that
+ * doubles with each failure in a row, the jobs waiting fail at once when no other worker is ready
+ * to take them, and after three in a row the queued jobs fail with the last one's exit and output
+ * (a bad JVM option, for example) instead of restarting forever; the next submit tries again. An
+ * initializer that throws stops the pool from starting workers: queued and later tasks fail with
+ * the initializer's exception. {@link #shutdownNow} interrupts the running tasks and kills the
+ * workers of those still running {@link #SHUTDOWN_NOW_GRACE} later.
  *
  * <p><b>Start.</b> All workers start at once. (Starting them one by one on a 2-core machine took
  * a fifth off the first result but left the last worker booting through the pool's first big
