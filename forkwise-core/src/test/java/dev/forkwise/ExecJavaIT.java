@@ -63,7 +63,8 @@ class ExecJavaIT {
 
             import dev.forkwise.ChildProcess;
             import dev.forkwise.Pool;
-            
+            import java.util.List;
+
             public class App {
                 static int square(int x) {
                     return x * x;
