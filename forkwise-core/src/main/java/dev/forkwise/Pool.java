@@ -3,6 +3,7 @@ package dev.forkwise;
 import dev.forkwise.engine.PoolEngine;
 import dev.forkwise.threads.PlatformThreadBackend;
 import dev.forkwise.threads.VirtualThreadBackend;
+import java.time.Duration;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.Callable;
@@ -80,6 +81,18 @@ public interface Pool extends ExecutorService, AutoCloseable {
     }
 
     /**
+     * Creates a pool of platform threads with names and an initializer of your choice (Python's
+     * {@code ThreadPoolExecutor(max_workers, thread_name_prefix=, initializer=)}).
+     *
+     * @param options the number of threads, their name prefix, their initializer
+     * @return a new pool
+     */
+    static Pool threads(ThreadOptions options) {
+        java.util.Objects.requireNonNull(options, "options must not be null");
+        return new PoolEngine(new PlatformThreadBackend(options));
+    }
+
+    /**
      * Creates a pool that runs each task on its own new virtual thread, with no bound: for work that
      * mostly waits (sleeps, network, disk). {@link #parallelism()} is {@link Integer#MAX_VALUE}.
      *
@@ -124,6 +137,16 @@ public interface Pool extends ExecutorService, AutoCloseable {
     /** Like {@link #auto()}, running at most {@code maxConcurrent} tasks at once. */
     static AutoPool auto(int maxConcurrent) {
         return new dev.forkwise.advisor.AutoPoolEngine(maxConcurrent);
+    }
+
+    /**
+     * Creates a pool of worker JVMs, one per core (Python's {@code multiprocessing.Pool()} and
+     * {@code ProcessPoolExecutor()}), with default {@link ProcessOptions}.
+     *
+     * @return a new pool
+     */
+    static Pool processes() {
+        return processes(ProcessOptions.builder().build());
     }
 
     /**
@@ -195,6 +218,19 @@ public interface Pool extends ExecutorService, AutoCloseable {
     @Override
     <T> CompletableFuture<T> submit(Callable<T> task);
 
+    /**
+     * Runs {@code action}, which returns nothing, on this pool: the forkwise-typed way to submit a
+     * void task on every backend, worker JVMs included ({@link Action} is serializable and may
+     * throw). A plain {@code Runnable} lambda is not serializable, so {@link #submit(Runnable)}
+     * cannot send one to a worker JVM.
+     *
+     * @param action the action
+     * @return a future that completes with {@code null}, or with what the action threw
+     * @throws NullPointerException if {@code action} is null
+     * @throws java.util.concurrent.RejectedExecutionException if the pool is shut down
+     */
+    CompletableFuture<Void> run(Action action);
+
     /** Submits a {@link Runnable}; as {@link #submit(Call)}, the future completes with null. */
     @Override
     CompletableFuture<?> submit(Runnable task);
@@ -265,6 +301,93 @@ public interface Pool extends ExecutorService, AutoCloseable {
             Iterable<? extends Map.Entry<? extends A, ? extends B>> pairs);
 
     /**
+     * {@link #map(Fn, Iterable)} with a time limit for the whole call (Python's {@code
+     * Executor.map(fn, it, timeout=)}): past it, the tasks not finished are cancelled (the running
+     * ones interrupted) and the call throws.
+     *
+     * @param fn the function
+     * @param inputs the inputs, none null
+     * @param timeout positive
+     * @param <T> the input type
+     * @param <R> the result type
+     * @return the results, in input order
+     * @throws MapTimeoutException if the results are not all in within {@code timeout}
+     * @throws TaskFailedException at the first task that throws
+     */
+    <T, R> List<R> map(Fn<? super T, ? extends R> fn, Iterable<? extends T> inputs, Duration timeout);
+
+    /**
+     * {@link #map(Fn, Iterable, int)} with a time limit for the whole call; see {@link #map(Fn,
+     * Iterable, Duration)}.
+     *
+     * @param fn the function
+     * @param inputs the inputs, none null
+     * @param chunkSize inputs per task, at least 1
+     * @param timeout positive
+     * @param <T> the input type
+     * @param <R> the result type
+     * @return the results, in input order
+     * @throws MapTimeoutException if the results are not all in within {@code timeout}
+     */
+    <T, R> List<R> map(Fn<? super T, ? extends R> fn, Iterable<? extends T> inputs, int chunkSize, Duration timeout);
+
+    /**
+     * Starts a {@link #map(Fn, Iterable)} and returns at once (Python's {@code map_async}): the
+     * future completes with the results in input order, or at the first failure with a {@link
+     * TaskFailedException} naming the input (the other tasks are then cancelled). Cancelling the
+     * future cancels the tasks.
+     *
+     * @param fn the function
+     * @param inputs the inputs, none null (checked now)
+     * @param <T> the input type
+     * @param <R> the result type
+     * @return the future of the results
+     */
+    <T, R> CompletableFuture<List<R>> mapAsync(Fn<? super T, ? extends R> fn, Iterable<? extends T> inputs);
+
+    /**
+     * {@link #mapAsync(Fn, Iterable)} with {@code chunkSize} inputs per task.
+     *
+     * @param fn the function
+     * @param inputs the inputs, none null (checked now)
+     * @param chunkSize inputs per task, at least 1
+     * @param <T> the input type
+     * @param <R> the result type
+     * @return the future of the results
+     */
+    <T, R> CompletableFuture<List<R>> mapAsync(Fn<? super T, ? extends R> fn, Iterable<? extends T> inputs, int chunkSize);
+
+    /**
+     * Starts a {@link #starmap(Fn2, Iterable)} and returns at once (Python's {@code
+     * starmap_async}); see {@link #mapAsync(Fn, Iterable)}.
+     *
+     * @param fn the two-argument function
+     * @param pairs the argument pairs, none null
+     * @param <A> the first argument's type
+     * @param <B> the second argument's type
+     * @param <R> the result type
+     * @return the future of the results
+     */
+    <A, B, R> CompletableFuture<List<R>> starmapAsync(
+            Fn2<? super A, ? super B, ? extends R> fn,
+            Iterable<? extends Map.Entry<? extends A, ? extends B>> pairs);
+
+    /**
+     * Applies a three-argument function to each triple of arguments (Python's {@code starmap(f,
+     * [(a, b, c), ...])}); as {@link #starmap(Fn2, Iterable)}. For more arguments, map over a record.
+     *
+     * @param fn the function
+     * @param triples lists of exactly three non-null arguments (checked at the call)
+     * @param <A> the first argument's type
+     * @param <B> the second argument's type
+     * @param <C> the third argument's type
+     * @param <R> the result type
+     * @return the results, in input order
+     * @throws IllegalArgumentException if an element is not three non-null arguments
+     */
+    <A, B, C, R> List<R> starmap(Fn3<? super A, ? super B, ? super C, ? extends R> fn, Iterable<? extends List<?>> triples);
+
+    /**
      * Applies {@code fn} lazily, in input order: a stream that pulls inputs as it goes, like
      * Python's {@code imap}. At most {@code 2 × parallelism} tasks (and never more than 4,096) are
      * in flight, so an infinite input works in bounded memory: {@code pool.imap(f,
@@ -316,6 +439,32 @@ public interface Pool extends ExecutorService, AutoCloseable {
      */
     <T, R> Stream<R> imapUnordered(
             Fn<? super T, ? extends R> fn, Iterable<? extends T> inputs, int chunkSize);
+
+    /**
+     * A stream stage that applies {@code fn} on this pool, keeping the stream's order with a
+     * bounded number of tasks in flight (at most twice the parallelism): {@code
+     * stream.gather(pool.mapping(fn))}, the JDK's {@code Gatherers.mapConcurrent} on any backend,
+     * worker JVMs included. A failing input fails the stream with a {@link TaskFailedException}
+     * naming it; a short-circuiting downstream ({@code limit}, {@code findFirst}) cancels what is
+     * still running.
+     *
+     * @param fn the function
+     * @param <T> the input type
+     * @param <R> the result type
+     * @return the gatherer
+     */
+    <T, R> java.util.stream.Gatherer<T, ?, R> mapping(Fn<? super T, ? extends R> fn);
+
+    /**
+     * {@link #mapping(Fn)} with {@code chunkSize} inputs per task, for tiny tasks.
+     *
+     * @param fn the function
+     * @param chunkSize inputs per task, at least 1
+     * @param <T> the input type
+     * @param <R> the result type
+     * @return the gatherer
+     */
+    <T, R> java.util.stream.Gatherer<T, ?, R> mapping(Fn<? super T, ? extends R> fn, int chunkSize);
 
     /**
      * Shuts the pool down and waits until every submitted task has finished, as {@link

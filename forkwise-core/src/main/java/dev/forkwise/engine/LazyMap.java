@@ -126,13 +126,13 @@ final class LazyMap<R> implements Iterator<R> {
                                         + " input #"
                                         + nextIndex
                                         + " is null: forkwise does not pass null inputs"
-                                        + " (wrap optional values in Optional)");
+                                        + Inputs.NULL_FIX);
                     }
                     items.add(item);
                     nextIndex++;
                 }
                 Chunk chunk = new Chunk(label, fn, items.toArray(), first);
-                TaskFuture<?> f = pool.dispatch(chunk.describe(), chunk);
+                TaskFuture<?> f = pool.dispatchBulk(chunk.describe(), chunk);
                 if (ordered) {
                     queue.add(f);
                 } else {

@@ -1,9 +1,13 @@
 package dev.forkwise.engine;
 
+import dev.forkwise.Action;
 import dev.forkwise.Call;
 import dev.forkwise.Fn;
 import dev.forkwise.Fn2;
+import dev.forkwise.Fn3;
+import dev.forkwise.MapTimeoutException;
 import dev.forkwise.Pool;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.Collection;
@@ -22,6 +26,7 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
+import java.util.stream.Gatherer;
 import java.util.stream.Stream;
 import java.util.stream.StreamSupport;
 
@@ -106,6 +111,13 @@ public class PoolEngine implements Pool {
     }
 
     @Override
+    public CompletableFuture<Void> run(Action action) {
+        Objects.requireNonNull(action, "action must not be null");
+        requireRunning();
+        return dispatch(nextTaskName(), action.asCall());
+    }
+
+    @Override
     public CompletableFuture<?> submit(Runnable task) {
         return submit(task, null);
     }
@@ -136,7 +148,7 @@ public class PoolEngine implements Pool {
     @Override
     public <T, R> CompletableFuture<R> applyAsync(Fn<? super T, ? extends R> fn, T input) {
         Objects.requireNonNull(fn, "fn must not be null");
-        Objects.requireNonNull(input, "input must not be null (wrap optional values in Optional)");
+        Objects.requireNonNull(input, "input must not be null: forkwise does not pass null inputs" + Inputs.NULL_FIX);
         requireRunning();
         Chunk chunk = new Chunk("applyAsync", erase(fn), new Object[] {input}, 0);
         Call<R> one = new FirstResult<>(chunk);
@@ -147,18 +159,76 @@ public class PoolEngine implements Pool {
 
     @Override
     public <T, R> List<R> map(Fn<? super T, ? extends R> fn, Iterable<? extends T> inputs) {
-        return mapChecked("map", fn, inputs, 0);
+        return await("map", this.<T, R>startMap("map", fn, inputs, 0), null);
     }
 
     @Override
     public <T, R> List<R> map(
             Fn<? super T, ? extends R> fn, Iterable<? extends T> inputs, int chunkSize) {
         requireChunkSize(chunkSize);
-        return mapChecked("map", fn, inputs, chunkSize);
+        return await("map", this.<T, R>startMap("map", fn, inputs, chunkSize), null);
+    }
+
+    @Override
+    public <T, R> List<R> map(Fn<? super T, ? extends R> fn, Iterable<? extends T> inputs, Duration timeout) {
+        requireTimeout(timeout);
+        return await("map", this.<T, R>startMap("map", fn, inputs, 0), timeout);
+    }
+
+    @Override
+    public <T, R> List<R> map(Fn<? super T, ? extends R> fn, Iterable<? extends T> inputs, int chunkSize, Duration timeout) {
+        requireChunkSize(chunkSize);
+        requireTimeout(timeout);
+        return await("map", this.<T, R>startMap("map", fn, inputs, chunkSize), timeout);
+    }
+
+    @Override
+    public <T, R> CompletableFuture<List<R>> mapAsync(Fn<? super T, ? extends R> fn, Iterable<? extends T> inputs) {
+        return this.<T, R>startMap("mapAsync", fn, inputs, 0).result();
+    }
+
+    @Override
+    public <T, R> CompletableFuture<List<R>> mapAsync(
+            Fn<? super T, ? extends R> fn, Iterable<? extends T> inputs, int chunkSize) {
+        requireChunkSize(chunkSize);
+        return this.<T, R>startMap("mapAsync", fn, inputs, chunkSize).result();
     }
 
     @Override
     public <A, B, R> List<R> starmap(
+            Fn2<? super A, ? super B, ? extends R> fn,
+            Iterable<? extends Map.Entry<? extends A, ? extends B>> pairs) {
+        return await("starmap", this.<A, B, R>startStarmap("starmap", fn, pairs), null);
+    }
+
+    @Override
+    public <A, B, R> CompletableFuture<List<R>> starmapAsync(
+            Fn2<? super A, ? super B, ? extends R> fn,
+            Iterable<? extends Map.Entry<? extends A, ? extends B>> pairs) {
+        return this.<A, B, R>startStarmap("starmapAsync", fn, pairs).result();
+    }
+
+    @Override
+    public <A, B, C, R> List<R> starmap(Fn3<? super A, ? super B, ? super C, ? extends R> fn, Iterable<? extends List<?>> triples) {
+        Objects.requireNonNull(fn, "fn must not be null");
+        Objects.requireNonNull(triples, "triples must not be null");
+        List<Triple> args = new ArrayList<>();
+        int i = 0;
+        for (List<?> t : triples) {
+            if (t == null || t.size() != 3 || t.stream().anyMatch(Objects::isNull)) {
+                throw new IllegalArgumentException("starmap triple #" + i + " must be a list of exactly three non-null"
+                        + " arguments for a three-argument function, was " + t);
+            }
+            args.add(new Triple(t.get(0), t.get(1), t.get(2)));
+            i++;
+        }
+        @SuppressWarnings("unchecked")
+        Fn3<Object, Object, Object, R> f = (Fn3<Object, Object, Object, R>) fn;
+        return await("starmap", this.<Triple, R>startMap("starmap", (Triple t) -> f.apply(t.a(), t.b(), t.c()), args, 0), null);
+    }
+
+    private <A, B, R> MapCall<R> startStarmap(
+            String label,
             Fn2<? super A, ? super B, ? extends R> fn,
             Iterable<? extends Map.Entry<? extends A, ? extends B>> pairs) {
         Objects.requireNonNull(fn, "fn must not be null");
@@ -168,24 +238,31 @@ public class PoolEngine implements Pool {
         for (Map.Entry<? extends A, ? extends B> e : pairs) {
             if (e == null || e.getKey() == null || e.getValue() == null) {
                 throw new NullPointerException(
-                        "starmap pair #" + i + " is null or has a null part: " + e);
+                        label + " pair #" + i + " is null or has a null part: " + e);
             }
             args.add(new Pair(e.getKey(), e.getValue()));
             i++;
         }
         @SuppressWarnings("unchecked")
         Fn2<Object, Object, R> f = (Fn2<Object, Object, R>) fn;
-        return mapChecked("starmap", (Pair p) -> f.apply(p.a(), p.b()), args, 0);
+        return this.<Pair, R>startMap(label, (Pair p) -> f.apply(p.a(), p.b()), args, 0);
     }
 
-    private <T, R> List<R> mapChecked(
+    /**
+     * A bulk call under way: its chunks, and the future of its whole result, which completes when
+     * the last chunk succeeds or, at the first failure, exceptionally with that failure after the
+     * other chunks are cancelled. Cancelling the result cancels the chunks.
+     */
+    private record MapCall<R>(List<TaskFuture<?>> chunks, int inputs, CompletableFuture<List<R>> result) {}
+
+    private <T, R> MapCall<R> startMap(
             String label, Fn<? super T, ? extends R> fn, Iterable<? extends T> inputs, int chunk) {
         Objects.requireNonNull(fn, "fn must not be null");
         Objects.requireNonNull(inputs, "inputs must not be null");
         Object[] items = toArrayRejectingNulls(label, inputs);
         requireRunning();
         if (items.length == 0) {
-            return new ArrayList<>();
+            return new MapCall<>(List.of(), 0, CompletableFuture.completedFuture(new ArrayList<>()));
         }
         int size = chunk > 0 ? chunk : autoChunk(items.length);
         List<TaskFuture<?>> chunks = new ArrayList<>((items.length + size - 1) / size);
@@ -193,13 +270,36 @@ public class PoolEngine implements Pool {
             for (int start = 0; start < items.length; start += size) {
                 Object[] slice = Arrays.copyOfRange(items, start, Math.min(items.length, start + size));
                 Chunk c = new Chunk(label, erase(fn), slice, start);
-                chunks.add(dispatch(c.describe(), c));
+                chunks.add(dispatchBulk(c.describe(), c));
             }
         } catch (RejectedExecutionException e) {
             chunks.forEach(f -> f.cancel(false));
             throw e;
         }
-        awaitAllOrFirstFailure(label, chunks);
+        CompletableFuture<List<R>> result = new CompletableFuture<>();
+        AtomicInteger remaining = new AtomicInteger(chunks.size());
+        for (TaskFuture<?> f : chunks) {
+            f.whenComplete(
+                    (r, e) -> {
+                        if (e != null) {
+                            if (result.completeExceptionally(e)) {
+                                chunks.forEach(c -> c.cancel(false));
+                            }
+                        } else if (remaining.decrementAndGet() == 0) {
+                            result.complete(gather(chunks, items.length));
+                        }
+                    });
+        }
+        result.whenComplete((r, e) -> {
+            if (result.isCancelled()) {
+                chunks.forEach(c -> c.cancel(true));
+            }
+        });
+        return new MapCall<>(chunks, items.length, result);
+    }
+
+    /** The results of every chunk, in input order. */
+    private static <R> List<R> gather(List<TaskFuture<?>> chunks, int n) {
         List<Object> parts = new ArrayList<>(chunks.size());
         for (TaskFuture<?> f : chunks) {
             parts.add(f.resultNow()); // an Object[], or Packed from a worker JVM
@@ -210,7 +310,7 @@ public class PoolEngine implements Pool {
             List<R> cast = (List<R>) (List<?>) packed;
             return cast;
         }
-        List<R> results = new ArrayList<>(items.length);
+        List<R> results = new ArrayList<>(n);
         for (Object part : parts) {
             for (Object r : PackedList.of(part)) {
                 @SuppressWarnings("unchecked")
@@ -221,30 +321,37 @@ public class PoolEngine implements Pool {
         return results;
     }
 
-    /** Waits until every chunk succeeded, or throws the first failure after cancelling the rest. */
-    private void awaitAllOrFirstFailure(String label, List<TaskFuture<?>> chunks) {
-        CompletableFuture<Void> outcome = new CompletableFuture<>();
-        AtomicInteger remaining = new AtomicInteger(chunks.size());
-        for (TaskFuture<?> f : chunks) {
-            f.whenComplete(
-                    (r, e) -> {
-                        if (e != null) {
-                            outcome.completeExceptionally(e);
-                        } else if (remaining.decrementAndGet() == 0) {
-                            outcome.complete(null);
-                        }
-                    });
-        }
+    /**
+     * Waits for a bulk call's result: its first failure is thrown; an interrupt or the time limit
+     * cancels every chunk (interrupting the running ones).
+     */
+    private static <R> List<R> await(String label, MapCall<R> call, Duration timeout) {
         try {
-            outcome.get();
+            return timeout == null ? call.result().get() : call.result().get(timeout.toNanos(), TimeUnit.NANOSECONDS);
         } catch (ExecutionException e) {
-            chunks.forEach(f -> f.cancel(false));
             throw asUnchecked(e.getCause());
         } catch (InterruptedException e) {
-            chunks.forEach(f -> f.cancel(true));
+            call.chunks().forEach(f -> f.cancel(true));
             Thread.currentThread().interrupt();
             throw new CancellationException(
                     label + " was interrupted while waiting; its tasks were cancelled");
+        } catch (TimeoutException e) {
+            int done = 0;
+            for (TaskFuture<?> f : call.chunks()) {
+                if (f.state() == Future.State.SUCCESS) {
+                    Object part = f.resultNow();
+                    done += part instanceof Object[] a ? a.length : PackedList.of(part).size();
+                }
+            }
+            call.chunks().forEach(f -> f.cancel(true));
+            throw new MapTimeoutException(label, timeout, done, call.inputs());
+        }
+    }
+
+    private static void requireTimeout(Duration timeout) {
+        Objects.requireNonNull(timeout, "timeout must not be null");
+        if (timeout.isNegative() || timeout.isZero()) {
+            throw new IllegalArgumentException("timeout must be positive, was " + timeout);
         }
     }
 
@@ -283,6 +390,21 @@ public class PoolEngine implements Pool {
             Fn<? super T, ? extends R> fn, Iterable<? extends T> inputs, int chunkSize) {
         requireChunkSize(chunkSize);
         return lazy("imapUnordered", fn, inputs, chunkSize, false);
+    }
+
+    @Override
+    public <T, R> Gatherer<T, ?, R> mapping(Fn<? super T, ? extends R> fn) {
+        return mapping(fn, 1);
+    }
+
+    @Override
+    public <T, R> Gatherer<T, ?, R> mapping(Fn<? super T, ? extends R> fn, int chunkSize) {
+        Objects.requireNonNull(fn, "fn must not be null");
+        requireChunkSize(chunkSize);
+        int window = (int) Math.min(MAX_WINDOW, Math.max(2L, 2L * parallelism()));
+        @SuppressWarnings("unchecked")
+        Gatherer<T, ?, R> g = (Gatherer<T, ?, R>) (Gatherer<?, ?, ?>) new Mapping<R>(this, erase(fn), chunkSize, window);
+        return g;
     }
 
     private <T, R> Stream<R> lazy(
@@ -482,9 +604,17 @@ public class PoolEngine implements Pool {
 
     // ---------------------------------------------------------------- internals
 
-    /** Hands one task to the backend; rejection names this pool. */
+    /** Hands one task to the backend; rejection names this pool. Its future fails with the task's own exception. */
     <R> TaskFuture<R> dispatch(String description, Callable<R> task) {
-        TaskFuture<R> f = new TaskFuture<>(description, task);
+        return dispatch(new TaskFuture<>(description, task));
+    }
+
+    /** Hands one chunk of a bulk call to the backend; its future fails with a {@code TaskFailedException} naming the input. */
+    <R> TaskFuture<R> dispatchBulk(String description, Callable<R> task) {
+        return dispatch(TaskFuture.forBulk(description, task));
+    }
+
+    private <R> TaskFuture<R> dispatch(TaskFuture<R> f) {
         try {
             backend.execute(f);
         } catch (RejectedExecutionException e) {
@@ -549,7 +679,7 @@ public class PoolEngine implements Pool {
                                 + " input #"
                                 + i
                                 + " is null: forkwise does not pass null inputs"
-                                + " (wrap optional values in Optional)");
+                                + Inputs.NULL_FIX);
             }
         }
         return items;

@@ -4,6 +4,7 @@ import dev.forkwise.TaskFailedException;
 import java.util.Objects;
 import java.util.concurrent.Callable;
 import java.util.concurrent.CancellationException;
+import java.util.concurrent.CompletionException;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.FutureTask;
@@ -17,8 +18,16 @@ import java.util.concurrent.FutureTask;
  * <p>Running locally is delegated to a {@link FutureTask}, which already solves the hard parts of
  * cancellation: a task cancelled before it starts never runs, and {@code cancel(true)} interrupts
  * the running thread without leaking that interrupt into the next task the thread runs. When the
- * FutureTask finishes, its {@code done()} hook moves the outcome into this CompletableFuture, with
- * a thrown exception wrapped in {@link TaskFailedException}.
+ * FutureTask finishes, its {@code done()} hook moves the outcome into this CompletableFuture.
+ *
+ * <p><b>What a failure looks like.</b> A future that a user holds ({@code submit}, {@code
+ * invokeAll}, {@code applyAsync}, {@code run}) fails with exactly what the task threw, as the
+ * {@link java.util.concurrent.Future} contract says: {@code get()}'s {@code ExecutionException},
+ * {@code join()}'s {@code CompletionException} and {@code exceptionNow()} carry the task's own
+ * exception. The chunks of a bulk call ({@code map}, {@code imap}, {@code starmap}) fail with a
+ * {@link TaskFailedException} that names the input, the original as its cause ({@link
+ * #forBulk}). A task that itself throws {@code CancellationException} fails; it is not taken
+ * for cancelled.
  *
  * <p>A remote backend does not call {@link #run()}; it sends {@link #task()} elsewhere and calls
  * {@link #completeRemotely} or {@link #failRemotely} with the outcome.
@@ -31,6 +40,7 @@ public final class TaskFuture<R> extends CompletableFuture<R> implements Runnabl
     private final String description;
     private final Callable<R> task;
     private final FutureTask<R> local;
+    private final boolean bulk;
     private volatile boolean interruptRequested;
 
     /**
@@ -40,9 +50,27 @@ public final class TaskFuture<R> extends CompletableFuture<R> implements Runnabl
      * @param task the work
      */
     public TaskFuture(String description, Callable<R> task) {
+        this(description, task, false);
+    }
+
+    private TaskFuture(String description, Callable<R> task, boolean bulk) {
         this.description = Objects.requireNonNull(description, "description");
         this.task = Objects.requireNonNull(task, "task");
+        this.bulk = bulk;
         this.local = new LocalRun(task);
+    }
+
+    /**
+     * Creates a task that is part of a bulk call: it fails with a {@link TaskFailedException} that
+     * names the input, the task's exception as its cause.
+     *
+     * @param description what the task is, for error messages
+     * @param task the work
+     * @param <R> the result's type
+     * @return the task, not started
+     */
+    public static <R> TaskFuture<R> forBulk(String description, Callable<R> task) {
+        return new TaskFuture<>(description, task, true);
     }
 
     /**
@@ -88,6 +116,17 @@ public final class TaskFuture<R> extends CompletableFuture<R> implements Runnabl
     }
 
     /**
+     * Fails this task with {@code why} instead of running it (its pool cannot run it: an
+     * initializer failed); a later {@link #run()} does nothing.
+     *
+     * @param why the failure
+     */
+    public void failInstead(Throwable why) {
+        completeExceptionally(why);
+        local.cancel(false);
+    }
+
+    /**
      * Cancels the task: if it has not started it never will; if it is running and {@code
      * mayInterruptIfRunning} is true, its thread is interrupted.
      */
@@ -116,11 +155,17 @@ public final class TaskFuture<R> extends CompletableFuture<R> implements Runnabl
         return description + " " + super.toString();
     }
 
-    private TaskFailedException wrap(Throwable thrown) {
-        if (thrown instanceof InputFailure input) {
-            return new TaskFailedException(input.input(), input.getCause());
+    /** What this future fails with when the task threw {@code thrown} (see the class comment). */
+    private Throwable wrap(Throwable thrown) {
+        if (bulk) {
+            return thrown instanceof InputFailure input
+                    ? new TaskFailedException(input.input(), input.getCause())
+                    : new TaskFailedException(description, thrown);
         }
-        return new TaskFailedException(description, thrown);
+        Throwable own = thrown instanceof InputFailure input ? input.getCause() : thrown;
+        // a CompletableFuture failed with a CancellationException counts as cancelled; one failed
+        // with a CompletionException reports its cause from get(), join() and exceptionNow()
+        return own instanceof CancellationException ? new CompletionException(own) : own;
     }
 
     /** The local run, whose outcome is moved into the enclosing future. */

@@ -55,6 +55,20 @@ abstract class Handle implements AutoCloseable, Serializable {
         return 0;
     }
 
+    /**
+     * What an operation that failed with {@code e} throws: when this handle was closed, an
+     * exception that names it and says what to do instead of the memory API's bare "Already
+     * closed"; otherwise {@code e} itself.
+     */
+    final IllegalStateException closed(IllegalStateException e) {
+        if (!segment.isClosed()) {
+            return e;
+        }
+        return new IllegalStateException(this + " is closed: its close() released the shared memory, so it cannot be used"
+                + " any more. Keep it open while anything uses it (close it after the pool's tasks are done, for example"
+                + " with both in one try-with-resources, the pool declared after it), or create a new one", e);
+    }
+
     @Override
     public String toString() {
         return getClass().getSimpleName() + "[" + segment.path.getFileName() + "]";

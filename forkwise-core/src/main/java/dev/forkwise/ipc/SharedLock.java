@@ -67,34 +67,54 @@ public final class SharedLock extends Handle implements Lock {
     @Override
     public void lock() {
         try {
-            took(mutex.acquire(-1, false));
-        } catch (InterruptedException e) {
-            throw new AssertionError("an uninterruptible wait was interrupted", e);
+            try {
+                took(mutex.acquire(-1, false));
+            } catch (InterruptedException e) {
+                throw new AssertionError("an uninterruptible wait was interrupted", e);
+            }
+        } catch (IllegalStateException e) {
+            throw closed(e);
         }
     }
 
     @Override
     public void lockInterruptibly() throws InterruptedException {
-        took(mutex.acquire(-1, true));
+        try {
+            took(mutex.acquire(-1, true));
+        } catch (IllegalStateException e) {
+            throw closed(e);
+        }
     }
 
     @Override
     public boolean tryLock() {
-        if (mutex.tryAcquire(Owners.me())) {
-            ownerDied = false;
-            return true;
+        try {
+            if (mutex.tryAcquire(Owners.me())) {
+                ownerDied = false;
+                return true;
+            }
+            return false;
+        } catch (IllegalStateException e) {
+            throw closed(e);
         }
-        return false;
     }
 
     /** Waits up to {@code timeout} for the lock; returns whether it was taken. */
     public boolean tryLock(Duration timeout) throws InterruptedException {
-        return took(mutex.acquire(Math.max(0, timeout.toNanos()), true));
+        try {
+            return took(mutex.acquire(Math.max(0, timeout.toNanos()), true));
+        } catch (IllegalStateException e) {
+            throw closed(e);
+        }
     }
 
     @Override
     public boolean tryLock(long time, TimeUnit unit) throws InterruptedException {
-        return took(mutex.acquire(Math.max(0, unit.toNanos(time)), true));
+        try {
+            return took(mutex.acquire(Math.max(0, unit.toNanos(time)), true));
+        } catch (IllegalStateException e) {
+            throw closed(e);
+        }
     }
 
     private boolean took(int how) {
@@ -108,8 +128,12 @@ public final class SharedLock extends Handle implements Lock {
     /** Releases the lock. @throws IllegalMonitorStateException if the calling thread does not hold it */
     @Override
     public void unlock() {
-        ownerDied = false;
-        mutex.release();
+        try {
+            ownerDied = false;
+            mutex.release();
+        } catch (IllegalStateException e) {
+            throw closed(e);
+        }
     }
 
     /**
@@ -117,22 +141,38 @@ public final class SharedLock extends Handle implements Lock {
      * it; true until it unlocks.
      */
     public boolean ownerDied() {
-        return ownerDied && mutex.heldByMe();
+        try {
+            return ownerDied && mutex.heldByMe();
+        } catch (IllegalStateException e) {
+            throw closed(e);
+        }
     }
 
     /** @return whether the calling thread holds this lock */
     public boolean isHeldByCurrentThread() {
-        return mutex.heldByMe();
+        try {
+            return mutex.heldByMe();
+        } catch (IllegalStateException e) {
+            throw closed(e);
+        }
     }
 
     /** @return whether any thread of any process holds this lock */
     public boolean isLocked() {
-        return mutex.held();
+        try {
+            return mutex.held();
+        } catch (IllegalStateException e) {
+            throw closed(e);
+        }
     }
 
     /** @return how many times a holder has died holding this lock and the lock was taken over */
     public long takeOvers() {
-        return mutex.takeOvers();
+        try {
+            return mutex.takeOvers();
+        } catch (IllegalStateException e) {
+            throw closed(e);
+        }
     }
 
     /** Shared locks have no conditions: use a {@link SharedEvent} or a {@link SharedQueue}. */

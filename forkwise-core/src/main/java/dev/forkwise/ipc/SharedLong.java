@@ -36,23 +36,43 @@ public final class SharedLong extends Handle {
     }
 
     public long get() {
-        return (long) Segment.LONG.getVolatile(memory, VALUE);
+        try {
+            return (long) Segment.LONG.getVolatile(memory, VALUE);
+        } catch (IllegalStateException e) {
+            throw closed(e);
+        }
     }
 
     public void set(long v) {
-        Segment.LONG.setVolatile(memory, VALUE, v);
+        try {
+            Segment.LONG.setVolatile(memory, VALUE, v);
+        } catch (IllegalStateException e) {
+            throw closed(e);
+        }
     }
 
     public long getAndSet(long v) {
-        return (long) Segment.LONG.getAndSet(memory, VALUE, v);
+        try {
+            return (long) Segment.LONG.getAndSet(memory, VALUE, v);
+        } catch (IllegalStateException e) {
+            throw closed(e);
+        }
     }
 
     public long addAndGet(long delta) {
-        return (long) Segment.LONG.getAndAdd(memory, VALUE, delta) + delta;
+        try {
+            return (long) Segment.LONG.getAndAdd(memory, VALUE, delta) + delta;
+        } catch (IllegalStateException e) {
+            throw closed(e);
+        }
     }
 
     public long getAndAdd(long delta) {
-        return (long) Segment.LONG.getAndAdd(memory, VALUE, delta);
+        try {
+            return (long) Segment.LONG.getAndAdd(memory, VALUE, delta);
+        } catch (IllegalStateException e) {
+            throw closed(e);
+        }
     }
 
     public long incrementAndGet() {
@@ -69,7 +89,11 @@ public final class SharedLong extends Handle {
 
     /** Sets the value to {@code update} if it is {@code expected}; returns whether it did. */
     public boolean compareAndSet(long expected, long update) {
-        return Segment.LONG.compareAndSet(memory, VALUE, expected, update);
+        try {
+            return Segment.LONG.compareAndSet(memory, VALUE, expected, update);
+        } catch (IllegalStateException e) {
+            throw closed(e);
+        }
     }
 
     @Override

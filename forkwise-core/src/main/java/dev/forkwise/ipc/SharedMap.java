@@ -180,9 +180,27 @@ public final class SharedMap<K, V> implements AutoCloseable, Serializable {
             throw new IllegalStateException("this shared map is closed");
         }
         if (local != null) {
+            if (op == PUT || op == PUT_IF_ABSENT || op == MERGE) {
+                // a client's values are encoded on their way; the owner's must be encodable too, or
+                // every other process's get and snapshot would fail on them later
+                sendable("key", key);
+                sendable("value", op == MERGE ? ((Object[]) arg)[0] : arg);
+            }
             return (R) apply(local, op, key, arg);
         }
         return (R) remote(op, key, arg);
+    }
+
+    /** Throws, naming the problem and the fix, if {@code o} could not be sent to another process. */
+    private void sendable(String what, Object o) {
+        try {
+            Messages.encode(o);
+        } catch (IOException | RuntimeException e) {
+            throw new IllegalArgumentException("cannot put this " + what + " into " + this + ": " + o.getClass().getName()
+                    + " cannot be sent to another process (" + e.getMessage() + "), so every worker's get and snapshot"
+                    + " would fail on it. Store serializable values: numbers, strings, records, collections of them,"
+                    + " classes that implement java.io.Serializable", e);
+        }
     }
 
     /** One operation on the owner's map. */

@@ -82,45 +82,73 @@ public final class SharedQueue<T> extends Handle {
 
     /** Adds {@code e}, waiting for room. */
     public void put(T e) throws InterruptedException {
-        Messages.Encoded b = encode(e);
-        fits(b);
-        ring.put(b.array(), b.length(), -1, null);
+        try {
+            Messages.Encoded b = encode(e);
+            fits(b);
+            ring.put(b.array(), b.length(), -1, null);
+        } catch (IllegalStateException x) {
+            throw closed(x);
+        }
     }
 
     /** Adds {@code e} if there is room now; returns whether it did. */
     public boolean offer(T e) {
-        Messages.Encoded b = encode(e);
-        fits(b);
-        return ring.tryPut(b.array(), b.length());
+        try {
+            Messages.Encoded b = encode(e);
+            fits(b);
+            return ring.tryPut(b.array(), b.length());
+        } catch (IllegalStateException x) {
+            throw closed(x);
+        }
     }
 
     /** Adds {@code e}, waiting up to {@code timeout} for room; returns whether it did. */
     public boolean offer(T e, Duration timeout) throws InterruptedException {
-        Messages.Encoded b = encode(e);
-        fits(b);
-        return ring.put(b.array(), b.length(), Math.max(0, timeout.toNanos()), null);
+        try {
+            Messages.Encoded b = encode(e);
+            fits(b);
+            return ring.put(b.array(), b.length(), Math.max(0, timeout.toNanos()), null);
+        } catch (IllegalStateException x) {
+            throw closed(x);
+        }
     }
 
     /** Takes the oldest element, waiting for one. */
     public T take() throws InterruptedException {
-        return decode(ring.take(-1, null));
+        try {
+            return decode(ring.take(-1, null));
+        } catch (IllegalStateException x) {
+            throw closed(x);
+        }
     }
 
     /** Takes the oldest element if there is one now; null if the queue is empty. */
     public T poll() {
-        byte[] b = ring.tryTake();
-        return b == null ? null : decode(b);
+        try {
+            byte[] b = ring.tryTake();
+            return b == null ? null : decode(b);
+        } catch (IllegalStateException x) {
+            throw closed(x);
+        }
     }
 
     /** Takes the oldest element, waiting up to {@code timeout}; null if none came. */
     public T poll(Duration timeout) throws InterruptedException {
-        byte[] b = ring.take(Math.max(0, timeout.toNanos()), null);
-        return b == null ? null : decode(b);
+        try {
+            byte[] b = ring.take(Math.max(0, timeout.toNanos()), null);
+            return b == null ? null : decode(b);
+        } catch (IllegalStateException x) {
+            throw closed(x);
+        }
     }
 
     /** @return the number of elements in the queue now */
     public int size() {
-        return ring.count();
+        try {
+            return ring.count();
+        } catch (IllegalStateException x) {
+            throw closed(x);
+        }
     }
 
     public boolean isEmpty() {

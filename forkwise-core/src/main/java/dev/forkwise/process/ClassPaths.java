@@ -143,6 +143,12 @@ final class ClassPaths {
                 }
                 return;
             }
+            if (task instanceof dev.forkwise.engine.Parts p) { // a wrapper of forkwise's around the user's code
+                for (var part : p.parts()) {
+                    check(what, part.getValue());
+                }
+                return;
+            }
             if (task != null) {
                 checkClass(what, task.getClass());
             }

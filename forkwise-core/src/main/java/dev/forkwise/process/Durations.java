@@ -3,11 +3,17 @@ package dev.forkwise.process;
 import java.time.Duration;
 
 /** Durations as people write them in messages: {@code 250 ms}, {@code 30 s}, {@code 1.5 s}, {@code 2 min}. */
-final class Durations {
+public final class Durations {
 
     private Durations() {}
 
-    static String format(Duration d) {
+    /**
+     * Formats {@code d} for a message.
+     *
+     * @param d a duration
+     * @return for example {@code 250 ms}, {@code 30 s}, {@code 1.5 s}, {@code 2 min}
+     */
+    public static String format(Duration d) {
         long ms = d.toMillis();
         if (ms < 1_000) {
             return ms + " ms";

@@ -88,17 +88,39 @@ final class Transfer {
             found = failure.toString();
         }
         String p = String.join(" → ", path);
-        return new NotTransferableException(
-                p,
-                what
-                        + " cannot be sent to another JVM: "
-                        + p
-                        + " is not serializable. "
-                        + found
-                        + " Fix: capture only serializable values (numbers, strings, records"
-                        + " and classes that implement java.io.Serializable), mark the field"
-                        + " transient, or create the object inside the task.",
-                failure);
+        return new NotTransferableException(p, what + " cannot be sent to another JVM: " + p + " is not serializable. " + found + " " + fix(root, path), failure);
+    }
+
+    /**
+     * The fix for what {@code path} leads to: a JDK wrapper around the task (only a forkwise call
+     * helps), a task input (not a capture), a captured {@code this} (a static method helps), or a
+     * captured value.
+     */
+    private static String fix(Object root, List<String> path) {
+        String first = path.isEmpty() ? "" : path.getFirst();
+        String last = path.isEmpty() ? "" : path.getLast();
+        boolean wrapped = path.size() == 2 && (first.equals("runnable") || first.equals("task")) && isJdkName(last);
+        if (wrapped || (root != null && !(root instanceof Parts) && path.size() <= 1 && isJdk(root.getClass()))) {
+            return "Fix: this is a JDK wrapper around your task (ExecutorCompletionService, CompletableFuture.runAsync,"
+                    + " a FutureTask), which no change to the task can send; submit the task itself with forkwise's"
+                    + " calls: pool.submit(Call), pool.run(Action), pool.map, and Futures.asCompleted in place of"
+                    + " ExecutorCompletionService.";
+        }
+        if (first.contains(" input #") || first.startsWith("input")) {
+            return "Fix: an input must be serializable (numbers, strings, records, classes that implement"
+                    + " java.io.Serializable): pass a value the task can build the object from, inside the task.";
+        }
+        if (path.stream().anyMatch(s -> s.startsWith("captured this"))) {
+            return "Fix: the lambda captures `this` because it calls an instance method or reads a field: make that"
+                    + " method static (in a compact source file too: declare it `static`), or copy the field into a"
+                    + " local variable before the lambda and use that.";
+        }
+        return "Fix: capture only serializable values (numbers, strings, records and classes that implement"
+                + " java.io.Serializable), mark the field transient, or create the object inside the task.";
+    }
+
+    private static boolean isJdkName(String className) {
+        return className.startsWith("java.") || className.startsWith("jdk.") || className.startsWith("sun.");
     }
 
     /**
@@ -123,7 +145,8 @@ final class Transfer {
             for (int i = 0; i < sl.getCapturedArgCount(); i++) {
                 Object arg = sl.getCapturedArg(i);
                 int mark = path.size();
-                path.add("captured arg " + (i + 1) + describeType(arg));
+                boolean self = arg != null && arg.getClass().getName().equals(sl.getCapturingClass().replace('/', '.'));
+                path.add((self ? "captured this" : "captured arg " + (i + 1)) + describeType(arg));
                 String found = walk(arg, path, seen, depth + 1);
                 if (found != null) {
                     return found;
