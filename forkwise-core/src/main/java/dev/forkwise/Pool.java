@@ -46,8 +46,11 @@ import java.util.stream.Stream;
  *
  * <h2>Failures</h2>
  *
- * <p>A task that throws completes its future exceptionally with {@link TaskFailedException}, whose
- * cause is what the task threw; {@code map} and the {@code imap} streams throw it directly. {@code
+ * <p>A task that throws completes its future exceptionally with exactly what it threw, as the
+ * {@link java.util.concurrent.Future} contract says ({@code get()}'s {@code ExecutionException},
+ * {@code join()}'s {@code CompletionException}, {@code exceptionNow()}). The bulk calls ({@code
+ * map}, the {@code imap} streams, {@code starmap}, {@link #mapping}) throw a {@link
+ * TaskFailedException} that names the failing input, whose cause is what the task threw. {@code
  * map} fails fast: at the first failure it cancels every task that has not started and throws.
  * Tasks submitted after {@link #shutdown()} or {@link #close()} are rejected with {@link
  * java.util.concurrent.RejectedExecutionException} naming the pool.
@@ -203,8 +206,8 @@ public interface Pool extends ExecutorService, AutoCloseable {
      *
      * @param task the task
      * @param <R> the result type
-     * @return a future completed with the task's result, or exceptionally with {@link
-     *     TaskFailedException} if it threw
+     * @return a future completed with the task's result, or exceptionally with what the task
+     *     threw
      * @throws NullPointerException if {@code task} is null
      * @throws java.util.concurrent.RejectedExecutionException if the pool is shut down
      */
