@@ -15,10 +15,10 @@ import java.util.concurrent.TimeUnit;
 import java.util.function.IntFunction;
 import java.util.stream.IntStream;
 import java.util.stream.Stream;
-import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Named;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.Arguments;
@@ -35,7 +35,7 @@ class ConveniencesTest {
 
     @TempDir Path tmp;
 
-    private final List<Pool> pools = new ArrayList<>();
+    @RegisterExtension final OpenPools open = new OpenPools();
 
     static Stream<Arguments> backends() {
         return Stream.of(
@@ -46,18 +46,7 @@ class ConveniencesTest {
     }
 
     private Pool pool(IntFunction<Pool> factory, int n) {
-        Pool p = factory.apply(n);
-        pools.add(p);
-        return p;
-    }
-
-    @AfterEach
-    void shutDown() throws InterruptedException {
-        for (Pool p : pools) {
-            p.shutdownNow();
-            assertThat(p.awaitTermination(30, TimeUnit.SECONDS)).isTrue();
-        }
-        Workers.killAll();
+        return open.add(factory.apply(n));
     }
 
     /** Waits for the test to create marker {@code go-i}, then returns {@code i}. */
@@ -191,8 +180,7 @@ class ConveniencesTest {
 
     @Test
     void processesWithoutAnArgumentHasOneWorkerPerCore() {
-        Pool pool = Pool.processes();
-        pools.add(pool);
+        Pool pool = open.add(Pool.processes());
         assertThat(pool.parallelism()).isEqualTo(Runtime.getRuntime().availableProcessors());
     }
 
@@ -200,15 +188,13 @@ class ConveniencesTest {
 
     @Test
     void threadOptionsNameTheThreadsAndRunTheInitializerInEach() throws Exception {
-        Pool pool = Pool.threads(ThreadOptions.builder().threads(3).namePrefix("fetch").initializer(() -> CONNECTION.set("open")).build());
-        pools.add(pool);
+        Pool pool = open.add(Pool.threads(ThreadOptions.builder().threads(3).namePrefix("fetch").initializer(() -> CONNECTION.set("open")).build()));
         List<String> seen = pool.map((Integer i) -> Thread.currentThread().getName() + " " + CONNECTION.get(), List.of(1, 2, 3, 4, 5, 6), 1);
         assertThat(seen).allMatch(s -> s.matches("fetch-[123] open"));
 
-        Pool broken = Pool.threads(ThreadOptions.builder().threads(2).initializer(() -> {
+        Pool broken = open.add(Pool.threads(ThreadOptions.builder().threads(2).initializer(() -> {
             throw new IllegalStateException("no database");
-        }).build());
-        pools.add(broken);
+        }).build()));
         assertThatThrownBy(() -> broken.submit(() -> 1).get(30, TimeUnit.SECONDS))
                 .cause()
                 .isInstanceOf(TaskFailedException.class)

@@ -21,9 +21,9 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 import java.util.function.IntFunction;
 import java.util.stream.Stream;
-import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Named;
 import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.Arguments;
@@ -41,7 +41,7 @@ class ExecutorServiceContractTest {
 
     @TempDir Path tmp;
 
-    private final List<ExecutorService> made = new ArrayList<>();
+    @RegisterExtension final OpenPools open = new OpenPools();
 
     static Stream<Arguments> executors() {
         return Stream.of(
@@ -53,18 +53,17 @@ class ExecutorServiceContractTest {
     }
 
     private ExecutorService make(IntFunction<ExecutorService> factory, int n) {
-        ExecutorService e = factory.apply(n);
-        made.add(e);
-        return e;
+        return open.add(factory.apply(n));
     }
 
-    @AfterEach
-    void shutDown() throws InterruptedException {
-        for (ExecutorService e : made) {
-            e.shutdownNow();
-            assertThat(e.awaitTermination(30, TimeUnit.SECONDS)).as("%s terminates", e).isTrue();
-        }
-        Workers.killAll();
+    /** Submits a task that leaves marker {@code started} and then sleeps 30 s; returns once it runs. */
+    private static Future<String> startedSleeper(ExecutorService e, String dir, String started) throws InterruptedException {
+        Future<String> f = e.submit((Call<String>) () -> {
+            Markers.touch(dir, started);
+            return sleepThen(30_000, "not interrupted");
+        });
+        assertThat(Markers.await(dir, started, Duration.ofSeconds(30))).isTrue();
+        return f;
     }
 
     /** A void task that leaves a marker: a {@link Runnable} a worker JVM can run. */
@@ -164,11 +163,7 @@ class ExecutorServiceContractTest {
     void aCancelledTaskIsCancelledAndItsExecutorGoesOn(IntFunction<ExecutorService> factory) throws Exception {
         ExecutorService e = make(factory, 2);
         String d = tmp.toString();
-        Future<String> f = e.submit((Call<String>) () -> {
-            Markers.touch(d, "started");
-            return sleepThen(30_000, "never");
-        });
-        assertThat(Markers.await(d, "started", Duration.ofSeconds(30))).isTrue();
+        Future<String> f = startedSleeper(e, d, "started");
         assertThat(f.cancel(true)).isTrue();
         assertThat(f.isCancelled()).isTrue();
         assertThat(f.isDone()).isTrue();
@@ -214,11 +209,7 @@ class ExecutorServiceContractTest {
     void shutdownNowInterruptsTheRunningTaskAndReturnsTheQueuedOnes(IntFunction<ExecutorService> factory) throws Exception {
         ExecutorService e = make(factory, 1);
         String d = tmp.toString();
-        Future<String> running = e.submit((Call<String>) () -> {
-            Markers.touch(d, "running");
-            return sleepThen(30_000, "not interrupted");
-        });
-        assertThat(Markers.await(d, "running", Duration.ofSeconds(30))).isTrue();
+        Future<String> running = startedSleeper(e, d, "running");
         List<Future<String>> queued = new ArrayList<>();
         for (int i = 0; i < 3; i++) {
             queued.add(e.submit((Call<String>) () -> "queued"));

@@ -15,9 +15,9 @@ import java.util.List;
 import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
-import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
@@ -31,21 +31,10 @@ class WorkerSafetyTest {
 
     @TempDir Path tmp;
 
-    private final List<Pool> pools = new ArrayList<>();
+    @RegisterExtension final OpenPools open = new OpenPools();
 
     private Pool pool(ProcessOptions options) {
-        Pool p = Pool.processes(options);
-        pools.add(p);
-        return p;
-    }
-
-    @AfterEach
-    void cleanUp() throws InterruptedException {
-        for (Pool p : pools) {
-            p.shutdownNow();
-            assertThat(p.awaitTermination(30, TimeUnit.SECONDS)).as("%s terminates", p.name()).isTrue();
-        }
-        Workers.killAll();
+        return open.add(Pool.processes(options));
     }
 
     // ------------------------------------------------------------------ 1. virtual threads
