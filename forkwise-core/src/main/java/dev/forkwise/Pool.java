@@ -474,6 +474,34 @@ public interface Pool extends ExecutorService, AutoCloseable {
      * ExecutorService#close()}: if interrupted while waiting, it calls {@link #shutdownNow()},
      * keeps waiting, and sets the interrupt status again before it returns.
      */
+    /**
+     * Returns what this pool has done so far: its tasks by state and outcome, and its worker JVMs.
+     * A task is what the pool runs: one {@code submit}, or one chunk of a {@code map}. The same
+     * figures are published over JMX as {@code dev.forkwise:type=Pool,name=<name>} while the pool
+     * is open.
+     *
+     * @return a snapshot
+     */
+    Stats stats();
+
+    /**
+     * A snapshot of a pool's counters ({@link #stats()}). Each counter is read on its own, so a
+     * snapshot taken while tasks run may be off by the tasks that moved meanwhile.
+     *
+     * @param submitted tasks handed to the pool
+     * @param queued tasks waiting for a thread or a worker
+     * @param running tasks started and not yet ended
+     * @param completed tasks that returned
+     * @param failed tasks that threw (or whose result could not be sent back)
+     * @param cancelled tasks cancelled (including those {@code shutdownNow} never started)
+     * @param crashed tasks whose worker JVM died under them
+     * @param timedOut tasks stopped at their time limit
+     * @param workersAlive worker JVMs alive now (0 for thread pools)
+     * @param workersRestarted worker JVMs started to replace others (crashed, killed, recycled)
+     */
+    record Stats(long submitted, long queued, long running, long completed, long failed, long cancelled,
+            long crashed, long timedOut, int workersAlive, long workersRestarted) {}
+
     @Override
     void close();
 }

@@ -53,8 +53,14 @@ public final class Forkwise implements Runnable {
      * @param args the arguments
      */
     public static void main(String[] args) {
+        // the lab and the benchmarks crash and kill workers on purpose, and report it in their
+        // tables: the library's warnings about it would only interleave with them
+        QUIET.setLevel(java.util.logging.Level.SEVERE);
         System.exit(commandLine().execute(args));
     }
+
+    /** The library's logger, held so its level stays set (java.util.logging keeps loggers weakly). */
+    private static final java.util.logging.Logger QUIET = java.util.logging.Logger.getLogger("dev.forkwise");
 
     /**
      * Returns forkwise's version, from the build.

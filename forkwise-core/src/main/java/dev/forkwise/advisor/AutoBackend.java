@@ -954,6 +954,18 @@ public final class AutoBackend implements Backend {
     }
 
     @Override
+    public int workersAlive() {
+        ProcessBackend p = startedProcesses();
+        return p == null ? 0 : p.workersAlive();
+    }
+
+    @Override
+    public long workersRestarted() {
+        ProcessBackend p = startedProcesses();
+        return p == null ? 0 : p.workersRestarted();
+    }
+
+    @Override
     public boolean isShutdown() {
         return life.isShutdown();
     }

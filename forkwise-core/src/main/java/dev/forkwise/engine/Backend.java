@@ -54,6 +54,24 @@ public interface Backend {
     List<TaskFuture<?>> shutdownNow();
 
     /**
+     * Returns how many worker JVMs are alive (starting or ready) now, for {@code Pool.stats()}.
+     *
+     * @return 0 for a backend without worker JVMs
+     */
+    default int workersAlive() {
+        return 0;
+    }
+
+    /**
+     * Returns how many worker JVMs were started to replace others (crashed, killed, recycled).
+     *
+     * @return 0 for a backend without worker JVMs
+     */
+    default long workersRestarted() {
+        return 0;
+    }
+
+    /**
      * Returns whether the backend was shut down.
      *
      * @return true after {@link #shutdown()} or {@link #shutdownNow()}

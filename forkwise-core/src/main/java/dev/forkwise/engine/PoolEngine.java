@@ -63,6 +63,8 @@ public class PoolEngine implements Pool {
     private final Backend backend;
     private final String name;
     private final AtomicLong submitted = new AtomicLong();
+    private final TaskWatch watch;
+    private final PoolBean bean;
 
     /**
      * Creates and starts a pool over {@code backend}.
@@ -72,7 +74,9 @@ public class PoolEngine implements Pool {
     public PoolEngine(Backend backend) {
         this.backend = Objects.requireNonNull(backend, "backend");
         this.name = backend.kind() + "#" + POOLS.incrementAndGet();
+        this.watch = new TaskWatch(name);
         backend.start(name);
+        this.bean = PoolBean.register(this);
     }
 
     @Override
@@ -83,6 +87,11 @@ public class PoolEngine implements Pool {
     @Override
     public int parallelism() {
         return backend.parallelism();
+    }
+
+    @Override
+    public Stats stats() {
+        return watch.snapshot(backend.workersAlive(), backend.workersRestarted());
     }
 
     @Override
@@ -570,13 +579,34 @@ public class PoolEngine implements Pool {
 
     @Override
     public boolean isTerminated() {
-        return backend.isTerminated();
+        boolean t = backend.isTerminated();
+        if (t) {
+            terminated();
+        }
+        return t;
     }
 
     @Override
     public boolean awaitTermination(long timeout, TimeUnit unit) throws InterruptedException {
         Objects.requireNonNull(unit, "unit must not be null");
-        return backend.awaitTermination(timeout, unit);
+        boolean t = backend.awaitTermination(timeout, unit);
+        if (t) {
+            terminated();
+        }
+        return t;
+    }
+
+    /** Whether the backend has terminated, without the bookkeeping of {@link #isTerminated()}. */
+    boolean backendTerminated() {
+        return backend.isTerminated();
+    }
+
+    /** The pool has terminated: it leaves JMX. */
+    private void terminated() {
+        PoolBean b = bean;
+        if (b != null) {
+            b.unregisterIfTerminated();
+        }
     }
 
     @Override
@@ -615,10 +645,15 @@ public class PoolEngine implements Pool {
     }
 
     private <R> TaskFuture<R> dispatch(TaskFuture<R> f) {
+        f.watchedBy(watch);
         try {
             backend.execute(f);
         } catch (RejectedExecutionException e) {
+            watch.rejected();
             throw rejected(e);
+        } catch (RuntimeException e) {
+            watch.rejected(); // refused at the call (a task that cannot be sent): never submitted
+            throw e;
         }
         return f;
     }

@@ -42,6 +42,12 @@ public final class TaskFuture<R> extends CompletableFuture<R> implements Runnabl
     private final FutureTask<R> local;
     private final boolean bulk;
     private volatile boolean interruptRequested;
+    /** Its pool's watch, or null for a task no pool runs. */
+    private volatile TaskWatch watch;
+    private volatile boolean startedFlag;
+    private volatile TaskWatch.TaskEvent event;
+    private volatile String worker;
+    private final java.util.concurrent.atomic.AtomicBoolean ended = new java.util.concurrent.atomic.AtomicBoolean();
 
     /**
      * Creates a task that has not started.
@@ -94,7 +100,56 @@ public final class TaskFuture<R> extends CompletableFuture<R> implements Runnabl
     /** Runs the task on the calling thread, unless it was cancelled first. */
     @Override
     public void run() {
+        if (!isDone()) {
+            started(Thread.currentThread().getName());
+        }
         local.run();
+    }
+
+    /** Reports to {@code w} from now on: the engine's, as it hands the task to its backend. */
+    void watchedBy(TaskWatch w) {
+        this.watch = w;
+        w.submitted();
+    }
+
+    /**
+     * Says that the task starts: on the thread that runs it, or, for a task sent to a worker JVM,
+     * as it is sent (its worker given as the pid).
+     *
+     * @param where the thread's name, or {@code "pid N"}
+     */
+    public void started(String where) {
+        TaskWatch w = watch;
+        if (w != null && !startedFlag && !ended.get()) {
+            startedFlag = true;
+            worker = where;
+            event = w.started(description);
+        }
+    }
+
+    @Override
+    public boolean complete(R value) {
+        boolean did = super.complete(value);
+        if (did) {
+            ended(null);
+        }
+        return did;
+    }
+
+    @Override
+    public boolean completeExceptionally(Throwable ex) {
+        boolean did = super.completeExceptionally(ex);
+        if (did) {
+            ended(ex);
+        }
+        return did;
+    }
+
+    private void ended(Throwable failure) {
+        TaskWatch w = watch;
+        if (w != null && ended.compareAndSet(false, true)) {
+            w.ended(startedFlag, failure, event, worker);
+        }
     }
 
     /**
@@ -137,6 +192,9 @@ public final class TaskFuture<R> extends CompletableFuture<R> implements Runnabl
         }
         boolean cancelled = super.cancel(mayInterruptIfRunning);
         local.cancel(mayInterruptIfRunning);
+        if (isCancelled()) {
+            ended(new CancellationException());
+        }
         return cancelled;
     }
 
@@ -178,6 +236,7 @@ public final class TaskFuture<R> extends CompletableFuture<R> implements Runnabl
         protected void done() {
             if (isCancelled()) {
                 TaskFuture.super.cancel(false);
+                ended(new CancellationException());
                 return;
             }
             try {

@@ -110,7 +110,13 @@ final class Aot {
             // training JVM then dies with this one; the next training sweeps what it left)
             Thread.ofPlatform().daemon(false).name("forkwise-aot-training").start(() -> {
                 try {
-                    train(command, folder);
+                    Log.debug("training the AOT cache for worker JVMs in %s (a few seconds, once per class path; -Dforkwise.aot=off turns it off)", folder);
+                    Path made = train(command, folder);
+                    if (made != null) {
+                        Log.debug("AOT cache for worker JVMs ready: %s", made);
+                    } else if (Files.exists(folder.resolve(key(command) + ".failed"))) {
+                        Log.warning("no AOT cache for worker JVMs: the training failed, see %s", folder.resolve(key(command) + ".failed"));
+                    }
                 } catch (IOException | RuntimeException e) {
                     // no cache this time: workers start without one
                 } catch (InterruptedException e) {

@@ -10,19 +10,21 @@ import jdk.jfr.Timespan;
 
 /**
  * JFR events of the process backend, so a pool can be watched in JDK Mission Control: a worker
- * started, a worker exited (or crashed), a task ran on a worker. Recorded in the parent. They cost
- * nothing unless a recording enables them.
+ * started, a worker exited (or crashed). Recorded in the parent. They cost nothing unless a
+ * recording enables them. Tasks, on every backend, are the engine's {@code dev.forkwise.Task}
+ * events ({@link dev.forkwise.engine.TaskWatch}).
  */
 final class Events {
 
     private Events() {}
 
-    static void workerStarted(String pool, long pid, long startupNanos) {
+    static void workerStarted(String pool, long pid, long startupNanos, boolean kept) {
         WorkerStart e = new WorkerStart();
         if (e.isEnabled()) {
             e.pool = pool;
             e.pid = pid;
             e.startup = startupNanos;
+            e.kept = kept;
             e.commit();
         }
     }
@@ -40,18 +42,6 @@ final class Events {
         }
     }
 
-    static void task(String pool, String task, long pid, long nanos, String outcome) {
-        TaskRun e = new TaskRun();
-        if (e.isEnabled()) {
-            e.pool = pool;
-            e.task = task;
-            e.pid = pid;
-            e.roundTrip = nanos;
-            e.outcome = outcome;
-            e.commit();
-        }
-    }
-
     /** A worker JVM is ready for tasks. */
     @Name("dev.forkwise.WorkerStart")
     @Label("Worker Start")
@@ -62,6 +52,7 @@ final class Events {
         @Label("Pool") public String pool;
         @Label("Worker PID") public long pid;
         @Label("Startup") @Timespan(Timespan.NANOSECONDS) public long startup;
+        @Label("Kept") @Description("Taken, already running, from the workers an earlier pool kept warm") public boolean kept;
     }
 
     /** A worker JVM exited. */
@@ -77,19 +68,5 @@ final class Events {
         @Label("Signal") public String signal;
         @Label("Crashed") public boolean crashed;
         @Label("Reason") public String reason;
-    }
-
-    /** A task ran on a worker. */
-    @Name("dev.forkwise.Task")
-    @Label("Task")
-    @Category({"forkwise", "Process pool"})
-    @Description("A task sent to a worker JVM and its outcome")
-    @StackTrace(false)
-    public static final class TaskRun extends Event {
-        @Label("Pool") public String pool;
-        @Label("Task") public String task;
-        @Label("Worker PID") public long pid;
-        @Label("Round Trip") @Timespan(Timespan.NANOSECONDS) public long roundTrip;
-        @Label("Outcome") public String outcome;
     }
 }

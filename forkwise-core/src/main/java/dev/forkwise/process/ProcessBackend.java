@@ -294,6 +294,7 @@ public final class ProcessBackend implements Backend {
      */
     private void send(Worker w, Job job, boolean cold) {
         job.sentNanos = System.nanoTime();
+        job.future.started("pid " + w.pid);
         boolean timed = options.taskTimeout().isPresent();
         try {
             job.sendOn(w.wire, timed && cold ? Wire.TASK_SAY_START : Wire.TASK);
@@ -365,6 +366,8 @@ public final class ProcessBackend implements Backend {
         long wait = respawnNotBefore - System.nanoTime();
         if (startFailures > 0 && wait > 0) {
             if (respawn == null) {
+                Log.warning("pool %s starts its next worker in %d ms, after %d start failure(s) in a row", poolName,
+                        TimeUnit.NANOSECONDS.toMillis(wait), startFailures);
                 respawn = Timers.schedule(this::respawnDue, wait, TimeUnit.NANOSECONDS);
             }
             return;
@@ -416,6 +419,7 @@ public final class ProcessBackend implements Backend {
                 kept.rename(name);
                 workers.add(kept);
                 startFailures = 0;
+                Events.workerStarted(poolName, kept.pid, 0, true);
                 return;
             }
         }
@@ -473,7 +477,8 @@ public final class ProcessBackend implements Backend {
                 }
                 startFailures = 0;
                 respawnNotBefore = 0;
-                Events.workerStarted(poolName, w.pid, System.nanoTime() - w.startNanos);
+                Events.workerStarted(poolName, w.pid, System.nanoTime() - w.startNanos, false);
+                Log.debug("worker pid %d of pool %s ready in %d ms", w.pid, poolName, (System.nanoTime() - w.startNanos) / 1_000_000);
             }
             assignLocked(after);
             finishIfDoneLocked(after);
@@ -555,7 +560,6 @@ public final class ProcessBackend implements Backend {
             codec = new Codec(options.allowedClasses().orElse(null), job.loader);
             lastCodec = codec;
         }
-        long ran = System.nanoTime() - job.sentNanos;
         switch (f.type()) {
             case Wire.OK -> {
                 Object value;
@@ -563,21 +567,17 @@ public final class ProcessBackend implements Backend {
                     value = job.packable ? codec.decodeResults(f.message()) : codec.decode(f.message());
                 } catch (IOException | ClassNotFoundException | RuntimeException e) {
                     job.future.completeExceptionally(new TaskFailedException(job.description() + " (its result could not be read in the parent)", e));
-                    Events.task(poolName, job.description(), w.pid, ran, "unreadable result");
                     return;
                 }
                 @SuppressWarnings("unchecked")
                 TaskFuture<Object> fut = (TaskFuture<Object>) job.future;
                 fut.completeRemotely(value);
-                Events.task(poolName, job.description(), w.pid, ran, "ok");
             }
             case Wire.FAILED -> {
                 job.future.failRemotely(codec.decodeThrowable(f.message()));
-                Events.task(poolName, job.description(), w.pid, ran, "failed");
             }
             default -> {
                 job.future.completeExceptionally(Transfer.resultNotSent(job.description(), codec.decodeThrowable(f.message())));
-                Events.task(poolName, job.description(), w.pid, ran, "unsendable result");
             }
         }
     }
@@ -597,7 +597,6 @@ public final class ProcessBackend implements Backend {
         }
         run(after);
         job.future.completeExceptionally(new TaskTimeoutException(job.description(), limit));
-        Events.task(poolName, job.description(), w.pid, System.nanoTime() - job.sentNanos, "timed out");
         w.killTree();
     }
 
@@ -649,7 +648,10 @@ public final class ProcessBackend implements Backend {
                 startFailures++;
                 respawnNotBefore = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(RESPAWN_PAUSE_MILLIS << Math.min(startFailures - 1, 6));
                 String what = "the start of a worker JVM (" + String.join(" ", Launch.LEAN_FLAGS) + " " + String.join(" ", options.jvmOptions()) + ")";
+                Log.warning("worker pid %d of pool %s failed to start (%d in a row): exit code %d%s; %s", w.pid, poolName,
+                        startFailures, code, signal == null ? "" : ", " + signal, reason == null ? "no reason given" : reason);
                 if (startFailures >= START_FAILURES_TO_GIVE_UP) {
+                    Log.error("pool %s gives up starting workers after %d failures in a row; the next submit tries again", poolName, startFailures);
                     giveUpStartingLocked(
                             new WorkerCrashedException(what, w.pid, code, signal, lines,
                                     (reason == null ? "" : reason + "; ")
@@ -674,7 +676,18 @@ public final class ProcessBackend implements Backend {
         for (Job j : neverRan) {
             j.future.completeExceptionally(new WorkerCrashedException(j.description(), w.pid, code, signal, lines, noStart.getMessage()));
         }
-        Events.workerExited(poolName, w.pid, code, signal, crashed, reason);
+        String why = reason != null ? reason
+                : !crashed ? "the pool stopped it (shut down, recycled or kept no longer)"
+                : signal != null ? "killed by " + signal + " from outside forkwise"
+                : "it exited by itself with code " + code;
+        Events.workerExited(poolName, w.pid, code, signal, crashed, why);
+        if (crashed) {
+            Log.warning("worker pid %d of pool %s died (exit code %d%s): %s; %d task(s) lost%s", w.pid, poolName, code,
+                    signal == null ? "" : ", " + signal, why, lost.size() + neverRan.size(),
+                    life.is(Lifecycle.State.RUNNING) ? ", a replacement starts" : "");
+        } else {
+            Log.debug("worker pid %d of pool %s stopped: %s", w.pid, poolName, why);
+        }
         run(after);
     }
 
@@ -879,6 +892,26 @@ public final class ProcessBackend implements Backend {
                 && !w.stopRequested
                 && w.killReason == null
                 && w.process.isAlive();
+    }
+
+    @Override
+    public int workersAlive() {
+        lock.lock();
+        try {
+            return (int) workers.stream().filter(w -> w.state == Worker.State.STARTING || w.state == Worker.State.READY).count();
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    @Override
+    public long workersRestarted() {
+        lock.lock();
+        try {
+            return Math.max(0, workerCount - options.workers());
+        } finally {
+            lock.unlock();
+        }
     }
 
     @Override

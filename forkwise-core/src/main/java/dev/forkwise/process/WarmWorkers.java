@@ -217,6 +217,8 @@ final class WarmWorkers implements Worker.Owner {
             return;
         }
         int code = w.exitCode();
-        Events.workerExited(NAME, w.pid, code, w.signal(), !w.stopRequested, null);
+        String signal = w.signal();
+        Events.workerExited(NAME, w.pid, code, signal, !w.stopRequested, w.stopRequested ? "kept warm, and stopped when its idle time passed or the reserve was full"
+                : signal != null ? "killed by " + signal + " while kept warm" : "it exited by itself with code " + code + " while kept warm");
     }
 }
