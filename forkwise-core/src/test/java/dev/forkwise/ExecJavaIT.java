@@ -12,7 +12,8 @@ import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
- * A user's own Maven project that depends on forkwise-core and runs with {@code mvn exec:java}:
+ * A user's own Maven project that depends on forkwise-core, run with {@code mvn exec:java} and
+ * tested with {@code mvn test} (Surefire). Under {@code exec:java}
  * Maven runs the program in its own JVM, whose class path is Maven's launcher alone, with the
  * project's classes and forkwise in a class loader of the exec plugin's. Workers used to die with
  * {@code ClassNotFoundException: dev.forkwise.process.WorkerMain} there.
@@ -40,6 +41,12 @@ class ExecJavaIT {
                   <scope>system</scope>
                   <systemPath>JAR</systemPath>
                 </dependency>
+                <dependency>
+                  <groupId>org.junit.jupiter</groupId>
+                  <artifactId>junit-jupiter</artifactId>
+                  <version>6.1.3</version>
+                  <scope>test</scope>
+                </dependency>
               </dependencies>
               <build>
                 <plugins>
@@ -47,6 +54,11 @@ class ExecJavaIT {
                     <groupId>org.apache.maven.plugins</groupId>
                     <artifactId>maven-compiler-plugin</artifactId>
                     <version>3.16.0</version>
+                  </plugin>
+                  <plugin>
+                    <groupId>org.apache.maven.plugins</groupId>
+                    <artifactId>maven-surefire-plugin</artifactId>
+                    <version>3.6.1</version>
                   </plugin>
                   <plugin>
                     <groupId>org.codehaus.mojo</groupId>
@@ -79,6 +91,27 @@ class ExecJavaIT {
             }
             """;
 
+    private static final String APP_TEST = """
+            package example;
+
+            import dev.forkwise.Pool;
+            import java.util.List;
+            import org.junit.jupiter.api.Test;
+
+            class AppTest {
+                @Test
+                void squaresOnWorkerJvms() {
+                    try (Pool pool = Pool.processes(2)) {
+                        List<Integer> squares = pool.map(App::square, List.of(1, 2, 3));
+                        if (!squares.equals(List.of(1, 4, 9))) {
+                            throw new AssertionError("got " + squares);
+                        }
+                        System.out.println("test squares " + squares);
+                    }
+                }
+            }
+            """;
+
     @Test
     void aProgramStartedByMvnExecJavaRunsTasksOnWorkerJvms() throws Exception {
         Path jar = Path.of("target").toAbsolutePath().resolve("forkwise-core-0.1.0-SNAPSHOT.jar");
@@ -86,6 +119,8 @@ class ExecJavaIT {
         Files.writeString(tmp.resolve("pom.xml"), POM.replace("JAR", jar.toString()));
         Path src = Files.createDirectories(tmp.resolve("src/main/java/example"));
         Files.writeString(src.resolve("App.java"), APP);
+        Path test = Files.createDirectories(tmp.resolve("src/test/java/example"));
+        Files.writeString(test.resolve("AppTest.java"), APP_TEST);
 
         Path mvn = onPath("mvn");
         assertThat(mvn).as("mvn on the PATH (the tests run under Maven)").isNotNull();
@@ -96,6 +131,13 @@ class ExecJavaIT {
         Jvms.Run run = Jvms.run(pb, Duration.ofSeconds(240));
         assertThat(run.output()).contains("squares [1, 4, 9, 16]").contains("child 81").doesNotContain("ClassNotFoundException");
         assertThat(run.exitCode()).as(run.output()).isZero();
+
+        // and the same project's own test, under Surefire
+        ProcessBuilder surefire = new ProcessBuilder(mvn.toString(), "-B", "test", "-Dforkwise.aot=off").directory(tmp.toFile());
+        surefire.environment().put("JAVA_HOME", System.getProperty("java.home"));
+        Jvms.Run tests = Jvms.run(surefire, Duration.ofSeconds(240));
+        assertThat(tests.output()).contains("test squares [1, 4, 9]").contains("Tests run: 1, Failures: 0, Errors: 0");
+        assertThat(tests.exitCode()).as(tests.output()).isZero();
     }
 
     private static Path onPath(String name) {
