@@ -73,7 +73,10 @@ class ObservabilityTest {
 
     @ParameterizedTest(name = "{0}")
     @MethodSource("backends")
-    void statsAndJmxCountTasksByStateAndOutcome(IntFunction<Pool> factory) throws Exception {
+    void statsJmxAndJfrCountTasksByStateAndOutcome(IntFunction<Pool> factory) throws Exception {
+        Recording recording = new Recording();
+        recording.enable("dev.forkwise.Task");
+        recording.start();
         Pool pool = open.add(factory.apply(1));
         String d = tmp.toString();
         MBeanServer server = ManagementFactory.getPlatformMBeanServer();
@@ -110,6 +113,21 @@ class ObservabilityTest {
 
         pool.close();
         assertThat(server.isRegistered(beanName(pool))).as("gone once the pool has terminated").isFalse();
+
+        Path file = tmp.resolve("tasks.jfr");
+        recording.stop();
+        recording.dump(file);
+        recording.close();
+        List<RecordedEvent> tasks = RecordingFile.readAllEvents(file).stream()
+                .filter(e -> e.getEventType().getName().equals("dev.forkwise.Task"))
+                .filter(e -> e.getString("pool").equals(pool.name()))
+                .toList();
+        // the cancelled task may have ended before it started: only started tasks are spans
+        assertThat(tasks).extracting(e -> e.getString("outcome")).containsAll(List.of("ok", "ok", "failed"));
+        assertThat(tasks).filteredOn(e -> e.getString("outcome").equals("ok")).allSatisfy(e -> {
+            assertThat(e.getString("task")).startsWith("task #");
+            assertThat(e.getString("worker")).isNotBlank();
+        });
     }
 
     @Test
