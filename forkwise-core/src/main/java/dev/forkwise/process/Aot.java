@@ -223,6 +223,7 @@ final class Aot {
             }
             cmd.add(1, "-XX:AOTCacheOutput=" + partial);
             cmd.add(TRAIN);
+            cmd.add(Long.toString(ProcessHandle.current().pid())); // watched from its first line, even if we die first
             Process p = new ProcessBuilder(cmd)
                     .redirectErrorStream(true)
                     .redirectOutput(log.toFile())
@@ -325,10 +326,10 @@ final class Aot {
 
     /**
      * The training run: one JVM plays the parent and a worker, over a real channel, so the classes
-     * and the hot methods of both ends are in the cache. Exits the JVM when done.
+     * and the hot methods of both ends are in the cache. Exits the JVM when done, and at once if
+     * the JVM that started it, {@code parent}, is gone (even before this started).
      */
-    static void train() throws Exception {
-        long parent = ProcessHandle.current().parent().map(ProcessHandle::pid).orElse(-1L);
+    static void train(long parent) throws Exception {
         Daemons.start("forkwise-parent-watch", () -> WorkerMain.watchParent(parent));
         Daemons.start("forkwise-stdin-watch", () -> WorkerMain.haltAtEof(System.in)); // the parent holds our stdin
         Codec codec = new Codec(null, Aot.class.getClassLoader());

@@ -611,6 +611,7 @@ public final class ProcessBackend implements Backend {
         String reason;
         WorkerCrashedException noStart = null;
         boolean crashed;
+        boolean replaced;
         lock.lock();
         try {
             channel.forget(w.token);
@@ -667,6 +668,7 @@ public final class ProcessBackend implements Backend {
             replenishLocked(after);
             assignLocked(after);
             finishIfDoneLocked(after);
+            replaced = life.is(Lifecycle.State.RUNNING) && startFailure == null;
         } finally {
             lock.unlock();
         }
@@ -684,7 +686,7 @@ public final class ProcessBackend implements Backend {
         if (crashed) {
             Log.warning("worker pid %d of pool %s died (exit code %d%s): %s; %d task(s) lost%s", w.pid, poolName, code,
                     signal == null ? "" : ", " + signal, why, lost.size() + neverRan.size(),
-                    life.is(Lifecycle.State.RUNNING) ? ", a replacement starts" : "");
+                    replaced ? ", a replacement starts" : "");
         } else {
             Log.debug("worker pid %d of pool %s stopped: %s", w.pid, poolName, why);
         }

@@ -82,8 +82,8 @@ public final class WorkerMain {
      * @throws Exception if the worker cannot connect
      */
     public static void main(String[] args) throws Exception {
-        if (args.length == 1 && args[0].equals(Aot.TRAIN)) {
-            Aot.train();
+        if (args.length == 2 && args[0].equals(Aot.TRAIN)) {
+            Aot.train(Long.parseLong(args[1]));
             return;
         }
         InputStream stdin = new FileInputStream(FileDescriptor.in);
