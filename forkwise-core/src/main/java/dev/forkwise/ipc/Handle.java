@@ -89,7 +89,14 @@ abstract class Handle implements AutoCloseable, Serializable {
                     }
                 }
             }
-            return h instanceof Pipe p ? p.end(side) : h;
+            if (h instanceof Pipe p) {
+                Pipe.End end = p.end(side);
+                if (!s.owner) {
+                    end.arrived(); // this process holds that end from now on: its death closes it
+                }
+                return end;
+            }
+            return h;
         }
 
         private static Object make(Segment s) {
@@ -105,6 +112,8 @@ abstract class Handle implements AutoCloseable, Serializable {
                 case BARRIER -> new SharedBarrier(s);
                 case QUEUE -> new SharedQueue<>(s);
                 case PIPE -> new Pipe(s);
+                case INT -> new SharedInt(s);
+                case DOUBLE -> new SharedDouble(s);
             };
         }
     }

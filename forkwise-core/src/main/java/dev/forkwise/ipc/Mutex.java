@@ -62,6 +62,31 @@ final class Mutex {
         this.deaths = offset + 16;
     }
 
+    /**
+     * One attempt, no waiting, that also takes the lock over from a dead holder: {@link
+     * #ACQUIRED}, {@link #OWNER_DIED}, or {@link #TIMED_OUT} when a live holder has it. Whether the
+     * holder lives is looked at most every {@link #CHECK_NANOS} per mutex handle, so a loop of
+     * {@code tryLock()} on a lock a live process holds costs a compare-and-set each time.
+     */
+    int tryAcquireNow() {
+        long me = Owners.me();
+        if (tryAcquire(me)) {
+            return ACQUIRED;
+        }
+        long w = (long) Segment.LONG.getVolatile(m, owner);
+        long now = System.nanoTime();
+        if (w != 0 && w != me && now - nextCheck >= 0) {
+            nextCheck = now + CHECK_NANOS;
+            if (takeOverIfDead(w, me)) {
+                return OWNER_DIED;
+            }
+        }
+        return TIMED_OUT;
+    }
+
+    /** When {@link #tryAcquireNow} may next look whether the holder lives (racy by design: a hint). */
+    private volatile long nextCheck = System.nanoTime();
+
     /** One attempt, no waiting. */
     boolean tryAcquire(long me) {
         if (Segment.LONG.compareAndSet(m, owner, 0L, me)) {

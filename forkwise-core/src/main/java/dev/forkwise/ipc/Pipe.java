@@ -43,6 +43,8 @@ public final class Pipe extends Handle {
     // per end: closed flag, holder pid, holder start; then the two rings
     private static final long ENDS = Segment.HEADER;
     private static final long RINGS = ENDS + 128;
+    /** In end a's words: 1 for a one-way pipe (a receives, b sends), 0 for a two-way one. */
+    private static final long ONE_WAY = ENDS + 24;
 
     private final transient End a;
     private final transient End b;
@@ -72,6 +74,23 @@ public final class Pipe extends Handle {
         Ring.format(s.memory, RINGS, Integer.MAX_VALUE, bufferBytes);
         Ring.format(s.memory, RINGS + ring, Integer.MAX_VALUE, bufferBytes);
         return new Pipe(s);
+    }
+
+    /**
+     * Opens a one-way pipe (Python's {@code Pipe(duplex=False)}): {@link #a()} only receives and
+     * {@link #b()} only sends; the other operation on either end throws.
+     *
+     * @return the pipe, owned by the calling process
+     */
+    public static Pipe oneWay() {
+        Pipe p = open();
+        Segment.LONG.setVolatile(p.memory, ONE_WAY, 1L);
+        return p;
+    }
+
+    /** @return whether this pipe is one-way: {@link #a()} receives, {@link #b()} sends */
+    public boolean isOneWay() {
+        return (long) Segment.LONG.getVolatile(memory, ONE_WAY) == 1L;
     }
 
     /** @return the first end */
@@ -123,6 +142,9 @@ public final class Pipe extends Handle {
 
         /** Sends {@code message} (any value a task could take as its argument). */
         public void send(Object message) throws InterruptedException {
+            if (side == 0 && pipe.isOneWay()) {
+                throw new IllegalStateException(this + " only receives: this pipe is one-way (Pipe.oneWay()); send on its end b");
+            }
             use();
             Messages.Encoded e = SharedQueue.encode(message);
             if (e.length() > out.maxRecord()) {
@@ -147,6 +169,9 @@ public final class Pipe extends Handle {
          * @throws ClosedException when nothing is buffered and the other end is closed or gone
          */
         public <T> T recv() throws InterruptedException {
+            if (side == 1 && pipe.isOneWay()) {
+                throw new IllegalStateException(this + " only sends: this pipe is one-way (Pipe.oneWay()); receive on its end a");
+            }
             use();
             byte[] b = in.take(-1, this::checkPeerIfEmpty);
             return SharedQueue.decode(b);
@@ -183,6 +208,19 @@ public final class Pipe extends Handle {
                 }
                 Segment.LONG.setVolatile(m, mine + 16, Owners.START);
                 Segment.LONG.setVolatile(m, mine + 8, Owners.PID);
+                registered = true;
+            }
+        }
+
+        /**
+         * This end has arrived in a process other than its creator (a task that captured it): that
+         * process is its holder from now on, before it sends or receives anything, so a holder that
+         * dies before its first send still closes the pipe for the other end.
+         */
+        void arrived() {
+            if (!registered && !pipe.segment.isClosed()) {
+                Segment.LONG.setVolatile(pipe.memory, mine + 16, Owners.START);
+                Segment.LONG.setVolatile(pipe.memory, mine + 8, Owners.PID);
                 registered = true;
             }
         }

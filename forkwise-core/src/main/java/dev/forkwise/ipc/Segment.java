@@ -54,7 +54,8 @@ final class Segment implements AutoCloseable {
 
     /** What a segment holds; the name is the file's extension. */
     enum Kind {
-        LONG, LONGS, INTS, DOUBLES, BYTES, LOCK, SEMAPHORE, EVENT, BARRIER, QUEUE, PIPE;
+        // new kinds go at the end: the kind's number is in every segment's header
+        LONG, LONGS, INTS, DOUBLES, BYTES, LOCK, SEMAPHORE, EVENT, BARRIER, QUEUE, PIPE, INT, DOUBLE;
 
         String extension() {
             return name().toLowerCase(java.util.Locale.ROOT);

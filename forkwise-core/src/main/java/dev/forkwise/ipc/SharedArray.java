@@ -52,6 +52,42 @@ public abstract sealed class SharedArray extends Handle permits SharedArray.Long
         return new Doubles(newSegment(Segment.Kind.DOUBLES, bytes(length, 3)));
     }
 
+    /**
+     * A shared {@code int[]} holding {@code values} (Python's {@code Array('i', [1, 2, 3])}).
+     *
+     * @param values the elements, copied in
+     * @return the array, owned by the calling process
+     */
+    public static Ints ofInts(int... values) {
+        Ints a = ints(values.length);
+        a.copyFrom(values);
+        return a;
+    }
+
+    /**
+     * A shared {@code long[]} holding {@code values}.
+     *
+     * @param values the elements, copied in
+     * @return the array, owned by the calling process
+     */
+    public static Longs ofLongs(long... values) {
+        Longs a = longs(values.length);
+        a.copyFrom(values);
+        return a;
+    }
+
+    /**
+     * A shared {@code double[]} holding {@code values} (Python's {@code Array('d', [...])}).
+     *
+     * @param values the elements, copied in
+     * @return the array, owned by the calling process
+     */
+    public static Doubles ofDoubles(double... values) {
+        Doubles a = doubles(values.length);
+        a.copyFrom(values);
+        return a;
+    }
+
     /** A shared {@code byte[length]}, zeroed. */
     public static Bytes bytes(int length) {
         return new Bytes(newSegment(Segment.Kind.BYTES, bytes(length, 0)));

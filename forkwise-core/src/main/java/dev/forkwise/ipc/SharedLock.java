@@ -89,11 +89,7 @@ public final class SharedLock extends Handle implements Lock {
     @Override
     public boolean tryLock() {
         try {
-            if (mutex.tryAcquire(Owners.me())) {
-                ownerDied = false;
-                return true;
-            }
-            return false;
+            return took(mutex.tryAcquireNow()); // a dead holder is found here too, not only by the waiting forms
         } catch (IllegalStateException e) {
             throw closed(e);
         }

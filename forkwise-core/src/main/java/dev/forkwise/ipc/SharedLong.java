@@ -88,6 +88,24 @@ public final class SharedLong extends Handle {
     }
 
     /** Sets the value to {@code update} if it is {@code expected}; returns whether it did. */
+    /**
+     * Atomically replaces the value with {@code fn(value)} and returns it: a compare-and-set loop
+     * in the calling process, so {@code fn} may run more than once and must have no side effects.
+     *
+     * @param fn the update
+     * @return the new value
+     */
+    public long updateAndGet(java.util.function.LongUnaryOperator fn) {
+        long prev = get();
+        while (true) {
+            long next = fn.applyAsLong(prev);
+            if (compareAndSet(prev, next)) {
+                return next;
+            }
+            prev = get();
+        }
+    }
+
     public boolean compareAndSet(long expected, long update) {
         try {
             return Segment.LONG.compareAndSet(memory, VALUE, expected, update);

@@ -11,9 +11,10 @@ import java.time.Duration;
  *
  * <p>The semaphore counts, per process, how many permits that process holds, in a table of
  * {@value #SLOTS} slots {@code (pid, start, count)} behind a robust {@link Mutex}; the free
- * permits are {@code initial + released - sum(counts)}. A process that died still has its slot:
- * a waiter that finds no free permit checks the holders every {@link Mutex#CHECK_NANOS} and
- * empties the slots of dead ones ({@link #reclaimed()} counts their permits). Every change to the
+ * permits are {@code initial + released - sum(counts)}. A process that gives back its last permit
+ * frees its slot. A process that died still has its slot: a waiter that finds no free permit
+ * checks the holders every {@link Mutex#CHECK_NANOS} and empties the slots of dead ones ({@link
+ * #reclaimed()} counts their permits), and so does a process that finds the table full. Every change to the
  * table is one store under the mutex, so a process that dies in the middle of one leaves it
  * consistent.
  *
@@ -35,6 +36,8 @@ public final class SharedSemaphore extends Handle {
     private static final long INITIAL = MUTEX + Mutex.BYTES;
     private static final long EXTRA = INITIAL + 8;
     private static final long RECLAIMED = INITIAL + 16;
+    /** The most permits that may be free at once, for a bounded semaphore; 0 when unbounded. */
+    private static final long BOUND = INITIAL + 24;
     private static final long TABLE = INITIAL + 64;
     private static final long SLOT = 24;
 
@@ -52,6 +55,23 @@ public final class SharedSemaphore extends Handle {
         }
         SharedSemaphore s = new SharedSemaphore(newSegment(Segment.Kind.SEMAPHORE, TABLE - Segment.HEADER + SLOTS * SLOT));
         Segment.LONG.setVolatile(s.memory, INITIAL, (long) permits);
+        return s;
+    }
+
+    /**
+     * Creates a bounded semaphore (Python's {@code BoundedSemaphore}): a {@link #release()} that
+     * would make more than {@code permits} permits free throws, as a release without its acquire is
+     * a bug.
+     *
+     * @param permits the permits, at least 1, and the most that may ever be free
+     * @return the semaphore, owned by the calling process
+     */
+    public static SharedSemaphore createBounded(int permits) {
+        if (permits < 1) {
+            throw new IllegalArgumentException("a bounded semaphore needs at least 1 permit, not " + permits);
+        }
+        SharedSemaphore s = create(permits);
+        Segment.LONG.setVolatile(s.memory, BOUND, (long) permits);
         return s;
     }
 
@@ -107,14 +127,28 @@ public final class SharedSemaphore extends Handle {
         }
     }
 
-    /** Returns a permit. */
+    /**
+     * Returns a permit.
+     *
+     * @throws IllegalStateException on a bounded semaphore, if every permit is already free
+     */
     public void release() {
         lock();
         try {
+            long bound = (long) Segment.LONG.getVolatile(memory, BOUND);
+            if (bound > 0 && free() >= bound) {
+                throw new IllegalStateException(this + " is bounded to " + bound + " permits and all " + bound
+                        + " are free: this release has no acquire to match (Python's BoundedSemaphore raises ValueError here)");
+            }
             long slot = findSlot();
             long held = slot < 0 ? 0 : (long) Segment.LONG.getVolatile(memory, slot + 16);
-            if (held > 0) {
+            if (held > 1) {
                 Segment.LONG.setVolatile(memory, slot + 16, held - 1);
+            } else if (held == 1) {
+                // its last permit back: the slot is free for another process (a pool that recycles
+                // its workers would otherwise fill the table with processes that hold nothing)
+                Segment.LONG.setVolatile(memory, slot + 16, 0L);
+                Segment.LONG.setVolatile(memory, slot, 0L);
             } else {
                 Segment.LONG.setVolatile(memory, EXTRA, (long) Segment.LONG.getVolatile(memory, EXTRA) + 1);
             }
@@ -185,16 +219,28 @@ public final class SharedSemaphore extends Handle {
         if (at >= 0) {
             return at;
         }
+        at = freeSlot();
+        if (at < 0) {
+            reclaimDead(); // slots of processes that died holding permits come back
+            at = freeSlot();
+        }
+        if (at < 0) {
+            throw new IllegalStateException("more than " + SLOTS + " live processes hold permits of this semaphore at once");
+        }
+        // count and start first: the slot counts only once pid is written
+        Segment.LONG.setVolatile(memory, at + 16, 0L);
+        Segment.LONG.setVolatile(memory, at + 8, Owners.START);
+        Segment.LONG.setVolatile(memory, at, Owners.PID);
+        return at;
+    }
+
+    private long freeSlot() {
         for (int i = 0; i < SLOTS; i++) {
-            at = TABLE + i * SLOT;
+            long at = TABLE + i * SLOT;
             if ((long) Segment.LONG.getVolatile(memory, at) == 0) {
-                // count and start first: the slot counts only once pid is written
-                Segment.LONG.setVolatile(memory, at + 16, 0L);
-                Segment.LONG.setVolatile(memory, at + 8, Owners.START);
-                Segment.LONG.setVolatile(memory, at, Owners.PID);
                 return at;
             }
         }
-        throw new IllegalStateException("more than " + SLOTS + " processes hold permits of this semaphore at once");
+        return -1;
     }
 }

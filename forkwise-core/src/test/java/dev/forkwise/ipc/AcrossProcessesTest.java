@@ -221,6 +221,94 @@ class AcrossProcessesTest {
         assertThat(held).failsWithin(Duration.ofSeconds(30));
     }
 
+    /**
+     * 200 short-lived workers (recycled after each task) each take a permit and give it back: the
+     * table of holders has 64 slots, which used to fill up with processes that held nothing.
+     */
+    @Test
+    void twoHundredRecycledWorkersTakeAndGiveBackAPermit() throws Exception {
+        SharedSemaphore permits = shared(SharedSemaphore.create(2));
+        Pool recycled = Pool.processes(ProcessOptions.builder().workers(2).maxTasksPerWorker(1).build());
+        pools.add(recycled);
+        List<Long> pids = recycled.map((Integer i) -> {
+            permits.acquire();
+            permits.release();
+            return ProcessHandle.current().pid();
+        }, java.util.stream.IntStream.range(0, 200).boxed().toList(), 1);
+        assertThat(new java.util.HashSet<>(pids)).as("a JVM per task").hasSize(200);
+        assertThat(permits.availablePermits()).isEqualTo(2);
+    }
+
+    /** A pipe end's holder that dies before its first send closes the pipe for the other end. */
+    @Test
+    void aPipePeerKilledBeforeItSendsAnythingEndsTheOtherEndsWait() throws Exception {
+        Pipe pipe = shared(Pipe.open());
+        Pipe.End here = pipe.a();
+        Pipe.End there = pipe.b();
+        SharedLong started = shared(SharedLong.create(0));
+        Pool pool = pool(1);
+        CompletableFuture<Object> peer = pool.submit(() -> {
+            java.util.Objects.requireNonNull(there); // captured: the end arrives in this worker, which sends nothing
+            started.set(ProcessHandle.current().pid());
+            Thread.sleep(600_000);
+            return null;
+        });
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
+        while (started.get() == 0 && System.nanoTime() < deadline) {
+            Thread.sleep(5);
+        }
+        ProcessHandle.of(started.get()).orElseThrow().destroyForcibly(); // SIGKILL, before any send
+        assertThat(peer).failsWithin(Duration.ofSeconds(30));
+        CompletableFuture<Object> received = CompletableFuture.supplyAsync(() -> {
+            try {
+                return here.recv();
+            } catch (Exception e) {
+                return e;
+            }
+        }, r -> Thread.ofPlatform().daemon().start(r));
+        assertThat(received.get(10, TimeUnit.SECONDS)).isInstanceOf(Pipe.ClosedException.class);
+    }
+
+    /** {@code tryLock()} without a timeout finds a dead holder too (it used to fail for ever). */
+    @Test
+    void tryLockWithoutATimeoutTakesOverFromAHolderKilledWithSigkill() throws Exception {
+        SharedLock lock = shared(SharedLock.create());
+        SharedLong holder = shared(SharedLong.create(0));
+        Pool pool = pool(1);
+        CompletableFuture<Object> held = pool.submit(() -> {
+            lock.lock();
+            holder.set(ProcessHandle.current().pid());
+            Thread.sleep(600_000);
+            return null;
+        });
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
+        while (holder.get() == 0 && System.nanoTime() < deadline) {
+            Thread.sleep(5);
+        }
+        assertThat(lock.tryLock()).as("a live holder keeps it").isFalse();
+        ProcessHandle.of(holder.get()).orElseThrow().destroyForcibly(); // SIGKILL
+        assertThat(held).failsWithin(Duration.ofSeconds(30)); // the holder is gone for sure
+        boolean got = false;
+        int tries = 0;
+        long until = System.nanoTime() + TimeUnit.SECONDS.toNanos(3);
+        while (!got && System.nanoTime() < until) {
+            got = lock.tryLock();
+            tries++;
+            if (!got) {
+                Thread.sleep(10);
+            }
+        }
+        try {
+            assertThat(got).as("tryLock() took over after %d tries", tries).isTrue();
+            assertThat(lock.ownerDied()).isTrue();
+            assertThat(lock.takeOvers()).isEqualTo(1);
+        } finally {
+            if (got) {
+                lock.unlock();
+            }
+        }
+    }
+
     @Test
     void aConsumerKilledMidStreamLosesAtMostTheMessageItWasTaking() throws Exception {
         int n = 100_000;
