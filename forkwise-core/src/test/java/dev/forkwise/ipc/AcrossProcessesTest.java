@@ -186,12 +186,12 @@ class AcrossProcessesTest {
         assertThat(queue.isEmpty()).isTrue();
     }
 
-    @Test
-    void aLockHolderKilledWithSigkillIsTakenOverWithinOneSecondAndTheNextHolderIsTold() throws Exception {
-        SharedLock lock = shared(SharedLock.create());
-        SharedLong holder = shared(SharedLong.create(0));
-        Pool pool = pool(1);
-        CompletableFuture<Object> held = pool.submit(() -> {
+    /**
+     * A worker of a new pool takes {@code lock} and holds it until killed; returns once it holds
+     * it, with its pid in {@code holder}.
+     */
+    private CompletableFuture<Object> holdInAWorker(SharedLock lock, SharedLong holder) throws InterruptedException {
+        CompletableFuture<Object> held = pool(1).submit(() -> {
             lock.lock();
             holder.set(ProcessHandle.current().pid());
             Thread.sleep(600_000); // holds it until killed
@@ -201,6 +201,15 @@ class AcrossProcessesTest {
         while (holder.get() == 0 && System.nanoTime() < deadline) {
             Thread.sleep(5);
         }
+        assertThat(holder.get()).as("the worker holds the lock").isPositive();
+        return held;
+    }
+
+    @Test
+    void aLockHolderKilledWithSigkillIsTakenOverWithinOneSecondAndTheNextHolderIsTold() throws Exception {
+        SharedLock lock = shared(SharedLock.create());
+        SharedLong holder = shared(SharedLong.create(0));
+        CompletableFuture<Object> held = holdInAWorker(lock, holder);
         long pid = holder.get();
         assertThat(pid).isPositive();
         assertThat(lock.isLocked()).isTrue();
@@ -274,17 +283,7 @@ class AcrossProcessesTest {
     void tryLockWithoutATimeoutTakesOverFromAHolderKilledWithSigkill() throws Exception {
         SharedLock lock = shared(SharedLock.create());
         SharedLong holder = shared(SharedLong.create(0));
-        Pool pool = pool(1);
-        CompletableFuture<Object> held = pool.submit(() -> {
-            lock.lock();
-            holder.set(ProcessHandle.current().pid());
-            Thread.sleep(600_000);
-            return null;
-        });
-        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
-        while (holder.get() == 0 && System.nanoTime() < deadline) {
-            Thread.sleep(5);
-        }
+        CompletableFuture<Object> held = holdInAWorker(lock, holder);
         assertThat(lock.tryLock()).as("a live holder keeps it").isFalse();
         ProcessHandle.of(holder.get()).orElseThrow().destroyForcibly(); // SIGKILL
         assertThat(held).failsWithin(Duration.ofSeconds(30)); // the holder is gone for sure

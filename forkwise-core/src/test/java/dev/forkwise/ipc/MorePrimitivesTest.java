@@ -70,7 +70,7 @@ class MorePrimitivesTest {
         assertThat(longs.length()).isEqualTo(2);
         assertThat(longs.get(1)).isEqualTo(5L);
         assertThat(doubles.toArray()).containsExactly(0.5, 1.5, 2.5, 3.5);
-        assertThat(SharedArray.ofInts().length()).isZero();
+        assertThat(shared(SharedArray.ofInts()).length()).isZero();
     }
 
     @Test
@@ -100,6 +100,6 @@ class MorePrimitivesTest {
         Pool pool = open.add(Pool.processes(1));
         pool.run(() -> out.send("from a worker")).get(60, TimeUnit.SECONDS);
         assertThat((String) in.recv()).isEqualTo("from a worker");
-        assertThat(Pipe.open().isOneWay()).isFalse();
+        assertThat(shared(Pipe.open()).isOneWay()).isFalse();
     }
 }
