@@ -46,8 +46,20 @@ public final class TaskFuture<R> extends CompletableFuture<R> implements Runnabl
     private volatile TaskWatch watch;
     private volatile boolean startedFlag;
     private volatile TaskWatch.TaskEvent event;
+    /** Who ran it, for its event: set only while a recording wants the event. */
     private volatile String worker;
-    private final java.util.concurrent.atomic.AtomicBoolean ended = new java.util.concurrent.atomic.AtomicBoolean();
+    /** Whether its end was reported; set once, by {@link #ENDED}. */
+    private volatile boolean endReported;
+
+    private static final java.lang.invoke.VarHandle ENDED;
+
+    static {
+        try {
+            ENDED = java.lang.invoke.MethodHandles.lookup().findVarHandle(TaskFuture.class, "endReported", boolean.class);
+        } catch (ReflectiveOperationException e) {
+            throw new ExceptionInInitializerError(e);
+        }
+    }
 
     /**
      * Creates a task that has not started.
@@ -100,8 +112,8 @@ public final class TaskFuture<R> extends CompletableFuture<R> implements Runnabl
     /** Runs the task on the calling thread, unless it was cancelled first. */
     @Override
     public void run() {
-        if (!isDone()) {
-            started(Thread.currentThread().getName());
+        if (!isDone() && begin()) {
+            worker = Thread.currentThread().getName();
         }
         local.run();
     }
@@ -119,12 +131,24 @@ public final class TaskFuture<R> extends CompletableFuture<R> implements Runnabl
      * @param where the thread's name, or {@code "pid N"}
      */
     public void started(String where) {
-        TaskWatch w = watch;
-        if (w != null && !startedFlag && !ended.get()) {
-            startedFlag = true;
+        if (begin()) {
             worker = where;
-            event = w.started(description);
         }
+    }
+
+    /**
+     * Counts the start; returns whether a recording wants its event, and so who ran it (the name
+     * is built only then: this is every task's path).
+     */
+    private boolean begin() {
+        TaskWatch w = watch;
+        if (w == null || startedFlag || endReported) {
+            return false;
+        }
+        startedFlag = true;
+        TaskWatch.TaskEvent e = w.started(description);
+        event = e;
+        return e != null;
     }
 
     @Override
@@ -147,7 +171,7 @@ public final class TaskFuture<R> extends CompletableFuture<R> implements Runnabl
 
     private void ended(Throwable failure) {
         TaskWatch w = watch;
-        if (w != null && ended.compareAndSet(false, true)) {
+        if (w != null && ENDED.compareAndSet(this, false, true)) {
             w.ended(startedFlag, failure, event, worker);
         }
     }

@@ -294,7 +294,7 @@ public final class ProcessBackend implements Backend {
      */
     private void send(Worker w, Job job, boolean cold) {
         job.sentNanos = System.nanoTime();
-        job.future.started("pid " + w.pid);
+        job.future.started(w.label);
         boolean timed = options.taskTimeout().isPresent();
         try {
             job.sendOn(w.wire, timed && cold ? Wire.TASK_SAY_START : Wire.TASK);

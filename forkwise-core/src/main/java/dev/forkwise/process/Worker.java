@@ -47,6 +47,8 @@ final class Worker {
     final String token;
     final Process process;
     final long pid;
+    /** {@code "pid N"}, as task events name the worker (built once, not per task). */
+    final String label;
     final long startNanos;
     final OutputPump out;
     final OutputPump err;
@@ -69,6 +71,7 @@ final class Worker {
         this.token = token;
         this.process = process;
         this.pid = process.pid();
+        this.label = "pid " + pid;
         this.startNanos = startNanos;
         String prefix = prefix();
         this.out = OutputPump.start(process.getInputStream(), () -> System.out, prefix, "forkwise-out-" + pid);
