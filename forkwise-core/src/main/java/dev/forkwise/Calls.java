@@ -1,6 +1,6 @@
 package dev.forkwise;
 
-import dev.forkwise.engine.Parts;
+import dev.forkwise.codec.Parts;
 import java.util.List;
 import java.util.Map;
 

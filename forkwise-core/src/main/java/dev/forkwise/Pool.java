@@ -1,11 +1,14 @@
 package dev.forkwise;
 
+import dev.forkwise.advisor.AutoPoolEngine;
 import dev.forkwise.engine.PoolEngine;
+import dev.forkwise.process.ProcessBackend;
 import dev.forkwise.threads.PlatformThreadBackend;
 import dev.forkwise.threads.VirtualThreadBackend;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
+import java.util.Objects;
 import java.util.concurrent.Callable;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutorService;
@@ -139,7 +142,7 @@ public interface Pool extends ExecutorService, AutoCloseable {
 
     /** Like {@link #auto()}, running at most {@code maxConcurrent} tasks at once. */
     static AutoPool auto(int maxConcurrent) {
-        return new dev.forkwise.advisor.AutoPoolEngine(maxConcurrent);
+        return new AutoPoolEngine(maxConcurrent, workers -> new ProcessBackend(ProcessOptions.ofWorkers(workers)));
     }
 
     /**
@@ -180,8 +183,8 @@ public interface Pool extends ExecutorService, AutoCloseable {
      * @return a new pool; its workers are starting in the background
      */
     static Pool processes(ProcessOptions options) {
-        java.util.Objects.requireNonNull(options, "options");
-        return new PoolEngine(new dev.forkwise.process.ProcessBackend(options));
+        Objects.requireNonNull(options, "options");
+        return new PoolEngine(new ProcessBackend(options));
     }
 
     /**
@@ -470,11 +473,6 @@ public interface Pool extends ExecutorService, AutoCloseable {
     <T, R> java.util.stream.Gatherer<T, ?, R> mapping(Fn<? super T, ? extends R> fn, int chunkSize);
 
     /**
-     * Shuts the pool down and waits until every submitted task has finished, as {@link
-     * ExecutorService#close()}: if interrupted while waiting, it calls {@link #shutdownNow()},
-     * keeps waiting, and sets the interrupt status again before it returns.
-     */
-    /**
      * Returns what this pool has done so far: its tasks by state and outcome, and its worker JVMs.
      * A task is what the pool runs: one {@code submit}, or one chunk of a {@code map}. The same
      * figures are published over JMX as {@code dev.forkwise:type=Pool,name=<name>} while the pool
@@ -502,6 +500,11 @@ public interface Pool extends ExecutorService, AutoCloseable {
     record Stats(long submitted, long queued, long running, long completed, long failed, long cancelled,
             long crashed, long timedOut, int workersAlive, long workersRestarted) {}
 
+    /**
+     * Shuts the pool down and waits until every submitted task has finished, as {@link
+     * ExecutorService#close()}: if interrupted while waiting, it calls {@link #shutdownNow()},
+     * keeps waiting, and sets the interrupt status again before it returns.
+     */
     @Override
     void close();
 }

@@ -2,12 +2,10 @@ package dev.forkwise.advisor;
 
 import dev.forkwise.Advice;
 import dev.forkwise.AutoPool;
-import dev.forkwise.ProcessOptions;
+import dev.forkwise.codec.Messages;
 import dev.forkwise.engine.Backend;
 import dev.forkwise.engine.Lifecycle;
 import dev.forkwise.engine.TaskFuture;
-import dev.forkwise.process.Messages;
-import dev.forkwise.process.ProcessBackend;
 import java.lang.management.GarbageCollectorMXBean;
 import java.lang.management.ManagementFactory;
 import java.lang.management.ThreadInfo;
@@ -24,6 +22,7 @@ import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.ThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.locks.ReentrantLock;
+import java.util.function.IntFunction;
 
 /**
  * The backend of {@link dev.forkwise.Pool#auto()}: runs each task on one of three lanes (platform
@@ -210,19 +209,28 @@ public final class AutoBackend implements Backend {
 
     private String poolName;
     private ThreadPoolExecutor platform;
-    private ProcessBackend processes; // guarded by lock; made on first use
+    /** Makes the worker-JVM lane for a number of workers. */
+    private final IntFunction<Backend> workerJvms;
+    private Backend processes; // guarded by lock; made on first use
     private final Object processStart = new Object();
     private boolean processesStarted; // guarded by processStart
     private volatile Thread monitor;
     /** Whether an early decision may still come: probing, and no probed task has finished yet. Written under lock. */
     private volatile boolean earlyPossible = true;
 
-    /** @param bound the most tasks that may run at once */
-    public AutoBackend(int bound) {
+    /**
+     * Creates the backend.
+     *
+     * @param bound the most tasks that may run at once
+     * @param workerJvms makes the worker-JVM lane, a backend of that many worker JVMs, when a
+     *     decision first sends tasks there
+     */
+    public AutoBackend(int bound, IntFunction<Backend> workerJvms) {
         if (bound < 1) {
             throw new IllegalArgumentException("an automatic pool's bound must be 1 or more, not " + bound);
         }
         this.bound = bound;
+        this.workerJvms = workerJvms;
         this.limit = Math.min(bound, cores);
     }
 
@@ -342,7 +350,7 @@ public final class AutoBackend implements Backend {
             switch (lane) {
                 case VIRTUAL_THREADS -> after.add(() -> Thread.ofVirtual().name("forkwise-" + poolName + "-v").start(() -> runHere(f, false)));
                 case PROCESSES -> {
-                    ProcessBackend p = processesLocked();
+                    Backend p = processesLocked();
                     after.add(() -> {
                         if (stopping) {
                             f.cancel(false);
@@ -492,15 +500,15 @@ public final class AutoBackend implements Backend {
         return i == null || i.getBlockedTime() < 0 ? 0 : i.getBlockedTime();
     }
 
-    private ProcessBackend processesLocked() {
+    private Backend processesLocked() {
         if (processes == null) {
-            processes = new ProcessBackend(ProcessOptions.ofWorkers(Math.min(bound, Math.min(cores, Sizing.workersThatFit()))));
+            processes = workerJvms.apply(Math.min(bound, Math.min(cores, Sizing.workersThatFit())));
         }
         return processes;
     }
 
     /** Starts the worker-JVM lane once, outside this backend's lock (it launches processes). */
-    private void startProcesses(ProcessBackend p) {
+    private void startProcesses(Backend p) {
         synchronized (processStart) {
             if (!processesStarted) {
                 p.start(poolName + "-processes");
@@ -510,18 +518,12 @@ public final class AutoBackend implements Backend {
     }
 
     /** The worker-JVM lane, if it was ever started. */
-    private ProcessBackend startedProcesses() {
+    private Backend startedProcesses() {
         synchronized (processStart) {
             return processesStarted ? processes : null;
         }
     }
 
-    /**
-     * A task is done: free its place, learn from it, hand on the next. {@code wall} is the task's
-     * own time, {@code span} that and the time to measure it, which {@code cpu}, {@code blocked} and
-     * {@code runDelay} are read over. {@code cpu} is -1 when not measured; {@code started} is null
-     * for a task that did not run on a thread of this backend.
-     */
     /** A task handed to a lane that {@code shutdownNow} stopped before it began: its place is free. */
     private void abandoned() {
         List<Runnable> after = new ArrayList<>();
@@ -535,6 +537,12 @@ public final class AutoBackend implements Backend {
         after.forEach(Runnable::run);
     }
 
+    /**
+     * A task is done: free its place, learn from it, hand on the next. {@code wall} is the task's
+     * own time, {@code span} that and the time to measure it, which {@code cpu}, {@code blocked} and
+     * {@code runDelay} are read over. {@code cpu} is -1 when not measured; {@code started} is null
+     * for a task that did not run on a thread of this backend.
+     */
     private void finished(long wall, long span, long cpu, long blocked, long runDelay, Started started) {
         List<Runnable> after = new ArrayList<>();
         lock.lock();
@@ -900,7 +908,7 @@ public final class AutoBackend implements Backend {
         life.advance(Lifecycle.State.TERMINATED);
         platform.shutdown();
         after.add(() -> {
-            ProcessBackend p = startedProcesses();
+            Backend p = startedProcesses();
             if (p != null) {
                 p.shutdown();
             }
@@ -926,7 +934,7 @@ public final class AutoBackend implements Backend {
     public List<TaskFuture<?>> shutdownNow() {
         List<TaskFuture<?>> never = new ArrayList<>();
         List<Runnable> after = new ArrayList<>();
-        ProcessBackend p;
+        Backend p;
         lock.lock();
         try {
             life.advance(Lifecycle.State.SHUTDOWN);
@@ -955,13 +963,13 @@ public final class AutoBackend implements Backend {
 
     @Override
     public int workersAlive() {
-        ProcessBackend p = startedProcesses();
+        Backend p = startedProcesses();
         return p == null ? 0 : p.workersAlive();
     }
 
     @Override
     public long workersRestarted() {
-        ProcessBackend p = startedProcesses();
+        Backend p = startedProcesses();
         return p == null ? 0 : p.workersRestarted();
     }
 

@@ -2,6 +2,7 @@ package dev.forkwise.engine;
 
 import dev.forkwise.Call;
 import dev.forkwise.Fn;
+import dev.forkwise.codec.Portable;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -17,8 +18,6 @@ import java.util.Map;
  */
 record Chunk(String label, Fn<Object, ?> fn, Object[] inputs, long firstIndex)
         implements Call<Object[]>, Portable {
-
-    static final int KIND = 0;
 
     private static final int MAX_SHOWN = 60;
 
@@ -39,8 +38,8 @@ record Chunk(String label, Fn<Object, ?> fn, Object[] inputs, long firstIndex)
     }
 
     @Override
-    public int kind() {
-        return KIND;
+    public Shape shape() {
+        return Shape.MAP_CHUNK;
     }
 
     @Override

@@ -1,6 +1,7 @@
 package dev.forkwise.engine;
 
 import dev.forkwise.Call;
+import dev.forkwise.codec.Portable;
 import java.util.List;
 import java.util.Map;
 
@@ -11,8 +12,6 @@ import java.util.Map;
  * @param chunk the chunk of one input
  */
 record FirstResult<R>(Chunk chunk) implements Call<R>, Portable {
-
-    static final int KIND = 1;
 
     @Override
     public List<Map.Entry<String, Object>> parts() {
@@ -26,8 +25,8 @@ record FirstResult<R>(Chunk chunk) implements Call<R>, Portable {
     }
 
     @Override
-    public int kind() {
-        return KIND;
+    public Shape shape() {
+        return Shape.FIRST_RESULT;
     }
 
     @Override

@@ -1,6 +1,8 @@
 package dev.forkwise.engine;
 
 import dev.forkwise.Fn;
+import dev.forkwise.codec.Packed;
+import dev.forkwise.codec.PackedList;
 import java.util.ArrayDeque;
 import java.util.List;
 import java.util.concurrent.CancellationException;

@@ -2,6 +2,7 @@ package dev.forkwise.engine;
 
 import dev.forkwise.Call;
 import dev.forkwise.Fn;
+import dev.forkwise.codec.Packed;
 
 /**
  * A {@link Chunk} as a worker JVM runs it when its inputs came packed (all {@code Integer}, all

@@ -2,11 +2,13 @@ package dev.forkwise.engine;
 
 import dev.forkwise.Action;
 import dev.forkwise.Call;
-import dev.forkwise.Fn;
 import dev.forkwise.Fn2;
 import dev.forkwise.Fn3;
+import dev.forkwise.Fn;
 import dev.forkwise.MapTimeoutException;
 import dev.forkwise.Pool;
+import dev.forkwise.codec.Packed;
+import dev.forkwise.codec.PackedList;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Arrays;

@@ -1,6 +1,7 @@
 package dev.forkwise.engine;
 
 import dev.forkwise.Call;
+import dev.forkwise.codec.Portable;
 import java.util.List;
 import java.util.Map;
 
@@ -12,11 +13,9 @@ import java.util.Map;
  */
 record RunnableCall<T>(Runnable runnable, T result) implements Call<T>, Portable {
 
-    static final int KIND = 2;
-
     @Override
-    public int kind() {
-        return KIND;
+    public Shape shape() {
+        return Shape.RUNNABLE;
     }
 
     @Override

@@ -1,6 +1,6 @@
 package dev.forkwise.ipc;
 
-import dev.forkwise.process.Messages;
+import dev.forkwise.codec.Messages;
 import java.io.ObjectStreamException;
 import java.io.Serial;
 import java.io.Serializable;

@@ -87,7 +87,6 @@ public final class SharedLong extends Handle {
         return addAndGet(-1);
     }
 
-    /** Sets the value to {@code update} if it is {@code expected}; returns whether it did. */
     /**
      * Atomically replaces the value with {@code fn(value)} and returns it: a compare-and-set loop
      * in the calling process, so {@code fn} may run more than once and must have no side effects.
@@ -106,6 +105,7 @@ public final class SharedLong extends Handle {
         }
     }
 
+    /** Sets the value to {@code update} if it is {@code expected}; returns whether it did. */
     public boolean compareAndSet(long expected, long update) {
         try {
             return Segment.LONG.compareAndSet(memory, VALUE, expected, update);

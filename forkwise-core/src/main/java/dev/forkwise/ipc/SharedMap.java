@@ -1,8 +1,8 @@
 package dev.forkwise.ipc;
 
-import dev.forkwise.Fn;
 import dev.forkwise.Fn2;
-import dev.forkwise.process.Messages;
+import dev.forkwise.Fn;
+import dev.forkwise.codec.Messages;
 import java.io.BufferedInputStream;
 import java.io.BufferedOutputStream;
 import java.io.DataInputStream;

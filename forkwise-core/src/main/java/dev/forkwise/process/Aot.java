@@ -1,7 +1,9 @@
 package dev.forkwise.process;
 
 import dev.forkwise.Fn;
-import dev.forkwise.engine.Portable;
+import dev.forkwise.codec.Codec;
+import dev.forkwise.codec.Message;
+import dev.forkwise.engine.Tasks;
 import java.io.File;
 import java.io.IOException;
 import java.nio.channels.FileChannel;
@@ -332,14 +334,14 @@ final class Aot {
     static void train(long parent) throws Exception {
         Daemons.start("forkwise-parent-watch", () -> WorkerMain.watchParent(parent));
         Daemons.start("forkwise-stdin-watch", () -> WorkerMain.haltAtEof(System.in)); // the parent holds our stdin
-        Codec codec = new Codec(null, Aot.class.getClassLoader());
+        Codec codec = new Codec(null, Aot.class.getClassLoader(), Tasks.FACTORY);
         try (Channel channel = Channel.open("aot-training")) {
             CompletableFuture<Wire> parentEnd = new CompletableFuture<>();
             String token = channel.expect(parentEnd::complete);
             WorkerMain worker = WorkerMain.connect(channel.path(), token, 1, true);
             Daemons.start("forkwise-task-0", worker::serve);
             Wire wire = parentEnd.get(30, TimeUnit.SECONDS);
-            wire.send(Wire.INIT, 0, Wire.Message.EMPTY);
+            wire.send(Wire.INIT, 0, Message.EMPTY);
             expect(wire, Wire.READY);
             long id = 0;
             Object[] inputs = new Object[2_000];
@@ -347,7 +349,7 @@ final class Aot {
                 inputs[i] = i;
             }
             for (int round = 0; round < 200; round++) {
-                codec.decode(roundTrip(wire, ++id, Portable.rebuild(0, new Object[] {"map", TWICE, inputs, 0L}), Wire.OK));
+                codec.decode(roundTrip(wire, ++id, Tasks.mapChunk("map", TWICE, inputs, 0), Wire.OK));
                 codec.decode(roundTrip(wire, ++id, applyAsync(TWICE, "s" + round), Wire.OK));
             }
             codec.decode(roundTrip(wire, ++id, applyAsync(TWICE, new byte[Codec.ATTACH_AT * 4]), Wire.OK));
@@ -363,11 +365,11 @@ final class Aot {
 
     /** What {@code applyAsync(fn, input)} sends: a one-input chunk whose result is its only output. */
     private static Object applyAsync(Fn<Object, Object> fn, Object input) {
-        return Portable.rebuild(1, new Object[] {Portable.rebuild(0, new Object[] {"applyAsync", fn, new Object[] {input}, 0L})});
+        return Tasks.applyOne(fn, input);
     }
 
     /** Sends {@code task} as request {@code id} and returns the reply, which must be of {@code type}. */
-    private static Wire.Message roundTrip(Wire wire, long id, Object task, byte type) throws IOException {
+    private static Message roundTrip(Wire wire, long id, Object task, byte type) throws IOException {
         wire.send(Wire.TASK, id, Codec.encode(task));
         return expect(wire, type).message();
     }

@@ -6,6 +6,10 @@ import dev.forkwise.ProcessOptions;
 import dev.forkwise.TaskFailedException;
 import dev.forkwise.TaskTimeoutException;
 import dev.forkwise.WorkerCrashedException;
+import dev.forkwise.codec.Codec;
+import dev.forkwise.codec.Message;
+import dev.forkwise.codec.Transfer;
+import dev.forkwise.engine.Tasks;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.util.List;
@@ -22,8 +26,8 @@ public final class ChildRun {
     private final String description;
     private final Channel channel;
     private final Worker worker;
-    private final Wire.Message task;
-    private final Wire.Message initializer;
+    private final Message task;
+    private final Message initializer;
     private final Codec codec;
     private final CompletableFuture<Object> result = new CompletableFuture<>();
     private final CompletableFuture<Integer> exit = new CompletableFuture<>();
@@ -34,8 +38,8 @@ public final class ChildRun {
     private ChildRun(String name, String description, Call<?> call, Object code, ProcessOptions options) {
         this.description = description;
         this.task = Transfer.encode(description, call);
-        this.initializer = options.initializer().map(i -> Transfer.encode("the initializer", i)).orElse(Wire.Message.EMPTY);
-        this.codec = new Codec(options.allowedClasses().orElse(null), call.getClass().getClassLoader());
+        this.initializer = options.initializer().map(i -> Transfer.encode("the initializer", i)).orElse(Message.EMPTY);
+        this.codec = new Codec(options.allowedClasses().orElse(null), call.getClass().getClassLoader(), Tasks.FACTORY);
         List<String> command = Aot.workerCommand(options, code.getClass().getClassLoader(), ClassPaths.contextLoader());
         ClassPaths.Check.of(options, command).check(description, code);
         this.channel = Channel.open("child");

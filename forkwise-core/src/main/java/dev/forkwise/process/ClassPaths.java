@@ -2,7 +2,8 @@ package dev.forkwise.process;
 
 import dev.forkwise.NotTransferableException;
 import dev.forkwise.ProcessOptions;
-import dev.forkwise.engine.Portable;
+import dev.forkwise.codec.Parts;
+import dev.forkwise.codec.Portable;
 import java.io.File;
 import java.net.URI;
 import java.net.URISyntaxException;
@@ -143,7 +144,7 @@ final class ClassPaths {
                 }
                 return;
             }
-            if (task instanceof dev.forkwise.engine.Parts p) { // a wrapper of forkwise's around the user's code
+            if (task instanceof Parts p) { // a wrapper of forkwise's around the user's code
                 for (var part : p.parts()) {
                     check(what, part.getValue());
                 }

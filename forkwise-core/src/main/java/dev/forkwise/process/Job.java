@@ -1,5 +1,8 @@
 package dev.forkwise.process;
 
+import dev.forkwise.codec.Message;
+import dev.forkwise.codec.Packed;
+import dev.forkwise.codec.Portable;
 import dev.forkwise.engine.TaskFuture;
 import java.util.concurrent.ScheduledFuture;
 
@@ -20,9 +23,9 @@ final class Job {
     final long id;
     final TaskFuture<?> future;
     final ClassLoader loader;
-    /** Whether the reply may be decoded packed ({@link dev.forkwise.engine.Packed}): a map chunk's. */
+    /** Whether the reply may be decoded packed ({@link Packed}): a map chunk's. */
     final boolean packable;
-    private Wire.Message payload; // guarded by this
+    private Message payload; // guarded by this
     private boolean sent; // guarded by this
     private boolean settled; // guarded by this
 
@@ -31,12 +34,12 @@ final class Job {
     long sentNanos;
     ScheduledFuture<?> timeout;
 
-    Job(long id, TaskFuture<?> future, Wire.Message payload, ClassLoader loader) {
+    Job(long id, TaskFuture<?> future, Message payload, ClassLoader loader) {
         this.id = id;
         this.future = future;
         this.payload = payload;
         this.loader = loader;
-        this.packable = dev.forkwise.engine.Packed.mayPack(future.task());
+        this.packable = Portable.packsResults(future.task());
         this.settled = payload.attachments().length == 0;
     }
 

@@ -6,7 +6,7 @@ import java.nio.file.Path;
 import java.util.List;
 
 /** Resident memory of a process, from {@code /proc/<pid>/status} (Linux); 0 where unknown. */
-public final class Memory {
+final class Memory {
 
     private Memory() {}
 
@@ -16,7 +16,7 @@ public final class Memory {
      * @param pid a process id
      * @return bytes, or 0 if unknown (not Linux, or the process is gone)
      */
-    public static long residentBytes(long pid) {
+    static long residentBytes(long pid) {
         try {
             List<String> lines = Files.readAllLines(Path.of("/proc", Long.toString(pid), "status"));
             for (String line : lines) {

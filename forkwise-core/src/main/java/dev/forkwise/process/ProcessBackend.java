@@ -4,9 +4,13 @@ import dev.forkwise.ProcessOptions;
 import dev.forkwise.TaskFailedException;
 import dev.forkwise.TaskTimeoutException;
 import dev.forkwise.WorkerCrashedException;
+import dev.forkwise.codec.Codec;
+import dev.forkwise.codec.Message;
+import dev.forkwise.codec.Transfer;
 import dev.forkwise.engine.Backend;
 import dev.forkwise.engine.Lifecycle;
 import dev.forkwise.engine.TaskFuture;
+import dev.forkwise.engine.Tasks;
 import java.io.IOException;
 import java.time.Duration;
 import java.util.ArrayDeque;
@@ -88,7 +92,7 @@ public final class ProcessBackend implements Backend {
 
     private final ProcessOptions options;
     private final int threads;
-    private final Wire.Message initializer;
+    private final Message initializer;
     /** The codec of the last reply read, reused while replies come for tasks of the same class loader. */
     private volatile Codec lastCodec;
     private final List<String> command;
@@ -179,7 +183,7 @@ public final class ProcessBackend implements Backend {
         this.options = options;
         this.threads = threadsPerWorkerOverride >= 0 ? threadsPerWorkerOverride : options.threadsPerWorker();
         Object init = options.initializer().orElse(null);
-        this.initializer = init == null ? Wire.Message.EMPTY : Transfer.encode("the initializer", init);
+        this.initializer = init == null ? Message.EMPTY : Transfer.encode("the initializer", init);
         this.command = List.copyOf(command);
         this.loadable = ClassPaths.Check.of(options, this.command);
         this.warmKey = WarmWorkers.Key.of(this.command, options, threads, initializer);
@@ -228,7 +232,7 @@ public final class ProcessBackend implements Backend {
     @Override
     public void execute(TaskFuture<?> task) {
         loadable.check(task.description(), task.task());
-        Wire.Message payload = Transfer.encode(task.description(), task.task(), false);
+        Message payload = Transfer.encode(task.description(), task.task(), false);
         Job job = new Job(requestIds.incrementAndGet(), task, payload, task.task().getClass().getClassLoader());
         List<Runnable> after = new ArrayList<>();
         lock.lock();
@@ -488,8 +492,8 @@ public final class ProcessBackend implements Backend {
         run(after);
     }
 
-    private void initializerFailed(Worker w, Wire.Message payload) {
-        Throwable cause = new Codec(options.allowedClasses().orElse(null), null).decodeThrowable(payload);
+    private void initializerFailed(Worker w, Message payload) {
+        Throwable cause = new Codec(options.allowedClasses().orElse(null), null, Tasks.FACTORY).decodeThrowable(payload);
         List<Runnable> after = new ArrayList<>();
         List<Job> failed;
         TaskFailedException why;
@@ -557,7 +561,7 @@ public final class ProcessBackend implements Backend {
     private void complete(Worker w, Job job, Wire.Frame f) {
         Codec codec = lastCodec;
         if (codec == null || codec.loader() != job.loader) {
-            codec = new Codec(options.allowedClasses().orElse(null), job.loader);
+            codec = new Codec(options.allowedClasses().orElse(null), job.loader, Tasks.FACTORY);
             lastCodec = codec;
         }
         switch (f.type()) {

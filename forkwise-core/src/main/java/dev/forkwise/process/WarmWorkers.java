@@ -1,6 +1,7 @@
 package dev.forkwise.process;
 
 import dev.forkwise.ProcessOptions;
+import dev.forkwise.codec.Message;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.nio.ByteBuffer;
@@ -61,7 +62,7 @@ final class WarmWorkers implements Worker.Owner {
      */
     record Key(List<String> command, Map<String, String> environment, Optional<Path> directory, int threads, ByteBuffer initializer) {
 
-        static Key of(List<String> command, ProcessOptions options, int threads, Wire.Message initializer) {
+        static Key of(List<String> command, ProcessOptions options, int threads, Message initializer) {
             List<String> cmd = command.stream().filter(a -> !a.startsWith("-XX:AOTCache=")).toList();
             ByteArrayOutputStream init = new ByteArrayOutputStream();
             init.writeBytes(initializer.bytes());

@@ -1,5 +1,6 @@
 package dev.forkwise.process;
 
+import dev.forkwise.codec.Message;
 import java.io.BufferedInputStream;
 import java.io.BufferedOutputStream;
 import java.io.Closeable;
@@ -89,34 +90,6 @@ final class Wire implements Closeable {
     private static final int MAX_ATTACHMENTS = 1 << 20;
     /** Large arrays move in slices of this size, so the JDK's per-thread I/O buffer stays small. */
     private static final int SLICE = 1 << 20;
-    private static final byte[][] NONE = new byte[0][];
-
-    /** What a frame carries: a body and the large arrays it refers to. */
-    record Message(byte[] body, int length, byte[][] attachments) {
-        static final Message EMPTY = of(new byte[0]);
-
-        /** A message that is just these bytes. */
-        static Message of(byte[] bytes) {
-            return new Message(bytes, bytes.length, NONE);
-        }
-
-        /** @return this message with copies of its attachments, which the caller may then change */
-        Message withOwnAttachments() {
-            if (attachments.length == 0) {
-                return this;
-            }
-            byte[][] copies = new byte[attachments.length][];
-            for (int i = 0; i < copies.length; i++) {
-                copies[i] = attachments[i].clone();
-            }
-            return new Message(body, length, copies);
-        }
-
-        /** @return the body's bytes, exactly */
-        byte[] bytes() {
-            return length == body.length ? body : java.util.Arrays.copyOf(body, length);
-        }
-    }
 
     /** A frame read from the wire. */
     record Frame(byte type, long id, Message message) {
@@ -403,7 +376,7 @@ final class Wire implements Closeable {
         }
         byte[] body = new byte[length];
         in.readFully(body);
-        byte[][] attachments = count == 0 ? NONE : new byte[count][];
+        byte[][] attachments = count == 0 ? Message.EMPTY.attachments() : new byte[count][];
         for (int i = 0; i < count; i++) {
             int n = in.readInt();
             if (n < 0 || n > MAX_LENGTH) {

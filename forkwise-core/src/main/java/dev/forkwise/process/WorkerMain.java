@@ -1,6 +1,10 @@
 package dev.forkwise.process;
 
 import dev.forkwise.Call;
+import dev.forkwise.codec.Codec;
+import dev.forkwise.codec.Message;
+import dev.forkwise.codec.Transfer;
+import dev.forkwise.engine.Tasks;
 import java.io.EOFException;
 import java.io.FileDescriptor;
 import java.io.FileInputStream;
@@ -59,7 +63,7 @@ public final class WorkerMain {
     static final int LINK_AFTER = 32;
 
     private final Wire wire;
-    private final Codec codec = new Codec(null, ClassLoader.getSystemClassLoader());
+    private final Codec codec = new Codec(null, ClassLoader.getSystemClassLoader(), Tasks.FACTORY);
     private final int threads;
     private final boolean single;
     private final ReentrantLock readTurn = new ReentrantLock();
@@ -194,7 +198,7 @@ public final class WorkerMain {
         }
     }
 
-    private void initialize(Wire.Message payload) throws IOException {
+    private void initialize(Message payload) throws IOException {
         if (payload.length() > 0) {
             try {
                 Call<?> init = (Call<?>) codec.decode(payload);
@@ -204,10 +208,10 @@ public final class WorkerMain {
                 return;
             }
         }
-        wire.send(Wire.READY, 0, Wire.Message.EMPTY);
+        wire.send(Wire.READY, 0, Message.EMPTY);
     }
 
-    private void run(long id, Wire.Message payload, Running r, boolean sayStart) {
+    private void run(long id, Message payload, Running r, boolean sayStart) {
         r.start();
         boolean ok = false;
         try {
@@ -215,7 +219,7 @@ public final class WorkerMain {
             try {
                 java.util.concurrent.Callable<?> call = (java.util.concurrent.Callable<?>) codec.decode(payload);
                 if (sayStart) {
-                    wire.send(Wire.STARTED, id, Wire.Message.EMPTY); // the time limit counts from here
+                    wire.send(Wire.STARTED, id, Message.EMPTY); // the time limit counts from here
                 }
                 result = call.call();
             } catch (Throwable t) {
@@ -232,7 +236,7 @@ public final class WorkerMain {
             }
             r.finish();
             running.remove(id);
-            Wire.Message bytes;
+            Message bytes;
             try {
                 bytes = Codec.encode(result, false);
             } catch (IOException | RuntimeException e) {

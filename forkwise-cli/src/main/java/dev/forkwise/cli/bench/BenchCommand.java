@@ -1,5 +1,7 @@
 package dev.forkwise.cli.bench;
 
+import dev.forkwise.ProcessOptions;
+import dev.forkwise.WorkerJvms;
 import dev.forkwise.cli.Forkwise;
 import dev.forkwise.cli.lab.HeapKept;
 import java.io.PrintWriter;
@@ -355,7 +357,7 @@ public final class BenchCommand implements Callable<Integer> {
         out.flush();
         if (chosen.stream().anyMatch(Workload::startsWorkers)) {
             // worker JVMs start from the JDK's AOT cache: train it before measuring, not during round 1
-            Optional<java.nio.file.Path> cache = dev.forkwise.process.ProcessBackend.prepareAotCache(dev.forkwise.ProcessOptions.ofWorkers(1));
+            Optional<java.nio.file.Path> cache = WorkerJvms.prepareStartUp(ProcessOptions.ofWorkers(1));
             out.println("  worker JVMs: " + cache.map(c -> "AOT cache " + c).orElse("no AOT cache"));
         }
 

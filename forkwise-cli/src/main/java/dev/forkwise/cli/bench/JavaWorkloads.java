@@ -3,15 +3,15 @@ package dev.forkwise.cli.bench;
 import dev.forkwise.Fn;
 import dev.forkwise.Pool;
 import dev.forkwise.ProcessOptions;
+import dev.forkwise.WorkerJvms;
 import dev.forkwise.cli.lab.MemoryPerWorker;
 import dev.forkwise.cli.lab.Rss;
 import dev.forkwise.cli.lab.SumOfSquares;
-import dev.forkwise.engine.PoolEngine;
-import dev.forkwise.process.ProcessBackend;
 import java.io.IOException;
 import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
 import java.math.BigInteger;
+import java.time.Duration;
 import java.util.Arrays;
 import java.util.Collections;
 import java.util.List;
@@ -47,18 +47,9 @@ final class JavaWorkloads {
      * after as many tasks as make a worker switch its channel to shared memory.
      */
     static Sample rawPingPong(int n) throws Exception {
-        ProcessBackend backend = new ProcessBackend(ProcessOptions.ofWorkers(1));
-        try (Pool pool = new PoolEngine(backend)) {
-            for (int i = 0; i <= ProcessBackend.linkAfter(); i++) {
-                pool.submit(() -> null).get();
-            }
-            long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(5);
-            while (!backend.linked() && System.nanoTime() < deadline) {
-                backend.echo(new byte[16]); // the switch completes as frames flow
-            }
-            check(backend.linked(), "the worker's channel switched to shared memory");
+        try (WorkerJvms.Channel channel = WorkerJvms.channel(Duration.ofSeconds(30))) {
             byte[] payload = new byte[16];
-            return oneByOne(n, "raw frame ping-pong, same channel", () -> backend.echo(payload));
+            return oneByOne(n, "raw frame ping-pong, same channel", () -> channel.roundTrip(payload));
         }
     }
 

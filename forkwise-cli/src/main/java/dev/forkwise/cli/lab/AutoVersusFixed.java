@@ -5,6 +5,8 @@ import dev.forkwise.Advisor;
 import dev.forkwise.AutoPool;
 import dev.forkwise.Fn;
 import dev.forkwise.Pool;
+import dev.forkwise.ProcessOptions;
+import dev.forkwise.WorkerJvms;
 import java.io.PrintWriter;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -134,7 +136,7 @@ final class AutoVersusFixed implements Experiment {
         // the first pool of worker JVMs would otherwise train the workers' AOT cache in the
         // background, on the same cores, while the next pools are timed
         progress.println("  preparing the worker JVMs' AOT cache ...");
-        dev.forkwise.process.ProcessBackend.prepareAotCache(dev.forkwise.ProcessOptions.ofWorkers(1));
+        WorkerJvms.prepareStartUp(ProcessOptions.ofWorkers(1));
         // likewise the automatic pool's own first use in this JVM (its classes, the management
         // beans it reads, its first decision) would otherwise fall into its first timed job
         try (Pool warm = Pool.auto()) {

@@ -1,7 +1,11 @@
 package dev.forkwise.cli.lab;
 
-import dev.forkwise.process.Memory;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.util.Locale;
+import java.util.stream.Stream;
 
 /** Resident memory of a process, from {@code /proc/<pid>/status}. */
 public final class Rss {
@@ -14,7 +18,14 @@ public final class Rss {
      * @return bytes, or 0 if unknown
      */
     public static long of(long pid) {
-        return Memory.residentBytes(pid);
+        try (Stream<String> status = Files.lines(Path.of("/proc/" + pid + "/status"))) {
+            return status.filter(l -> l.startsWith("VmRSS:")) // "VmRSS:    123456 kB"
+                    .mapToLong(l -> 1024 * Long.parseLong(l.replaceAll("[^0-9]", "")))
+                    .findFirst()
+                    .orElse(0);
+        } catch (IOException | UncheckedIOException | NumberFormatException e) {
+            return 0; // not Linux, or the process is gone
+        }
     }
 
     static String mib(long bytes) {

@@ -1,4 +1,4 @@
-package dev.forkwise.process;
+package dev.forkwise.codec;
 
 import java.io.IOException;
 
@@ -9,7 +9,7 @@ import java.io.IOException;
  */
 public final class Messages {
 
-    private static final Codec SYSTEM = new Codec(null, ClassLoader.getSystemClassLoader());
+    private static final Codec SYSTEM = new Codec(null, ClassLoader.getSystemClassLoader(), Portable.Factory.NONE);
 
     private Messages() {}
 
@@ -18,14 +18,14 @@ public final class Messages {
 
     /** Encodes {@code o}. @throws IOException if it (or something it holds) cannot be serialized */
     public static Encoded encode(Object o) throws IOException {
-        Wire.Message m = Codec.encodeFlat(o);
+        Message m = Codec.encodeFlat(o);
         return new Encoded(m.body(), m.length());
     }
 
     /** Decodes what {@link #encode} made, resolving classes through the calling thread's context loader. */
     public static Object decode(byte[] bytes) throws IOException, ClassNotFoundException {
         ClassLoader l = Thread.currentThread().getContextClassLoader();
-        Codec c = l == null || l == ClassLoader.getSystemClassLoader() ? SYSTEM : new Codec(null, l);
+        Codec c = l == null || l == ClassLoader.getSystemClassLoader() ? SYSTEM : new Codec(null, l, Portable.Factory.NONE);
         return c.decode(bytes);
     }
 }

@@ -1,7 +1,6 @@
-package dev.forkwise.process;
+package dev.forkwise.codec;
 
 import dev.forkwise.NotTransferableException;
-import dev.forkwise.engine.Parts;
 import java.io.Externalizable;
 import java.io.IOException;
 import java.io.ObjectOutputStream;
@@ -30,22 +29,22 @@ import java.util.Map;
  * collections and maps by element; other application classes field by field (non-static,
  * non-transient). JDK classes are not opened (they are either serializable or the offender).
  */
-final class Transfer {
+public final class Transfer {
 
     private static final int MAX_DEPTH = 64;
 
     private Transfer() {}
 
     /** Serializes {@code o}, or throws {@link NotTransferableException} naming {@code what} and the path. */
-    static Wire.Message encode(String what, Object o) {
+    public static Message encode(String what, Object o) {
         return encode(what, o, true);
     }
 
     /**
      * Like {@link #encode(String, Object)}; with {@code copyLarge} false the message's attachments
-     * are the caller's own large arrays ({@link Job#settle} decides later whether to copy them).
+     * are the caller's own large arrays (the caller decides later whether to copy them).
      */
-    static Wire.Message encode(String what, Object o, boolean copyLarge) {
+    public static Message encode(String what, Object o, boolean copyLarge) {
         try {
             return Codec.encode(o, copyLarge);
         } catch (IOException | RuntimeException e) {
@@ -54,7 +53,7 @@ final class Transfer {
     }
 
     /** The parent's exception for a result that a worker could not send back ({@code why} is the worker's). */
-    static NotTransferableException resultNotSent(String task, Throwable why) {
+    public static NotTransferableException resultNotSent(String task, Throwable why) {
         String path = why instanceof NotTransferableException n ? n.path() : "result";
         return new NotTransferableException(
                 path, "the result of " + task + " cannot be sent back from the worker: " + why.getMessage(), why);
@@ -64,7 +63,7 @@ final class Transfer {
      * Builds the exception for {@code what} (for example {@code "task #3 of pool processes(2)#1"})
      * whose {@code root} failed to serialize with {@code failure}.
      */
-    static NotTransferableException notTransferable(String what, String rootLabel, Object root, Exception failure) {
+    public static NotTransferableException notTransferable(String what, String rootLabel, Object root, Exception failure) {
         List<String> path = new ArrayList<>();
         String found = null;
         if (root instanceof Parts parts) {

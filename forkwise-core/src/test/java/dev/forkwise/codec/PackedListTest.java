@@ -1,4 +1,4 @@
-package dev.forkwise.engine;
+package dev.forkwise.codec;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;

@@ -1,8 +1,6 @@
-package dev.forkwise.process;
+package dev.forkwise.codec;
 
 import dev.forkwise.RemoteTaskException;
-import dev.forkwise.engine.Portable;
-import dev.forkwise.process.Wire.Message;
 import java.io.ByteArrayInputStream;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
@@ -19,7 +17,6 @@ import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
 import java.util.Map;
-import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 
 /**
@@ -33,7 +30,7 @@ import java.util.concurrent.ConcurrentHashMap;
  * nothing. Everything else is written with Java serialization into one stream at the end of the
  * message, shared by all such values of the message, and read back behind a filter (below). The
  * body is {@code int valuesLength, values, serialization stream}. A {@code byte[]} of 64 KiB or
- * more does not go into the body at all but travels as an attachment of the {@link Wire} frame.
+ * more does not go into the body at all but travels as an attachment of the {@link Message}, which a transport sends beside the body.
  * An {@code Object[]} whose elements are all {@code Integer}, all {@code Long} or all {@code
  * Double} (a {@code map} chunk of numbers, or its results) is packed: one tag and the raw values,
  * decoded in one loop, so a million boxed numbers cost two tight loops rather than a million
@@ -44,28 +41,15 @@ import java.util.concurrent.ConcurrentHashMap;
  * sending {@code () -> work()} again costs neither side a serialization stream. Such a lambda has
  * no state, so sharing one instance is safe.
  *
- * <h2>The allowed set</h2>
+ * <h2>What serialization may create</h2>
  *
- * <p>The fast-path values above are plain data and always allowed. What comes through Java
- * serialization passes a filter that allows only:
- *
- * <ul>
- *   <li>Classes of the application: those defined by a class loader other than the JDK's boot and
- *       platform loaders, that is, the user's own code and its libraries, which the user ships to
- *       the workers on purpose.
- *   <li>From the JDK, only value-like packages ({@code java.lang}, {@code java.util}, {@code
- *       java.util.concurrent}, {@code java.time}, {@code java.math}, ...), {@link
- *       java.lang.invoke.SerializedLambda} (how a lambda travels) and any {@link Throwable} (how a
- *       failure travels). Everything else in the JDK (reflection proxies, JNDI, JMX, RMI, XML
- *       internals: the usual gadget material) is rejected.
- *   <li>If {@link dev.forkwise.ProcessOptions#allowedClasses()} is set, its pattern must also
- *       allow the class.
- * </ul>
+ * <p>The fast-path values above are plain data. What comes through Java serialization passes the
+ * {@link ClassFilter}: the application's classes and the JDK's value-like ones, nothing else.
  *
  * <p>Each message has its own serialization stream, so no state carries from one message to the
  * next.
  */
-final class Codec {
+public final class Codec {
 
     private static final byte NULL = 0;
     private static final byte JAVA = 1;
@@ -89,28 +73,11 @@ final class Codec {
     private static final byte PACKED_DOUBLES = 19;
 
     /** Arrays of at least this many bytes travel as frame attachments. */
-    static final int ATTACH_AT = 1 << 16;
+    public static final int ATTACH_AT = 1 << 16;
     /** Nesting depth past which arrays go through serialization (which handles cycles). */
     private static final int MAX_DEPTH = 32;
     /** Most decoded lambdas one codec keeps. */
     private static final int MAX_LAMBDAS = 256;
-
-    private static final Set<String> JDK_PACKAGES =
-            Set.of(
-                    "java.lang",
-                    "java.util",
-                    "java.util.concurrent",
-                    "java.util.concurrent.atomic",
-                    "java.util.regex",
-                    "java.time",
-                    "java.time.chrono",
-                    "java.time.format",
-                    "java.time.temporal",
-                    "java.time.zone",
-                    "java.math",
-                    "java.net",
-                    "java.nio.charset",
-                    "java.text");
 
     /** The serialized form of each capture-free lambda class, once it has been sent. */
     private static final ClassValue<byte[][]> LAMBDA_FORMS =
@@ -123,6 +90,7 @@ final class Codec {
 
     private final ObjectInputFilter filter;
     private final ClassLoader loader;
+    private final Portable.Factory tasks;
     private final Map<Bytes, Object> lambdas = new ConcurrentHashMap<>();
 
     /**
@@ -130,54 +98,16 @@ final class Codec {
      *
      * @param pattern the user's extra ObjectInputFilter pattern, or null
      * @param loader where to look up classes when decoding
+     * @param tasks how to put tasks back together ({@link Portable.Factory#NONE} where only values come)
      */
-    Codec(String pattern, ClassLoader loader) {
-        ObjectInputFilter user = pattern == null ? null : ObjectInputFilter.Config.createFilter(pattern);
-        this.filter = info -> check(info, user);
+    public Codec(String pattern, ClassLoader loader, Portable.Factory tasks) {
+        this.filter = new ClassFilter(pattern);
         this.loader = loader;
-    }
-
-    private static ObjectInputFilter.Status check(ObjectInputFilter.FilterInfo info, ObjectInputFilter user) {
-        Class<?> c = info.serialClass();
-        if (c == null) {
-            return ObjectInputFilter.Status.UNDECIDED;
-        }
-        while (c.isArray()) {
-            c = c.getComponentType();
-        }
-        if (!allowed(c)) {
-            return ObjectInputFilter.Status.REJECTED;
-        }
-        if (user != null && !c.isPrimitive()) {
-            ObjectInputFilter.Status s = user.checkInput(info);
-            if (s == ObjectInputFilter.Status.REJECTED) {
-                return s;
-            }
-        }
-        return ObjectInputFilter.Status.ALLOWED;
-    }
-
-    /** Whether {@code c} is in forkwise's allowed set (see the class comment). */
-    static boolean allowed(Class<?> c) {
-        if (c.isPrimitive()) {
-            return true;
-        }
-        ClassLoader l = c.getClassLoader();
-        if (l != null && l != ClassLoader.getPlatformClassLoader()) {
-            return true;
-        }
-        if (c == java.lang.invoke.SerializedLambda.class || Throwable.class.isAssignableFrom(c)) {
-            return true;
-        }
-        if (c.getModule() != Object.class.getModule()) {
-            return false;
-        }
-        return JDK_PACKAGES.contains(c.getPackageName())
-                && !java.lang.reflect.Proxy.isProxyClass(c);
+        this.tasks = tasks;
     }
 
     /** @return the class loader this codec resolves classes in */
-    ClassLoader loader() {
+    public ClassLoader loader() {
         return loader;
     }
 
@@ -186,7 +116,7 @@ final class Codec {
      *
      * @throws IOException what serialization throws for a value that cannot be sent
      */
-    static Message encode(Object o) throws IOException {
+    public static Message encode(Object o) throws IOException {
         return encode(o, true);
     }
 
@@ -196,21 +126,21 @@ final class Codec {
      * @param copyLarge whether arrays that travel as attachments are copied first; {@code false}
      *     only when nothing can change them before the message is written (a finished task's result)
      */
-    static Message encode(Object o, boolean copyLarge) throws IOException {
+    public static Message encode(Object o, boolean copyLarge) throws IOException {
         Encoder e = new Encoder(copyLarge, true);
         e.value(o, 0);
         return e.finish();
     }
 
     /** Encodes {@code o} into the body alone: large arrays too, no attachments (for IPC rings). */
-    static Message encodeFlat(Object o) throws IOException {
+    public static Message encodeFlat(Object o) throws IOException {
         Encoder e = new Encoder(false, false);
         e.value(o, 0);
         return e.finish();
     }
 
     /** Decodes a message; serialized values pass the filter. */
-    Object decode(Message m) throws IOException, ClassNotFoundException {
+    public Object decode(Message m) throws IOException, ClassNotFoundException {
         try {
             return new Decoder(m).top();
         } catch (RuntimeException e) {
@@ -222,12 +152,11 @@ final class Codec {
         }
     }
 
-    /** Decodes a message that is just these bytes. */
     /**
      * Decodes a {@code map} chunk's results: like {@link #decode(Message)}, except that results that
-     * came packed stay packed ({@link dev.forkwise.engine.Packed}), one primitive array.
+     * came packed stay packed ({@link Packed}), one primitive array.
      */
-    Object decodeResults(Message m) throws IOException, ClassNotFoundException {
+    public Object decodeResults(Message m) throws IOException, ClassNotFoundException {
         try {
             return new Decoder(m).topResults();
         } catch (RuntimeException e) {
@@ -237,12 +166,13 @@ final class Codec {
         }
     }
 
-    Object decode(byte[] bytes) throws IOException, ClassNotFoundException {
+    /** Decodes a message that is just these bytes. */
+    public Object decode(byte[] bytes) throws IOException, ClassNotFoundException {
         return decode(Message.of(bytes));
     }
 
     /** Decodes a throwable; if that fails, the failure itself stands in for it. */
-    Throwable decodeThrowable(Message m) {
+    public Throwable decodeThrowable(Message m) {
         try {
             return (Throwable) decode(m);
         } catch (IOException | ClassNotFoundException | RuntimeException e) {
@@ -254,7 +184,7 @@ final class Codec {
      * Encodes a throwable a task threw; if it (or its cause chain) cannot be serialized, sends a
      * {@link RemoteTaskException} copy with the same type name, message and stack trace instead.
      */
-    static Message encodeThrowable(Throwable t) throws IOException {
+    public static Message encodeThrowable(Throwable t) throws IOException {
         try {
             return encode(t, false);
         } catch (IOException | RuntimeException e) {
@@ -371,7 +301,7 @@ final class Codec {
                 }
                 case Portable p -> {
                     put(PORTABLE);
-                    put((byte) p.kind());
+                    put(p.shape().tag());
                     Object[] c = p.components();
                     putInt(c.length);
                     for (Object x : c) {
@@ -671,14 +601,14 @@ final class Codec {
         }
 
         /** Reads the packed array that comes next, unboxed. */
-        private dev.forkwise.engine.Packed packed() throws StreamCorruptedException {
+        private Packed packed() throws StreamCorruptedException {
             byte tag = b[pos++];
             int n = packedLength(tag == PACKED_INTS ? 4 : 8);
-            dev.forkwise.engine.Packed packed = tag == PACKED_INTS
-                    ? dev.forkwise.engine.Packed.ofInts(ints(b, pos, n))
+            Packed packed = tag == PACKED_INTS
+                    ? Packed.ofInts(ints(b, pos, n))
                     : tag == PACKED_LONGS
-                            ? dev.forkwise.engine.Packed.ofLongs(longs(b, pos, n))
-                            : dev.forkwise.engine.Packed.ofDoubles(doubles(b, pos, n));
+                            ? Packed.ofLongs(longs(b, pos, n))
+                            : Packed.ofDoubles(doubles(b, pos, n));
             pos += n * (tag == PACKED_INTS ? 4 : 8);
             return packed;
         }
@@ -743,12 +673,15 @@ final class Codec {
                     yield a;
                 }
                 case PORTABLE -> {
-                    int kind = b[pos++];
+                    Portable.Shape shape = Portable.Shape.ofTag(b[pos++]);
                     Object[] c = new Object[length()];
-                    for (int i = 0; i < c.length; i++) {
-                        c[i] = Portable.takesPacked(kind, i) ? packedOrValue() : value();
+                    if (c.length != shape.components().size()) {
+                        throw new StreamCorruptedException("a " + shape + " task with " + c.length + " components");
                     }
-                    yield Portable.rebuild(kind, c);
+                    for (int i = 0; i < c.length; i++) {
+                        c[i] = shape.takesPacked(i) ? packedOrValue() : value();
+                    }
+                    yield tasks.rebuild(shape, c);
                 }
                 case LAMBDA -> {
                     int n = length();
@@ -812,7 +745,7 @@ final class Codec {
     }
 
     /** Whether an exception from {@link #encode} means the object graph holds something unsendable. */
-    static boolean unsendable(Exception e) {
+    public static boolean unsendable(Exception e) {
         return e instanceof java.io.NotSerializableException
                 || e instanceof InvalidClassException
                 || (e instanceof IOException && e.getCause() instanceof java.io.NotSerializableException);

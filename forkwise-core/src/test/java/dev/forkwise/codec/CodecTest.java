@@ -1,9 +1,10 @@
-package dev.forkwise.process;
+package dev.forkwise.codec;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import dev.forkwise.Fn;
+import dev.forkwise.engine.Tasks;
 import java.io.File;
 import java.io.InvalidClassException;
 import java.math.BigInteger;
@@ -21,7 +22,7 @@ import org.junit.jupiter.api.Test;
 /** What may cross the channel, and that it comes back equal. */
 class CodecTest {
 
-    private final Codec codec = new Codec(null, CodecTest.class.getClassLoader());
+    private final Codec codec = new Codec(null, CodecTest.class.getClassLoader(), Tasks.FACTORY);
 
     record Point(int x, String label) implements java.io.Serializable {}
 
@@ -59,19 +60,19 @@ class CodecTest {
 
     @Test
     void jdkClassesOutsideTheAllowedSetAreRejected() throws Exception {
-        Wire.Message file = Codec.encode(new File("/etc/passwd"));
+        Message file = Codec.encode(new File("/etc/passwd"));
         assertThatThrownBy(() -> codec.decode(file)).isInstanceOf(InvalidClassException.class).hasMessageContaining("REJECTED");
-        Wire.Message inList = Codec.encode(new ArrayList<>(List.of("fine", new File("x"))));
+        Message inList = Codec.encode(new ArrayList<>(List.of("fine", new File("x"))));
         assertThatThrownBy(() -> codec.decode(inList)).isInstanceOf(InvalidClassException.class);
-        assertThat(Codec.allowed(javax.management.ObjectName.class)).isFalse();
-        assertThat(Codec.allowed(java.lang.reflect.Proxy.class)).isFalse();
-        assertThat(Codec.allowed(Point.class)).isTrue();
-        assertThat(Codec.allowed(java.util.HashMap.class)).isTrue();
+        assertThat(ClassFilter.allowed(javax.management.ObjectName.class)).isFalse();
+        assertThat(ClassFilter.allowed(java.lang.reflect.Proxy.class)).isFalse();
+        assertThat(ClassFilter.allowed(Point.class)).isTrue();
+        assertThat(ClassFilter.allowed(java.util.HashMap.class)).isTrue();
     }
 
     @Test
     void aUserPatternNarrowsTheSet() throws Exception {
-        Codec strict = new Codec("java.base/*;!*", CodecTest.class.getClassLoader());
+        Codec strict = new Codec("java.base/*;!*", CodecTest.class.getClassLoader(), Tasks.FACTORY);
         assertThat(strict.decode(Codec.encode(List.of(1, 2)))).isEqualTo(List.of(1, 2));
         assertThatThrownBy(() -> strict.decode(Codec.encode(new Point(1, "p")))).isInstanceOf(InvalidClassException.class);
     }
@@ -127,7 +128,7 @@ class CodecTest {
     void largeArraysTravelAsAttachmentsAndAreCopiedAtEncode() throws Exception {
         byte[] big = new byte[Codec.ATTACH_AT * 4];
         big[7] = 7;
-        Wire.Message m = Codec.encode(new Object[] {big, "small", new byte[] {1, 2}});
+        Message m = Codec.encode(new Object[] {big, "small", new byte[] {1, 2}});
         assertThat(m.attachments()).hasNumberOfRows(1);
         assertThat(m.length()).isLessThan(100);
         big[7] = 8; // the caller changes its array after submit: the message keeps what was sent
@@ -135,7 +136,7 @@ class CodecTest {
         assertThat(((byte[]) back[0])[7]).isEqualTo((byte) 7);
         assertThat(back[1]).isEqualTo("small");
 
-        Wire.Message result = Codec.encode(big, false);
+        Message result = Codec.encode(big, false);
         assertThat(result.attachments()[0]).isSameAs(big);
     }
 
@@ -143,19 +144,19 @@ class CodecTest {
     void engineTasksTravelAsTheirPartsAndStillRun() throws Exception {
         Fn<Integer, Integer> square = x -> x * x;
         java.util.concurrent.Callable<?> chunk =
-                dev.forkwise.engine.Portable.rebuild(0, new Object[] {"map", square, new Object[] {1, 2, 3}, 10L});
+                Tasks.mapChunk("map", square, new Object[] {1, 2, 3}, 10);
         Object back = codec.decode(Codec.encode(chunk));
         assertThat(back).isInstanceOf(dev.forkwise.Call.class); // a Chunk, or a PackedChunk for numbers
         assertThat((Object[]) ((java.util.concurrent.Callable<?>) back).call()).containsExactly(1, 4, 9);
         Fn<Object, Object> show = String::valueOf;
         java.util.concurrent.Callable<?> mixed =
-                dev.forkwise.engine.Portable.rebuild(0, new Object[] {"map", show, new Object[] {1, "two", 3L}, 0L});
+                Tasks.mapChunk("map", show, new Object[] {1, "two", 3L}, 0);
         Object mixedBack = codec.decode(Codec.encode(mixed));
-        assertThat(mixedBack).isInstanceOf(dev.forkwise.engine.Portable.class);
+        assertThat(mixedBack).isInstanceOf(Portable.class);
         assertThat((Object[]) ((java.util.concurrent.Callable<?>) mixedBack).call()).containsExactly("1", "two", "3");
-        assertThatThrownBy(() -> dev.forkwise.engine.Portable.rebuild(0, new Object[] {"map", square}))
+        assertThatThrownBy(() -> Tasks.FACTORY.rebuild(Portable.Shape.MAP_CHUNK, new Object[] {"map", square}))
                 .isInstanceOf(IllegalArgumentException.class);
-        assertThatThrownBy(() -> dev.forkwise.engine.Portable.rebuild(99, new Object[0]))
+        assertThatThrownBy(() -> Portable.Shape.ofTag((byte) 99))
                 .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("99");
     }
 
@@ -206,7 +207,7 @@ class CodecTest {
         Random rnd = new Random(seed);
         for (int round = 0; round < 100; round++) {
             Object[] a = numberArray(rnd);
-            Wire.Message m = Codec.encode(new Object[] {"before", a, "after"});
+            Message m = Codec.encode(new Object[] {"before", a, "after"});
             Object[] back = (Object[]) codec.decode(m);
             assertThat(back[0]).isEqualTo("before");
             assertThat(back[2]).isEqualTo("after");
@@ -246,7 +247,7 @@ class CodecTest {
                         : x instanceof Long l ? (Object) (l * 31)
                         : x instanceof Integer i ? (Object) (i ^ 0x5555) : "null";
             };
-            java.util.concurrent.Callable<?> here = dev.forkwise.engine.Portable.rebuild(0, new Object[] {"map", fn, in, 100L});
+            java.util.concurrent.Callable<?> here = Tasks.mapChunk("map", fn, in, 100);
             java.util.concurrent.Callable<?> there = (java.util.concurrent.Callable<?>) codec.decode(Codec.encode(here));
             boolean packed = java.util.Arrays.stream(in).allMatch(x -> x != null && x.getClass() == in[0].getClass());
             // a chunk of numbers is not boxed into an array before it runs: each input is boxed as it is used
@@ -274,7 +275,7 @@ class CodecTest {
             return x;
         };
         java.util.concurrent.Callable<?> there = (java.util.concurrent.Callable<?>)
-                codec.decode(Codec.encode(dev.forkwise.engine.Portable.rebuild(0, new Object[] {"map", fn, in, 0L})));
+                codec.decode(Codec.encode(Tasks.mapChunk("map", fn, in, 0)));
         assertThat(there.getClass().getSimpleName()).isEqualTo("PackedChunk");
         assertThatThrownBy(there::call).isInstanceOf(InterruptedException.class).hasMessageContaining("map chunk cancelled");
         assertThat(Thread.interrupted()).isTrue(); // the status is left for the worker to clear
@@ -284,7 +285,7 @@ class CodecTest {
     void aMillionIntegersTravelInFourBytesEach() throws Exception {
         Object[] a = new Object[1_000_000];
         java.util.Arrays.setAll(a, i -> i * 7);
-        Wire.Message m = Codec.encode(a);
+        Message m = Codec.encode(a);
         assertThat(m.length()).isLessThan(4_000_000 + 64);
         assertThat(java.util.Arrays.equals((Object[]) codec.decode(m), a)).isTrue();
     }
@@ -294,7 +295,7 @@ class CodecTest {
     void damagedMessagesFailWithAnIoExceptionNeverAnythingElse(long seed) throws Exception {
         Random rnd = new Random(seed);
         Object[] packed = {1L, 2L, 3L};
-        Wire.Message good = Codec.encode(new Object[] {1, "two", new Point(3, "p"), new byte[40], List.of(5L), packed, new Object[] {4, 5}});
+        Message good = Codec.encode(new Object[] {1, "two", new Point(3, "p"), new byte[40], List.of(5L), packed, new Object[] {4, 5}});
         byte[] body = good.bytes();
         for (int i = 0; i < 500; i++) {
             byte[] bad = body.clone();

@@ -1,4 +1,4 @@
-package dev.forkwise.engine;
+package dev.forkwise.codec;
 
 import java.io.ObjectStreamException;
 import java.io.Serial;
@@ -20,7 +20,7 @@ import java.util.RandomAccess;
  * <p>Boxing on each read means {@code get(i) == get(i)} may be false for values outside the
  * {@code Integer}/{@code Long} caches; compare results with {@code equals}, as always for boxes.
  */
-final class PackedList extends AbstractList<Object> implements RandomAccess, Serializable {
+public final class PackedList extends AbstractList<Object> implements RandomAccess, Serializable {
 
     @Serial private static final long serialVersionUID = 1L;
 
@@ -35,7 +35,7 @@ final class PackedList extends AbstractList<Object> implements RandomAccess, Ser
      * A chunk's results as a list, whichever form they came in ({@code Object[]}, or {@link Packed}
      * from a worker JVM), without copying them: a packed chunk is boxed on each {@link #get}.
      */
-    static List<Object> of(Object chunkResult) {
+    public static List<Object> of(Object chunkResult) {
         return chunkResult instanceof Packed p ? new PackedList(p.array()) : Arrays.asList((Object[]) chunkResult);
     }
 
@@ -43,7 +43,7 @@ final class PackedList extends AbstractList<Object> implements RandomAccess, Ser
      * @return one list of all the chunks' results, in order, if every chunk is packed with the
      *     same element class; otherwise null
      */
-    static PackedList concat(List<Object> chunkResults) {
+    public static PackedList concat(List<Object> chunkResults) {
         Class<?> kind = null;
         int total = 0;
         for (Object r : chunkResults) {
