@@ -19,7 +19,7 @@ import org.junit.jupiter.params.provider.MethodSource;
 /**
  * The package graph of forkwise-core, read from its class files: the codec and the engine know no
  * backend, the IPC primitives do not use the process backend, the backends do not use one another,
- * and the packages below the API form no cycle. (The API package makes the implementations, as
+ * the shared-memory helpers use nothing of forkwise, and the packages below the API form no cycle. (The API package makes the implementations, as
  * {@code Executors} does: that one direction is allowed.)
  */
 class ArchitectureTest {
@@ -55,6 +55,11 @@ class ArchitectureTest {
                 noClasses().that().resideInAPackage("dev.forkwise.advisor..")
                         .should().dependOnClassesThat().resideInAnyPackage("dev.forkwise.process..", "dev.forkwise.threads..")
                         .because("backends do not use one another: the automatic pool is given its worker-JVM lane"),
+                noClasses().that().resideInAPackage("dev.forkwise.shm..")
+                        .should().dependOnClassesThat().resideInAnyPackage("dev.forkwise")
+                        .orShould().dependOnClassesThat().resideInAnyPackage(
+                                concat(BACKENDS, "dev.forkwise.engine..", "dev.forkwise.ipc..", "dev.forkwise.codec.."))
+                        .because("the shared-memory helpers are the bottom layer"),
                 slices().matching("dev.forkwise.(*)..").should().beFreeOfCycles()
                         .because("below the API, packages form layers"));
     }
@@ -69,7 +74,7 @@ class ArchitectureTest {
     void theImportSawEveryPackage() {
         List<String> packages = core.stream().map(c -> c.getPackageName()).distinct().sorted().toList();
         assertThat(packages).contains("dev.forkwise", "dev.forkwise.codec", "dev.forkwise.engine", "dev.forkwise.ipc",
-                "dev.forkwise.process", "dev.forkwise.threads", "dev.forkwise.advisor");
+                "dev.forkwise.process", "dev.forkwise.threads", "dev.forkwise.advisor", "dev.forkwise.shm");
     }
 
     private static String[] concat(String[] a, String... b) {

@@ -16,26 +16,17 @@ import java.util.concurrent.TimeUnit;
 /**
  * Turns measurements into advice.
  *
- * <h2>The rules, in order</h2>
+ * <h2>The rules</h2>
  *
- * <ol>
- *   <li>A declared {@link Need} sends the task to worker JVMs: isolation cannot be measured.
- *   <li>Under {@link #TINY_NANOS} per task: {@link Kind#TINY}. Platform threads with chunks of at
- *       least {@link #CHUNK_NANOS} of work, or inline if threads gave no speedup even without
- *       hand-offs.
- *   <li>CPU under {@link #WAITING_CPU_SHARE} of wall time: {@link Kind#WAITING}, virtual threads.
- *   <li>Threads that, run together, spend {@link #GLOBAL_LOCK_SHARE} or more of their busy time
- *       blocked on or spinning for a lock (busy time beyond the CPU time the same tasks need
- *       alone), on work that computes when alone: {@link Kind#COMPUTING_BEHIND_A_GLOBAL_LOCK},
- *       worker JVMs (each has its own lock). {@link Probe} runs two threads per core, so behind
- *       one lock most of them are blocked at any moment (60–75% lost, measured with another
- *       process keeping a core busy); work that only runs slower on many threads because other
- *       processes share the cores loses no busy time.
- *   <li>CPU at least {@link #COMPUTING_CPU_SHARE} of wall time: {@link Kind#COMPUTING}, one
- *       platform thread per core.
- *   <li>Otherwise {@link Kind#MIXED}: platform threads, at least {@code cores × (1 + wait/compute)},
- *       as many as keep the cores busy 95% of the time ({@link Sizing#mixedThreads}).
- * </ol>
+ * <p>A declared {@link Need} sends the task to worker JVMs: isolation cannot be measured.
+ * Otherwise the {@link Classifier} names the kind of work from the task's shares of wall time
+ * alone (CPU, blocked, waiting) and the busy time that {@link Probe}'s two threads per core lost
+ * to a lock (60–75% behind one lock, measured with another process keeping a core busy; work that
+ * only runs slower on many threads because other processes share the cores loses no busy time),
+ * and {@link Sizing#threadsFor} sizes it, as for {@link dev.forkwise.Pool#auto()}. Tiny tasks go
+ * in chunks of at least {@link #CHUNK_NANOS} of work to platform threads, or inline if threads
+ * gave no speedup even without hand-offs; for worker JVMs, chunks keep the measured transfer
+ * under a tenth of the work.
  *
  * <p>A busy machine stretches a CPU-bound task's wall time (it waits for a core): the CPU share is
  * divided by the share of a core a pure-CPU loop got on the same thread just before and after
@@ -43,10 +34,6 @@ import java.util.concurrent.TimeUnit;
  */
 public final class Judge {
 
-    static final double TINY_NANOS = 20_000;
-    static final double WAITING_CPU_SHARE = 0.3;
-    static final double COMPUTING_CPU_SHARE = 0.75;
-    static final double GLOBAL_LOCK_SHARE = 0.25;
     static final double CHUNK_NANOS = 500_000;
     static final int MAX_VIRTUAL = 10_000;
     static final int MAX_PLATFORM = 1_024;
@@ -83,74 +70,70 @@ public final class Judge {
             reasons.add("This JVM may use " + cores + " core" + (cores == 1 ? "" : "s") + " (" + Sizing.limits() + ").");
         }
 
-        Kind kind;
+        Kind kind = needs.isEmpty()
+                ? Classifier.classify(wall, cpuShare, waitShare, wall <= 0 ? 0 : blocked / wall, manyBlocked)
+                : Kind.NEEDS_ISOLATION;
+        int size = Sizing.threadsFor(kind, cores, cpuShare, waitShare, kind == Kind.WAITING ? MAX_VIRTUAL : MAX_PLATFORM);
         Backend backend;
-        int size;
         int chunk = 1;
         double expected;
-        if (!needs.isEmpty()) {
-            kind = Kind.NEEDS_ISOLATION;
-            backend = Backend.PROCESSES;
-            size = Math.min(cores, Sizing.workersThatFit());
-            reasons.add("Declared " + needs + ": only a process of its own gives that (a crash, a kill or a memory cap costs one worker, not this JVM), so use "
-                    + size + " worker JVMs.");
-            expected = Math.min(size, Math.max(1, speedup));
-        } else if (wall < TINY_NANOS) {
-            kind = Kind.TINY;
-            chunk = (int) Math.max(1, Math.ceil(CHUNK_NANOS / Math.max(wall, 1)));
-            if (speedup < 1.2) {
-                backend = Backend.INLINE;
-                size = 1;
-                expected = 1;
-                reasons.add(String.format(Locale.ROOT,
-                        "At %s a task is too short to hand over, and even without hand-offs %d threads got only %.2f×: run it inline, in a plain loop.",
-                        time(wall), r.threads(), speedup));
-            } else {
-                backend = Backend.PLATFORM_THREADS;
-                size = cores;
-                expected = Math.min(size, speedup) * 0.9;
-                reasons.add(String.format(Locale.ROOT,
-                        "At %s a task costs less than handing it to another thread: send %,d at a time (about %s of work per chunk) to %d platform threads, one per core.",
-                        time(wall), chunk, time(chunk * wall), size));
+        switch (kind) {
+            case NEEDS_ISOLATION -> {
+                backend = Backend.PROCESSES;
+                reasons.add("Declared " + needs + ": only a process of its own gives that (a crash, a kill or a memory cap costs one worker, not this JVM), so use "
+                        + size + " worker JVMs.");
+                expected = Math.min(size, Math.max(1, speedup));
             }
-        } else if (cpuShare < WAITING_CPU_SHARE) {
-            kind = Kind.WAITING;
-            backend = Backend.VIRTUAL_THREADS;
-            double ratio = waitShare / Math.max(cpuShare, 1e-4);
-            size = (int) Math.min(MAX_VIRTUAL, Math.ceil(cores * (1 + ratio)));
-            expected = Math.min(size, cores / Math.max(cpuShare, 1e-4));
-            reasons.add(String.format(Locale.ROOT,
-                    "%.0f%% of wall time is waiting: the cores are free while tasks wait, so run many at once on virtual threads: %d = %d cores × (1 + wait/compute %.1f)%s.",
-                    100 * waitShare, size, cores, ratio, size == MAX_VIRTUAL ? ", capped" : ""));
-        } else if (cpuShare >= WAITING_CPU_SHARE && manyBlocked >= GLOBAL_LOCK_SHARE) {
-            kind = Kind.COMPUTING_BEHIND_A_GLOBAL_LOCK;
-            backend = Backend.PROCESSES;
-            size = Math.min(cores, Sizing.workersThatFit());
-            expected = size;
-            reasons.add(String.format(Locale.ROOT,
-                    "Alone a task computes (%.0f%% CPU), but %d threads together spent %.0f%% of their busy time blocked on or spinning for a lock and got %.2f×: one lock serializes them,"
-                            + " as CPython's GIL does. Each worker JVM has its own lock, so use %d worker JVMs.",
-                    100 * cpuShare, r.threads(), 100 * manyBlocked, speedup, size));
-        } else if (cpuShare >= COMPUTING_CPU_SHARE) {
-            kind = Kind.COMPUTING;
-            backend = Backend.PLATFORM_THREADS;
-            size = cores;
-            expected = Math.min(size, speedup);
-            reasons.add(String.format(Locale.ROOT,
-                    "%.0f%% of wall time is CPU time and the threads hardly block each other: use %d platform thread%s, one per core (Java has no GIL).",
-                    100 * cpuShare, size, size == 1 ? "" : "s"));
-        } else {
-            kind = Kind.MIXED;
-            backend = Backend.PLATFORM_THREADS;
-            double ratio = waitShare / Math.max(cpuShare, 1e-4);
-            double share = cpuShare / Math.max(cpuShare + waitShare, 1e-4);
-            size = Sizing.mixedThreads(cores, share, MAX_PLATFORM);
-            expected = Math.min(size, cores / Math.max(cpuShare, 1e-4));
-            reasons.add(String.format(Locale.ROOT,
-                    "Tasks both compute (%.0f%%) and wait (%.0f%%): use %d platform threads, so that at least %d of them want a core %.0f%% of the time"
-                            + " (cores × (1 + wait/compute %.2f) = %d would keep the cores busy only if the waits interleaved perfectly).",
-                    100 * cpuShare, 100 * waitShare, size, cores, 100 * (1 - Sizing.IDLE_CHANCE), ratio,
-                    (int) Math.ceil(cores * (1 + ratio))));
+            case TINY -> {
+                chunk = (int) Math.max(1, Math.ceil(CHUNK_NANOS / Math.max(wall, 1)));
+                if (speedup < 1.2) {
+                    backend = Backend.INLINE;
+                    size = 1;
+                    expected = 1;
+                    reasons.add(String.format(Locale.ROOT,
+                            "At %s a task is too short to hand over, and even without hand-offs %d threads got only %.2f×: run it inline, in a plain loop.",
+                            time(wall), r.threads(), speedup));
+                } else {
+                    backend = Backend.PLATFORM_THREADS;
+                    expected = Math.min(size, speedup) * 0.9;
+                    reasons.add(String.format(Locale.ROOT,
+                            "At %s a task costs less than handing it to another thread: send %,d at a time (about %s of work per chunk) to %d platform threads, one per core.",
+                            time(wall), chunk, time(chunk * wall), size));
+                }
+            }
+            case WAITING -> {
+                backend = Backend.VIRTUAL_THREADS;
+                double ratio = waitShare / Math.max(cpuShare, 1e-4);
+                expected = Math.min(size, cores / Math.max(cpuShare, 1e-4));
+                reasons.add(String.format(Locale.ROOT,
+                        "%.0f%% of wall time is waiting: the cores are free while tasks wait, so run many at once on virtual threads: %d = %d cores × (1 + wait/compute %.1f)%s.",
+                        100 * waitShare, size, cores, ratio, size == MAX_VIRTUAL ? ", capped" : ""));
+            }
+            case COMPUTING_BEHIND_A_GLOBAL_LOCK -> {
+                backend = Backend.PROCESSES;
+                expected = size;
+                reasons.add(String.format(Locale.ROOT,
+                        "Alone a task computes (%.0f%% CPU), but %d threads together spent %.0f%% of their busy time blocked on or spinning for a lock and got %.2f×: one lock serializes them,"
+                                + " as CPython's GIL does. Each worker JVM has its own lock, so use %d worker JVMs.",
+                        100 * cpuShare, r.threads(), 100 * manyBlocked, speedup, size));
+            }
+            case COMPUTING -> {
+                backend = Backend.PLATFORM_THREADS;
+                expected = Math.min(size, speedup);
+                reasons.add(String.format(Locale.ROOT,
+                        "%.0f%% of wall time is CPU time and the threads hardly block each other: use %d platform thread%s, one per core (Java has no GIL).",
+                        100 * cpuShare, size, size == 1 ? "" : "s"));
+            }
+            default -> {
+                backend = Backend.PLATFORM_THREADS;
+                double ratio = waitShare / Math.max(cpuShare, 1e-4);
+                expected = Math.min(size, cores / Math.max(cpuShare, 1e-4));
+                reasons.add(String.format(Locale.ROOT,
+                        "Tasks both compute (%.0f%%) and wait (%.0f%%): use %d platform threads, so that at least %d of them want a core %.0f%% of the time"
+                                + " (cores × (1 + wait/compute %.2f) = %d would keep the cores busy only if the waits interleaved perfectly).",
+                        100 * cpuShare, 100 * waitShare, size, cores, 100 * (1 - Sizing.IDLE_CHANCE), ratio,
+                        (int) Math.ceil(cores * (1 + ratio))));
+            }
         }
 
         double transfer = -1;

@@ -63,6 +63,35 @@ public final class Sizing {
         return Math.max(1, n);
     }
 
+    /**
+     * The one sizing rule, shared by the advisor and the automatic pool: how many tasks of a
+     * {@code kind} to run at once.
+     *
+     * <ul>
+     *   <li>Waiting work: {@code cores × (1 + wait/compute)}, what keeps the cores busy while tasks
+     *       wait (with no CPU measured, as many as allowed).
+     *   <li>Mixed work: {@link #mixedThreads}.
+     *   <li>Work behind one global lock: one worker JVM per core, as many as fit in memory.
+     *   <li>Computing and tiny work: one thread per core.
+     * </ul>
+     *
+     * @param kind the kind of work
+     * @param cores the cores this JVM may use
+     * @param cpuShare the tasks' CPU share of their wall time
+     * @param waitShare the tasks' waiting share of their wall time
+     * @param bound the most allowed (the pool's bound, or the advisor's cap for the backend)
+     * @return the count, from 1 to {@code bound}
+     */
+    static int threadsFor(dev.forkwise.Advice.Kind kind, int cores, double cpuShare, double waitShare, int bound) {
+        int n = switch (kind) {
+            case WAITING -> (int) Math.min(bound, Math.ceil(cores * (1 + waitShare / Math.max(cpuShare, 1e-4))));
+            case MIXED -> mixedThreads(cores, cpuShare / Math.max(cpuShare + waitShare, 1e-4), bound);
+            case COMPUTING_BEHIND_A_GLOBAL_LOCK, NEEDS_ISOLATION -> Math.min(bound, Math.min(cores, workersThatFit()));
+            default -> Math.min(bound, cores);
+        };
+        return Math.max(1, n);
+    }
+
     /** P(X < k) for X ~ Binomial(n, p). */
     static double fewerThan(int k, int n, double p) {
         if (p >= 1) {

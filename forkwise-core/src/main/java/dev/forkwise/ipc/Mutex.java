@@ -1,5 +1,6 @@
 package dev.forkwise.ipc;
 
+import dev.forkwise.shm.IdleStrategy;
 import java.lang.foreign.MemorySegment;
 import java.util.concurrent.TimeUnit;
 
@@ -24,7 +25,7 @@ import java.util.concurrent.TimeUnit;
  * so the usual lock guarantees hold across processes: everything a holder wrote before it
  * released is visible to the next holder after it acquired.
  *
- * <p>A waiter spins, yields, then parks ({@link Backoff}); once parking it checks every {@link
+ * <p>A waiter spins, yields, then parks ({@link IdleStrategy}); once parking it checks every {@link
  * #CHECK_NANOS} whether the holder is alive ({@link Owners#dead}). If it is not, the waiter
  * compare-and-sets {@code owner} from the dead word to its own: exactly one waiter wins, and it is
  * told ({@link #OWNER_DIED}).
@@ -38,7 +39,7 @@ import java.util.concurrent.TimeUnit;
 final class Mutex {
 
     /** Bytes a mutex takes, padded to a cache line. */
-    static final long BYTES = 64;
+    static final long BYTES = MutexDescriptor.LENGTH;
 
     /** How often a parked waiter looks whether the holder is still alive. */
     static final long CHECK_NANOS = TimeUnit.MILLISECONDS.toNanos(50);
@@ -57,9 +58,9 @@ final class Mutex {
 
     Mutex(MemorySegment memory, long offset) {
         this.m = memory;
-        this.owner = offset;
-        this.start = offset + 8;
-        this.deaths = offset + 16;
+        this.owner = offset + MutexDescriptor.OWNER_OFFSET;
+        this.start = offset + MutexDescriptor.START_OFFSET;
+        this.deaths = offset + MutexDescriptor.DEATHS_OFFSET;
     }
 
     /**
@@ -115,7 +116,7 @@ final class Mutex {
         long began = System.nanoTime();
         long nextCheck = 0;
         boolean interrupted = false;
-        Backoff backoff = new Backoff();
+        IdleStrategy backoff = IdleStrategy.forPrimitives();
         try {
             while (true) {
                 backoff.idle();
@@ -190,11 +191,6 @@ final class Mutex {
     /** @return whether anyone holds it */
     boolean held() {
         return (long) Segment.LONG.getVolatile(m, owner) != 0;
-    }
-
-    /** @return the pid of the holder, or 0 */
-    long holderPid() {
-        return Owners.pidOf((long) Segment.LONG.getVolatile(m, owner));
     }
 
     /** @return how many times a dead holder's lock has been taken over */

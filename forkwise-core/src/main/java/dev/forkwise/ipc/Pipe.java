@@ -40,11 +40,7 @@ public final class Pipe extends Handle {
     /** The default buffer in each direction. */
     public static final int DEFAULT_BUFFER = 1 << 20;
 
-    // per end: closed flag, holder pid, holder start; then the two rings
-    private static final long ENDS = Segment.HEADER;
-    private static final long RINGS = ENDS + 128;
-    /** In end a's words: 1 for a one-way pipe (a receives, b sends), 0 for a two-way one. */
-    private static final long ONE_WAY = ENDS + 24;
+    private static final long RINGS = PipeDescriptor.RINGS_OFFSET;
 
     private final transient End a;
     private final transient End b;
@@ -84,13 +80,13 @@ public final class Pipe extends Handle {
      */
     public static Pipe oneWay() {
         Pipe p = open();
-        Segment.LONG.setVolatile(p.memory, ONE_WAY, 1L);
+        Segment.LONG.setVolatile(p.memory, PipeDescriptor.ONE_WAY_OFFSET, 1L);
         return p;
     }
 
     /** @return whether this pipe is one-way: {@link #a()} receives, {@link #b()} sends */
     public boolean isOneWay() {
-        return (long) Segment.LONG.getVolatile(memory, ONE_WAY) == 1L;
+        return (long) Segment.LONG.getVolatile(memory, PipeDescriptor.ONE_WAY_OFFSET) == 1L;
     }
 
     /** @return the first end */
@@ -136,8 +132,8 @@ public final class Pipe extends Handle {
             this.side = side;
             this.out = out;
             this.in = in;
-            this.mine = ENDS + side * 64L;
-            this.theirs = ENDS + (1 - side) * 64L;
+            this.mine = PipeDescriptor.ENDS_OFFSET + side * PipeDescriptor.END_LENGTH;
+            this.theirs = PipeDescriptor.ENDS_OFFSET + (1 - side) * PipeDescriptor.END_LENGTH;
         }
 
         /** Sends {@code message} (any value a task could take as its argument). */
@@ -196,18 +192,18 @@ public final class Pipe extends Handle {
         @Override
         public void close() {
             if (!pipe.segment.isClosed()) {
-                Segment.LONG.setVolatile(pipe.memory, mine, 1L);
+                Segment.LONG.setVolatile(pipe.memory, mine + PipeDescriptor.CLOSED_OFFSET, 1L);
             }
         }
 
         private void use() {
             if (!registered) {
                 MemorySegment m = pipe.memory;
-                if ((long) Segment.LONG.getVolatile(m, mine) != 0) {
+                if ((long) Segment.LONG.getVolatile(m, mine + PipeDescriptor.CLOSED_OFFSET) != 0) {
                     throw new ClosedException("this end of the pipe is closed");
                 }
-                Segment.LONG.setVolatile(m, mine + 16, Owners.START);
-                Segment.LONG.setVolatile(m, mine + 8, Owners.PID);
+                Segment.LONG.setVolatile(m, mine + PipeDescriptor.HOLDER_START_OFFSET, Owners.START);
+                Segment.LONG.setVolatile(m, mine + PipeDescriptor.HOLDER_PID_OFFSET, Owners.PID);
                 registered = true;
             }
         }
@@ -219,8 +215,8 @@ public final class Pipe extends Handle {
          */
         void arrived() {
             if (!registered && !pipe.segment.isClosed()) {
-                Segment.LONG.setVolatile(pipe.memory, mine + 16, Owners.START);
-                Segment.LONG.setVolatile(pipe.memory, mine + 8, Owners.PID);
+                Segment.LONG.setVolatile(pipe.memory, mine + PipeDescriptor.HOLDER_START_OFFSET, Owners.START);
+                Segment.LONG.setVolatile(pipe.memory, mine + PipeDescriptor.HOLDER_PID_OFFSET, Owners.PID);
                 registered = true;
             }
         }
@@ -247,11 +243,11 @@ public final class Pipe extends Handle {
 
         private String peerGone() {
             MemorySegment m = pipe.memory;
-            if ((long) Segment.LONG.getVolatile(m, theirs) != 0) {
+            if ((long) Segment.LONG.getVolatile(m, theirs + PipeDescriptor.CLOSED_OFFSET) != 0) {
                 return "the other end of the pipe is closed";
             }
-            long pid = (long) Segment.LONG.getVolatile(m, theirs + 8);
-            if (pid != 0 && pid != Owners.PID && !Owners.alive(pid, (long) Segment.LONG.getVolatile(m, theirs + 16))) {
+            long pid = (long) Segment.LONG.getVolatile(m, theirs + PipeDescriptor.HOLDER_PID_OFFSET);
+            if (pid != 0 && pid != Owners.PID && !Owners.alive(pid, (long) Segment.LONG.getVolatile(m, theirs + PipeDescriptor.HOLDER_START_OFFSET))) {
                 return "the process that held the other end of the pipe (pid " + pid + ") has exited";
             }
             return null;

@@ -1,5 +1,6 @@
 package dev.forkwise.ipc;
 
+import dev.forkwise.shm.IdleStrategy;
 import java.lang.foreign.MemorySegment;
 import java.lang.foreign.ValueLayout;
 
@@ -9,6 +10,8 @@ import java.lang.foreign.ValueLayout;
  * Pipe}.
  *
  * <h2>Layout</h2>
+ *
+ * <p>As {@link RingDescriptor} computes it:
  *
  * <pre>
  *   +0    robust mutex ({@link Mutex})
@@ -33,7 +36,7 @@ import java.lang.foreign.ValueLayout;
  * else is lost and nothing is read twice.
  *
  * <p>A waiting writer or reader watches {@code head} or {@code tail} without the mutex and tries
- * again when it moves ({@link Backoff}).
+ * again when it moves ({@link IdleStrategy}).
  *
  * <p>Memory consistency effects: actions in a thread before it writes a record happen before
  * actions in the thread that reads that record, after the read.
@@ -41,7 +44,7 @@ import java.lang.foreign.ValueLayout;
 final class Ring {
 
     /** Bytes before the data. */
-    static final long HEADER = 256;
+    static final long HEADER = RingDescriptor.HEADER_LENGTH;
 
     /** Something a waiting thread checks now and then (a peer's death); it throws to stop the wait. */
     interface Check {
@@ -60,8 +63,8 @@ final class Ring {
 
     /** Lays out a new ring at {@code base} of zeroed memory. */
     static void format(MemorySegment m, long base, int capacity, int dataSize) {
-        m.set(ValueLayout.JAVA_INT, base + 192, capacity);
-        m.set(ValueLayout.JAVA_INT, base + 196, dataSize);
+        m.set(ValueLayout.JAVA_INT, base + RingDescriptor.CAPACITY_OFFSET, capacity);
+        m.set(ValueLayout.JAVA_INT, base + RingDescriptor.DATA_SIZE_OFFSET, dataSize);
     }
 
     /** @return the bytes a ring with {@code dataSize} bytes of data takes */
@@ -71,13 +74,13 @@ final class Ring {
 
     Ring(MemorySegment m, long base) {
         this.m = m;
-        this.mutex = new Mutex(m, base);
-        this.head = base + 64;
-        this.tail = base + 128;
-        this.capacity = m.get(ValueLayout.JAVA_INT, base + 192);
-        this.size = m.get(ValueLayout.JAVA_INT, base + 196);
+        this.mutex = new Mutex(m, base + RingDescriptor.MUTEX_OFFSET);
+        this.head = base + RingDescriptor.HEAD_OFFSET;
+        this.tail = base + RingDescriptor.TAIL_OFFSET;
+        this.capacity = m.get(ValueLayout.JAVA_INT, base + RingDescriptor.CAPACITY_OFFSET);
+        this.size = m.get(ValueLayout.JAVA_INT, base + RingDescriptor.DATA_SIZE_OFFSET);
         this.data = base + HEADER;
-        if (capacity <= 0 || size <= 4 || data + size > m.byteSize()) {
+        if (capacity <= 0 || size <= RingDescriptor.RECORD_HEADER_LENGTH || data + size > m.byteSize()) {
             throw new IllegalStateException("a shared ring is damaged: capacity " + capacity + ", " + size + " data bytes");
         }
     }
@@ -88,7 +91,7 @@ final class Ring {
 
     /** @return the largest record that fits */
     int maxRecord() {
-        return size - 4;
+        return size - RingDescriptor.RECORD_HEADER_LENGTH;
     }
 
     /** @return the records in the ring now */
@@ -108,7 +111,7 @@ final class Ring {
             int ho = (int) h;
             int to = (int) t;
             long used = count == 0 ? 0 : to > ho ? to - ho : size - ho + to;
-            if (count >= capacity || size - used < 4L + len) {
+            if (count >= capacity || size - used < (long) RingDescriptor.RECORD_HEADER_LENGTH + len) {
                 return false;
             }
             int at = writeInt(to, len);
@@ -135,7 +138,7 @@ final class Ring {
                 throw new IllegalStateException("a shared ring is damaged: a record of " + len + " bytes");
             }
             byte[] b = new byte[len];
-            int at = read((ho + 4) % size, b);
+            int at = read((ho + RingDescriptor.RECORD_HEADER_LENGTH) % size, b);
             Segment.LONG.setRelease(m, head, ((h >>> 32) + 1) << 32 | (at & 0xffff_ffffL));
             return b;
         } finally {
@@ -150,7 +153,7 @@ final class Ring {
         }
         long began = System.nanoTime();
         long nextCheck = began;
-        Backoff backoff = new Backoff();
+        IdleStrategy backoff = IdleStrategy.forPrimitives();
         while (true) {
             long seen = (long) Segment.LONG.getVolatile(m, head);
             if (tryPut(b, len)) {
@@ -178,7 +181,7 @@ final class Ring {
     byte[] take(long nanos, Check check) throws InterruptedException {
         long began = System.nanoTime();
         long nextCheck = began;
-        Backoff backoff = new Backoff();
+        IdleStrategy backoff = IdleStrategy.forPrimitives();
         while (true) {
             long seen = (long) Segment.LONG.getVolatile(m, tail);
             byte[] b = (long) Segment.LONG.getVolatile(m, head) >>> 32 == seen >>> 32 ? null : tryTake();
@@ -207,7 +210,7 @@ final class Ring {
     boolean awaitRecord(long nanos, Check check) throws InterruptedException {
         long began = System.nanoTime();
         long nextCheck = began;
-        Backoff backoff = new Backoff();
+        IdleStrategy backoff = IdleStrategy.forPrimitives();
         while (count() == 0) {
             if (Thread.interrupted()) {
                 throw new InterruptedException();
@@ -235,18 +238,18 @@ final class Ring {
     }
 
     private int writeInt(int at, int v) {
-        if (at + 4 <= size) {
+        if (at + RingDescriptor.RECORD_HEADER_LENGTH <= size) {
             m.set(LE_INT, data + at, v);
         } else {
             for (int i = 0; i < 4; i++) {
                 m.set(ValueLayout.JAVA_BYTE, data + (at + i) % size, (byte) (v >>> (8 * i)));
             }
         }
-        return (at + 4) % size;
+        return (at + RingDescriptor.RECORD_HEADER_LENGTH) % size;
     }
 
     private int readInt(int at) {
-        if (at + 4 <= size) {
+        if (at + RingDescriptor.RECORD_HEADER_LENGTH <= size) {
             return m.get(LE_INT, data + at);
         }
         int v = 0;

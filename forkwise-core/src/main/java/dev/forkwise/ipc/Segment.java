@@ -39,7 +39,7 @@ import java.nio.file.StandardOpenOption;
 final class Segment implements AutoCloseable {
 
     /** Bytes before the payload. */
-    static final long HEADER = 64;
+    static final long HEADER = SegmentDescriptor.HEADER_LENGTH;
 
     /** The word all primitives use: {@code (MemorySegment, long offset)} to {@code long}. */
     static final VarHandle LONG = ValueLayout.JAVA_LONG.varHandle();
@@ -86,13 +86,13 @@ final class Segment implements AutoCloseable {
         try (FileChannel ch = FileChannel.open(path, StandardOpenOption.READ, StandardOpenOption.WRITE)) {
             // whole words at the end, so an aligned int or long never reaches past the file
             MemorySegment m = ch.map(FileChannel.MapMode.READ_WRITE, 0, HEADER + ((payload + 7) & ~7L), arena);
-            m.set(ValueLayout.JAVA_INT, 4, VERSION);
-            m.set(ValueLayout.JAVA_INT, 8, kind.ordinal());
-            m.set(ValueLayout.JAVA_LONG, 16, Owners.PID);
-            m.set(ValueLayout.JAVA_LONG, 24, Owners.START);
-            m.set(ValueLayout.JAVA_LONG, 32, payload);
-            INT.setVolatile(m, 12L, LIVE);
-            INT.setVolatile(m, 0L, MAGIC);
+            m.set(ValueLayout.JAVA_INT, SegmentDescriptor.VERSION_OFFSET, VERSION);
+            m.set(ValueLayout.JAVA_INT, SegmentDescriptor.KIND_OFFSET, kind.ordinal());
+            m.set(ValueLayout.JAVA_LONG, SegmentDescriptor.OWNER_PID_OFFSET, Owners.PID);
+            m.set(ValueLayout.JAVA_LONG, SegmentDescriptor.OWNER_START_OFFSET, Owners.START);
+            m.set(ValueLayout.JAVA_LONG, SegmentDescriptor.PAYLOAD_SIZE_OFFSET, payload);
+            INT.setVolatile(m, SegmentDescriptor.STATE_OFFSET, LIVE);
+            INT.setVolatile(m, SegmentDescriptor.MAGIC_OFFSET, MAGIC);
             return new Segment(path, kind, true, m, arena);
         } catch (IOException | RuntimeException e) {
             arena.close();
@@ -109,9 +109,9 @@ final class Segment implements AutoCloseable {
                 throw new IllegalStateException("shared memory " + path + " is damaged: " + size + " bytes, no header");
             }
             MemorySegment m = ch.map(FileChannel.MapMode.READ_WRITE, 0, size, arena);
-            int magic = (int) INT.getVolatile(m, 0L);
-            int version = m.get(ValueLayout.JAVA_INT, 4);
-            int k = m.get(ValueLayout.JAVA_INT, 8);
+            int magic = (int) INT.getVolatile(m, SegmentDescriptor.MAGIC_OFFSET);
+            int version = m.get(ValueLayout.JAVA_INT, SegmentDescriptor.VERSION_OFFSET);
+            int k = m.get(ValueLayout.JAVA_INT, SegmentDescriptor.KIND_OFFSET);
             if (magic != MAGIC || version != VERSION) {
                 throw new IllegalStateException("shared memory " + path + " is not a forkwise segment of version " + VERSION
                         + " (magic " + Integer.toHexString(magic) + ", version " + version + "): was it made by another forkwise version?");
@@ -119,7 +119,7 @@ final class Segment implements AutoCloseable {
             if (k != kind.ordinal()) {
                 throw new IllegalStateException("shared memory " + path + " holds a " + Kind.values()[k] + ", not a " + kind);
             }
-            if ((int) INT.getVolatile(m, 12L) != LIVE) {
+            if ((int) INT.getVolatile(m, SegmentDescriptor.STATE_OFFSET) != LIVE) {
                 throw closedByOwner(path);
             }
             return new Segment(path, kind, false, m, arena);
@@ -140,19 +140,14 @@ final class Segment implements AutoCloseable {
                 + " is gone: the process that created it closed it or exited; a handle is usable only while its creator keeps it open");
     }
 
-    /** @return the pid of the process that created this segment */
-    long ownerPid() {
-        return memory.get(ValueLayout.JAVA_LONG, 16);
-    }
-
     /** @return whether the owner has closed this segment (or is known to have) */
     boolean closedByOwner() {
-        return (int) INT.getVolatile(memory, 12L) != LIVE;
+        return (int) INT.getVolatile(memory, SegmentDescriptor.STATE_OFFSET) != LIVE;
     }
 
     /** @return the payload's size in bytes, as created */
     long payloadSize() {
-        return memory.get(ValueLayout.JAVA_LONG, 32);
+        return memory.get(ValueLayout.JAVA_LONG, SegmentDescriptor.PAYLOAD_SIZE_OFFSET);
     }
 
     synchronized boolean isClosed() {

@@ -1,5 +1,6 @@
 package dev.forkwise.ipc;
 
+import dev.forkwise.shm.IdleStrategy;
 import java.io.Serial;
 import java.time.Duration;
 import java.util.concurrent.BrokenBarrierException;
@@ -89,7 +90,7 @@ public final class SharedBarrier extends Handle {
             mutex.release();
         }
         long began = System.nanoTime();
-        Backoff b = new Backoff();
+        IdleStrategy b = IdleStrategy.forPrimitives();
         while (true) {
             if (broken(round)) {
                 throw new BrokenBarrierException();

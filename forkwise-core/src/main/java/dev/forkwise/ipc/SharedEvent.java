@@ -1,5 +1,6 @@
 package dev.forkwise.ipc;
 
+import dev.forkwise.shm.IdleStrategy;
 import java.io.Serial;
 import java.time.Duration;
 
@@ -50,7 +51,7 @@ public final class SharedEvent extends Handle {
 
     private boolean await(long nanos) throws InterruptedException {
         long began = System.nanoTime();
-        Backoff b = new Backoff();
+        IdleStrategy b = IdleStrategy.forPrimitives();
         while (!isSet()) {
             if (Thread.interrupted()) {
                 throw new InterruptedException();

@@ -1,5 +1,6 @@
 package dev.forkwise.ipc;
 
+import dev.forkwise.shm.IdleStrategy;
 import java.io.Serial;
 import java.time.Duration;
 
@@ -98,7 +99,7 @@ public final class SharedSemaphore extends Handle {
     private boolean acquire(long nanos) throws InterruptedException {
         long began = System.nanoTime();
         long nextCheck = began;
-        Backoff b = new Backoff();
+        IdleStrategy b = IdleStrategy.forPrimitives();
         while (true) {
             boolean reclaim = b.parking() && System.nanoTime() - nextCheck >= 0 || nanos == 0;
             if (reclaim) {

@@ -1,5 +1,6 @@
 package dev.forkwise.process;
 
+import dev.forkwise.shm.IdleStrategy;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
@@ -13,7 +14,6 @@ import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
 import java.nio.file.attribute.PosixFilePermissions;
 import java.util.concurrent.atomic.AtomicLong;
-import java.util.concurrent.locks.LockSupport;
 
 /**
  * The shared-memory link between the parent and one worker: two byte rings in one file, one for
@@ -21,9 +21,9 @@ import java.util.concurrent.locks.LockSupport;
  *
  * <h2>Implementation overview</h2>
  *
- * <p><b>Layout.</b> A header (magic, version, ring size), then per direction a control block with
- * the writer's position, the reader's position and the reader's "asleep" flag, each on its own
- * cache line, then the two data areas. Positions are byte counts since the start, so {@code write
+ * <p><b>Layout</b> ({@link LinkDescriptor}). A header (magic, version, ring size), then per
+ * direction a control block with the writer's position, the reader's position and the reader's
+ * "asleep" flag, each on its own cache line, then the two data areas. Positions are byte counts since the start, so {@code write
  * - read} is what is buffered and a full ring is told from an empty one.
  *
  * <p><b>One writer, one reader.</b> {@link Wire} writes a direction only under its write lock and
@@ -32,8 +32,8 @@ import java.util.concurrent.locks.LockSupport;
  * of its position; the reader copies them out and frees the space with one store of its own. A
  * large frame streams through: the writer fills what is free while the reader empties it.
  *
- * <p><b>Waiting without a kernel hand-off.</b> A reader that finds the ring empty keeps looking for
- * {@link #LOOK_NANOS}, yielding between looks: a reply or the next task that comes within that
+ * <p><b>Waiting without a kernel hand-off.</b> A reader that finds the ring empty keeps looking
+ * for as long as the channel's {@link IdleStrategy} yields (100 µs) before it would park: a reply or the next task that comes within that
  * time is taken with no wake-up through the kernel. Then it goes to sleep in a blocking read of the
  * worker's socket: it sets its flag, looks at the ring once more, and reads one byte. A writer
  * that publishes bytes and finds the flag set clears it and writes that byte (Dekker's pattern,
@@ -60,21 +60,9 @@ final class ShmLink {
     /** Data bytes of each direction. */
     static final int RING = 1 << 20;
 
-    /**
-     * How long a thread that finds nothing to read (or no room to write) keeps looking, yielding
-     * its core between looks, before it sleeps. It yields rather than spins: on a machine with few
-     * cores the thread it waits for (or the caller a reply wakes) may need this very core.
-     */
-    static final long LOOK_NANOS = 100_000;
-
     private static final int MAGIC = 0x464b574c; // "FKWL"
     private static final int VERSION = 1;
-    private static final int CONTROL = 64;
-    private static final int CONTROL_BYTES = 256;
-    private static final int DATA = 4096;
-    private static final int WRITE_POS = 0;
-    private static final int READ_POS = 64;
-    private static final int ASLEEP = 128;
+    private static final int DATA = LinkDescriptor.DATA_OFFSET;
 
     private static final VarHandle LONG = MethodHandles.byteBufferViewVarHandle(long[].class, ByteOrder.nativeOrder());
     private static final VarHandle INT = MethodHandles.byteBufferViewVarHandle(int[].class, ByteOrder.nativeOrder());
@@ -122,9 +110,9 @@ final class ShmLink {
         }
         try {
             MappedByteBuffer m = map(p, DATA + 2L * ring);
-            INT.set(m, 8, ring);
-            INT.set(m, 4, VERSION);
-            INT.setVolatile(m, 0, MAGIC);
+            INT.set(m, LinkDescriptor.RING_SIZE_OFFSET, ring);
+            INT.set(m, LinkDescriptor.VERSION_OFFSET, VERSION);
+            INT.setVolatile(m, LinkDescriptor.MAGIC_OFFSET, MAGIC);
             return new ShmLink(p, m, ring);
         } catch (IOException | RuntimeException e) {
             Files.deleteIfExists(p);
@@ -142,9 +130,9 @@ final class ShmLink {
             throw new IOException("the link file " + path + " is too large: " + bytes + " bytes");
         }
         MappedByteBuffer m = map(path, bytes);
-        int magic = (int) INT.getVolatile(m, 0);
-        int version = (int) INT.get(m, 4);
-        int ring = (int) INT.get(m, 8);
+        int magic = (int) INT.getVolatile(m, LinkDescriptor.MAGIC_OFFSET);
+        int version = (int) INT.get(m, LinkDescriptor.VERSION_OFFSET);
+        int ring = (int) INT.get(m, LinkDescriptor.RING_SIZE_OFFSET);
         if (magic != MAGIC || version != VERSION || Integer.bitCount(ring) != 1 || DATA + 2L * ring != bytes) {
             throw new IOException("the link file " + path + " is not a forkwise link of version " + VERSION);
         }
@@ -178,7 +166,7 @@ final class ShmLink {
     }
 
     private int control(Direction d) {
-        return CONTROL + d.ordinal() * CONTROL_BYTES;
+        return LinkDescriptor.control(d.ordinal());
     }
 
     private int data(Direction d) {
@@ -192,13 +180,14 @@ final class ShmLink {
         private final int data;
         private final InputStream socket;
         private final byte[] one = new byte[1];
+        private final IdleStrategy idle = IdleStrategy.forChannel();
         private boolean peerGone;
 
         In(Direction d, InputStream socket) {
             int c = control(d);
-            this.writePos = c + WRITE_POS;
-            this.readPos = c + READ_POS;
-            this.asleep = c + ASLEEP;
+            this.writePos = c + LinkDescriptor.WRITE_POSITION_OFFSET;
+            this.readPos = c + LinkDescriptor.READ_POSITION_OFFSET;
+            this.asleep = c + LinkDescriptor.ASLEEP_OFFSET;
             this.data = data(d);
             this.socket = socket;
         }
@@ -236,16 +225,16 @@ final class ShmLink {
 
         /** Waits until the writer's position moves past {@code r}; returns it ({@code r}: end of file). */
         private long await(long r) throws IOException {
-            long began = System.nanoTime();
+            idle.reset();
             while (true) {
                 long w = (long) LONG.getAcquire(memory, writePos);
                 if (w != r || peerGone) {
                     return w;
                 }
-                if (System.nanoTime() - began < LOOK_NANOS) {
-                    Thread.yield();
-                } else {
+                if (idle.parking()) {
                     sleep(r);
+                } else {
+                    idle.idle();
                 }
             }
         }
@@ -271,12 +260,13 @@ final class ShmLink {
         private final int data;
         private final Bell bell;
         private final Liveness liveness;
+        private final IdleStrategy idle = IdleStrategy.forChannel();
 
         Out(Direction d, Bell bell, Liveness liveness) {
             int c = control(d);
-            this.writePos = c + WRITE_POS;
-            this.readPos = c + READ_POS;
-            this.asleep = c + ASLEEP;
+            this.writePos = c + LinkDescriptor.WRITE_POSITION_OFFSET;
+            this.readPos = c + LinkDescriptor.READ_POSITION_OFFSET;
+            this.asleep = c + LinkDescriptor.ASLEEP_OFFSET;
             this.data = data(d);
             this.bell = bell;
             this.liveness = liveness;
@@ -310,22 +300,16 @@ final class ShmLink {
         }
 
         private void awaitSpace(long w) throws IOException {
-            long began = System.nanoTime();
-            long park = 10_000;
+            idle.reset();
             boolean interrupted = false;
             try {
                 while ((long) LONG.getAcquire(memory, readPos) == w - size) {
                     if (liveness.closed()) {
                         throw new IOException("the link to the other process is closed");
                     }
-                    if (System.nanoTime() - began < LOOK_NANOS) {
-                        Thread.yield();
-                    } else {
-                        LockSupport.parkNanos(park);
-                        park = Math.min(park * 2, 1_000_000);
-                        if (Thread.interrupted()) {
-                            interrupted = true; // a frame is never left half written: the interrupt is kept for later
-                        }
+                    idle.idle();
+                    if (Thread.interrupted()) {
+                        interrupted = true; // a frame is never left half written: the interrupt is kept for later
                     }
                 }
             } finally {

@@ -5,6 +5,7 @@ import dev.forkwise.codec.Codec;
 import dev.forkwise.codec.Message;
 import dev.forkwise.codec.Transfer;
 import dev.forkwise.engine.Tasks;
+import dev.forkwise.shm.IdleStrategy;
 import java.io.EOFException;
 import java.io.FileDescriptor;
 import java.io.FileInputStream;
@@ -153,19 +154,19 @@ public final class WorkerMain {
 
     /**
      * Waits for the read turn. On a linked channel the thread first keeps trying for as long as a
-     * reader keeps looking at the ring ({@link ShmLink#LOOK_NANOS}), yielding between tries: a
-     * thread that is not queued on the lock needs no wake-up when the turn comes free, so a stream of
-     * short tasks changes readers without a system call.
+     * reader keeps looking at the ring (the channel's {@link IdleStrategy}, until it would park): a
+     * thread that is not queued on the lock needs no wake-up when the turn comes free, so a stream
+     * of short tasks changes readers without a system call.
      */
     private void takeTurn() {
         if (wire.linked()) {
-            long began = System.nanoTime();
+            IdleStrategy idle = IdleStrategy.forChannel();
             do {
                 if (readTurn.tryLock()) {
                     return;
                 }
-                Thread.yield();
-            } while (System.nanoTime() - began < ShmLink.LOOK_NANOS);
+                idle.idle();
+            } while (!idle.parking());
         }
         readTurn.lock();
     }

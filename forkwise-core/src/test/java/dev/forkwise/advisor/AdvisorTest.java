@@ -125,7 +125,7 @@ class AdvisorTest {
         Advice a = withNoise(noise, () -> Advisor.measure(task, Collections.nCopies(8, 2_000)));
         assertThat(a.kind()).as(a.toString()).isEqualTo(Advice.Kind.COMPUTING_BEHIND_A_GLOBAL_LOCK);
         assertThat(a.backend()).isEqualTo(Advice.Backend.PROCESSES);
-        assertThat(a.measured().concurrentLockShare()).isGreaterThanOrEqualTo(Judge.GLOBAL_LOCK_SHARE);
+        assertThat(a.measured().concurrentLockShare()).isGreaterThanOrEqualTo(Classifier.GLOBAL_LOCK_SHARE);
         assertThat(a.measured().transferNanos()).as("a worker round trip was measured").isPositive();
         assertThat(a.reasons()).anySatisfy(r -> assertThat(r).containsPattern("spent \\d+% of their busy time blocked on or spinning for a lock").contains("GIL"));
     }

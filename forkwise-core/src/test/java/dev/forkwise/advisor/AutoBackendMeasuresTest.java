@@ -31,7 +31,7 @@ class AutoBackendMeasuresTest {
 
     @Test
     void anInterruptMeantForATaskNeverReachesItsThreadOnceTheTaskHasEnded() {
-        AutoBackend.Started task = new AutoBackend.Started(Thread.currentThread(), System.nanoTime(), -1, 0, null, 0);
+        RunningTask task = new RunningTask(Thread.currentThread(), System.nanoTime(), -1, 0, null, 0);
         assertThat(task.begin()).isTrue();
         task.stop();
         assertThat(Thread.interrupted()).as("interrupted while the task runs").isTrue();
@@ -42,7 +42,7 @@ class AutoBackendMeasuresTest {
 
     @Test
     void aTaskStoppedBeforeItIsAdmittedNeverBegins() {
-        AutoBackend.Started task = new AutoBackend.Started(Thread.currentThread(), System.nanoTime(), -1, 0, null, 0);
+        RunningTask task = new RunningTask(Thread.currentThread(), System.nanoTime(), -1, 0, null, 0);
         task.stop();
         assertThat(Thread.interrupted()).as("no thread runs it yet: nothing to interrupt").isFalse();
         assertThat(task.begin()).as("shutdownNow came first: it never runs").isFalse();
@@ -52,9 +52,9 @@ class AutoBackendMeasuresTest {
     void runDelayIsTheSecondFieldOfTheThreadsSchedstat() throws Exception {
         assumeTrue(Files.isReadable(SCHEDSTAT), "Linux with schedstat");
         for (int i = 0; i < 20; i++) {
-            long before = AutoBackend.runDelay();
+            long before = ThreadMeasures.runDelay();
             long read = Long.parseLong(Files.readString(SCHEDSTAT).trim().split(" ")[1]);
-            long after = AutoBackend.runDelay();
+            long after = ThreadMeasures.runDelay();
             assertThat(read).isBetween(before, after);
             Thread.yield(); // a chance to wait for a core between rounds
         }
@@ -66,10 +66,10 @@ class AutoBackendMeasuresTest {
         String[] path = new String[1];
         long[] delays = new long[3];
         Thread t = new Thread(() -> {
-            path[0] = AutoBackend.ownSchedstat();
-            delays[0] = AutoBackend.runDelay();
-            delays[1] = AutoBackend.runDelay(path[0]);
-            delays[2] = AutoBackend.runDelay();
+            path[0] = ThreadMeasures.ownSchedstat();
+            delays[0] = ThreadMeasures.runDelay();
+            delays[1] = ThreadMeasures.runDelay(path[0]);
+            delays[2] = ThreadMeasures.runDelay();
         });
         t.start();
         t.join();
@@ -84,9 +84,9 @@ class AutoBackendMeasuresTest {
         for (int i = 0; i < 4_000; i++) {
             live.add(new int[4_096]); // 64 MiB that the collection has to walk or move
         }
-        long before = AutoBackend.gcPauseMillis();
+        long before = ThreadMeasures.gcPauseMillis();
         System.gc();
-        long after = AutoBackend.gcPauseMillis();
+        long after = ThreadMeasures.gcPauseMillis();
         assertThat(live).hasSize(4_000);
         assertThat(after).as("pause milliseconds after System.gc() with 64 MiB live").isGreaterThan(before);
     }
@@ -121,13 +121,13 @@ class AutoBackendMeasuresTest {
             go.await();
             long deadline = System.nanoTime() + 10_000 * MS;
             for (Thread t : asleep) {
-                while (!AutoBackend.asleepOrInNative(info(t)) && System.nanoTime() < deadline) {
+                while (!ThreadMeasures.asleepOrInNative(info(t)) && System.nanoTime() < deadline) {
                     Thread.sleep(5); // until the thread has got where it waits
                 }
-                assertThat(AutoBackend.asleepOrInNative(info(t))).as("%s in %s", t, info(t).getThreadState()).isTrue();
+                assertThat(ThreadMeasures.asleepOrInNative(info(t))).as("%s in %s", t, info(t).getThreadState()).isTrue();
             }
             for (int i = 0; i < 20; i++) {
-                assertThat(AutoBackend.asleepOrInNative(info(spinning))).as("a spinning thread").isFalse();
+                assertThat(ThreadMeasures.asleepOrInNative(info(spinning))).as("a spinning thread").isFalse();
             }
             stop.set(true);
             spinning.join();
@@ -152,25 +152,25 @@ class AutoBackendMeasuresTest {
     @Test
     void timeOffTheCpuThatTheSamplesNeverFoundAsleepIsHeldUpNotWaiting() {
         // 20 ms of tasks' own time: 5 on the CPU, 15 neither on it nor blocked; 30 ms of samples
-        assertThat(AutoBackend.heldUpNanos(20 * MS, 5 * MS, 0, 30 * MS, 0)).isEqualTo(15 * MS);
+        assertThat(LiveProbe.heldUpNanos(20 * MS, 5 * MS, 0, 30 * MS, 0)).isEqualTo(15 * MS);
         // the samples found them asleep all the time: it is waiting
-        assertThat(AutoBackend.heldUpNanos(20 * MS, 5 * MS, 0, 30 * MS, 30 * MS)).isZero();
+        assertThat(LiveProbe.heldUpNanos(20 * MS, 5 * MS, 0, 30 * MS, 30 * MS)).isZero();
         // blocked on a lock is neither: of 15 ms off the CPU, 10 are blocked
-        assertThat(AutoBackend.heldUpNanos(20 * MS, 5 * MS, 10 * MS, 30 * MS, 0)).isEqualTo(5 * MS);
+        assertThat(LiveProbe.heldUpNanos(20 * MS, 5 * MS, 10 * MS, 30 * MS, 0)).isEqualTo(5 * MS);
     }
 
     @Test
     void tooFewSamplesChangeNothing() {
-        long few = AutoBackend.MIN_SAMPLED_NANOS - 1;
-        assertThat(AutoBackend.heldUpNanos(20 * MS, 5 * MS, 0, few, 0)).isZero();
-        assertThat(AutoBackend.heldUpNanos(20 * MS, 5 * MS, 0, AutoBackend.MIN_SAMPLED_NANOS, 0)).isEqualTo(15 * MS);
+        long few = LiveProbe.MIN_SAMPLED_NANOS - 1;
+        assertThat(LiveProbe.heldUpNanos(20 * MS, 5 * MS, 0, few, 0)).isZero();
+        assertThat(LiveProbe.heldUpNanos(20 * MS, 5 * MS, 0, LiveProbe.MIN_SAMPLED_NANOS, 0)).isEqualTo(15 * MS);
     }
 
     @Test
     void halfAsleepInTheSamplesIsNotTakenForHeldUpComputing() {
         // a 50/50 mix of computing and sleeping that 20 samples happened to find asleep 8 times,
         // not 10: the top of the asleep share's range still covers the time off the CPU
-        assertThat(AutoBackend.heldUpNanos(100 * MS, 50 * MS, 0, 20 * MS, 8 * MS)).isZero();
+        assertThat(LiveProbe.heldUpNanos(100 * MS, 50 * MS, 0, 20 * MS, 8 * MS)).isZero();
     }
 
     static LongStream seeds() {
@@ -184,11 +184,11 @@ class AutoBackendMeasuresTest {
         long own = (1 + r.nextInt(1_000)) * MS;
         long cpu = (long) (own * r.nextDouble());
         long blocked = (long) ((own - cpu) * r.nextDouble());
-        long sampled = AutoBackend.MIN_SAMPLED_NANOS + (long) (r.nextDouble() * 2 * own);
+        long sampled = LiveProbe.MIN_SAMPLED_NANOS + (long) (r.nextDouble() * 2 * own);
         long asleep = (long) (sampled * r.nextDouble());
-        long heldUp = AutoBackend.heldUpNanos(own, cpu, blocked, sampled, asleep);
+        long heldUp = LiveProbe.heldUpNanos(own, cpu, blocked, sampled, asleep);
         assertThat(heldUp).isBetween(0L, own - cpu - blocked);
         long more = Math.min(sampled, asleep + sampled / 10);
-        assertThat(AutoBackend.heldUpNanos(own, cpu, blocked, sampled, more)).isLessThanOrEqualTo(heldUp);
+        assertThat(LiveProbe.heldUpNanos(own, cpu, blocked, sampled, more)).isLessThanOrEqualTo(heldUp);
     }
 }

@@ -133,7 +133,7 @@ class ShmLinkTest {
             toWorker.write(m);
             if (pauses.nextInt(8) == 0) {
                 // longer than a reader keeps looking: both readers go to sleep on their sockets
-                LockSupport.parkNanos(ShmLink.LOOK_NANOS * 3);
+                LockSupport.parkNanos(300_000); // the channel's IdleStrategy looks for 100 µs
             }
         }
         echo.get(30, TimeUnit.SECONDS);
