@@ -2,6 +2,8 @@ package dev.forkwise;
 
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.Collection;
+import java.util.Collections;
 import java.util.Iterator;
 import java.util.LinkedHashSet;
 import java.util.List;
@@ -64,8 +66,8 @@ public final class Futures {
     public record Waited<F extends Future<?>>(Set<F> done, Set<F> notDone) {
         /** Copies the sets. */
         public Waited {
-            done = java.util.Collections.unmodifiableSet(new LinkedHashSet<>(done));
-            notDone = java.util.Collections.unmodifiableSet(new LinkedHashSet<>(notDone));
+            done = Collections.unmodifiableSet(new LinkedHashSet<>(done));
+            notDone = Collections.unmodifiableSet(new LinkedHashSet<>(notDone));
         }
     }
 
@@ -80,7 +82,7 @@ public final class Futures {
      * @return a sequential stream of all of them, in completion order
      * @throws NullPointerException if {@code futures} or an element is null
      */
-    public static <F extends Future<?>> Stream<F> asCompleted(java.util.Collection<? extends F> futures) {
+    public static <F extends Future<?>> Stream<F> asCompleted(Collection<? extends F> futures) {
         Set<F> all = checked(futures);
         Iterator<F> it = new CompletionOrder<>(all);
         return StreamSupport.stream(Spliterators.spliterator(it, all.size(), Spliterator.NONNULL | Spliterator.SIZED), false);
@@ -100,7 +102,7 @@ public final class Futures {
      * @throws NullPointerException if an argument or an element is null
      * @throws IllegalArgumentException if {@code limit} is negative
      */
-    public static <F extends Future<?>> Waited<F> await(java.util.Collection<? extends F> futures, Until until, Duration limit)
+    public static <F extends Future<?>> Waited<F> await(Collection<? extends F> futures, Until until, Duration limit)
             throws InterruptedException {
         Objects.requireNonNull(until, "until must not be null");
         Objects.requireNonNull(limit, "limit must not be null (use a long one, such as Duration.ofDays(1), to wait without one)");
@@ -157,7 +159,7 @@ public final class Futures {
         return allDone;
     }
 
-    private static <F extends Future<?>> Set<F> checked(java.util.Collection<? extends F> futures) {
+    private static <F extends Future<?>> Set<F> checked(Collection<? extends F> futures) {
         Objects.requireNonNull(futures, "futures must not be null");
         Set<F> all = new LinkedHashSet<>();
         int i = 0;

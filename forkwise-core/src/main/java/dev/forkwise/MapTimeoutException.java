@@ -1,5 +1,6 @@
 package dev.forkwise;
 
+import dev.forkwise.process.Durations;
 import java.io.Serial;
 import java.time.Duration;
 
@@ -25,7 +26,7 @@ public class MapTimeoutException extends ForkwiseException {
      * @param total how many inputs there were
      */
     public MapTimeoutException(String call, Duration limit, int done, int total) {
-        super(call + " did not finish within its time limit of " + dev.forkwise.process.Durations.format(limit) + ": " + done + " of " + total
+        super(call + " did not finish within its time limit of " + Durations.format(limit) + ": " + done + " of " + total
                 + " inputs were done; the rest were cancelled and the running ones interrupted");
         this.limit = limit;
         this.done = done;

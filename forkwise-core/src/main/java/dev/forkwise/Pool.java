@@ -12,6 +12,7 @@ import java.util.Objects;
 import java.util.concurrent.Callable;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutorService;
+import java.util.stream.Gatherer;
 import java.util.stream.Stream;
 
 /**
@@ -94,7 +95,7 @@ public interface Pool extends ExecutorService, AutoCloseable {
      * @return a new pool
      */
     static Pool threads(ThreadOptions options) {
-        java.util.Objects.requireNonNull(options, "options must not be null");
+        Objects.requireNonNull(options, "options must not be null");
         return new PoolEngine(new PlatformThreadBackend(options));
     }
 
@@ -459,7 +460,7 @@ public interface Pool extends ExecutorService, AutoCloseable {
      * @param <R> the result type
      * @return the gatherer
      */
-    <T, R> java.util.stream.Gatherer<T, ?, R> mapping(Fn<? super T, ? extends R> fn);
+    <T, R> Gatherer<T, ?, R> mapping(Fn<? super T, ? extends R> fn);
 
     /**
      * {@link #mapping(Fn)} with {@code chunkSize} inputs per task, for tiny tasks.
@@ -470,7 +471,7 @@ public interface Pool extends ExecutorService, AutoCloseable {
      * @param <R> the result type
      * @return the gatherer
      */
-    <T, R> java.util.stream.Gatherer<T, ?, R> mapping(Fn<? super T, ? extends R> fn, int chunkSize);
+    <T, R> Gatherer<T, ?, R> mapping(Fn<? super T, ? extends R> fn, int chunkSize);
 
     /**
      * Returns what this pool has done so far: its tasks by state and outcome, and its worker JVMs.

@@ -1,5 +1,6 @@
 package dev.forkwise;
 
+import java.io.ObjectInputFilter;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -458,7 +459,7 @@ public final class ProcessOptions {
          */
         public Builder allowedClasses(String pattern) {
             Objects.requireNonNull(pattern, "allowedClasses");
-            java.io.ObjectInputFilter.Config.createFilter(pattern); // fails now if malformed
+            ObjectInputFilter.Config.createFilter(pattern); // fails now if malformed
             this.allowedClasses = pattern;
             return this;
         }

@@ -3,8 +3,13 @@ package dev.forkwise;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import java.io.ByteArrayOutputStream;
+import java.io.PrintStream;
 import java.net.Socket;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.time.Duration;
+import java.util.List;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
@@ -58,7 +63,7 @@ class ChildProcessTest {
         }
     }
 
-    @TempDir java.nio.file.Path tmp;
+    @TempDir Path tmp;
 
     @Test
     void terminateAndKill() throws Exception {
@@ -110,9 +115,9 @@ class ChildProcessTest {
 
     @Test
     void aFailingChildPrintsItsExceptionAndStackTraceToTheParentsStderrPrefixedWithItsName() throws Exception {
-        var captured = new java.io.ByteArrayOutputStream();
+        var captured = new ByteArrayOutputStream();
         var original = System.err;
-        System.setErr(new java.io.PrintStream(captured, true));
+        System.setErr(new PrintStream(captured, true));
         try {
             ChildProcess<Object> child = ChildProcess.builder().name("loader").start(() -> {
                 throw new IllegalStateException("no such file: data.csv");
@@ -153,14 +158,14 @@ class ChildProcessTest {
      */
     @Test
     void aNonDaemonChildIsWaitedForWhenMainReturnsAndADaemonChildIsNot() throws Exception {
-        java.nio.file.Path waited = java.nio.file.Files.createDirectories(tmp.resolve("waited"));
-        Jvms.Run run = Jvms.run(Jvms.command(Jvms.classPath(), java.util.List.of("-Dforkwise.aot=off"),
+        Path waited = Files.createDirectories(tmp.resolve("waited"));
+        Jvms.Run run = Jvms.run(Jvms.command(Jvms.classPath(), List.of("-Dforkwise.aot=off"),
                 "dev.forkwise.launch.ChildOutlivesMain", waited.toString(), "non-daemon"), Duration.ofSeconds(60));
         assertThat(run.exitCode()).as(run.output()).isZero();
         assertThat(Markers.exists(waited.toString(), "child-done")).as("the child finished before its parent JVM exited").isTrue();
 
-        java.nio.file.Path killed = java.nio.file.Files.createDirectories(tmp.resolve("killed"));
-        Jvms.Run daemon = Jvms.run(Jvms.command(Jvms.classPath(), java.util.List.of("-Dforkwise.aot=off"),
+        Path killed = Files.createDirectories(tmp.resolve("killed"));
+        Jvms.Run daemon = Jvms.run(Jvms.command(Jvms.classPath(), List.of("-Dforkwise.aot=off"),
                 "dev.forkwise.launch.ChildOutlivesMain", killed.toString(), "daemon"), Duration.ofSeconds(60));
         assertThat(daemon.exitCode()).as(daemon.output()).isZero();
         Thread.sleep(3_000); // longer than the child's 1.5 s of work

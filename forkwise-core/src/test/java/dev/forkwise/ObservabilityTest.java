@@ -2,14 +2,18 @@ package dev.forkwise;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import java.io.File;
+import java.io.PrintWriter;
+import java.io.StringWriter;
 import java.lang.management.ManagementFactory;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 import java.util.function.IntFunction;
+import java.util.spi.ToolProvider;
 import java.util.stream.Stream;
 import javax.management.MBeanServer;
 import javax.management.ObjectName;
@@ -231,13 +235,13 @@ class ObservabilityTest {
 
     @Test
     void crashesAndWorkerStartsReachTheApplicationsLogging() throws Exception {
-        Path src = java.nio.file.Files.writeString(tmp.resolve("LoggingApp.java"), LOGGING_APP);
-        Path out = java.nio.file.Files.createDirectories(tmp.resolve("app"));
-        java.io.StringWriter javac = new java.io.StringWriter();
-        int rc = java.util.spi.ToolProvider.findFirst("javac").orElseThrow().run(new java.io.PrintWriter(javac), new java.io.PrintWriter(javac),
+        Path src = Files.writeString(tmp.resolve("LoggingApp.java"), LOGGING_APP);
+        Path out = Files.createDirectories(tmp.resolve("app"));
+        StringWriter javac = new StringWriter();
+        int rc = ToolProvider.findFirst("javac").orElseThrow().run(new PrintWriter(javac), new PrintWriter(javac),
                 "-cp", Jvms.mainClasses().toString(), "-d", out.toString(), src.toString());
         assertThat(rc).as(javac.toString()).isZero();
-        Jvms.Run run = Jvms.run(Jvms.command(Jvms.mainClasses() + java.io.File.pathSeparator + out, List.of("-Dforkwise.aot=off"), "LoggingApp"),
+        Jvms.Run run = Jvms.run(Jvms.command(Jvms.mainClasses() + File.pathSeparator + out, List.of("-Dforkwise.aot=off"), "LoggingApp"),
                 Duration.ofSeconds(90));
         assertThat(run.exitCode()).as(run.output()).isZero();
         assertThat(run.output())

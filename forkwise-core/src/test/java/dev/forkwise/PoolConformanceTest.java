@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import java.io.IOException;
+import java.io.Serializable;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -14,7 +15,6 @@ import java.util.List;
 import java.util.Map;
 import java.util.Random;
 import java.util.concurrent.Callable;
-import java.util.concurrent.CancellationException;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
 import java.util.concurrent.ExecutionException;
@@ -162,15 +162,15 @@ public abstract class PoolConformanceTest {
                 .containsExactly("abab", "ccc");
         assertThat(pool.applyAsync((Integer x) -> x + 1, 41).get(10, TimeUnit.SECONDS)).isEqualTo(42);
         assertThat(pool.submit(() -> "call").get(10, TimeUnit.SECONDS)).isEqualTo("call");
-        Callable<String> plain = (Callable<String> & java.io.Serializable) () -> "callable";
+        Callable<String> plain = (Callable<String> & Serializable) () -> "callable";
         assertThat(pool.submit(plain).get(10, TimeUnit.SECONDS)).isEqualTo("callable");
         String d = dir();
-        assertThat(pool.submit((Runnable & java.io.Serializable) () -> Markers.touch(d, "ran")).get(10, TimeUnit.SECONDS))
+        assertThat(pool.submit((Runnable & Serializable) () -> Markers.touch(d, "ran")).get(10, TimeUnit.SECONDS))
                 .isNull();
         assertThat(Markers.exists(d, "ran")).isTrue();
-        assertThat(pool.submit((Runnable & java.io.Serializable) () -> {}, "fixed").get(10, TimeUnit.SECONDS))
+        assertThat(pool.submit((Runnable & Serializable) () -> {}, "fixed").get(10, TimeUnit.SECONDS))
                 .isEqualTo("fixed");
-        pool.execute((Runnable & java.io.Serializable) () -> Markers.touch(d, "executed"));
+        pool.execute((Runnable & Serializable) () -> Markers.touch(d, "executed"));
         assertThat(Markers.await(d, "executed", Duration.ofSeconds(10))).isTrue();
     }
 
@@ -420,8 +420,8 @@ public abstract class PoolConformanceTest {
         List<Runnable> calls =
                 List.of(
                         () -> pool.submit(() -> 1),
-                        () -> pool.submit((Runnable & java.io.Serializable) () -> {}),
-                        () -> pool.execute((Runnable & java.io.Serializable) () -> {}),
+                        () -> pool.submit((Runnable & Serializable) () -> {}),
+                        () -> pool.execute((Runnable & Serializable) () -> {}),
                         () -> pool.map((Integer x) -> x, List.of(1)),
                         () -> pool.imap((Integer x) -> x, List.of(1)),
                         () -> pool.imapUnordered((Integer x) -> x, List.of(1)),

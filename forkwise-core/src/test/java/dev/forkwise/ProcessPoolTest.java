@@ -3,7 +3,11 @@ package dev.forkwise;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import dev.forkwise.ipc.SharedMemory;
+import dev.forkwise.process.ProcessBackend;
+import java.io.ByteArrayOutputStream;
 import java.io.IOException;
+import java.io.PrintStream;
 import java.io.Serializable;
 import java.net.Socket;
 import java.nio.file.Files;
@@ -15,6 +19,7 @@ import java.util.HashSet;
 import java.util.List;
 import java.util.Random;
 import java.util.Set;
+import java.util.concurrent.Callable;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
@@ -272,7 +277,7 @@ class ProcessPoolTest {
             CompletableFuture<Long> f = pool.submit(ProcessPoolTest::pid);
             assertThat(Thread.interrupted()).as("the caller's interrupt status is left as it was").isTrue();
             assertThat(f.get(30, TimeUnit.SECONDS)).as("the same worker answers: its channel survived").isEqualTo(worker);
-            for (int i = 0; i < dev.forkwise.process.ProcessBackend.linkAfter(); i++) {
+            for (int i = 0; i < ProcessBackend.linkAfter(); i++) {
                 pool.submit(() -> null).get(30, TimeUnit.SECONDS);
             }
         }
@@ -300,7 +305,7 @@ class ProcessPoolTest {
     @Test
     void aWorkerOnSharedMemoryCarriesLargeMessagesAndStillFailsAlone() throws Exception {
         Pool pool = pool(ProcessOptions.builder().workers(1).taskTimeout(Duration.ofSeconds(2)).build());
-        for (int i = 0; i < dev.forkwise.process.ProcessBackend.linkAfter(); i++) {
+        for (int i = 0; i < ProcessBackend.linkAfter(); i++) {
             pool.submit(() -> null).get(30, TimeUnit.SECONDS);
         }
         String maps = "";
@@ -309,7 +314,7 @@ class ProcessPoolTest {
             maps = pool.submit(() -> Files.readString(Path.of("/proc/self/maps"))).get(30, TimeUnit.SECONDS);
         }
         assertThat(maps).as("the worker maps the link, whose file is already deleted").contains(".link (deleted)");
-        try (var files = Files.list(dev.forkwise.ipc.SharedMemory.folder())) {
+        try (var files = Files.list(SharedMemory.folder())) {
             assertThat(files.filter(p -> p.toString().endsWith(".link"))).isEmpty();
         }
 
@@ -335,7 +340,7 @@ class ProcessPoolTest {
         });
         assertThatThrownBy(() -> loop.get(30, TimeUnit.SECONDS)).cause().isInstanceOf(TaskTimeoutException.class);
         // the replacement links too once it has answered as many tasks; then it crashes
-        for (int i = 0; i < 2 * dev.forkwise.process.ProcessBackend.linkAfter(); i++) {
+        for (int i = 0; i < 2 * ProcessBackend.linkAfter(); i++) {
             pool.submit(() -> null).get(30, TimeUnit.SECONDS);
         }
         CompletableFuture<Object> exit = pool.submit(() -> {
@@ -409,7 +414,7 @@ class ProcessPoolTest {
             assertThatThrownBy(() -> pool.map((Object o) -> o.hashCode(), List.of("fine", s)))
                     .isInstanceOfSatisfying(NotTransferableException.class,
                             e -> assertThat(e.path()).startsWith("map input #1").endsWith("→ java.net.Socket"));
-            java.util.concurrent.Callable<String> plain = () -> "not serializable";
+            Callable<String> plain = () -> "not serializable";
             assertThatThrownBy(() -> pool.submit(plain))
                     .isInstanceOf(NotTransferableException.class)
                     .hasMessageContaining("lambda")
@@ -590,9 +595,9 @@ class ProcessPoolTest {
 
     @Test
     void workerOutputReachesTheParentPrefixedWithTheWorker() throws Exception {
-        var captured = new java.io.ByteArrayOutputStream();
+        var captured = new ByteArrayOutputStream();
         var original = System.out;
-        System.setOut(new java.io.PrintStream(captured, true));
+        System.setOut(new PrintStream(captured, true));
         try {
             Pool pool = pool(1);
             long worker = pool.submit(() -> {

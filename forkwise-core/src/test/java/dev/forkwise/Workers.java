@@ -70,8 +70,8 @@ public final class Workers {
         StringBuilder b = new StringBuilder();
         for (long pid : pids) {
             try {
-                b.append(pid).append(": ").append(java.nio.file.Files.readString(java.nio.file.Path.of("/proc", Long.toString(pid), "stat")).trim()).append("; ");
-            } catch (java.io.IOException e) {
+                b.append(pid).append(": ").append(Files.readString(Path.of("/proc", Long.toString(pid), "stat")).trim()).append("; ");
+            } catch (IOException e) {
                 b.append(pid).append(": gone; ");
             }
         }

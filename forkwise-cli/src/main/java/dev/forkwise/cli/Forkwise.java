@@ -6,10 +6,12 @@ import java.io.IOException;
 import java.io.InputStream;
 import java.io.UncheckedIOException;
 import java.util.Properties;
-import picocli.CommandLine;
+import java.util.logging.Level;
+import java.util.logging.Logger;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Spec;
+import picocli.CommandLine;
 
 /** The {@code forkwise} command. */
 @Command(
@@ -55,12 +57,12 @@ public final class Forkwise implements Runnable {
     public static void main(String[] args) {
         // the lab and the benchmarks crash and kill workers on purpose, and report it in their
         // tables: the library's warnings about it would only interleave with them
-        QUIET.setLevel(java.util.logging.Level.SEVERE);
+        QUIET.setLevel(Level.SEVERE);
         System.exit(commandLine().execute(args));
     }
 
     /** The library's logger, held so its level stays set (java.util.logging keeps loggers weakly). */
-    private static final java.util.logging.Logger QUIET = java.util.logging.Logger.getLogger("dev.forkwise");
+    private static final Logger QUIET = Logger.getLogger("dev.forkwise");
 
     /**
      * Returns forkwise's version, from the build.

@@ -5,6 +5,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Locale;
 import java.util.OptionalDouble;
 import java.util.OptionalLong;
 
@@ -173,7 +174,7 @@ public record CgroupLimits(int version, OptionalDouble cpuQuota, OptionalLong me
         if (version == 0) {
             return "no cgroup limits";
         }
-        return "cgroup v" + version + ": CPU " + (cpuQuota.isPresent() ? String.format(java.util.Locale.ROOT, "%.2f cores", cpuQuota.getAsDouble()) : "no quota")
+        return "cgroup v" + version + ": CPU " + (cpuQuota.isPresent() ? String.format(Locale.ROOT, "%.2f cores", cpuQuota.getAsDouble()) : "no quota")
                 + ", memory " + (memoryLimit.isPresent() ? (memoryLimit.getAsLong() >> 20) + " MiB" : "no limit");
     }
 }

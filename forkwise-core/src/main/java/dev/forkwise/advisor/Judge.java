@@ -1,8 +1,8 @@
 package dev.forkwise.advisor;
 
-import dev.forkwise.Advice;
 import dev.forkwise.Advice.Backend;
 import dev.forkwise.Advice.Kind;
+import dev.forkwise.Advice;
 import dev.forkwise.Advisor.Need;
 import dev.forkwise.Fn;
 import dev.forkwise.Pool;
@@ -11,6 +11,7 @@ import java.util.Arrays;
 import java.util.List;
 import java.util.Locale;
 import java.util.Set;
+import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 
 /**
@@ -180,7 +181,7 @@ public final class Judge {
             Arrays.sort(cost);
             return cost[cost.length / 2];
         } catch (Exception e) {
-            Throwable c = e instanceof java.util.concurrent.ExecutionException ? e.getCause() : e;
+            Throwable c = e instanceof ExecutionException ? e.getCause() : e;
             reasons.add("The task could not be run in a worker JVM to measure the transfer: " + c + ". Fix that before using worker JVMs.");
             return -1;
         }

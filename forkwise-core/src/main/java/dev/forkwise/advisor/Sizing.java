@@ -1,5 +1,7 @@
 package dev.forkwise.advisor;
 
+import com.sun.management.OperatingSystemMXBean;
+import dev.forkwise.Advice;
 import java.lang.management.ManagementFactory;
 
 /** How many cores and how much memory this JVM may use: the JVM's count, and the container's limits. */
@@ -31,7 +33,7 @@ public final class Sizing {
         if (LIMITS.memoryLimit().isPresent()) {
             return LIMITS.memoryLimit().getAsLong();
         }
-        if (ManagementFactory.getOperatingSystemMXBean() instanceof com.sun.management.OperatingSystemMXBean os) {
+        if (ManagementFactory.getOperatingSystemMXBean() instanceof OperatingSystemMXBean os) {
             return os.getTotalMemorySize();
         }
         return Runtime.getRuntime().maxMemory();
@@ -82,7 +84,7 @@ public final class Sizing {
      * @param bound the most allowed (the pool's bound, or the advisor's cap for the backend)
      * @return the count, from 1 to {@code bound}
      */
-    static int threadsFor(dev.forkwise.Advice.Kind kind, int cores, double cpuShare, double waitShare, int bound) {
+    static int threadsFor(Advice.Kind kind, int cores, double cpuShare, double waitShare, int bound) {
         int n = switch (kind) {
             case WAITING -> (int) Math.min(bound, Math.ceil(cores * (1 + waitShare / Math.max(cpuShare, 1e-4))));
             case MIXED -> mixedThreads(cores, cpuShare / Math.max(cpuShare + waitShare, 1e-4), bound);

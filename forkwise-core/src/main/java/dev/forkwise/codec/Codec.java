@@ -5,6 +5,7 @@ import java.io.ByteArrayInputStream;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.InvalidClassException;
+import java.io.NotSerializableException;
 import java.io.ObjectInputFilter;
 import java.io.ObjectInputStream;
 import java.io.ObjectOutputStream;
@@ -746,9 +747,9 @@ public final class Codec {
 
     /** Whether an exception from {@link #encode} means the object graph holds something unsendable. */
     public static boolean unsendable(Exception e) {
-        return e instanceof java.io.NotSerializableException
+        return e instanceof NotSerializableException
                 || e instanceof InvalidClassException
-                || (e instanceof IOException && e.getCause() instanceof java.io.NotSerializableException);
+                || (e instanceof IOException && e.getCause() instanceof NotSerializableException);
     }
 
     /** An input stream that resolves classes in a given loader first. */

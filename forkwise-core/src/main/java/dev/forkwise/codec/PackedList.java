@@ -3,6 +3,7 @@ package dev.forkwise.codec;
 import java.io.ObjectStreamException;
 import java.io.Serial;
 import java.io.Serializable;
+import java.lang.reflect.Array;
 import java.util.AbstractList;
 import java.util.ArrayList;
 import java.util.Arrays;
@@ -51,16 +52,16 @@ public final class PackedList extends AbstractList<Object> implements RandomAcce
                 return null;
             }
             kind = p.array().getClass();
-            total += java.lang.reflect.Array.getLength(p.array());
+            total += Array.getLength(p.array());
         }
         if (kind == null) {
             return null;
         }
-        Object all = java.lang.reflect.Array.newInstance(kind.getComponentType(), total);
+        Object all = Array.newInstance(kind.getComponentType(), total);
         int at = 0;
         for (Object r : chunkResults) {
             Object part = ((Packed) r).array();
-            int n = java.lang.reflect.Array.getLength(part);
+            int n = Array.getLength(part);
             System.arraycopy(part, 0, all, at, n);
             at += n;
         }

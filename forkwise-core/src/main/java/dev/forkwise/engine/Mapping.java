@@ -4,9 +4,12 @@ import dev.forkwise.Fn;
 import dev.forkwise.codec.Packed;
 import dev.forkwise.codec.PackedList;
 import java.util.ArrayDeque;
+import java.util.Arrays;
 import java.util.List;
 import java.util.concurrent.CancellationException;
 import java.util.concurrent.ExecutionException;
+import java.util.function.BiConsumer;
+import java.util.function.Supplier;
 import java.util.stream.Gatherer;
 
 /**
@@ -48,7 +51,7 @@ final class Mapping<R> implements Gatherer<Object, Mapping.State, R> {
     }
 
     @Override
-    public java.util.function.Supplier<State> initializer() {
+    public Supplier<State> initializer() {
         return State::new;
     }
 
@@ -78,7 +81,7 @@ final class Mapping<R> implements Gatherer<Object, Mapping.State, R> {
     }
 
     @Override
-    public java.util.function.BiConsumer<State, Downstream<? super R>> finisher() {
+    public BiConsumer<State, Downstream<? super R>> finisher() {
         return (state, downstream) -> {
             if (state.filled > 0) {
                 dispatch(state);
@@ -92,7 +95,7 @@ final class Mapping<R> implements Gatherer<Object, Mapping.State, R> {
     }
 
     private void dispatch(State state) {
-        Object[] inputs = state.filled == state.buffer.length ? state.buffer : java.util.Arrays.copyOf(state.buffer, state.filled);
+        Object[] inputs = state.filled == state.buffer.length ? state.buffer : Arrays.copyOf(state.buffer, state.filled);
         Chunk c = new Chunk("mapping", fn, inputs, state.firstIndex);
         state.buffer = null;
         state.filled = 0;

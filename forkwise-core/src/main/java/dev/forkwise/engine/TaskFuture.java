@@ -1,11 +1,13 @@
 package dev.forkwise.engine;
 
 import dev.forkwise.TaskFailedException;
+import java.lang.invoke.MethodHandles;
+import java.lang.invoke.VarHandle;
 import java.util.Objects;
 import java.util.concurrent.Callable;
 import java.util.concurrent.CancellationException;
-import java.util.concurrent.CompletionException;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.FutureTask;
 
@@ -51,11 +53,11 @@ public final class TaskFuture<R> extends CompletableFuture<R> implements Runnabl
     /** Whether its end was reported; set once, by {@link #ENDED}. */
     private volatile boolean endReported;
 
-    private static final java.lang.invoke.VarHandle ENDED;
+    private static final VarHandle ENDED;
 
     static {
         try {
-            ENDED = java.lang.invoke.MethodHandles.lookup().findVarHandle(TaskFuture.class, "endReported", boolean.class);
+            ENDED = MethodHandles.lookup().findVarHandle(TaskFuture.class, "endReported", boolean.class);
         } catch (ReflectiveOperationException e) {
             throw new ExceptionInInitializerError(e);
         }

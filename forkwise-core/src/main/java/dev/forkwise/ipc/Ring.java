@@ -3,6 +3,7 @@ package dev.forkwise.ipc;
 import dev.forkwise.shm.IdleStrategy;
 import java.lang.foreign.MemorySegment;
 import java.lang.foreign.ValueLayout;
+import java.nio.ByteOrder;
 
 /**
  * A bounded ring of variable-length records in shared memory, for any number of writers and
@@ -51,7 +52,7 @@ final class Ring {
         void check();
     }
 
-    private static final ValueLayout.OfInt LE_INT = ValueLayout.JAVA_INT_UNALIGNED.withOrder(java.nio.ByteOrder.LITTLE_ENDIAN);
+    private static final ValueLayout.OfInt LE_INT = ValueLayout.JAVA_INT_UNALIGNED.withOrder(ByteOrder.LITTLE_ENDIAN);
 
     private final MemorySegment m;
     private final Mutex mutex;

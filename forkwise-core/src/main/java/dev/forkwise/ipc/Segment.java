@@ -10,6 +10,7 @@ import java.nio.channels.FileChannel;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
+import java.util.Locale;
 
 /**
  * One shared-memory segment: a file in {@link SharedMemory#folder()} mapped into this process.
@@ -58,7 +59,7 @@ final class Segment implements AutoCloseable {
         LONG, LONGS, INTS, DOUBLES, BYTES, LOCK, SEMAPHORE, EVENT, BARRIER, QUEUE, PIPE, INT, DOUBLE;
 
         String extension() {
-            return name().toLowerCase(java.util.Locale.ROOT);
+            return name().toLowerCase(Locale.ROOT);
         }
     }
 

@@ -1,6 +1,7 @@
 package dev.forkwise.ipc;
 
 import java.io.Serial;
+import java.util.function.LongUnaryOperator;
 
 /**
  * A {@code long} in shared memory that every process holding the handle reads and updates
@@ -94,7 +95,7 @@ public final class SharedLong extends Handle {
      * @param fn the update
      * @return the new value
      */
-    public long updateAndGet(java.util.function.LongUnaryOperator fn) {
+    public long updateAndGet(LongUnaryOperator fn) {
         long prev = get();
         while (true) {
             long next = fn.applyAsLong(prev);

@@ -1,6 +1,7 @@
 package dev.forkwise.process;
 
 import dev.forkwise.Fn;
+import dev.forkwise.ProcessOptions;
 import dev.forkwise.codec.Codec;
 import dev.forkwise.codec.Message;
 import dev.forkwise.engine.Tasks;
@@ -8,6 +9,7 @@ import java.io.File;
 import java.io.IOException;
 import java.nio.channels.FileChannel;
 import java.nio.channels.FileLock;
+import java.nio.channels.OverlappingFileLockException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -130,7 +132,7 @@ final class Aot {
     }
 
     /** The command for a worker with {@code options}: {@link Launch#command}, with its cache if it has one. */
-    static List<String> workerCommand(dev.forkwise.ProcessOptions options, ClassLoader... loaders) {
+    static List<String> workerCommand(ProcessOptions options, ClassLoader... loaders) {
         return apply(Launch.command(options, loaders), defaultFolder());
     }
 
@@ -174,7 +176,7 @@ final class Aot {
                 if (lock != null) {
                     Files.deleteIfExists(f);
                 }
-            } catch (java.nio.channels.OverlappingFileLockException e) {
+            } catch (OverlappingFileLockException e) {
                 // this JVM is training that key right now
             }
         }

@@ -10,6 +10,7 @@ import java.nio.channels.ServerSocketChannel;
 import java.nio.channels.SocketChannel;
 import java.nio.file.FileSystems;
 import java.nio.file.Files;
+import java.nio.file.LinkOption;
 import java.nio.file.Path;
 import java.nio.file.attribute.PosixFilePermissions;
 import java.security.SecureRandom;
@@ -18,6 +19,7 @@ import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Consumer;
+import java.util.regex.Pattern;
 
 /**
  * The private listening end of a pool: a Unix-domain socket that only the parent's own workers can
@@ -42,7 +44,7 @@ final class Channel implements Closeable {
     private static final long HANDSHAKE_SECONDS = 10;
     /** A socket folder is {@code <tmp>/forkwise-sock-<pid of its JVM>-<random>}. */
     static final String PREFIX = "forkwise-sock-";
-    private static final java.util.regex.Pattern FOLDER = java.util.regex.Pattern.compile(java.util.regex.Pattern.quote(PREFIX) + "(\\d+)-.*");
+    private static final Pattern FOLDER = Pattern.compile(Pattern.quote(PREFIX) + "(\\d+)-.*");
 
     private final Path dir;
     private final Path socket;
@@ -160,7 +162,7 @@ final class Channel implements Closeable {
             for (Path d : dirs) {
                 var m = FOLDER.matcher(d.getFileName().toString());
                 if (m.matches() && ProcessHandle.of(Long.parseLong(m.group(1))).map(h -> !h.isAlive()).orElse(true)
-                        && Files.isDirectory(d, java.nio.file.LinkOption.NOFOLLOW_LINKS)) {
+                        && Files.isDirectory(d, LinkOption.NOFOLLOW_LINKS)) {
                     try {
                         Files.deleteIfExists(d.resolve("s"));
                         Files.deleteIfExists(d);

@@ -14,6 +14,7 @@ import java.util.ArrayList;
 import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
 
 /**
  * Where worker JVMs find classes, and whether a task's classes are there.
@@ -105,7 +106,7 @@ final class ClassPaths {
         private final Set<Path> entries = new LinkedHashSet<>();
         private final boolean trusted;
         /** Classes that passed; a loader's classes may come from several places, so not loaders. */
-        private final Set<Class<?>> passed = java.util.concurrent.ConcurrentHashMap.newKeySet();
+        private final Set<Class<?>> passed = ConcurrentHashMap.newKeySet();
 
         /** A check against {@code classPath}; with {@code trusted}, the user chose the path: nothing is checked. */
         Check(List<String> classPath, boolean trusted) {

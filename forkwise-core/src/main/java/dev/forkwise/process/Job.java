@@ -4,6 +4,7 @@ import dev.forkwise.codec.Message;
 import dev.forkwise.codec.Packed;
 import dev.forkwise.codec.Portable;
 import dev.forkwise.engine.TaskFuture;
+import java.io.IOException;
 import java.util.concurrent.ScheduledFuture;
 
 /**
@@ -44,7 +45,7 @@ final class Job {
     }
 
     /** Writes this job's task frame, of {@code type} {@link Wire#TASK} or {@link Wire#TASK_SAY_START}. */
-    synchronized void sendOn(Wire wire, byte type) throws java.io.IOException {
+    synchronized void sendOn(Wire wire, byte type) throws IOException {
         wire.send(type, id, payload);
         sent = true;
     }

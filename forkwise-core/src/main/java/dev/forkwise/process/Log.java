@@ -1,7 +1,7 @@
 package dev.forkwise.process;
 
-import java.lang.System.Logger;
 import java.lang.System.Logger.Level;
+import java.lang.System.Logger;
 
 /**
  * What the process backend tells an operator, through {@link System.Logger} (logger {@code

@@ -11,11 +11,17 @@ import dev.forkwise.engine.Backend;
 import dev.forkwise.engine.Lifecycle;
 import dev.forkwise.engine.TaskFuture;
 import dev.forkwise.engine.Tasks;
+import dev.forkwise.ipc.SharedMemory;
 import java.io.IOException;
+import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
+import java.util.Iterator;
 import java.util.List;
+import java.util.Optional;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ExecutionException;
 import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.TimeUnit;
@@ -86,7 +92,7 @@ public final class ProcessBackend implements Backend {
     /** The pause before the first restart after a start failure; it doubles with each one in a row. */
     private static final long RESPAWN_PAUSE_MILLIS = 250;
     /** How long a task that {@link #shutdownNow} interrupted has to stop before its worker is killed. */
-    static final java.time.Duration SHUTDOWN_NOW_GRACE = java.time.Duration.ofSeconds(1);
+    static final Duration SHUTDOWN_NOW_GRACE = Duration.ofSeconds(1);
     /** An idle worker above this share of maxWorkerMemory is replaced before it fails a task. */
     private static final double RECYCLE_FRACTION = 0.75;
 
@@ -169,13 +175,13 @@ public final class ProcessBackend implements Backend {
      * @throws java.io.IOException if the cache folder cannot be written
      * @throws InterruptedException if interrupted while the training runs
      */
-    public static java.util.Optional<java.nio.file.Path> prepareAotCache(ProcessOptions options)
-            throws java.io.IOException, InterruptedException {
-        java.nio.file.Path folder = Aot.defaultFolder();
+    public static Optional<Path> prepareAotCache(ProcessOptions options)
+            throws IOException, InterruptedException {
+        Path folder = Aot.defaultFolder();
         if (folder == null) {
-            return java.util.Optional.empty();
+            return Optional.empty();
         }
-        return java.util.Optional.ofNullable(Aot.train(Launch.command(options), folder));
+        return Optional.ofNullable(Aot.train(Launch.command(options), folder));
     }
 
     /** A backend whose workers start with exactly {@code command}. */
@@ -868,7 +874,7 @@ public final class ProcessBackend implements Backend {
                 return;
             }
         }
-        for (java.util.Iterator<Worker> it = workers.iterator(); it.hasNext(); ) {
+        for (Iterator<Worker> it = workers.iterator(); it.hasNext(); ) {
             Worker w = it.next();
             if (keepableLocked(w) && WarmWorkers.RESERVE.keep(warmKey, w, options.keepWarm().orElseThrow(), options.workers())) {
                 it.remove(); // the reserve owns it now
@@ -881,7 +887,7 @@ public final class ProcessBackend implements Backend {
             channel.close();
             life.advance(Lifecycle.State.TERMINATED);
             // shared memory the workers created and did not close (a killed worker cannot)
-            after.add(dev.forkwise.ipc.SharedMemory::sweep);
+            after.add(SharedMemory::sweep);
             if (memoryWatch != null) {
                 memoryWatch.cancel(false);
             }
@@ -966,12 +972,12 @@ public final class ProcessBackend implements Backend {
         } finally {
             lock.unlock();
         }
-        java.util.concurrent.CompletableFuture<Void> back = new java.util.concurrent.CompletableFuture<>();
+        CompletableFuture<Void> back = new CompletableFuture<>();
         long id = Echo.expect(back);
         try {
             w.wire.send(Wire.ECHO, id, payload);
             back.get();
-        } catch (java.util.concurrent.ExecutionException e) {
+        } catch (ExecutionException e) {
             throw new IOException(e.getCause());
         } finally {
             Echo.forget(id);

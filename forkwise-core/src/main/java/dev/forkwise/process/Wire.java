@@ -1,6 +1,7 @@
 package dev.forkwise.process;
 
 import dev.forkwise.codec.Message;
+import dev.forkwise.ipc.SharedMemory;
 import java.io.BufferedInputStream;
 import java.io.BufferedOutputStream;
 import java.io.Closeable;
@@ -8,10 +9,14 @@ import java.io.DataInputStream;
 import java.io.DataOutputStream;
 import java.io.EOFException;
 import java.io.IOException;
+import java.io.OutputStream;
 import java.io.StreamCorruptedException;
 import java.net.StandardSocketOptions;
+import java.nio.ByteBuffer;
 import java.nio.channels.Channels;
 import java.nio.channels.SocketChannel;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
 import java.util.concurrent.locks.ReentrantLock;
 
 /**
@@ -160,20 +165,20 @@ final class Wire implements Closeable {
      * token is just a wrong hello.
      */
     static String readHello(SocketChannel channel) throws IOException {
-        java.nio.ByteBuffer start = java.nio.ByteBuffer.allocate(5); // body length and type: enough to refuse
+        ByteBuffer start = ByteBuffer.allocate(5); // body length and type: enough to refuse
         readFully(channel, start);
         if (start.getInt(0) != TOKEN_LENGTH || start.get(4) != HELLO) {
             return null;
         }
-        java.nio.ByteBuffer rest = java.nio.ByteBuffer.allocate(HEADER - 5 + TOKEN_LENGTH);
+        ByteBuffer rest = ByteBuffer.allocate(HEADER - 5 + TOKEN_LENGTH);
         readFully(channel, rest);
         if (rest.getInt(8) != 0) { // after the id (the parent knows the worker's pid from the spawn): attachments
             return null;
         }
-        return new String(rest.array(), HEADER - 5, TOKEN_LENGTH, java.nio.charset.StandardCharsets.US_ASCII);
+        return new String(rest.array(), HEADER - 5, TOKEN_LENGTH, StandardCharsets.US_ASCII);
     }
 
-    private static void readFully(SocketChannel channel, java.nio.ByteBuffer b) throws IOException {
+    private static void readFully(SocketChannel channel, ByteBuffer b) throws IOException {
         while (b.hasRemaining()) {
             if (channel.read(b) < 0) {
                 throw new EOFException("the peer closed the connection before its hello");
@@ -270,12 +275,12 @@ final class Wire implements Closeable {
         }
         ShmLink l;
         try {
-            l = ShmLink.create(dev.forkwise.ipc.SharedMemory.folder(), ShmLink.RING);
+            l = ShmLink.create(SharedMemory.folder(), ShmLink.RING);
         } catch (IOException | RuntimeException e) {
             return; // no usable shared memory here: the socket it is
         }
         offered = l;
-        send(LINK_OFFER, 0, l.path.toString().getBytes(java.nio.charset.StandardCharsets.UTF_8));
+        send(LINK_OFFER, 0, l.path.toString().getBytes(StandardCharsets.UTF_8));
         if (closed) {
             dropOffer();
         }
@@ -293,12 +298,12 @@ final class Wire implements Closeable {
             return;
         }
         taking = true;
-        String path = new String(f.payload(), java.nio.charset.StandardCharsets.UTF_8);
+        String path = new String(f.payload(), StandardCharsets.UTF_8);
         Thread.ofPlatform().daemon().name("forkwise-link-switch").start(() -> {
             try {
                 ShmLink l;
                 try {
-                    l = ShmLink.attach(java.nio.file.Path.of(path));
+                    l = ShmLink.attach(Path.of(path));
                 } catch (IOException | RuntimeException e) {
                     send(LINK_REFUSED, 0, Message.EMPTY);
                     return;
@@ -343,7 +348,7 @@ final class Wire implements Closeable {
     }
 
     /** Says {@code SWITCHED} on the current output and makes {@code to} the output, atomically. */
-    private void switchOutput(java.io.OutputStream to) throws IOException {
+    private void switchOutput(OutputStream to) throws IOException {
         writeLock.lock();
         try {
             writeFrame(SWITCHED, 0, Message.EMPTY);

@@ -4,9 +4,12 @@ import dev.forkwise.ProcessOptions;
 import java.io.IOException;
 import java.io.OutputStream;
 import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.ScheduledFuture;
+import java.util.concurrent.TimeUnit;
 
 /**
  * The parent's handle on one worker JVM: its process, its end of the channel, its output pumps, and
@@ -62,7 +65,7 @@ final class Worker {
     String killReason;
     boolean everReady;
     /** Kills the worker if it is not ready within the pool's start timeout; cancelled when it is. */
-    java.util.concurrent.ScheduledFuture<?> startTimer;
+    ScheduledFuture<?> startTimer;
     /** forkwise killed it because it was not ready within the start timeout. */
     boolean neverStarted;
 
@@ -172,7 +175,7 @@ final class Worker {
             if (process.isAlive()) {
                 killTree();
             }
-        }, STOP_GRACE_SECONDS, java.util.concurrent.TimeUnit.SECONDS);
+        }, STOP_GRACE_SECONDS, TimeUnit.SECONDS);
     }
 
     /** Asks the worker to stop (SIGTERM), leaving its pipes open so its shutdown is seen whole. */
@@ -207,7 +210,7 @@ final class Worker {
         if (banner.isEmpty()) {
             return err.lastLines();
         }
-        List<String> lines = new java.util.ArrayList<>(err.lastLines());
+        List<String> lines = new ArrayList<>(err.lastLines());
         lines.removeAll(banner); // where the JVM did write it to stderr
         lines.addAll(banner);
         return lines;

@@ -9,13 +9,17 @@ import dev.forkwise.shm.IdleStrategy;
 import java.io.EOFException;
 import java.io.FileDescriptor;
 import java.io.FileInputStream;
+import java.io.FileOutputStream;
 import java.io.IOException;
 import java.io.InputStream;
+import java.io.PrintStream;
 import java.net.UnixDomainSocketAddress;
 import java.nio.channels.SocketChannel;
 import java.nio.charset.StandardCharsets;
 import java.util.Map;
+import java.util.concurrent.Callable;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.locks.ReentrantLock;
 
 /**
@@ -71,7 +75,7 @@ public final class WorkerMain {
     /** In an AOT training run the channel's end is the run's end, not the parent's death. */
     private final boolean training;
     private final Map<Long, Running> running = new ConcurrentHashMap<>();
-    private final java.util.concurrent.atomic.AtomicInteger replies = new java.util.concurrent.atomic.AtomicInteger();
+    private final AtomicInteger replies = new AtomicInteger();
 
     private WorkerMain(Wire wire, int threads, boolean training) {
         this.wire = wire;
@@ -218,7 +222,7 @@ public final class WorkerMain {
         try {
             Object result;
             try {
-                java.util.concurrent.Callable<?> call = (java.util.concurrent.Callable<?>) codec.decode(payload);
+                Callable<?> call = (Callable<?>) codec.decode(payload);
                 if (sayStart) {
                     wire.send(Wire.STARTED, id, Message.EMPTY); // the time limit counts from here
                 }
@@ -293,7 +297,7 @@ public final class WorkerMain {
      * tasks did to {@code System.err}.
      */
     private static void sayOrderlyExit() {
-        java.io.PrintStream err = new java.io.PrintStream(new java.io.FileOutputStream(FileDescriptor.err), true, StandardCharsets.UTF_8);
+        PrintStream err = new PrintStream(new FileOutputStream(FileDescriptor.err), true, StandardCharsets.UTF_8);
         Runtime.getRuntime().addShutdownHook(new Thread(() -> err.println(OutputPump.EXIT_MARK), "forkwise-exit-mark"));
     }
 

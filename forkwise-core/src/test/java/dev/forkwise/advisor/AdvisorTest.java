@@ -7,10 +7,14 @@ import dev.forkwise.Advice;
 import dev.forkwise.Advisor;
 import dev.forkwise.Fn;
 import dev.forkwise.Workers;
+import java.lang.management.ManagementFactory;
+import java.lang.management.ThreadMXBean;
 import java.util.Collections;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.function.Supplier;
+import java.util.stream.IntStream;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
@@ -31,7 +35,7 @@ class AdvisorTest {
         Workers.killAll();
     }
 
-    private static final java.lang.management.ThreadMXBean MX = java.lang.management.ManagementFactory.getThreadMXBean();
+    private static final ThreadMXBean MX = ManagementFactory.getThreadMXBean();
 
     private static volatile long sink;
 
@@ -78,7 +82,7 @@ class AdvisorTest {
     }
 
     /** Runs {@code body} with, if asked, a thread spinning beside it the whole time. */
-    private static Advice withNoise(boolean noise, java.util.function.Supplier<Advice> body) throws InterruptedException {
+    private static Advice withNoise(boolean noise, Supplier<Advice> body) throws InterruptedException {
         AtomicBoolean stop = new AtomicBoolean();
         Thread noiseThread = noise ? Thread.ofPlatform().daemon().start(() -> {
             while (!stop.get()) {
@@ -134,7 +138,7 @@ class AdvisorTest {
     @ValueSource(booleans = {false, true})
     void aOneMicrosecondTaskIsTinyAndGetsChunksOrRunsInline(boolean noise) throws Exception {
         Fn<Integer, Long> task = AdvisorTest::tiny;
-        Advice a = withNoise(noise, () -> Advisor.measure(task, java.util.stream.IntStream.range(0, 100).boxed().toList()));
+        Advice a = withNoise(noise, () -> Advisor.measure(task, IntStream.range(0, 100).boxed().toList()));
         assertThat(a.kind()).as(a.toString()).isEqualTo(Advice.Kind.TINY);
         assertThat(a.backend()).isIn(Advice.Backend.PLATFORM_THREADS, Advice.Backend.INLINE);
         assertThat(a.chunkSize()).as("a chunk of at least 0.5 ms of work").isGreaterThan(25);

@@ -3,6 +3,7 @@ package dev.forkwise.advisor;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
+import java.io.IOException;
 import java.lang.management.ManagementFactory;
 import java.lang.management.ThreadInfo;
 import java.net.ServerSocket;
@@ -13,6 +14,7 @@ import java.util.List;
 import java.util.Random;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.locks.LockSupport;
 import java.util.stream.LongStream;
 import org.junit.jupiter.api.Test;
@@ -96,7 +98,7 @@ class AutoBackendMeasuresTest {
     @Test
     void aThreadThatSleepsParksOrBlocksInNativeIoIsAsleepAndOneThatComputesIsNot() throws Exception {
         CountDownLatch go = new CountDownLatch(1);
-        java.util.concurrent.atomic.AtomicBoolean stop = new java.util.concurrent.atomic.AtomicBoolean();
+        AtomicBoolean stop = new AtomicBoolean();
         try (ServerSocket server = new ServerSocket(0)) {
             List<Thread> asleep = List.of(
                     Thread.ofPlatform().start(() -> sleepQuietly(10_000)),
@@ -104,7 +106,7 @@ class AutoBackendMeasuresTest {
                     Thread.ofPlatform().start(() -> {
                         try {
                             server.accept(); // blocks in native code, where a thread is RUNNABLE
-                        } catch (java.io.IOException e) {
+                        } catch (IOException e) {
                             // closed at the end of the test
                         }
                     }));

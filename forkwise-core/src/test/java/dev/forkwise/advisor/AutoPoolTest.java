@@ -8,9 +8,16 @@ import dev.forkwise.Fn;
 import dev.forkwise.Pool;
 import dev.forkwise.Workers;
 import java.nio.file.Path;
+import java.util.ArrayList;
 import java.util.Collections;
 import java.util.List;
+import java.util.Random;
+import java.util.concurrent.CancellationException;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicInteger;
 import jdk.jfr.Recording;
 import jdk.jfr.consumer.RecordedEvent;
 import jdk.jfr.consumer.RecordingFile;
@@ -120,11 +127,11 @@ class AutoPoolTest {
      */
     @Test
     void noTaskStartsAfterShutdownNowReturns() throws Exception {
-        java.util.Random rnd = new java.util.Random(20261203);
+        Random rnd = new Random(20261203);
         for (int round = 0; round < 200; round++) {
-            java.util.concurrent.atomic.AtomicBoolean returned = new java.util.concurrent.atomic.AtomicBoolean();
-            java.util.concurrent.atomic.AtomicInteger late = new java.util.concurrent.atomic.AtomicInteger();
-            List<java.util.concurrent.CompletableFuture<Integer>> fs = new java.util.ArrayList<>();
+            AtomicBoolean returned = new AtomicBoolean();
+            AtomicInteger late = new AtomicInteger();
+            List<CompletableFuture<Integer>> fs = new ArrayList<>();
             AutoPool pool = Pool.auto(1 + rnd.nextInt(8));
             int n = 1 + rnd.nextInt(64);
             long work = rnd.nextInt(20_000);
@@ -151,7 +158,7 @@ class AutoPoolTest {
             for (var f : fs) {
                 try {
                     f.get(10, TimeUnit.SECONDS); // a TimeoutException fails the test: nothing may wait for ever
-                } catch (java.util.concurrent.ExecutionException | java.util.concurrent.CancellationException done) {
+                } catch (ExecutionException | CancellationException done) {
                     // interrupted or never started: done either way
                 }
             }

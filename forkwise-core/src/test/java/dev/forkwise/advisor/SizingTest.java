@@ -3,6 +3,7 @@ package dev.forkwise.advisor;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import java.util.Random;
+import org.assertj.core.data.Offset;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
@@ -13,9 +14,9 @@ class SizingTest {
     @Test
     void halfComputingOnTwoCoresGetsEightThreads() {
         // 4 threads (the textbook count) leave a core idle 5/16 of the time; 8 leave one 9/256
-        assertThat(Sizing.fewerThan(2, 4, 0.5)).isCloseTo(5 / 16.0, org.assertj.core.data.Offset.offset(1e-12));
-        assertThat(Sizing.fewerThan(2, 7, 0.5)).isCloseTo(8 / 128.0, org.assertj.core.data.Offset.offset(1e-12));
-        assertThat(Sizing.fewerThan(2, 8, 0.5)).isCloseTo(9 / 256.0, org.assertj.core.data.Offset.offset(1e-12));
+        assertThat(Sizing.fewerThan(2, 4, 0.5)).isCloseTo(5 / 16.0, Offset.offset(1e-12));
+        assertThat(Sizing.fewerThan(2, 7, 0.5)).isCloseTo(8 / 128.0, Offset.offset(1e-12));
+        assertThat(Sizing.fewerThan(2, 8, 0.5)).isCloseTo(9 / 256.0, Offset.offset(1e-12));
         assertThat(Sizing.mixedThreads(2, 0.5, 1000)).isEqualTo(8);
     }
 

@@ -3,28 +3,37 @@ package dev.forkwise.codec;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import dev.forkwise.Call;
 import dev.forkwise.Fn;
 import dev.forkwise.engine.Tasks;
 import java.io.File;
+import java.io.IOException;
 import java.io.InvalidClassException;
+import java.io.Serializable;
+import java.io.UncheckedIOException;
+import java.lang.reflect.Proxy;
 import java.math.BigInteger;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Objects;
 import java.util.Random;
+import java.util.concurrent.Callable;
 import java.util.stream.Stream;
+import javax.management.ObjectName;
+import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.MethodSource;
-import org.junit.jupiter.api.Test;
 
 /** What may cross the channel, and that it comes back equal. */
 class CodecTest {
 
     private final Codec codec = new Codec(null, CodecTest.class.getClassLoader(), Tasks.FACTORY);
 
-    record Point(int x, String label) implements java.io.Serializable {}
+    record Point(int x, String label) implements Serializable {}
 
     static Stream<Long> seeds() {
         return Stream.of(1L, 2L, 3L, 4L, 5L);
@@ -54,8 +63,8 @@ class CodecTest {
         @SuppressWarnings("unchecked")
         Fn<Integer, Integer> back = (Fn<Integer, Integer>) codec.decode(Codec.encode(twice));
         assertThat(back.apply(21)).isEqualTo(42);
-        Object e = codec.decode(Codec.encode(new java.io.UncheckedIOException(new java.io.IOException("x"))));
-        assertThat(e).isInstanceOf(java.io.UncheckedIOException.class);
+        Object e = codec.decode(Codec.encode(new UncheckedIOException(new IOException("x"))));
+        assertThat(e).isInstanceOf(UncheckedIOException.class);
     }
 
     @Test
@@ -64,10 +73,10 @@ class CodecTest {
         assertThatThrownBy(() -> codec.decode(file)).isInstanceOf(InvalidClassException.class).hasMessageContaining("REJECTED");
         Message inList = Codec.encode(new ArrayList<>(List.of("fine", new File("x"))));
         assertThatThrownBy(() -> codec.decode(inList)).isInstanceOf(InvalidClassException.class);
-        assertThat(ClassFilter.allowed(javax.management.ObjectName.class)).isFalse();
-        assertThat(ClassFilter.allowed(java.lang.reflect.Proxy.class)).isFalse();
+        assertThat(ClassFilter.allowed(ObjectName.class)).isFalse();
+        assertThat(ClassFilter.allowed(Proxy.class)).isFalse();
         assertThat(ClassFilter.allowed(Point.class)).isTrue();
-        assertThat(ClassFilter.allowed(java.util.HashMap.class)).isTrue();
+        assertThat(ClassFilter.allowed(HashMap.class)).isTrue();
     }
 
     @Test
@@ -143,17 +152,17 @@ class CodecTest {
     @Test
     void engineTasksTravelAsTheirPartsAndStillRun() throws Exception {
         Fn<Integer, Integer> square = x -> x * x;
-        java.util.concurrent.Callable<?> chunk =
+        Callable<?> chunk =
                 Tasks.mapChunk("map", square, new Object[] {1, 2, 3}, 10);
         Object back = codec.decode(Codec.encode(chunk));
-        assertThat(back).isInstanceOf(dev.forkwise.Call.class); // a Chunk, or a PackedChunk for numbers
-        assertThat((Object[]) ((java.util.concurrent.Callable<?>) back).call()).containsExactly(1, 4, 9);
+        assertThat(back).isInstanceOf(Call.class); // a Chunk, or a PackedChunk for numbers
+        assertThat((Object[]) ((Callable<?>) back).call()).containsExactly(1, 4, 9);
         Fn<Object, Object> show = String::valueOf;
-        java.util.concurrent.Callable<?> mixed =
+        Callable<?> mixed =
                 Tasks.mapChunk("map", show, new Object[] {1, "two", 3L}, 0);
         Object mixedBack = codec.decode(Codec.encode(mixed));
         assertThat(mixedBack).isInstanceOf(Portable.class);
-        assertThat((Object[]) ((java.util.concurrent.Callable<?>) mixedBack).call()).containsExactly("1", "two", "3");
+        assertThat((Object[]) ((Callable<?>) mixedBack).call()).containsExactly("1", "two", "3");
         assertThatThrownBy(() -> Tasks.FACTORY.rebuild(Portable.Shape.MAP_CHUNK, new Object[] {"map", square}))
                 .isInstanceOf(IllegalArgumentException.class);
         assertThatThrownBy(() -> Portable.Shape.ofTag((byte) 99))
@@ -240,16 +249,16 @@ class CodecTest {
             Object[] in = numberArray(rnd);
             Object failOn = rnd.nextInt(4) == 0 ? in[rnd.nextInt(in.length)] : "nothing";
             Fn<Object, Object> fn = x -> {
-                if (java.util.Objects.equals(x, failOn)) {
+                if (Objects.equals(x, failOn)) {
                     throw new IllegalStateException("no " + x);
                 }
                 return x instanceof Double d ? (Object) Double.longBitsToDouble(Double.doubleToRawLongBits(d) ^ 1L)
                         : x instanceof Long l ? (Object) (l * 31)
                         : x instanceof Integer i ? (Object) (i ^ 0x5555) : "null";
             };
-            java.util.concurrent.Callable<?> here = Tasks.mapChunk("map", fn, in, 100);
-            java.util.concurrent.Callable<?> there = (java.util.concurrent.Callable<?>) codec.decode(Codec.encode(here));
-            boolean packed = java.util.Arrays.stream(in).allMatch(x -> x != null && x.getClass() == in[0].getClass());
+            Callable<?> here = Tasks.mapChunk("map", fn, in, 100);
+            Callable<?> there = (Callable<?>) codec.decode(Codec.encode(here));
+            boolean packed = Arrays.stream(in).allMatch(x -> x != null && x.getClass() == in[0].getClass());
             // a chunk of numbers is not boxed into an array before it runs: each input is boxed as it is used
             assertThat(there.getClass().getSimpleName()).isEqualTo(packed ? "PackedChunk" : "Chunk");
             Object[] expected;
@@ -267,14 +276,14 @@ class CodecTest {
     @Test
     void aPackedMapChunkStopsWhenItsThreadIsInterrupted() throws Exception {
         Object[] in = new Object[10_000];
-        java.util.Arrays.setAll(in, i -> (long) i);
+        Arrays.setAll(in, i -> (long) i);
         Fn<Long, Long> fn = x -> {
             if (x == 10) {
                 Thread.currentThread().interrupt(); // as a cancel(true) would, while the chunk runs
             }
             return x;
         };
-        java.util.concurrent.Callable<?> there = (java.util.concurrent.Callable<?>)
+        Callable<?> there = (Callable<?>)
                 codec.decode(Codec.encode(Tasks.mapChunk("map", fn, in, 0)));
         assertThat(there.getClass().getSimpleName()).isEqualTo("PackedChunk");
         assertThatThrownBy(there::call).isInstanceOf(InterruptedException.class).hasMessageContaining("map chunk cancelled");
@@ -284,10 +293,10 @@ class CodecTest {
     @Test
     void aMillionIntegersTravelInFourBytesEach() throws Exception {
         Object[] a = new Object[1_000_000];
-        java.util.Arrays.setAll(a, i -> i * 7);
+        Arrays.setAll(a, i -> i * 7);
         Message m = Codec.encode(a);
         assertThat(m.length()).isLessThan(4_000_000 + 64);
-        assertThat(java.util.Arrays.equals((Object[]) codec.decode(m), a)).isTrue();
+        assertThat(Arrays.equals((Object[]) codec.decode(m), a)).isTrue();
     }
 
     @ParameterizedTest(name = "seed {0}")
@@ -300,7 +309,7 @@ class CodecTest {
         for (int i = 0; i < 500; i++) {
             byte[] bad = body.clone();
             if (rnd.nextBoolean()) {
-                bad = java.util.Arrays.copyOf(bad, rnd.nextInt(bad.length));
+                bad = Arrays.copyOf(bad, rnd.nextInt(bad.length));
             } else {
                 for (int k = 0; k < 1 + rnd.nextInt(4); k++) {
                     bad[rnd.nextInt(bad.length)] = (byte) rnd.nextInt();
@@ -309,7 +318,7 @@ class CodecTest {
             byte[] damaged = bad;
             try {
                 codec.decode(damaged);
-            } catch (java.io.IOException | ClassNotFoundException expected) {
+            } catch (IOException | ClassNotFoundException expected) {
                 // the one acceptable way to fail
             }
         }

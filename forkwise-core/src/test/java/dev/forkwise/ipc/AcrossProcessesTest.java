@@ -10,8 +10,11 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.List;
+import java.util.Objects;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
+import java.util.function.IntFunction;
+import java.util.stream.IntStream;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
@@ -51,7 +54,7 @@ class AcrossProcessesTest {
     }
 
     /** Runs {@code parties} copies of a task at once, each in its own worker (they meet at a barrier first). */
-    private static <R> List<R> together(Pool pool, int parties, java.util.function.IntFunction<Call<R>> task) throws Exception {
+    private static <R> List<R> together(Pool pool, int parties, IntFunction<Call<R>> task) throws Exception {
         List<CompletableFuture<R>> fs = new ArrayList<>();
         for (int i = 0; i < parties; i++) {
             fs.add(pool.submit(task.apply(i)));
@@ -243,8 +246,8 @@ class AcrossProcessesTest {
             permits.acquire();
             permits.release();
             return ProcessHandle.current().pid();
-        }, java.util.stream.IntStream.range(0, 200).boxed().toList(), 1);
-        assertThat(new java.util.HashSet<>(pids)).as("a JVM per task").hasSize(200);
+        }, IntStream.range(0, 200).boxed().toList(), 1);
+        assertThat(new HashSet<>(pids)).as("a JVM per task").hasSize(200);
         assertThat(permits.availablePermits()).isEqualTo(2);
     }
 
@@ -257,7 +260,7 @@ class AcrossProcessesTest {
         SharedLong started = shared(SharedLong.create(0));
         Pool pool = pool(1);
         CompletableFuture<Object> peer = pool.submit(() -> {
-            java.util.Objects.requireNonNull(there); // captured: the end arrives in this worker, which sends nothing
+            Objects.requireNonNull(there); // captured: the end arrives in this worker, which sends nothing
             started.set(ProcessHandle.current().pid());
             Thread.sleep(600_000);
             return null;

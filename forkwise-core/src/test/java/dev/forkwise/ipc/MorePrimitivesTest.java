@@ -8,6 +8,7 @@ import dev.forkwise.Pool;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
+import java.util.stream.IntStream;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
@@ -41,7 +42,7 @@ class MorePrimitivesTest {
         SharedInt count = shared(SharedInt.create(0));
         SharedDouble total = shared(SharedDouble.create(0.0));
         Pool pool = open.add(Pool.processes(2));
-        List<Integer> inputs = java.util.stream.IntStream.range(0, 2_000).boxed().toList();
+        List<Integer> inputs = IntStream.range(0, 2_000).boxed().toList();
         pool.map((Integer i) -> {
             count.incrementAndGet();
             total.addAndGet(0.5);

@@ -6,6 +6,10 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import dev.forkwise.Pool;
 import dev.forkwise.ProcessOptions;
 import dev.forkwise.Workers;
+import java.io.ByteArrayInputStream;
+import java.io.ByteArrayOutputStream;
+import java.io.ObjectInputStream;
+import java.io.ObjectOutputStream;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -79,11 +83,11 @@ class WorkersShareTest {
         SharedLong l = open(SharedLong.create(0));
         Pool pool = pool(1);
         boolean same = pool.submit(() -> {
-            java.io.ByteArrayOutputStream bytes = new java.io.ByteArrayOutputStream();
-            try (java.io.ObjectOutputStream o = new java.io.ObjectOutputStream(bytes)) {
+            ByteArrayOutputStream bytes = new ByteArrayOutputStream();
+            try (ObjectOutputStream o = new ObjectOutputStream(bytes)) {
                 o.writeObject(l);
             }
-            Object again = new java.io.ObjectInputStream(new java.io.ByteArrayInputStream(bytes.toByteArray())).readObject();
+            Object again = new ObjectInputStream(new ByteArrayInputStream(bytes.toByteArray())).readObject();
             return again == l;
         }).get(60, TimeUnit.SECONDS);
         assertThat(same).isTrue();

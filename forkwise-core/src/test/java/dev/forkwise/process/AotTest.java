@@ -2,21 +2,28 @@ package dev.forkwise.process;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import dev.forkwise.ChildProcess;
+import dev.forkwise.Jvms;
 import dev.forkwise.Pool;
 import dev.forkwise.ProcessOptions;
-import dev.forkwise.Jvms;
 import dev.forkwise.Workers;
 import dev.forkwise.engine.PoolEngine;
 import java.io.File;
+import java.io.IOException;
 import java.io.PrintWriter;
 import java.io.StringWriter;
+import java.nio.channels.FileChannel;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
 import java.nio.file.attribute.FileTime;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.ArrayList;
 import java.util.List;
+import java.util.Optional;
 import java.util.concurrent.TimeUnit;
+import java.util.regex.Pattern;
 import java.util.spi.ToolProvider;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
@@ -119,7 +126,7 @@ class AotTest {
         assertThat(Files.getPosixFilePermissions(folder)).hasSize(3); // rwx for the owner only
 
         // AOTMode=on: the JVM refuses to start unless it can use the cache
-        List<String> strict = new java.util.ArrayList<>(Aot.withCache(command, cache));
+        List<String> strict = new ArrayList<>(Aot.withCache(command, cache));
         strict.add(1, "-XX:AOTMode=on");
         ProcessBackend backend = new ProcessBackend(ProcessOptions.ofWorkers(2), -1, strict);
         try (Pool pool = new PoolEngine(backend)) {
@@ -174,7 +181,7 @@ class AotTest {
         }
         Jvms.Run second = Jvms.run(cmd, Duration.ofSeconds(60));
         assertThat(second.exitCode()).as(second.output()).isZero();
-        assertThat(second.output()).containsPattern("worker args: .*-XX:AOTCache=" + java.util.regex.Pattern.quote(folder.toString()));
+        assertThat(second.output()).containsPattern("worker args: .*-XX:AOTCache=" + Pattern.quote(folder.toString()));
     }
 
     @Test
@@ -183,8 +190,8 @@ class AotTest {
         for (String n : List.of("k1.aot.part", "k1.log", "k2.aot.part.config", "k3.aot.part", "k4.aot")) {
             Files.writeString(folder.resolve(n), n);
         }
-        try (var lockFile = java.nio.channels.FileChannel.open(folder.resolve("k3.lock"),
-                        java.nio.file.StandardOpenOption.CREATE, java.nio.file.StandardOpenOption.WRITE);
+        try (var lockFile = FileChannel.open(folder.resolve("k3.lock"),
+                        StandardOpenOption.CREATE, StandardOpenOption.WRITE);
                 var held = lockFile.lock()) { // k3 is being trained right now
             Aot.sweepAbandoned(folder);
         }
@@ -209,14 +216,14 @@ class AotTest {
         // -Xint: a training that takes long enough to be caught running
         List<String> command = List.of(Launch.javaBinary(), "-Xint", "-cp", forkwiseJar().toString(), WorkerMain.class.getName());
         String folder = tmp.resolve("aot").toString(); // a Path cannot be sent to a child: its name can
-        dev.forkwise.ChildProcess<Object> parent = dev.forkwise.ChildProcess.builder().daemon(true).start(() -> {
+        ChildProcess<Object> parent = ChildProcess.builder().daemon(true).start(() -> {
             Aot.apply(command, Path.of(folder));
             Thread.sleep(300_000);
             return null;
         });
         try {
             long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
-            java.util.Optional<ProcessHandle> training = java.util.Optional.empty();
+            Optional<ProcessHandle> training = Optional.empty();
             while (training.isEmpty() && System.nanoTime() < deadline) {
                 training = ProcessHandle.of(parent.pid()).stream().flatMap(ProcessHandle::descendants)
                         .filter(h -> h.info().arguments().map(a -> List.of(a).contains(Aot.TRAIN)).orElse(false))
@@ -238,7 +245,7 @@ class AotTest {
             return files.filter(f -> f.toString().endsWith(".failed")).map(f -> {
                 try {
                     return Files.readString(f);
-                } catch (java.io.IOException e) {
+                } catch (IOException e) {
                     return e.toString();
                 }
             }).findFirst().orElse("(none)");

@@ -3,6 +3,7 @@ package dev.forkwise.process;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import java.io.IOException;
+import java.net.SocketException;
 import java.net.UnixDomainSocketAddress;
 import java.nio.ByteBuffer;
 import java.nio.channels.SocketChannel;
@@ -90,7 +91,7 @@ class ChannelTest {
                 int n;
                 try {
                     n = s.read(reply);
-                } catch (java.net.SocketException reset) {
+                } catch (SocketException reset) {
                     n = -1;
                 }
                 assertThat(n).as("no LINK_OFFER or any other byte comes back").isEqualTo(-1);
@@ -135,7 +136,7 @@ class ChannelTest {
     private static boolean hungUp(SocketChannel s) throws IOException {
         try {
             return s.read(ByteBuffer.allocate(1)) == -1;
-        } catch (java.net.SocketException reset) {
+        } catch (SocketException reset) {
             return reset.getMessage().contains("reset");
         }
     }

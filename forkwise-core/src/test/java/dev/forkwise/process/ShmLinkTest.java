@@ -3,25 +3,34 @@ package dev.forkwise.process;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import dev.forkwise.ipc.SharedMemory;
 import java.io.DataInputStream;
 import java.io.DataOutputStream;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
+import java.io.UncheckedIOException;
 import java.net.StandardProtocolFamily;
 import java.net.UnixDomainSocketAddress;
 import java.nio.ByteBuffer;
 import java.nio.channels.Channels;
 import java.nio.channels.ServerSocketChannel;
 import java.nio.channels.SocketChannel;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.attribute.PosixFilePermissions;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
 import java.util.Random;
+import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutionException;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.LinkedBlockingQueue;
+import java.util.concurrent.Semaphore;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.locks.LockSupport;
@@ -57,7 +66,7 @@ class ShmLinkTest {
     }
 
     /** One thread per concurrent side: the common pool has a single thread on a 2-core machine. */
-    private final java.util.concurrent.ExecutorService threads = java.util.concurrent.Executors.newCachedThreadPool();
+    private final ExecutorService threads = Executors.newCachedThreadPool();
 
     @AfterEach
     void close() throws IOException {
@@ -111,7 +120,7 @@ class ShmLinkTest {
                     backToParent.write(m);
                 }
             } catch (IOException e) {
-                throw new java.io.UncheckedIOException(e);
+                throw new UncheckedIOException(e);
             }
         }, threads);
         CompletableFuture<List<byte[]>> received = CompletableFuture.supplyAsync(() -> {
@@ -123,7 +132,7 @@ class ShmLinkTest {
                     got.add(m);
                 }
             } catch (IOException e) {
-                throw new java.io.UncheckedIOException(e);
+                throw new UncheckedIOException(e);
             }
             return got;
         }, threads);
@@ -153,7 +162,7 @@ class ShmLinkTest {
             try {
                 return in.read();
             } catch (IOException e) {
-                throw new java.io.UncheckedIOException(e);
+                throw new UncheckedIOException(e);
             }
         }, threads);
         Thread.sleep(50); // far past the time a reader keeps looking: it sleeps in the socket's read
@@ -188,7 +197,7 @@ class ShmLinkTest {
             try {
                 out.write(new byte[3 * 4096]); // nobody reads: it waits for room after the first ring
             } catch (IOException e) {
-                throw new java.io.UncheckedIOException(e);
+                throw new UncheckedIOException(e);
             }
         }, threads);
         Thread.sleep(50);
@@ -211,7 +220,7 @@ class ShmLinkTest {
     @Test
     void theLinkFileIsPrivateToTheUser() throws IOException {
         ShmLink link = ShmLink.create(tmp, 4096);
-        assertThat(java.nio.file.attribute.PosixFilePermissions.toString(Files.getPosixFilePermissions(link.path))).isEqualTo("rw-------");
+        assertThat(PosixFilePermissions.toString(Files.getPosixFilePermissions(link.path))).isEqualTo("rw-------");
     }
 
     // ------------------------------------------------------------------ the switch of a live channel
@@ -231,14 +240,14 @@ class ShmLinkTest {
         }
         // the worker echoes every task as its reply, and asks for the link after `before` replies;
         // as in a real worker, one thread reads while another replies
-        java.util.concurrent.BlockingQueue<Wire.Frame> tasks = new java.util.concurrent.LinkedBlockingQueue<>();
+        BlockingQueue<Wire.Frame> tasks = new LinkedBlockingQueue<>();
         CompletableFuture<Void> read = CompletableFuture.runAsync(() -> {
             try {
                 for (int i = 0; i < frames; i++) {
                     tasks.add(worker.read());
                 }
             } catch (IOException e) {
-                throw new java.io.UncheckedIOException(e);
+                throw new UncheckedIOException(e);
             }
         }, threads);
         CompletableFuture<Void> echo = CompletableFuture.runAsync(() -> {
@@ -252,13 +261,13 @@ class ShmLinkTest {
                     }
                 }
             } catch (IOException e) {
-                throw new java.io.UncheckedIOException(e);
+                throw new UncheckedIOException(e);
             } catch (InterruptedException e) {
                 throw new IllegalStateException(e);
             }
         }, threads);
         // at most 4 tasks out at a time, as a pool sends them, so the switch happens mid-stream
-        java.util.concurrent.Semaphore window = new java.util.concurrent.Semaphore(4);
+        Semaphore window = new Semaphore(4);
         CompletableFuture<Void> send = CompletableFuture.runAsync(() -> {
             try {
                 for (int i = 0; i < frames; i++) {
@@ -266,7 +275,7 @@ class ShmLinkTest {
                     parent.send(Wire.TASK, i + 1, bodies.get(i));
                 }
             } catch (IOException e) {
-                throw new java.io.UncheckedIOException(e);
+                throw new UncheckedIOException(e);
             } catch (InterruptedException e) {
                 throw new IllegalStateException(e);
             }
@@ -285,7 +294,7 @@ class ShmLinkTest {
         worker.close();
         assertThat(parent.linked()).isTrue();
         assertThat(worker.linked()).isTrue();
-        try (var files = Files.list(dev.forkwise.ipc.SharedMemory.folder())) {
+        try (var files = Files.list(SharedMemory.folder())) {
             assertThat(files.filter(p -> p.toString().endsWith(".link"))).as("the link file is deleted once both ends have it").isEmpty();
         }
     }
@@ -295,7 +304,7 @@ class ShmLinkTest {
         Wire parent = new Wire(a, true);
         Wire worker = new Wire(b, false);
         // an offer the worker cannot map, as from a parent whose link file is gone
-        new Wire(a, true).send(Wire.LINK_OFFER, 0, tmp.resolve("missing.link").toString().getBytes(java.nio.charset.StandardCharsets.UTF_8));
+        new Wire(a, true).send(Wire.LINK_OFFER, 0, tmp.resolve("missing.link").toString().getBytes(StandardCharsets.UTF_8));
         parent.send(Wire.TASK, 7, new byte[] {7});
         Wire.Frame f = worker.read();
         assertThat(f.id()).isEqualTo(7);

@@ -7,6 +7,7 @@ import dev.forkwise.codec.Transfer;
 import dev.forkwise.engine.Backend;
 import dev.forkwise.engine.TaskFuture;
 import dev.forkwise.engine.Tasks;
+import java.io.IOException;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.Callable;
@@ -87,7 +88,7 @@ final class LoopbackBackend implements Backend {
                 failed = true;
                 try {
                     reply = Codec.encodeThrowable(t);
-                } catch (java.io.IOException e) {
+                } catch (IOException e) {
                     throw new IllegalStateException(e);
                 }
             } finally {
@@ -101,7 +102,7 @@ final class LoopbackBackend implements Backend {
             try {
                 Object value = Portable.packsResults(future.task()) ? back.decodeResults(reply) : back.decode(reply);
                 ((TaskFuture<Object>) future).completeRemotely(value);
-            } catch (java.io.IOException | ClassNotFoundException e) {
+            } catch (IOException | ClassNotFoundException e) {
                 future.failRemotely(e);
             }
         }

@@ -1,9 +1,11 @@
 package dev.forkwise.cli.bench;
 
+import com.sun.management.OperatingSystemMXBean;
 import dev.forkwise.ProcessOptions;
 import dev.forkwise.WorkerJvms;
 import dev.forkwise.cli.Forkwise;
 import dev.forkwise.cli.lab.HeapKept;
+import dev.forkwise.cli.lab.Report;
 import java.io.PrintWriter;
 import java.lang.management.ManagementFactory;
 import java.nio.file.Files;
@@ -357,7 +359,7 @@ public final class BenchCommand implements Callable<Integer> {
         out.flush();
         if (chosen.stream().anyMatch(Workload::startsWorkers)) {
             // worker JVMs start from the JDK's AOT cache: train it before measuring, not during round 1
-            Optional<java.nio.file.Path> cache = WorkerJvms.prepareStartUp(ProcessOptions.ofWorkers(1));
+            Optional<Path> cache = WorkerJvms.prepareStartUp(ProcessOptions.ofWorkers(1));
             out.println("  worker JVMs: " + cache.map(c -> "AOT cache " + c).orElse("no AOT cache"));
         }
 
@@ -422,7 +424,7 @@ public final class BenchCommand implements Callable<Integer> {
     }
 
     static String machine(Optional<String> pythonVersion) {
-        long memory = ((com.sun.management.OperatingSystemMXBean) ManagementFactory.getOperatingSystemMXBean())
+        long memory = ((OperatingSystemMXBean) ManagementFactory.getOperatingSystemMXBean())
                 .getTotalMemorySize();
         return String.format(Locale.ROOT, "%d cores, %.0f GiB, Java %s, %s, %s %s",
                 JavaWorkloads.CORES, memory / (double) (1L << 30), Runtime.version(),
@@ -440,7 +442,7 @@ public final class BenchCommand implements Callable<Integer> {
         List<String> header = List.of("workload", "forkwise", "Python", "unit", "forkwise median", "Python median", "forkwise vs Python");
         List<List<String>> cells = rows.stream().map(r -> List.of(
                 r.title(), r.forkwiseImpl(), r.pythonImpl(), r.unit(), number(r.forkwiseMedian()), number(r.pythonMedian()), r.verdict())).toList();
-        return new dev.forkwise.cli.lab.Report("", "", header, cells, List.of()).table();
+        return new Report("", "", header, cells, List.of()).table();
     }
 
     static String markdown(List<Row> rows, String machine, int n) {

@@ -1,5 +1,6 @@
 package dev.forkwise.cli.bench;
 
+import dev.forkwise.Call;
 import dev.forkwise.Pool;
 import dev.forkwise.ipc.Pipe;
 import dev.forkwise.ipc.SharedArray;
@@ -8,6 +9,10 @@ import dev.forkwise.ipc.SharedLock;
 import dev.forkwise.ipc.SharedLong;
 import dev.forkwise.ipc.SharedMap;
 import dev.forkwise.ipc.SharedQueue;
+import java.io.ByteArrayInputStream;
+import java.io.ByteArrayOutputStream;
+import java.io.ObjectInputStream;
+import java.io.ObjectOutputStream;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
@@ -142,7 +147,7 @@ final class IpcWorkloads {
      * Submits {@code copies} of {@code body}, each waiting at a start line until all are in their
      * workers, then returns the seconds from the start to the last one's end.
      */
-    private static double race(Pool pool, int copies, dev.forkwise.Call<Object> body) throws Exception {
+    private static double race(Pool pool, int copies, Call<Object> body) throws Exception {
         try (SharedEvent go = SharedEvent.create()) {
             List<CompletableFuture<Object>> fs = new ArrayList<>();
             for (int p = 0; p < copies; p++) {
@@ -228,15 +233,15 @@ final class IpcWorkloads {
         try (Pool pool = Pool.processes(1); SharedArray.Bytes a = SharedArray.bytes(n); SharedArray.Bytes small = SharedArray.bytes(8)) {
             a.set(n - 1, (byte) 7);
             pool.submit(() -> small.get(0)).get();
-            java.io.ByteArrayOutputStream bytes = new java.io.ByteArrayOutputStream();
-            try (java.io.ObjectOutputStream out = new java.io.ObjectOutputStream(bytes)) {
+            ByteArrayOutputStream bytes = new ByteArrayOutputStream();
+            try (ObjectOutputStream out = new ObjectOutputStream(bytes)) {
                 out.writeObject(a);
             }
             byte[] handle = bytes.toByteArray();
             double ms = pool.submit(() -> {
                 long t = System.nanoTime();
                 SharedArray.Bytes there;
-                try (java.io.ObjectInputStream in = new java.io.ObjectInputStream(new java.io.ByteArrayInputStream(handle))) {
+                try (ObjectInputStream in = new ObjectInputStream(new ByteArrayInputStream(handle))) {
                     there = (SharedArray.Bytes) in.readObject();
                 }
                 byte last = there.get(there.length() - 1);

@@ -102,7 +102,7 @@ final class JavaWorkloads {
     }
 
     /** How long the kept-warm workload keeps its workers: past the next round, not much longer. */
-    private static final java.time.Duration KEPT = java.time.Duration.ofSeconds(20);
+    private static final Duration KEPT = Duration.ofSeconds(20);
 
     /**
      * Milliseconds from creating a pool of worker JVMs to its first result, when an earlier pool

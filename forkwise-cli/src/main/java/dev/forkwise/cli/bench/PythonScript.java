@@ -7,6 +7,7 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
+import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
@@ -64,7 +65,7 @@ final class PythonScript {
     }
 
     private static Optional<String> ask(String python, String... args) {
-        List<String> cmd = new java.util.ArrayList<>(List.of(python));
+        List<String> cmd = new ArrayList<>(List.of(python));
         cmd.addAll(List.of(args));
         try {
             Process p = new ProcessBuilder(cmd).redirectErrorStream(true).start();

@@ -10,6 +10,7 @@ import dev.forkwise.WorkerJvms;
 import java.io.PrintWriter;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.Collections;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -164,7 +165,7 @@ final class AutoVersusFixed implements Experiment {
             choices.add(Map.entry("Pool.auto()", Pool::auto));
             double[] all = new double[choices.size()];
             String[] decisions = new String[choices.size()];
-            java.util.Arrays.fill(all, Double.MAX_VALUE);
+            Arrays.fill(all, Double.MAX_VALUE);
             for (int round = 0; round < TRIES; round++) {
                 for (int j = 0; j < choices.size(); j++) {
                     int k = (j + round) % choices.size();
@@ -180,7 +181,7 @@ final class AutoVersusFixed implements Experiment {
                     }
                 }
             }
-            double[] seconds = java.util.Arrays.copyOf(all, fixed.size());
+            double[] seconds = Arrays.copyOf(all, fixed.size());
             double auto = all[fixed.size()];
             int best = fastest(seconds, seconds.length);
             for (int k = 0; k < seconds.length; k++) {
