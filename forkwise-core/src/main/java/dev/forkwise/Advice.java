@@ -15,7 +15,14 @@ import java.util.List;
  * @param measured the figures behind it
  * @param reasons why, in sentences with the figures
  */
-public record Advice(Kind kind, Backend backend, int poolSize, int chunkSize, double expectedSpeedup, Measurements measured, List<String> reasons) {
+public record Advice(
+        Kind kind,
+        Backend backend,
+        int poolSize,
+        int chunkSize,
+        double expectedSpeedup,
+        Measurements measured,
+        List<String> reasons) {
 
     public Advice {
         reasons = List.copyOf(reasons);
@@ -27,13 +34,19 @@ public record Advice(Kind kind, Backend backend, int poolSize, int chunkSize, do
         WAITING,
         /** Mostly computing, and threads do not hold each other up. */
         COMPUTING,
-        /** Computing, but behind one lock all threads need ("Java's GIL"): threads run one at a time. */
+        /**
+         * Computing, but behind one lock all threads need ("Java's GIL"): threads run one at a
+         * time.
+         */
         COMPUTING_BEHIND_A_GLOBAL_LOCK,
         /** So short that handing a task over costs about as much as running it. */
         TINY,
         /** A mix of computing and waiting. */
         MIXED,
-        /** Declared to need a process of its own (may crash, hard timeout, memory cap, not thread-safe). */
+        /**
+         * Declared to need a process of its own (may crash, hard timeout, memory cap, not
+         * thread-safe).
+         */
         NEEDS_ISOLATION
     }
 
@@ -80,12 +93,16 @@ public record Advice(Kind kind, Backend backend, int poolSize, int chunkSize, do
             int cores,
             double coreShare) {
 
-        /** @return CPU time over the wall time it would take on a core of its own, one at a time */
+        /**
+         * @return CPU time over the wall time it would take on a core of its own, one at a time
+         */
         public double cpuShare() {
             return wallNanos <= 0 ? 0 : Math.min(1, cpuNanos / wallNanos / coreShare);
         }
 
-        /** @return the share of wall time spent neither computing nor blocked: waiting */
+        /**
+         * @return the share of wall time spent neither computing nor blocked: waiting
+         */
         public double waitShare() {
             return wallNanos <= 0 ? 0 : Math.max(0, 1 - cpuShare() - blockedNanos / wallNanos);
         }
@@ -102,6 +119,14 @@ public record Advice(Kind kind, Backend backend, int poolSize, int chunkSize, do
 
     @Override
     public String toString() {
-        return kind + ": " + backend + " × " + poolSize + ", chunks of " + chunkSize + " — " + String.join(" ", reasons);
+        return kind
+                + ": "
+                + backend
+                + " × "
+                + poolSize
+                + ", chunks of "
+                + chunkSize
+                + " — "
+                + String.join(" ", reasons);
     }
 }

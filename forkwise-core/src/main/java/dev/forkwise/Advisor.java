@@ -2,6 +2,7 @@ package dev.forkwise;
 
 import dev.forkwise.advisor.Judge;
 import dev.forkwise.advisor.Probe;
+
 import java.util.EnumSet;
 import java.util.List;
 import java.util.Objects;
@@ -19,13 +20,13 @@ import java.util.Set;
  * }
  * }
  *
- * <p>It runs the samples on a platform thread, one at a time, and measures per task the wall
- * time, the thread's CPU time, the time BLOCKED on monitors and the bytes allocated
- * ({@link java.lang.management.ThreadMXBean}); then on one thread per core at once, to see
- * whether the threads hold each other up (a global lock) and what parallel speedup they get; and,
- * when a worker JVM is a candidate, the cost of sending a task to one and back. From that: the
- * kind of work, the backend, the pool size ({@code cores × (1 + wait/compute)} for threads, capped
- * by the container's CPU quota and memory limit), the chunk size, and the reasons.
+ * <p>It runs the samples on a platform thread, one at a time, and measures per task the wall time,
+ * the thread's CPU time, the time BLOCKED on monitors and the bytes allocated ({@link
+ * java.lang.management.ThreadMXBean}); then on one thread per core at once, to see whether the
+ * threads hold each other up (a global lock) and what parallel speedup they get; and, when a worker
+ * JVM is a candidate, the cost of sending a task to one and back. From that: the kind of work, the
+ * backend, the pool size ({@code cores × (1 + wait/compute)} for threads, capped by the container's
+ * CPU quota and memory limit), the chunk size, and the reasons.
  *
  * <p>It runs the task: samples should be representative and have no side effects that matter.
  * Measuring takes a few hundred milliseconds plus about two passes over the samples.
@@ -48,20 +49,26 @@ public final class Advisor {
 
     /**
      * A task with its sample inputs, for {@link #measure(Workload)} and {@code forkwise advise
-     * --class-path <your classes> com.example.YourWorkload} (a public class with a public no-argument
-     * constructor).
+     * --class-path <your classes> com.example.YourWorkload} (a public class with a public
+     * no-argument constructor).
      *
      * @param <T> the input type
      * @param <R> the result type
      */
     public interface Workload<T, R> {
-        /** @return the task to measure */
+        /**
+         * @return the task to measure
+         */
         Fn<T, R> task();
 
-        /** @return representative inputs; the task runs on them, more than once */
+        /**
+         * @return representative inputs; the task runs on them, more than once
+         */
         List<T> samples();
 
-        /** @return what the task needs that cannot be measured; none by default */
+        /**
+         * @return what the task needs that cannot be measured; none by default
+         */
         default Set<Need> needs() {
             return Set.of();
         }
@@ -83,9 +90,11 @@ public final class Advisor {
         Objects.requireNonNull(task, "task");
         Objects.requireNonNull(samples, "samples");
         if (samples.isEmpty()) {
-            throw new IllegalArgumentException("the advisor needs at least one sample input to measure the task on");
+            throw new IllegalArgumentException(
+                    "the advisor needs at least one sample input to measure the task on");
         }
-        Set<Need> declared = needs.length == 0 ? EnumSet.noneOf(Need.class) : EnumSet.copyOf(List.of(needs));
+        Set<Need> declared =
+                needs.length == 0 ? EnumSet.noneOf(Need.class) : EnumSet.copyOf(List.of(needs));
         Probe.Result r = Probe.run(task, samples);
         return Judge.advise(r, declared, task, samples);
     }

@@ -10,10 +10,10 @@ import java.util.List;
  * time, time blocked on locks); then it decides, as {@link Advisor} does: waiting work moves to
  * virtual threads, computing work stays on one platform thread per core (more for a mix of both),
  * and work that computes behind one global lock moves to worker JVMs, if its tasks can be sent
- * there. Afterwards it watches only each task's wall time; when that drifts far from what it was
- * at the decision, it measures a short probe again and decides again. It never runs more than
- * {@link #parallelism()} tasks at once. Each decision is kept with its reasons ({@link
- * #decisions()}) and recorded as a JFR event {@code dev.forkwise.AutoDecision}.
+ * there. Afterwards it watches only each task's wall time; when that drifts far from what it was at
+ * the decision, it measures a short probe again and decides again. It never runs more than {@link
+ * #parallelism()} tasks at once. Each decision is kept with its reasons ({@link #decisions()}) and
+ * recorded as a JFR event {@code dev.forkwise.AutoDecision}.
  */
 public interface AutoPool extends Pool {
 
@@ -27,12 +27,20 @@ public interface AutoPool extends Pool {
      * @param tasks how many tasks the decision rests on
      * @param reasons why, with the figures
      */
-    record Decision(Instant at, Advice.Kind kind, Advice.Backend backend, int size, long tasks, List<String> reasons) {
+    record Decision(
+            Instant at,
+            Advice.Kind kind,
+            Advice.Backend backend,
+            int size,
+            long tasks,
+            List<String> reasons) {
         public Decision {
             reasons = List.copyOf(reasons);
         }
     }
 
-    /** @return the decisions so far, oldest first; empty until the first is made */
+    /**
+     * @return the decisions so far, oldest first; empty until the first is made
+     */
     List<Decision> decisions();
 }

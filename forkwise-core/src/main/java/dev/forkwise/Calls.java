@@ -1,6 +1,7 @@
 package dev.forkwise;
 
 import dev.forkwise.codec.Parts;
+
 import java.util.List;
 import java.util.Map;
 

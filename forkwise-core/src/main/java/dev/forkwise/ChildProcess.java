@@ -1,6 +1,7 @@
 package dev.forkwise;
 
 import dev.forkwise.process.ChildRun;
+
 import java.time.Duration;
 import java.util.Objects;
 import java.util.OptionalInt;
@@ -24,8 +25,8 @@ import java.util.concurrent.atomic.AtomicInteger;
  * <p>The child is started with this JVM's own {@code java}, class path and module path; it exits
  * when the call is done (exit code 0 if the call returned, 1 if it threw), and at once if this JVM
  * dies. Its output reaches this JVM's stdout and stderr, each line prefixed with its name and pid;
- * a call that throws prints its exception and the child's stack trace there too, as Python's
- * {@code Process} prints the traceback. Like Python's, a child is not a daemon unless {@link
+ * a call that throws prints its exception and the child's stack trace there too, as Python's {@code
+ * Process} prints the traceback. Like Python's, a child is not a daemon unless {@link
  * Builder#daemon} says so: a {@code main} that returns waits for it.
  *
  * <p>Memory consistency effects: the call's actions that its result shows happen-before {@link
@@ -47,7 +48,10 @@ public final class ChildProcess<R> implements AutoCloseable {
         this.daemon = daemon;
         if (!daemon) {
             // a non-daemon thread that lives as long as the child: a main that returns waits for it
-            Thread.ofPlatform().daemon(false).name("forkwise-" + name).start(() -> run.exit().join());
+            Thread.ofPlatform()
+                    .daemon(false)
+                    .name("forkwise-" + name)
+                    .start(() -> run.exit().join());
         }
     }
 
@@ -293,7 +297,9 @@ public final class ChildProcess<R> implements AutoCloseable {
             return launch(call, call);
         }
 
-        /** Starts {@code call}, whose code to check for the child's class path is {@code code}'s. */
+        /**
+         * Starts {@code call}, whose code to check for the child's class path is {@code code}'s.
+         */
         private <R> ChildProcess<R> launch(Call<R> call, Object code) {
             String n = name != null ? name : "child-" + NUMBERS.incrementAndGet();
             return new ChildProcess<>(ChildRun.start(n, call, code, options), n, daemon);
@@ -314,6 +320,12 @@ public final class ChildProcess<R> implements AutoCloseable {
 
     @Override
     public String toString() {
-        return "ChildProcess[" + name + ", pid " + pid() + ", " + exitCode().stream().mapToObj(c -> "exit code " + c).findFirst().orElse("running") + "]";
+        return "ChildProcess["
+                + name
+                + ", pid "
+                + pid()
+                + ", "
+                + exitCode().stream().mapToObj(c -> "exit code " + c).findFirst().orElse("running")
+                + "]";
     }
 }

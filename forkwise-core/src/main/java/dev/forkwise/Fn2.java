@@ -3,7 +3,8 @@ package dev.forkwise;
 import java.io.Serializable;
 
 /**
- * A two-argument task, the shape of {@link Pool#starmap}: Python's {@code starmap(f, [(a, b), ...])}.
+ * A two-argument task, the shape of {@link Pool#starmap}: Python's {@code starmap(f, [(a, b),
+ * ...])}.
  *
  * <p>Like {@link Fn}, it may throw any exception and is {@link Serializable}.
  *
@@ -20,7 +21,8 @@ public interface Fn2<A, B, R> extends Serializable {
      * @param a the first argument
      * @param b the second argument
      * @return the result; {@code null} is allowed
-     * @throws Exception anything the task throws; the pool reports it as {@link TaskFailedException}
+     * @throws Exception anything the task throws; the pool reports it as {@link
+     *     TaskFailedException}
      */
     R apply(A a, B b) throws Exception;
 }

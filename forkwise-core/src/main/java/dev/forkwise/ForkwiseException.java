@@ -6,9 +6,9 @@ import java.io.Serial;
  * The base of forkwise's own exceptions; every one is unchecked.
  *
  * <p>The subtypes say what went wrong with a task: it threw ({@link TaskFailedException}), the
- * worker running it died ({@link WorkerCrashedException}), it ran past its hard time limit
- * ({@link TaskTimeoutException}), or it could not be sent to a worker process
- * ({@link NotTransferableException}).
+ * worker running it died ({@link WorkerCrashedException}), it ran past its hard time limit ({@link
+ * TaskTimeoutException}), or it could not be sent to a worker process ({@link
+ * NotTransferableException}).
  */
 public class ForkwiseException extends RuntimeException {
 

@@ -25,10 +25,12 @@ import java.util.stream.StreamSupport;
  * of a {@link Pool} on every backend, and the JDK's own.
  *
  * <pre>{@code
- * List<CompletableFuture<Page>> pages = urls.stream().map(u -> pool.submit(() -> fetch(u))).toList();
- * Futures.asCompleted(pages).forEach(f -> show(f.resultNow()));      // as each one finishes
+ * List<CompletableFuture<Page>> pages =
+ *         urls.stream().map(u -> pool.submit(() -> fetch(u))).toList();
+ * Futures.asCompleted(pages).forEach(f -> show(f.resultNow())); // as each one finishes
  *
- * Futures.Waited<CompletableFuture<Page>> w = Futures.await(pages, Futures.Until.FIRST_FAILURE, Duration.ofSeconds(30));
+ * Futures.Waited<CompletableFuture<Page>> w =
+ *         Futures.await(pages, Futures.Until.FIRST_FAILURE, Duration.ofSeconds(30));
  * w.notDone().forEach(f -> f.cancel(true));
  * }</pre>
  *
@@ -49,7 +51,10 @@ public final class Futures {
     public enum Until {
         /** When any future is done (succeeded, failed or cancelled). */
         FIRST_COMPLETED,
-        /** When any future has failed, or all are done if none fails: Python's {@code FIRST_EXCEPTION}. */
+        /**
+         * When any future has failed, or all are done if none fails: Python's {@code
+         * FIRST_EXCEPTION}.
+         */
         FIRST_FAILURE,
         /** When every future is done. */
         ALL_COMPLETED
@@ -85,7 +90,9 @@ public final class Futures {
     public static <F extends Future<?>> Stream<F> asCompleted(Collection<? extends F> futures) {
         Set<F> all = checked(futures);
         Iterator<F> it = new CompletionOrder<>(all);
-        return StreamSupport.stream(Spliterators.spliterator(it, all.size(), Spliterator.NONNULL | Spliterator.SIZED), false);
+        return StreamSupport.stream(
+                Spliterators.spliterator(it, all.size(), Spliterator.NONNULL | Spliterator.SIZED),
+                false);
     }
 
     /**
@@ -102,10 +109,14 @@ public final class Futures {
      * @throws NullPointerException if an argument or an element is null
      * @throws IllegalArgumentException if {@code limit} is negative
      */
-    public static <F extends Future<?>> Waited<F> await(Collection<? extends F> futures, Until until, Duration limit)
+    public static <F extends Future<?>> Waited<F> await(
+            Collection<? extends F> futures, Until until, Duration limit)
             throws InterruptedException {
         Objects.requireNonNull(until, "until must not be null");
-        Objects.requireNonNull(limit, "limit must not be null (use a long one, such as Duration.ofDays(1), to wait without one)");
+        Objects.requireNonNull(
+                limit,
+                "limit must not be null (use a long one, such as Duration.ofDays(1), to wait"
+                        + " without one)");
         if (limit.isNegative()) {
             throw new IllegalArgumentException("limit must not be negative, was " + limit);
         }
@@ -114,11 +125,12 @@ public final class Futures {
         boolean polled = false;
         for (F f : all) {
             if (f instanceof CompletableFuture<?> cf) {
-                cf.whenComplete((r, e) -> {
-                    synchronized (signal) {
-                        signal.notifyAll();
-                    }
-                });
+                cf.whenComplete(
+                        (r, e) -> {
+                            synchronized (signal) {
+                                signal.notifyAll();
+                            }
+                        });
             } else {
                 polled = true;
             }
@@ -152,7 +164,8 @@ public final class Futures {
         for (Future<?> f : all) {
             if (!f.isDone()) {
                 allDone = false;
-            } else if (until == Until.FIRST_COMPLETED || (until == Until.FIRST_FAILURE && f.state() == Future.State.FAILED)) {
+            } else if (until == Until.FIRST_COMPLETED
+                    || (until == Until.FIRST_FAILURE && f.state() == Future.State.FAILED)) {
                 return true;
             }
         }
@@ -173,7 +186,9 @@ public final class Futures {
         return all;
     }
 
-    /** Hands out futures as they complete: completions queue themselves; other futures are polled. */
+    /**
+     * Hands out futures as they complete: completions queue themselves; other futures are polled.
+     */
     private static final class CompletionOrder<F extends Future<?>> implements Iterator<F> {
         private final LinkedBlockingQueue<F> completed = new LinkedBlockingQueue<>();
         private final List<F> polled = new ArrayList<>();
@@ -204,7 +219,10 @@ public final class Futures {
             try {
                 while (true) {
                     movePolled();
-                    F f = polled.isEmpty() ? completed.take() : completed.poll(poll, TimeUnit.NANOSECONDS);
+                    F f =
+                            polled.isEmpty()
+                                    ? completed.take()
+                                    : completed.poll(poll, TimeUnit.NANOSECONDS);
                     if (f != null) {
                         left--;
                         return f;
@@ -213,7 +231,8 @@ public final class Futures {
                 }
             } catch (InterruptedException e) {
                 Thread.currentThread().interrupt();
-                throw new CancellationException("interrupted while waiting for the next future to complete");
+                throw new CancellationException(
+                        "interrupted while waiting for the next future to complete");
             }
         }
 

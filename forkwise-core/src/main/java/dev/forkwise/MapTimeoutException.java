@@ -1,6 +1,7 @@
 package dev.forkwise;
 
 import dev.forkwise.process.Durations;
+
 import java.io.Serial;
 import java.time.Duration;
 
@@ -26,24 +27,38 @@ public class MapTimeoutException extends ForkwiseException {
      * @param total how many inputs there were
      */
     public MapTimeoutException(String call, Duration limit, int done, int total) {
-        super(call + " did not finish within its time limit of " + Durations.format(limit) + ": " + done + " of " + total
-                + " inputs were done; the rest were cancelled and the running ones interrupted");
+        super(
+                call
+                        + " did not finish within its time limit of "
+                        + Durations.format(limit)
+                        + ": "
+                        + done
+                        + " of "
+                        + total
+                        + " inputs were done; the rest were cancelled and the running ones"
+                        + " interrupted");
         this.limit = limit;
         this.done = done;
         this.total = total;
     }
 
-    /** @return the time limit the call ran past */
+    /**
+     * @return the time limit the call ran past
+     */
     public Duration limit() {
         return limit;
     }
 
-    /** @return how many inputs had a result when the limit passed */
+    /**
+     * @return how many inputs had a result when the limit passed
+     */
     public int done() {
         return done;
     }
 
-    /** @return how many inputs the call had */
+    /**
+     * @return how many inputs the call had
+     */
     public int total() {
         return total;
     }

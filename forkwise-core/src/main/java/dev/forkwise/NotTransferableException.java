@@ -7,8 +7,8 @@ import java.util.Objects;
  * A task, its input or its result cannot cross a process boundary, because something it holds is
  * not serializable. Thrown at the call ({@code submit}, {@code map}), before anything runs.
  *
- * <p>The message names the offending class and the path to it, for example {@code captured arg 1
- * → field conn of Client → java.net.Socket}.
+ * <p>The message names the offending class and the path to it, for example {@code captured arg 1 →
+ * field conn of Client → java.net.Socket}.
  */
 public class NotTransferableException extends ForkwiseException {
 

@@ -5,6 +5,7 @@ import dev.forkwise.engine.PoolEngine;
 import dev.forkwise.process.ProcessBackend;
 import dev.forkwise.threads.PlatformThreadBackend;
 import dev.forkwise.threads.VirtualThreadBackend;
+
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
@@ -32,8 +33,8 @@ import java.util.stream.Stream;
  * <ul>
  *   <li>{@link #threads(int)}: a fixed number of platform threads, for work that computes (Java has
  *       no GIL: threads run on every core).
- *   <li>{@link #virtualThreads()} and {@link #virtualThreads(int)}: one virtual thread per task, for
- *       work that mostly waits; thousands at once.
+ *   <li>{@link #virtualThreads()} and {@link #virtualThreads(int)}: one virtual thread per task,
+ *       for work that mostly waits; thousands at once.
  *   <li>{@link #processes(int)} and {@link #processes(ProcessOptions)}: worker JVMs, for isolation
  *       (a crash, a hang or a leak costs one task) and for work behind a JVM-wide lock.
  * </ul>
@@ -100,8 +101,9 @@ public interface Pool extends ExecutorService, AutoCloseable {
     }
 
     /**
-     * Creates a pool that runs each task on its own new virtual thread, with no bound: for work that
-     * mostly waits (sleeps, network, disk). {@link #parallelism()} is {@link Integer#MAX_VALUE}.
+     * Creates a pool that runs each task on its own new virtual thread, with no bound: for work
+     * that mostly waits (sleeps, network, disk). {@link #parallelism()} is {@link
+     * Integer#MAX_VALUE}.
      *
      * @return a new pool
      */
@@ -143,7 +145,8 @@ public interface Pool extends ExecutorService, AutoCloseable {
 
     /** Like {@link #auto()}, running at most {@code maxConcurrent} tasks at once. */
     static AutoPool auto(int maxConcurrent) {
-        return new AutoPoolEngine(maxConcurrent, workers -> new ProcessBackend(ProcessOptions.ofWorkers(workers)));
+        return new AutoPoolEngine(
+                maxConcurrent, workers -> new ProcessBackend(ProcessOptions.ofWorkers(workers)));
     }
 
     /**
@@ -210,17 +213,16 @@ public interface Pool extends ExecutorService, AutoCloseable {
      *
      * @param task the task
      * @param <R> the result type
-     * @return a future completed with the task's result, or exceptionally with what the task
-     *     threw
+     * @return a future completed with the task's result, or exceptionally with what the task threw
      * @throws NullPointerException if {@code task} is null
      * @throws java.util.concurrent.RejectedExecutionException if the pool is shut down
      */
     <R> CompletableFuture<R> submit(Call<R> task);
 
     /**
-     * Submits a {@link Callable}; as {@link #submit(Call)}. A lambda written inline becomes a {@link
-     * Call}; this overload takes existing {@code Callable} objects, which a process pool can run
-     * only if they are serializable.
+     * Submits a {@link Callable}; as {@link #submit(Call)}. A lambda written inline becomes a
+     * {@link Call}; this overload takes existing {@code Callable} objects, which a process pool can
+     * run only if they are serializable.
      */
     @Override
     <T> CompletableFuture<T> submit(Callable<T> task);
@@ -269,7 +271,8 @@ public interface Pool extends ExecutorService, AutoCloseable {
      * @param <T> the input type
      * @param <R> the result type
      * @return the results, in input order (a mutable list; elements may be null)
-     * @throws TaskFailedException at the first task that throws; tasks not yet started are cancelled
+     * @throws TaskFailedException at the first task that throws; tasks not yet started are
+     *     cancelled
      * @throws NullPointerException if {@code fn}, {@code inputs} or an element is null (the message
      *     names the element's index)
      * @throws java.util.concurrent.CancellationException if a task was cancelled, or the calling
@@ -279,8 +282,8 @@ public interface Pool extends ExecutorService, AutoCloseable {
     <T, R> List<R> map(Fn<? super T, ? extends R> fn, Iterable<? extends T> inputs);
 
     /**
-     * As {@link #map(Fn, Iterable)}, with {@code chunkSize} inputs per task: larger chunks cost less
-     * hand-off for tiny tasks, smaller ones balance uneven tasks better.
+     * As {@link #map(Fn, Iterable)}, with {@code chunkSize} inputs per task: larger chunks cost
+     * less hand-off for tiny tasks, smaller ones balance uneven tasks better.
      *
      * @param fn the function
      * @param inputs the inputs
@@ -321,7 +324,8 @@ public interface Pool extends ExecutorService, AutoCloseable {
      * @throws MapTimeoutException if the results are not all in within {@code timeout}
      * @throws TaskFailedException at the first task that throws
      */
-    <T, R> List<R> map(Fn<? super T, ? extends R> fn, Iterable<? extends T> inputs, Duration timeout);
+    <T, R> List<R> map(
+            Fn<? super T, ? extends R> fn, Iterable<? extends T> inputs, Duration timeout);
 
     /**
      * {@link #map(Fn, Iterable, int)} with a time limit for the whole call; see {@link #map(Fn,
@@ -336,7 +340,11 @@ public interface Pool extends ExecutorService, AutoCloseable {
      * @return the results, in input order
      * @throws MapTimeoutException if the results are not all in within {@code timeout}
      */
-    <T, R> List<R> map(Fn<? super T, ? extends R> fn, Iterable<? extends T> inputs, int chunkSize, Duration timeout);
+    <T, R> List<R> map(
+            Fn<? super T, ? extends R> fn,
+            Iterable<? extends T> inputs,
+            int chunkSize,
+            Duration timeout);
 
     /**
      * Starts a {@link #map(Fn, Iterable)} and returns at once (Python's {@code map_async}): the
@@ -350,7 +358,8 @@ public interface Pool extends ExecutorService, AutoCloseable {
      * @param <R> the result type
      * @return the future of the results
      */
-    <T, R> CompletableFuture<List<R>> mapAsync(Fn<? super T, ? extends R> fn, Iterable<? extends T> inputs);
+    <T, R> CompletableFuture<List<R>> mapAsync(
+            Fn<? super T, ? extends R> fn, Iterable<? extends T> inputs);
 
     /**
      * {@link #mapAsync(Fn, Iterable)} with {@code chunkSize} inputs per task.
@@ -362,7 +371,8 @@ public interface Pool extends ExecutorService, AutoCloseable {
      * @param <R> the result type
      * @return the future of the results
      */
-    <T, R> CompletableFuture<List<R>> mapAsync(Fn<? super T, ? extends R> fn, Iterable<? extends T> inputs, int chunkSize);
+    <T, R> CompletableFuture<List<R>> mapAsync(
+            Fn<? super T, ? extends R> fn, Iterable<? extends T> inputs, int chunkSize);
 
     /**
      * Starts a {@link #starmap(Fn2, Iterable)} and returns at once (Python's {@code
@@ -381,7 +391,8 @@ public interface Pool extends ExecutorService, AutoCloseable {
 
     /**
      * Applies a three-argument function to each triple of arguments (Python's {@code starmap(f,
-     * [(a, b, c), ...])}); as {@link #starmap(Fn2, Iterable)}. For more arguments, map over a record.
+     * [(a, b, c), ...])}); as {@link #starmap(Fn2, Iterable)}. For more arguments, map over a
+     * record.
      *
      * @param fn the function
      * @param triples lists of exactly three non-null arguments (checked at the call)
@@ -392,7 +403,9 @@ public interface Pool extends ExecutorService, AutoCloseable {
      * @return the results, in input order
      * @throws IllegalArgumentException if an element is not three non-null arguments
      */
-    <A, B, C, R> List<R> starmap(Fn3<? super A, ? super B, ? super C, ? extends R> fn, Iterable<? extends List<?>> triples);
+    <A, B, C, R> List<R> starmap(
+            Fn3<? super A, ? super B, ? super C, ? extends R> fn,
+            Iterable<? extends List<?>> triples);
 
     /**
      * Applies {@code fn} lazily, in input order: a stream that pulls inputs as it goes, like
@@ -420,7 +433,8 @@ public interface Pool extends ExecutorService, AutoCloseable {
      * @param <R> the result type
      * @return a sequential stream of results in input order
      */
-    <T, R> Stream<R> imap(Fn<? super T, ? extends R> fn, Iterable<? extends T> inputs, int chunkSize);
+    <T, R> Stream<R> imap(
+            Fn<? super T, ? extends R> fn, Iterable<? extends T> inputs, int chunkSize);
 
     /**
      * As {@link #imap(Fn, Iterable)}, but results come in the order tasks complete, like Python's
@@ -498,8 +512,17 @@ public interface Pool extends ExecutorService, AutoCloseable {
      * @param workersAlive worker JVMs alive now (0 for thread pools)
      * @param workersRestarted worker JVMs started to replace others (crashed, killed, recycled)
      */
-    record Stats(long submitted, long queued, long running, long completed, long failed, long cancelled,
-            long crashed, long timedOut, int workersAlive, long workersRestarted) {}
+    record Stats(
+            long submitted,
+            long queued,
+            long running,
+            long completed,
+            long failed,
+            long cancelled,
+            long crashed,
+            long timedOut,
+            int workersAlive,
+            long workersRestarted) {}
 
     /**
      * Shuts the pool down and waits until every submitted task has finished, as {@link

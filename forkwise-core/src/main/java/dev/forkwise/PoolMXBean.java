@@ -8,42 +8,68 @@ package dev.forkwise;
  */
 public interface PoolMXBean {
 
-    /** @return the pool's name, for example {@code processes(4)#2} */
+    /**
+     * @return the pool's name, for example {@code processes(4)#2}
+     */
     String getName();
 
-    /** @return how many tasks may run at once */
+    /**
+     * @return how many tasks may run at once
+     */
     int getParallelism();
 
-    /** @return tasks handed to the pool */
+    /**
+     * @return tasks handed to the pool
+     */
     long getSubmitted();
 
-    /** @return tasks waiting for a thread or a worker */
+    /**
+     * @return tasks waiting for a thread or a worker
+     */
     long getQueued();
 
-    /** @return tasks running now */
+    /**
+     * @return tasks running now
+     */
     long getRunning();
 
-    /** @return tasks that returned */
+    /**
+     * @return tasks that returned
+     */
     long getCompleted();
 
-    /** @return tasks that threw */
+    /**
+     * @return tasks that threw
+     */
     long getFailed();
 
-    /** @return tasks cancelled */
+    /**
+     * @return tasks cancelled
+     */
     long getCancelled();
 
-    /** @return tasks whose worker JVM died under them */
+    /**
+     * @return tasks whose worker JVM died under them
+     */
     long getCrashed();
 
-    /** @return tasks stopped at their time limit */
+    /**
+     * @return tasks stopped at their time limit
+     */
     long getTimedOut();
 
-    /** @return worker JVMs alive now */
+    /**
+     * @return worker JVMs alive now
+     */
     int getWorkersAlive();
 
-    /** @return worker JVMs started to replace others */
+    /**
+     * @return worker JVMs started to replace others
+     */
     long getWorkersRestarted();
 
-    /** @return whether the pool was shut down */
+    /**
+     * @return whether the pool was shut down
+     */
     boolean isShutdown();
 }

@@ -87,32 +87,44 @@ public final class ProcessOptions {
         return builder().workers(workers).build();
     }
 
-    /** @return how many worker JVMs the pool keeps */
+    /**
+     * @return how many worker JVMs the pool keeps
+     */
     public int workers() {
         return workers;
     }
 
-    /** @return how many tasks each worker runs at once */
+    /**
+     * @return how many tasks each worker runs at once
+     */
     public int threadsPerWorker() {
         return threadsPerWorker;
     }
 
-    /** @return extra options for each worker's {@code java} command, in order */
+    /**
+     * @return extra options for each worker's {@code java} command, in order
+     */
     public List<String> jvmOptions() {
         return jvmOptions;
     }
 
-    /** @return variables added to (or replacing those of) the parent's environment */
+    /**
+     * @return variables added to (or replacing those of) the parent's environment
+     */
     public Map<String, String> environment() {
         return environment;
     }
 
-    /** @return the workers' working directory, or empty for the parent's */
+    /**
+     * @return the workers' working directory, or empty for the parent's
+     */
     public Optional<Path> workingDirectory() {
         return Optional.ofNullable(workingDirectory);
     }
 
-    /** @return the hard limit on one task's run, or empty for none */
+    /**
+     * @return the hard limit on one task's run, or empty for none
+     */
     public Optional<Duration> taskTimeout() {
         return Optional.ofNullable(taskTimeout);
     }
@@ -133,22 +145,30 @@ public final class ProcessOptions {
         return Optional.ofNullable(classPath);
     }
 
-    /** @return after how many tasks a worker is replaced by a fresh one, or empty for never */
+    /**
+     * @return after how many tasks a worker is replaced by a fresh one, or empty for never
+     */
     public OptionalInt maxTasksPerWorker() {
         return maxTasksPerWorker == 0 ? OptionalInt.empty() : OptionalInt.of(maxTasksPerWorker);
     }
 
-    /** @return the resident-memory limit of one worker in bytes, or empty for none */
+    /**
+     * @return the resident-memory limit of one worker in bytes, or empty for none
+     */
     public OptionalLong maxWorkerMemory() {
         return maxWorkerMemory == 0 ? OptionalLong.empty() : OptionalLong.of(maxWorkerMemory);
     }
 
-    /** @return the task each worker runs once when it starts, if any */
+    /**
+     * @return the task each worker runs once when it starts, if any
+     */
     public Optional<Call<?>> initializer() {
         return Optional.ofNullable(initializer);
     }
 
-    /** @return how many times a task lost to a crashed worker is run again (0: never) */
+    /**
+     * @return how many times a task lost to a crashed worker is run again (0: never)
+     */
     public int idempotentRetries() {
         return idempotentRetries;
     }
@@ -264,8 +284,12 @@ public final class ProcessOptions {
                                     + "' does not start with '-': pass options such as -Xmx512m"
                                     + " or -Dname=value, one per argument");
                 }
-                if (o.equals("-cp") || o.equals("-classpath") || o.equals("--class-path")
-                        || o.equals("-jar") || o.equals("-m") || o.equals("--module")) {
+                if (o.equals("-cp")
+                        || o.equals("-classpath")
+                        || o.equals("--class-path")
+                        || o.equals("-jar")
+                        || o.equals("-m")
+                        || o.equals("--module")) {
                     throw new IllegalArgumentException(
                             "JVM option '"
                                     + o
@@ -345,9 +369,12 @@ public final class ProcessOptions {
             Objects.requireNonNull(limit, "startTimeout");
             if (limit.isNegative() || limit.isZero() || limit.compareTo(Duration.ofHours(1)) > 0) {
                 throw new IllegalArgumentException(
-                        "startTimeout must be positive and at most one hour, was " + limit
+                        "startTimeout must be positive and at most one hour, was "
+                                + limit
                                 + " (a worker JVM usually starts in well under a second;"
-                                + " the default is " + DEFAULT_START_SECONDS + " s)");
+                                + " the default is "
+                                + DEFAULT_START_SECONDS
+                                + " s)");
             }
             this.startTimeout = limit;
             return this;
@@ -398,11 +425,11 @@ public final class ProcessOptions {
 
         /**
          * Limits each worker's resident memory, checked every 250 ms and after every task. A worker
-         * above 75% of the limit between tasks is replaced by a fresh one (a JVM rarely gives memory
-         * back, so a slow leak is caught before it fails a task); a worker that passes the limit
-         * while running a task is killed, and that task fails with {@link WorkerCrashedException}
-         * saying why. Resident memory is read from {@code /proc} (Linux); elsewhere the limit is
-         * not enforced.
+         * above 75% of the limit between tasks is replaced by a fresh one (a JVM rarely gives
+         * memory back, so a slow leak is caught before it fails a task); a worker that passes the
+         * limit while running a task is killed, and that task fails with {@link
+         * WorkerCrashedException} saying why. Resident memory is read from {@code /proc} (Linux);
+         * elsewhere the limit is not enforced.
          *
          * @param bytes at least 64 MiB (a JVM needs about 40 MiB to start)
          * @return this builder
@@ -473,15 +500,15 @@ public final class ProcessOptions {
          * taken when {@code idle} has passed is stopped; kept workers die with the parent like any.
          *
          * <p>What is kept: once the pool has shut down and its last task has ended, each worker
-         * that is idle and healthy (not timed out, retiring or stopped), up to the pool's number
-         * of workers for the same settings. What takes it: a pool with the same worker command (JVM
-         * options, class path), environment, working directory, threads per worker and
-         * initializer (compared by its serialized form; it is not run again), whose {@code
-         * maxTasksPerWorker} the worker has not reached. Such a worker has run other pools' tasks:
-         * a task that leaves state behind in static fields or threads that keep running leaves
-         * it for the next pool's tasks too, as it does for the same pool's later tasks. Leave this
-         * off where every pool must start from fresh JVMs. A pool setting: {@link ChildProcess},
-         * one call in one new JVM, ignores it.
+         * that is idle and healthy (not timed out, retiring or stopped), up to the pool's number of
+         * workers for the same settings. What takes it: a pool with the same worker command (JVM
+         * options, class path), environment, working directory, threads per worker and initializer
+         * (compared by its serialized form; it is not run again), whose {@code maxTasksPerWorker}
+         * the worker has not reached. Such a worker has run other pools' tasks: a task that leaves
+         * state behind in static fields or threads that keep running leaves it for the next pool's
+         * tasks too, as it does for the same pool's later tasks. Leave this off where every pool
+         * must start from fresh JVMs. A pool setting: {@link ChildProcess}, one call in one new
+         * JVM, ignores it.
          *
          * @param idle zero (the default: workers stop with their pool) or positive, at most a day
          * @return this builder

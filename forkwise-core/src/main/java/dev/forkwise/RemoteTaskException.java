@@ -21,7 +21,9 @@ public class RemoteTaskException extends ForkwiseException {
      * @param message the original's message, or null
      */
     public RemoteTaskException(String className, String message) {
-        super(Objects.requireNonNull(className, "className") + (message == null ? "" : ": " + message));
+        super(
+                Objects.requireNonNull(className, "className")
+                        + (message == null ? "" : ": " + message));
         this.className = className;
     }
 

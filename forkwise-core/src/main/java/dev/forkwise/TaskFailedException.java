@@ -8,8 +8,8 @@ import java.util.Objects;
  * type, message and stack trace.
  *
  * <p>{@code map} throws it directly; a future returned by {@code submit} or {@code applyAsync}
- * completes exceptionally with it (so {@code get()} throws an {@code ExecutionException} whose cause
- * is this exception).
+ * completes exceptionally with it (so {@code get()} throws an {@code ExecutionException} whose
+ * cause is this exception).
  */
 public class TaskFailedException extends ForkwiseException {
 

@@ -37,24 +37,36 @@ public final class ThreadOptions {
         return new Builder();
     }
 
-    /** @return the number of threads */
+    /**
+     * @return the number of threads
+     */
     public int threads() {
         return threads;
     }
 
-    /** @return the prefix of the threads' names, or empty for forkwise's ({@code forkwise-<pool>-N}) */
+    /**
+     * @return the prefix of the threads' names, or empty for forkwise's ({@code forkwise-<pool>-N})
+     */
     public Optional<String> namePrefix() {
         return Optional.ofNullable(namePrefix);
     }
 
-    /** @return what each thread runs once before its first task, if anything */
+    /**
+     * @return what each thread runs once before its first task, if anything
+     */
     public Optional<Action> initializer() {
         return Optional.ofNullable(initializer);
     }
 
     @Override
     public String toString() {
-        return "ThreadOptions[threads=" + threads + ", namePrefix=" + namePrefix + ", initializer=" + (initializer != null) + "]";
+        return "ThreadOptions[threads="
+                + threads
+                + ", namePrefix="
+                + namePrefix
+                + ", initializer="
+                + (initializer != null)
+                + "]";
     }
 
     /** Builds {@link ThreadOptions}. */
@@ -73,8 +85,12 @@ public final class ThreadOptions {
          */
         public Builder threads(int threads) {
             if (threads < 1) {
-                throw new IllegalArgumentException("threads must be at least 1, was " + threads
-                        + " (for computing, one per core: this machine has " + Runtime.getRuntime().availableProcessors() + ")");
+                throw new IllegalArgumentException(
+                        "threads must be at least 1, was "
+                                + threads
+                                + " (for computing, one per core: this machine has "
+                                + Runtime.getRuntime().availableProcessors()
+                                + ")");
             }
             this.threads = threads;
             return this;
@@ -98,9 +114,9 @@ public final class ThreadOptions {
 
         /**
          * Runs {@code initializer} once in each thread before its first task (Python's {@code
-         * initializer=}), for per-thread state such as a connection in a {@code ThreadLocal}. If
-         * it throws, the pool is broken, as Python's: the task that started the thread and every
-         * task after it fail with a {@link TaskFailedException} whose cause is the initializer's
+         * initializer=}), for per-thread state such as a connection in a {@code ThreadLocal}. If it
+         * throws, the pool is broken, as Python's: the task that started the thread and every task
+         * after it fail with a {@link TaskFailedException} whose cause is the initializer's
          * exception.
          *
          * @param initializer the action

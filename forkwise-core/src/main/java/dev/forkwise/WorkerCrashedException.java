@@ -7,8 +7,8 @@ import java.util.Optional;
 
 /**
  * The worker process running a task died (killed by a signal, {@code System.exit}, {@code
- * Runtime.halt}, {@code OutOfMemoryError}, a native crash) before the task finished. Only that
- * task fails; the pool replaces the worker and every other task goes on.
+ * Runtime.halt}, {@code OutOfMemoryError}, a native crash) before the task finished. Only that task
+ * fails; the pool replaces the worker and every other task goes on.
  */
 public class WorkerCrashedException extends ForkwiseException {
 
@@ -45,7 +45,12 @@ public class WorkerCrashedException extends ForkwiseException {
      * @param reason why forkwise killed the worker (a time limit, a memory limit), or {@code null}
      */
     public WorkerCrashedException(
-            String task, long pid, int exitCode, String signal, List<String> lastStderr, String reason) {
+            String task,
+            long pid,
+            int exitCode,
+            String signal,
+            List<String> lastStderr,
+            String reason) {
         super(message(task, pid, exitCode, signal, lastStderr, reason));
         this.task = task;
         this.pid = pid;
@@ -55,7 +60,12 @@ public class WorkerCrashedException extends ForkwiseException {
     }
 
     private static String message(
-            String task, long pid, int exitCode, String signal, List<String> lastStderr, String reason) {
+            String task,
+            long pid,
+            int exitCode,
+            String signal,
+            List<String> lastStderr,
+            String reason) {
         Objects.requireNonNull(task, "task");
         Objects.requireNonNull(lastStderr, "lastStderr");
         StringBuilder m = new StringBuilder();

@@ -2,6 +2,7 @@ package dev.forkwise;
 
 import dev.forkwise.engine.PoolEngine;
 import dev.forkwise.process.ProcessBackend;
+
 import java.io.IOException;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -12,9 +13,9 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 
 /**
- * What an application can do about worker JVMs outside a pool's tasks: prepare their start-up
- * ahead of the first pool, and measure the channel a pool's tasks travel on, to tell forkwise's
- * own cost per task from the machine's.
+ * What an application can do about worker JVMs outside a pool's tasks: prepare their start-up ahead
+ * of the first pool, and measure the channel a pool's tasks travel on, to tell forkwise's own cost
+ * per task from the machine's.
  */
 public final class WorkerJvms {
 
@@ -32,14 +33,15 @@ public final class WorkerJvms {
      * @throws IOException if the cache folder cannot be written
      * @throws InterruptedException if interrupted while the training runs
      */
-    public static Optional<Path> prepareStartUp(ProcessOptions options) throws IOException, InterruptedException {
+    public static Optional<Path> prepareStartUp(ProcessOptions options)
+            throws IOException, InterruptedException {
         Objects.requireNonNull(options, "options");
         return ProcessBackend.prepareAotCache(options);
     }
 
     /**
-     * Starts one worker JVM with default options and brings its channel to where a busy pool's is (switched to shared
-     * memory after its first tasks), for measuring the bare channel: {@link
+     * Starts one worker JVM with default options and brings its channel to where a busy pool's is
+     * (switched to shared memory after its first tasks), for measuring the bare channel: {@link
      * Channel#roundTrip(byte[])} sends a frame there and back, with no task in it.
      *
      * @param timeout how long the worker may take to start and switch
@@ -54,18 +56,22 @@ public final class WorkerJvms {
         try {
             long deadline = System.nanoTime() + timeout.toNanos();
             for (int i = 0; i <= ProcessBackend.linkAfter(); i++) {
-                pool.submit(() -> null).get(Math.max(1, deadline - System.nanoTime()), TimeUnit.NANOSECONDS);
+                pool.submit(() -> null)
+                        .get(Math.max(1, deadline - System.nanoTime()), TimeUnit.NANOSECONDS);
             }
             while (!backend.linked()) {
                 if (System.nanoTime() > deadline) {
-                    throw new IllegalStateException("the worker's channel did not switch to shared memory within " + timeout);
+                    throw new IllegalStateException(
+                            "the worker's channel did not switch to shared memory within "
+                                    + timeout);
                 }
                 backend.echo(new byte[16]); // the switch completes as frames flow
             }
             return new Channel(pool, backend);
         } catch (ExecutionException | TimeoutException e) {
             pool.shutdownNow();
-            throw new IllegalStateException("the worker did not answer within " + timeout + ": " + e, e);
+            throw new IllegalStateException(
+                    "the worker did not answer within " + timeout + ": " + e, e);
         } catch (IOException | InterruptedException | RuntimeException e) {
             pool.shutdownNow();
             throw e;

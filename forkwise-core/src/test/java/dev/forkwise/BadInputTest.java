@@ -3,18 +3,19 @@ package dev.forkwise;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
-import java.util.Arrays;
-import java.util.List;
-import java.util.Map;
-import java.util.concurrent.Callable;
-import java.util.concurrent.TimeUnit;
-import java.util.stream.Stream;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
+
+import java.util.Arrays;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.Callable;
+import java.util.concurrent.TimeUnit;
+import java.util.stream.Stream;
 
 /** Bad input gets a clear error at the call, and nothing is submitted. */
 @Timeout(value = 30, unit = TimeUnit.SECONDS)
@@ -50,8 +51,10 @@ class BadInputTest {
         assertThatThrownBy(() -> pool.submit((Call<Object>) null))
                 .isInstanceOf(NullPointerException.class)
                 .hasMessage("task must not be null");
-        assertThatThrownBy(() -> pool.submit((Callable<Object>) null)).isInstanceOf(NullPointerException.class);
-        assertThatThrownBy(() -> pool.submit((Runnable) null)).isInstanceOf(NullPointerException.class);
+        assertThatThrownBy(() -> pool.submit((Callable<Object>) null))
+                .isInstanceOf(NullPointerException.class);
+        assertThatThrownBy(() -> pool.submit((Runnable) null))
+                .isInstanceOf(NullPointerException.class);
         assertThatThrownBy(() -> pool.execute(null)).isInstanceOf(NullPointerException.class);
         assertThatThrownBy(() -> pool.map(null, List.of(1)))
                 .isInstanceOf(NullPointerException.class)
@@ -59,7 +62,8 @@ class BadInputTest {
         assertThatThrownBy(() -> pool.map((Integer x) -> x, null))
                 .isInstanceOf(NullPointerException.class)
                 .hasMessage("inputs must not be null");
-        assertThatThrownBy(() -> pool.imap(null, List.of(1))).isInstanceOf(NullPointerException.class);
+        assertThatThrownBy(() -> pool.imap(null, List.of(1)))
+                .isInstanceOf(NullPointerException.class);
         assertThatThrownBy(() -> pool.applyAsync(null, 1)).isInstanceOf(NullPointerException.class);
         assertThatThrownBy(() -> pool.invokeAll(Arrays.asList((Call<Integer>) () -> 1, null)))
                 .isInstanceOf(NullPointerException.class)
@@ -70,16 +74,25 @@ class BadInputTest {
     void aNullInputElementIsRejectedAtTheCallNamingItsIndexAndNothingRuns() {
         String d = System.getProperty("java.io.tmpdir");
         List<Integer> inputs = Arrays.asList(1, 2, null, 4);
-        assertThatThrownBy(() -> pool.map((Integer x) -> {
-                    throw new AssertionError("no task may run when an input is null");
-                }, inputs))
+        assertThatThrownBy(
+                        () ->
+                                pool.map(
+                                        (Integer x) -> {
+                                            throw new AssertionError(
+                                                    "no task may run when an input is null");
+                                        },
+                                        inputs))
                 .isInstanceOf(NullPointerException.class)
                 .hasMessageContaining("map input #2 is null")
                 .hasMessageContaining("Optional");
         assertThatThrownBy(() -> pool.applyAsync((Integer x) -> x, null))
                 .isInstanceOf(NullPointerException.class)
                 .hasMessageContaining("input must not be null");
-        assertThatThrownBy(() -> pool.starmap((Integer a, Integer b) -> a, Arrays.asList(Map.entry(1, 2), null)))
+        assertThatThrownBy(
+                        () ->
+                                pool.starmap(
+                                        (Integer a, Integer b) -> a,
+                                        Arrays.asList(Map.entry(1, 2), null)))
                 .isInstanceOf(NullPointerException.class)
                 .hasMessageContaining("starmap pair #1");
         assertThat(d).isNotNull();

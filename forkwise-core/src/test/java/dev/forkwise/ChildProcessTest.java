@@ -3,6 +3,11 @@ package dev.forkwise;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.api.io.TempDir;
+
 import java.io.ByteArrayOutputStream;
 import java.io.PrintStream;
 import java.net.Socket;
@@ -11,10 +16,6 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.Timeout;
-import org.junit.jupiter.api.io.TempDir;
 
 /** One call in one child JVM, like Python's {@code multiprocessing.Process}. */
 @Timeout(value = 60, unit = TimeUnit.SECONDS)
@@ -38,9 +39,11 @@ class ChildProcessTest {
 
     @Test
     void aThrowingCallExitsWithOneAndResultThrowsIt() throws Exception {
-        try (ChildProcess<Object> child = ChildProcess.start(() -> {
-            throw new IllegalArgumentException("bad input");
-        })) {
+        try (ChildProcess<Object> child =
+                ChildProcess.start(
+                        () -> {
+                            throw new IllegalArgumentException("bad input");
+                        })) {
             assertThatThrownBy(child::result)
                     .isInstanceOf(TaskFailedException.class)
                     .cause()
@@ -53,12 +56,16 @@ class ChildProcessTest {
 
     @Test
     void systemExitIsReportedWithItsCode() throws Exception {
-        try (ChildProcess<Object> child = ChildProcess.start(() -> {
-            System.exit(7);
-            return null;
-        })) {
+        try (ChildProcess<Object> child =
+                ChildProcess.start(
+                        () -> {
+                            System.exit(7);
+                            return null;
+                        })) {
             assertThatThrownBy(child::result)
-                    .isInstanceOfSatisfying(WorkerCrashedException.class, e -> assertThat(e.exitCode()).isEqualTo(7));
+                    .isInstanceOfSatisfying(
+                            WorkerCrashedException.class,
+                            e -> assertThat(e.exitCode()).isEqualTo(7));
             assertThat(child.exitCode()).hasValue(7);
         }
     }
@@ -67,10 +74,12 @@ class ChildProcessTest {
 
     @Test
     void terminateAndKill() throws Exception {
-        ChildProcess<Object> sleeper = ChildProcess.start(() -> {
-            Thread.sleep(60_000);
-            return null;
-        });
+        ChildProcess<Object> sleeper =
+                ChildProcess.start(
+                        () -> {
+                            Thread.sleep(60_000);
+                            return null;
+                        });
         assertThat(sleeper.join(Duration.ofMillis(200))).isFalse();
         assertThat(sleeper.isAlive()).isTrue();
         assertThat(sleeper.exitCode()).isEmpty();
@@ -78,14 +87,18 @@ class ChildProcessTest {
         assertThat(sleeper.join(Duration.ofSeconds(10))).isTrue();
         assertThat(sleeper.exitCode()).hasValue(137);
         assertThatThrownBy(sleeper::result)
-                .isInstanceOfSatisfying(WorkerCrashedException.class, e -> assertThat(e.signal()).contains("SIGKILL"));
+                .isInstanceOfSatisfying(
+                        WorkerCrashedException.class,
+                        e -> assertThat(e.signal()).contains("SIGKILL"));
 
         String d = tmp.toString();
-        ChildProcess<Object> polite = ChildProcess.start(() -> {
-            Markers.touch(d, "running");
-            Thread.sleep(60_000);
-            return null;
-        });
+        ChildProcess<Object> polite =
+                ChildProcess.start(
+                        () -> {
+                            Markers.touch(d, "running");
+                            Thread.sleep(60_000);
+                            return null;
+                        });
         assertThat(Markers.await(d, "running", Duration.ofSeconds(30))).isTrue();
         polite.terminate();
         assertThat(polite.join(Duration.ofSeconds(10))).isTrue();
@@ -94,11 +107,14 @@ class ChildProcessTest {
 
     @Test
     void aTimeLimitKillsTheChild() throws Exception {
-        try (ChildProcess<Object> child = ChildProcess.start(() -> {
-            while (true) {
-                Thread.onSpinWait();
-            }
-        }, ProcessOptions.builder().taskTimeout(Duration.ofSeconds(1)).build())) {
+        try (ChildProcess<Object> child =
+                ChildProcess.start(
+                        () -> {
+                            while (true) {
+                                Thread.onSpinWait();
+                            }
+                        },
+                        ProcessOptions.builder().taskTimeout(Duration.ofSeconds(1)).build())) {
             assertThatThrownBy(child::result).isInstanceOf(TaskTimeoutException.class);
             assertThat(child.join(Duration.ofSeconds(10))).isTrue();
         }
@@ -108,26 +124,36 @@ class ChildProcessTest {
     void aNonSerializableCaptureFailsAtStart() throws Exception {
         try (Socket s = new Socket()) {
             assertThatThrownBy(() -> ChildProcess.start(() -> s.isBound()))
-                    .isInstanceOfSatisfying(NotTransferableException.class,
-                            e -> assertThat(e.path()).isEqualTo("captured arg 1 (Socket) → java.net.Socket"));
+                    .isInstanceOfSatisfying(
+                            NotTransferableException.class,
+                            e ->
+                                    assertThat(e.path())
+                                            .isEqualTo(
+                                                    "captured arg 1 (Socket) → java.net.Socket"));
         }
     }
 
     @Test
-    void aFailingChildPrintsItsExceptionAndStackTraceToTheParentsStderrPrefixedWithItsName() throws Exception {
+    void aFailingChildPrintsItsExceptionAndStackTraceToTheParentsStderrPrefixedWithItsName()
+            throws Exception {
         var captured = new ByteArrayOutputStream();
         var original = System.err;
         System.setErr(new PrintStream(captured, true));
         try {
-            ChildProcess<Object> child = ChildProcess.builder().name("loader").start(() -> {
-                throw new IllegalStateException("no such file: data.csv");
-            });
+            ChildProcess<Object> child =
+                    ChildProcess.builder()
+                            .name("loader")
+                            .start(
+                                    () -> {
+                                        throw new IllegalStateException("no such file: data.csv");
+                                    });
             assertThat(child.name()).isEqualTo("loader");
             assertThatThrownBy(child::result).isInstanceOf(TaskFailedException.class);
             assertThat(child.join(Duration.ofSeconds(30))).isTrue();
             String prefix = "[loader pid " + child.pid() + "] ";
             long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
-            while (!captured.toString().contains(prefix + "\tat ") && System.nanoTime() < deadline) {
+            while (!captured.toString().contains(prefix + "\tat ")
+                    && System.nanoTime() < deadline) {
                 Thread.sleep(10);
             }
             assertThat(captured.toString())
@@ -142,7 +168,8 @@ class ChildProcessTest {
     @Test
     void aVoidActionRunsInAChildWithADefaultName() throws Exception {
         String d = tmp.toString();
-        try (ChildProcess<Void> child = ChildProcess.run(() -> Markers.touch(d, "ran-" + ProcessHandle.current().pid()))) {
+        try (ChildProcess<Void> child =
+                ChildProcess.run(() -> Markers.touch(d, "ran-" + ProcessHandle.current().pid()))) {
             assertThat(child.result()).isNull();
             assertThat(child.join(Duration.ofSeconds(30))).isTrue();
             assertThat(child.exitCode()).hasValue(0);
@@ -153,37 +180,59 @@ class ChildProcessTest {
     }
 
     /**
-     * A {@code main} that starts a child and returns: the JVM waits for a non-daemon child (Python's
-     * default), and kills a daemon one as it exits.
+     * A {@code main} that starts a child and returns: the JVM waits for a non-daemon child
+     * (Python's default), and kills a daemon one as it exits.
      */
     @Test
     void aNonDaemonChildIsWaitedForWhenMainReturnsAndADaemonChildIsNot() throws Exception {
         Path waited = Files.createDirectories(tmp.resolve("waited"));
-        Jvms.Run run = Jvms.run(Jvms.command(Jvms.classPath(), List.of("-Dforkwise.aot=off"),
-                "dev.forkwise.launch.ChildOutlivesMain", waited.toString(), "non-daemon"), Duration.ofSeconds(60));
+        Jvms.Run run =
+                Jvms.run(
+                        Jvms.command(
+                                Jvms.classPath(),
+                                List.of("-Dforkwise.aot=off"),
+                                "dev.forkwise.launch.ChildOutlivesMain",
+                                waited.toString(),
+                                "non-daemon"),
+                        Duration.ofSeconds(60));
         assertThat(run.exitCode()).as(run.output()).isZero();
-        assertThat(Markers.exists(waited.toString(), "child-done")).as("the child finished before its parent JVM exited").isTrue();
+        assertThat(Markers.exists(waited.toString(), "child-done"))
+                .as("the child finished before its parent JVM exited")
+                .isTrue();
 
         Path killed = Files.createDirectories(tmp.resolve("killed"));
-        Jvms.Run daemon = Jvms.run(Jvms.command(Jvms.classPath(), List.of("-Dforkwise.aot=off"),
-                "dev.forkwise.launch.ChildOutlivesMain", killed.toString(), "daemon"), Duration.ofSeconds(60));
+        Jvms.Run daemon =
+                Jvms.run(
+                        Jvms.command(
+                                Jvms.classPath(),
+                                List.of("-Dforkwise.aot=off"),
+                                "dev.forkwise.launch.ChildOutlivesMain",
+                                killed.toString(),
+                                "daemon"),
+                        Duration.ofSeconds(60));
         assertThat(daemon.exitCode()).as(daemon.output()).isZero();
         Thread.sleep(3_000); // longer than the child's 1.5 s of work
-        assertThat(Markers.exists(killed.toString(), "child-done")).as("a daemon child dies with its parent").isFalse();
+        assertThat(Markers.exists(killed.toString(), "child-done"))
+                .as("a daemon child dies with its parent")
+                .isFalse();
     }
 
     @Test
     void aChildThatNeverStartsIsKilledAtTheStartTimeout() {
-        ProcessOptions options = ProcessOptions.builder()
-                .initializer(() -> {
-                    Thread.sleep(600_000);
-                    return null;
-                })
-                .startTimeout(Duration.ofSeconds(1))
-                .build();
+        ProcessOptions options =
+                ProcessOptions.builder()
+                        .initializer(
+                                () -> {
+                                    Thread.sleep(600_000);
+                                    return null;
+                                })
+                        .startTimeout(Duration.ofSeconds(1))
+                        .build();
         try (ChildProcess<String> child = ChildProcess.start(() -> "never", options)) {
             assertThatThrownBy(child::result)
-                    .isInstanceOfSatisfying(WorkerCrashedException.class, e -> assertThat(e.getMessage()).contains("never started"));
+                    .isInstanceOfSatisfying(
+                            WorkerCrashedException.class,
+                            e -> assertThat(e.getMessage()).contains("never started"));
         }
     }
 }

@@ -2,28 +2,30 @@ package dev.forkwise;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.api.io.TempDir;
+
 import java.io.File;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.concurrent.TimeUnit;
-import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.Timeout;
-import org.junit.jupiter.api.io.TempDir;
 
 /**
  * A user's own Maven project that depends on forkwise-core, run with {@code mvn exec:java} and
- * tested with {@code mvn test} (Surefire). Under {@code exec:java}
- * Maven runs the program in its own JVM, whose class path is Maven's launcher alone, with the
- * project's classes and forkwise in a class loader of the exec plugin's. Workers used to die with
- * {@code ClassNotFoundException: dev.forkwise.process.WorkerMain} there.
+ * tested with {@code mvn test} (Surefire). Under {@code exec:java} Maven runs the program in its
+ * own JVM, whose class path is Maven's launcher alone, with the project's classes and forkwise in a
+ * class loader of the exec plugin's. Workers used to die with {@code ClassNotFoundException:
+ * dev.forkwise.process.WorkerMain} there.
  */
 @Timeout(value = 300, unit = TimeUnit.SECONDS)
 class ExecJavaIT {
 
     @TempDir Path tmp;
 
-    private static final String POM = """
+    private static final String POM =
+            """
             <project xmlns="http://maven.apache.org/POM/4.0.0">
               <modelVersion>4.0.0</modelVersion>
               <groupId>example</groupId>
@@ -70,7 +72,8 @@ class ExecJavaIT {
             </project>
             """;
 
-    private static final String APP = """
+    private static final String APP =
+            """
             package example;
 
             import dev.forkwise.ChildProcess;
@@ -91,7 +94,8 @@ class ExecJavaIT {
             }
             """;
 
-    private static final String APP_TEST = """
+    private static final String APP_TEST =
+            """
             package example;
 
             import dev.forkwise.Pool;
@@ -124,19 +128,35 @@ class ExecJavaIT {
 
         Path mvn = onPath("mvn");
         assertThat(mvn).as("mvn on the PATH (the tests run under Maven)").isNotNull();
-        ProcessBuilder pb = new ProcessBuilder(mvn.toString(), "-B", "-q", "compile", "exec:java",
-                "-Dexec.mainClass=example.App", "-Dexec.classpathScope=compile", "-Dforkwise.aot=off")
-                .directory(tmp.toFile());
-        pb.environment().put("JAVA_HOME", System.getProperty("java.home")); // Maven itself on JDK 25
+        ProcessBuilder pb =
+                new ProcessBuilder(
+                                mvn.toString(),
+                                "-B",
+                                "-q",
+                                "compile",
+                                "exec:java",
+                                "-Dexec.mainClass=example.App",
+                                "-Dexec.classpathScope=compile",
+                                "-Dforkwise.aot=off")
+                        .directory(tmp.toFile());
+        pb.environment()
+                .put("JAVA_HOME", System.getProperty("java.home")); // Maven itself on JDK 25
         Jvms.Run run = Jvms.run(pb, Duration.ofSeconds(240));
-        assertThat(run.output()).contains("squares [1, 4, 9, 16]").contains("child 81").doesNotContain("ClassNotFoundException");
+        assertThat(run.output())
+                .contains("squares [1, 4, 9, 16]")
+                .contains("child 81")
+                .doesNotContain("ClassNotFoundException");
         assertThat(run.exitCode()).as(run.output()).isZero();
 
         // and the same project's own test, under Surefire
-        ProcessBuilder surefire = new ProcessBuilder(mvn.toString(), "-B", "test", "-Dforkwise.aot=off").directory(tmp.toFile());
+        ProcessBuilder surefire =
+                new ProcessBuilder(mvn.toString(), "-B", "test", "-Dforkwise.aot=off")
+                        .directory(tmp.toFile());
         surefire.environment().put("JAVA_HOME", System.getProperty("java.home"));
         Jvms.Run tests = Jvms.run(surefire, Duration.ofSeconds(240));
-        assertThat(tests.output()).contains("test squares [1, 4, 9]").contains("Tests run: 1, Failures: 0, Errors: 0");
+        assertThat(tests.output())
+                .contains("test squares [1, 4, 9]")
+                .contains("Tests run: 1, Failures: 0, Errors: 0");
         assertThat(tests.exitCode()).as(tests.output()).isZero();
     }
 

@@ -3,6 +3,14 @@ package dev.forkwise;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import org.junit.jupiter.api.Named;
+import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.api.extension.RegisterExtension;
+import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.Arguments;
+import org.junit.jupiter.params.provider.MethodSource;
+
 import java.io.IOException;
 import java.io.Serializable;
 import java.nio.file.Path;
@@ -21,13 +29,6 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 import java.util.function.IntFunction;
 import java.util.stream.Stream;
-import org.junit.jupiter.api.Named;
-import org.junit.jupiter.api.Timeout;
-import org.junit.jupiter.api.extension.RegisterExtension;
-import org.junit.jupiter.api.io.TempDir;
-import org.junit.jupiter.params.ParameterizedTest;
-import org.junit.jupiter.params.provider.Arguments;
-import org.junit.jupiter.params.provider.MethodSource;
 
 /**
  * The {@link ExecutorService} and {@link Future} contract, as the JDK's javadoc states it and the
@@ -45,23 +46,39 @@ class ExecutorServiceContractTest {
 
     static Stream<Arguments> executors() {
         return Stream.of(
-                Arguments.of(Named.of("JDK newFixedThreadPool (control)", (IntFunction<ExecutorService>) Executors::newFixedThreadPool)),
-                Arguments.of(Named.of("Pool.threads", (IntFunction<ExecutorService>) Pool::threads)),
-                Arguments.of(Named.of("Pool.virtualThreads", (IntFunction<ExecutorService>) n -> Pool.virtualThreads(n))),
-                Arguments.of(Named.of("Pool.auto", (IntFunction<ExecutorService>) n -> Pool.auto(n))),
-                Arguments.of(Named.of("Pool.processes", (IntFunction<ExecutorService>) Pool::processes)));
+                Arguments.of(
+                        Named.of(
+                                "JDK newFixedThreadPool (control)",
+                                (IntFunction<ExecutorService>) Executors::newFixedThreadPool)),
+                Arguments.of(
+                        Named.of("Pool.threads", (IntFunction<ExecutorService>) Pool::threads)),
+                Arguments.of(
+                        Named.of(
+                                "Pool.virtualThreads",
+                                (IntFunction<ExecutorService>) n -> Pool.virtualThreads(n))),
+                Arguments.of(
+                        Named.of("Pool.auto", (IntFunction<ExecutorService>) n -> Pool.auto(n))),
+                Arguments.of(
+                        Named.of(
+                                "Pool.processes", (IntFunction<ExecutorService>) Pool::processes)));
     }
 
     private ExecutorService make(IntFunction<ExecutorService> factory, int n) {
         return open.add(factory.apply(n));
     }
 
-    /** Submits a task that leaves marker {@code started} and then sleeps 30 s; returns once it runs. */
-    private static Future<String> startedSleeper(ExecutorService e, String dir, String started) throws InterruptedException {
-        Future<String> f = e.submit((Call<String>) () -> {
-            Markers.touch(dir, started);
-            return sleepThen(30_000, "not interrupted");
-        });
+    /**
+     * Submits a task that leaves marker {@code started} and then sleeps 30 s; returns once it runs.
+     */
+    private static Future<String> startedSleeper(ExecutorService e, String dir, String started)
+            throws InterruptedException {
+        Future<String> f =
+                e.submit(
+                        (Call<String>)
+                                () -> {
+                                    Markers.touch(dir, started);
+                                    return sleepThen(30_000, "not interrupted");
+                                });
         assertThat(Markers.await(dir, started, Duration.ofSeconds(30))).isTrue();
         return f;
     }
@@ -93,16 +110,21 @@ class ExecutorServiceContractTest {
         assertThat(f.isDone()).isTrue();
         assertThat(f.state()).isEqualTo(Future.State.SUCCESS);
         assertThat(f.resultNow()).isEqualTo(42);
-        assertThat(e.submit(new Touch(d, "runnable-with-result"), "given").get(30, TimeUnit.SECONDS)).isEqualTo("given");
+        assertThat(
+                        e.submit(new Touch(d, "runnable-with-result"), "given")
+                                .get(30, TimeUnit.SECONDS))
+                .isEqualTo("given");
         assertThat(e.submit(new Touch(d, "runnable")).get(30, TimeUnit.SECONDS)).isNull();
         e.execute(new Touch(d, "executed"));
         assertThat(Markers.await(d, "executed", Duration.ofSeconds(30))).isTrue();
-        assertThat(Markers.exists(d, "runnable-with-result") && Markers.exists(d, "runnable")).isTrue();
+        assertThat(Markers.exists(d, "runnable-with-result") && Markers.exists(d, "runnable"))
+                .isTrue();
     }
 
     @ParameterizedTest(name = "{0}")
     @MethodSource("executors")
-    void aFailedTasksCauseIsWhatTheTaskThrew(IntFunction<ExecutorService> factory) throws Exception {
+    void aFailedTasksCauseIsWhatTheTaskThrew(IntFunction<ExecutorService> factory)
+            throws Exception {
         ExecutorService e = make(factory, 2);
         Future<Integer> f = e.submit((Call<Integer>) () -> fail("disk on fire"));
         assertThatThrownBy(() -> f.get(30, TimeUnit.SECONDS))
@@ -111,30 +133,44 @@ class ExecutorServiceContractTest {
                 .isExactlyInstanceOf(IOException.class)
                 .hasMessage("disk on fire");
         assertThat(f.state()).isEqualTo(Future.State.FAILED);
-        assertThat(f.exceptionNow()).isExactlyInstanceOf(IOException.class).hasMessage("disk on fire");
+        assertThat(f.exceptionNow())
+                .isExactlyInstanceOf(IOException.class)
+                .hasMessage("disk on fire");
         assertThatThrownBy(f::resultNow).isInstanceOf(IllegalStateException.class);
         assertThat(f.isCancelled()).isFalse();
         // the executor goes on
-        assertThat(e.submit((Call<String>) () -> "after").get(30, TimeUnit.SECONDS)).isEqualTo("after");
+        assertThat(e.submit((Call<String>) () -> "after").get(30, TimeUnit.SECONDS))
+                .isEqualTo("after");
     }
 
     @ParameterizedTest(name = "{0}")
     @MethodSource("executors")
-    void invokeAllReturnsDoneFuturesInOrderEachWithItsOwnOutcome(IntFunction<ExecutorService> factory) throws Exception {
+    void invokeAllReturnsDoneFuturesInOrderEachWithItsOwnOutcome(
+            IntFunction<ExecutorService> factory) throws Exception {
         ExecutorService e = make(factory, 2);
-        List<Callable<Integer>> tasks = List.of((Call<Integer>) () -> 1, (Call<Integer>) () -> fail("second"), (Call<Integer>) () -> 3);
+        List<Callable<Integer>> tasks =
+                List.of(
+                        (Call<Integer>) () -> 1,
+                        (Call<Integer>) () -> fail("second"),
+                        (Call<Integer>) () -> 3);
         List<Future<Integer>> all = e.invokeAll(tasks);
         assertThat(all).hasSize(3).allMatch(Future::isDone);
         assertThat(all.get(0).resultNow()).isEqualTo(1);
-        assertThat(all.get(1).exceptionNow()).isExactlyInstanceOf(IOException.class).hasMessage("second");
+        assertThat(all.get(1).exceptionNow())
+                .isExactlyInstanceOf(IOException.class)
+                .hasMessage("second");
         assertThat(all.get(2).resultNow()).isEqualTo(3);
     }
 
     @ParameterizedTest(name = "{0}")
     @MethodSource("executors")
-    void timedInvokeAllCancelsWhatIsNotDoneInTime(IntFunction<ExecutorService> factory) throws Exception {
+    void timedInvokeAllCancelsWhatIsNotDoneInTime(IntFunction<ExecutorService> factory)
+            throws Exception {
         ExecutorService e = make(factory, 2);
-        List<Callable<String>> tasks = List.of((Call<String>) () -> "quick", (Call<String>) () -> sleepThen(30_000, "slow"));
+        List<Callable<String>> tasks =
+                List.of(
+                        (Call<String>) () -> "quick",
+                        (Call<String>) () -> sleepThen(30_000, "slow"));
         List<Future<String>> all = e.invokeAll(tasks, 2, TimeUnit.SECONDS);
         assertThat(all).allMatch(Future::isDone);
         assertThat(all.get(0).resultNow()).isEqualTo("quick");
@@ -145,22 +181,36 @@ class ExecutorServiceContractTest {
 
     @ParameterizedTest(name = "{0}")
     @MethodSource("executors")
-    void invokeAnyReturnsASuccessAndFailsWithATasksOwnExceptionWhenAllFail(IntFunction<ExecutorService> factory) throws Exception {
+    void invokeAnyReturnsASuccessAndFailsWithATasksOwnExceptionWhenAllFail(
+            IntFunction<ExecutorService> factory) throws Exception {
         ExecutorService e = make(factory, 2);
-        assertThat(e.invokeAny(List.of((Call<Integer>) () -> fail("no"), (Call<Integer>) () -> 7))).isEqualTo(7);
-        assertThatThrownBy(() -> e.invokeAny(List.of((Call<Integer>) () -> fail("a"), (Call<Integer>) () -> fail("b"))))
+        assertThat(e.invokeAny(List.of((Call<Integer>) () -> fail("no"), (Call<Integer>) () -> 7)))
+                .isEqualTo(7);
+        assertThatThrownBy(
+                        () ->
+                                e.invokeAny(
+                                        List.of(
+                                                (Call<Integer>) () -> fail("a"),
+                                                (Call<Integer>) () -> fail("b"))))
                 .isInstanceOf(ExecutionException.class)
                 .cause()
                 .isExactlyInstanceOf(IOException.class)
                 .satisfies(x -> assertThat(x.getMessage()).isIn("a", "b"));
-        assertThatThrownBy(() -> e.invokeAny(List.of((Call<String>) () -> sleepThen(30_000, "late")), 300, TimeUnit.MILLISECONDS))
+        assertThatThrownBy(
+                        () ->
+                                e.invokeAny(
+                                        List.of((Call<String>) () -> sleepThen(30_000, "late")),
+                                        300,
+                                        TimeUnit.MILLISECONDS))
                 .isInstanceOf(TimeoutException.class);
-        assertThatThrownBy(() -> e.invokeAny(List.of())).isInstanceOf(IllegalArgumentException.class);
+        assertThatThrownBy(() -> e.invokeAny(List.of()))
+                .isInstanceOf(IllegalArgumentException.class);
     }
 
     @ParameterizedTest(name = "{0}")
     @MethodSource("executors")
-    void aCancelledTaskIsCancelledAndItsExecutorGoesOn(IntFunction<ExecutorService> factory) throws Exception {
+    void aCancelledTaskIsCancelledAndItsExecutorGoesOn(IntFunction<ExecutorService> factory)
+            throws Exception {
         ExecutorService e = make(factory, 2);
         String d = tmp.toString();
         Future<String> f = startedSleeper(e, d, "started");
@@ -170,33 +220,43 @@ class ExecutorServiceContractTest {
         assertThat(f.state()).isEqualTo(Future.State.CANCELLED);
         assertThatThrownBy(f::get).isInstanceOf(CancellationException.class);
         assertThatThrownBy(f::exceptionNow).isInstanceOf(IllegalStateException.class);
-        f.cancel(true); // again: no effect (FutureTask says false, CompletableFuture true: the contract allows both)
+        f.cancel(
+                true); // again: no effect (FutureTask says false, CompletableFuture true: the
+                       // contract allows both)
         assertThat(f.state()).isEqualTo(Future.State.CANCELLED);
-        assertThat(e.submit((Call<String>) () -> "next").get(30, TimeUnit.SECONDS)).isEqualTo("next");
+        assertThat(e.submit((Call<String>) () -> "next").get(30, TimeUnit.SECONDS))
+                .isEqualTo("next");
     }
 
     @ParameterizedTest(name = "{0}")
     @MethodSource("executors")
     void nullArgumentsAreRejectedAtTheCall(IntFunction<ExecutorService> factory) {
         ExecutorService e = make(factory, 1);
-        assertThatThrownBy(() -> e.submit((Callable<Object>) null)).isInstanceOf(NullPointerException.class);
-        assertThatThrownBy(() -> e.submit((Runnable) null)).isInstanceOf(NullPointerException.class);
+        assertThatThrownBy(() -> e.submit((Callable<Object>) null))
+                .isInstanceOf(NullPointerException.class);
+        assertThatThrownBy(() -> e.submit((Runnable) null))
+                .isInstanceOf(NullPointerException.class);
         assertThatThrownBy(() -> e.execute(null)).isInstanceOf(NullPointerException.class);
         assertThatThrownBy(() -> e.invokeAll(null)).isInstanceOf(NullPointerException.class);
-        assertThatThrownBy(() -> e.invokeAll(Arrays.asList((Call<Integer>) () -> 1, null))).isInstanceOf(NullPointerException.class);
+        assertThatThrownBy(() -> e.invokeAll(Arrays.asList((Call<Integer>) () -> 1, null)))
+                .isInstanceOf(NullPointerException.class);
         assertThatThrownBy(() -> e.invokeAny(null)).isInstanceOf(NullPointerException.class);
-        assertThatThrownBy(() -> e.invokeAll(List.of((Call<Integer>) () -> 1), 1, null)).isInstanceOf(NullPointerException.class);
+        assertThatThrownBy(() -> e.invokeAll(List.of((Call<Integer>) () -> 1), 1, null))
+                .isInstanceOf(NullPointerException.class);
     }
 
     @ParameterizedTest(name = "{0}")
     @MethodSource("executors")
-    void shutdownFinishesWhatWasSubmittedAndRejectsNewTasks(IntFunction<ExecutorService> factory) throws Exception {
+    void shutdownFinishesWhatWasSubmittedAndRejectsNewTasks(IntFunction<ExecutorService> factory)
+            throws Exception {
         ExecutorService e = make(factory, 1);
         Future<String> f = e.submit((Call<String>) () -> sleepThen(300, "finished"));
         e.shutdown();
         assertThat(e.isShutdown()).isTrue();
-        assertThatThrownBy(() -> e.submit((Call<String>) () -> "late")).isInstanceOf(RejectedExecutionException.class);
-        assertThatThrownBy(() -> e.execute(new Touch(tmp.toString(), "late"))).isInstanceOf(RejectedExecutionException.class);
+        assertThatThrownBy(() -> e.submit((Call<String>) () -> "late"))
+                .isInstanceOf(RejectedExecutionException.class);
+        assertThatThrownBy(() -> e.execute(new Touch(tmp.toString(), "late")))
+                .isInstanceOf(RejectedExecutionException.class);
         assertThat(e.awaitTermination(30, TimeUnit.SECONDS)).isTrue();
         assertThat(e.isTerminated()).isTrue();
         assertThat(f.resultNow()).isEqualTo("finished");
@@ -206,7 +266,8 @@ class ExecutorServiceContractTest {
 
     @ParameterizedTest(name = "{0}")
     @MethodSource("executors")
-    void shutdownNowInterruptsTheRunningTaskAndReturnsTheQueuedOnes(IntFunction<ExecutorService> factory) throws Exception {
+    void shutdownNowInterruptsTheRunningTaskAndReturnsTheQueuedOnes(
+            IntFunction<ExecutorService> factory) throws Exception {
         ExecutorService e = make(factory, 1);
         String d = tmp.toString();
         Future<String> running = startedSleeper(e, d, "running");
@@ -217,7 +278,8 @@ class ExecutorServiceContractTest {
         List<Runnable> never = e.shutdownNow();
         assertThat(e.awaitTermination(30, TimeUnit.SECONDS)).isTrue();
         assertThat(e.isTerminated()).isTrue();
-        assertThatThrownBy(() -> running.get(30, TimeUnit.SECONDS)).isInstanceOf(ExecutionException.class)
+        assertThatThrownBy(() -> running.get(30, TimeUnit.SECONDS))
+                .isInstanceOf(ExecutionException.class)
                 .cause()
                 .isInstanceOf(InterruptedException.class);
         // a bounded executor returns the three it never started; one whose every task gets a

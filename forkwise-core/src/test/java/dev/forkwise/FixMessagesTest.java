@@ -7,14 +7,16 @@ import dev.forkwise.ipc.SharedLock;
 import dev.forkwise.ipc.SharedLong;
 import dev.forkwise.ipc.SharedMap;
 import dev.forkwise.ipc.SharedQueue;
-import java.util.Arrays;
-import java.util.List;
-import java.util.concurrent.ExecutorCompletionService;
-import java.util.concurrent.TimeUnit;
+
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
+
+import java.util.Arrays;
+import java.util.List;
+import java.util.concurrent.ExecutorCompletionService;
+import java.util.concurrent.TimeUnit;
 
 /** Errors that used to send the user the wrong way: each now names the real fix. */
 @Timeout(value = 60, unit = TimeUnit.SECONDS)
@@ -90,16 +92,23 @@ class FixMessagesTest {
     void aSharedPrimitiveUsedAfterCloseNamesItselfAndTheFix() throws Exception {
         SharedLong counter = SharedLong.create(1);
         counter.close();
-        assertThatThrownBy(counter::get).isInstanceOf(IllegalStateException.class)
+        assertThatThrownBy(counter::get)
+                .isInstanceOf(IllegalStateException.class)
                 .hasMessageContaining("SharedLong[")
                 .hasMessageContaining("is closed")
                 .hasMessageContaining("Keep it open while anything uses it");
         SharedLock lock = SharedLock.create();
         lock.close();
-        assertThatThrownBy(lock::lock).isInstanceOf(IllegalStateException.class).hasMessageContaining("SharedLock[").hasMessageContaining("is closed");
+        assertThatThrownBy(lock::lock)
+                .isInstanceOf(IllegalStateException.class)
+                .hasMessageContaining("SharedLock[")
+                .hasMessageContaining("is closed");
         SharedQueue<String> queue = SharedQueue.create(4);
         queue.close();
-        assertThatThrownBy(() -> queue.put("x")).isInstanceOf(IllegalStateException.class).hasMessageContaining("SharedQueue[").hasMessageContaining("is closed");
+        assertThatThrownBy(() -> queue.put("x"))
+                .isInstanceOf(IllegalStateException.class)
+                .hasMessageContaining("SharedQueue[")
+                .hasMessageContaining("is closed");
     }
 
     @Test

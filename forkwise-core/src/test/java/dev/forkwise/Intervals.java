@@ -7,8 +7,8 @@ import java.util.Comparator;
 import java.util.List;
 
 /**
- * When a task ran, by the wall clock (comparable across the JVMs of one machine), and how many
- * such intervals overlapped at most.
+ * When a task ran, by the wall clock (comparable across the JVMs of one machine), and how many such
+ * intervals overlapped at most.
  *
  * @param startMicros start, in microseconds since the epoch
  * @param endMicros end, in microseconds since the epoch

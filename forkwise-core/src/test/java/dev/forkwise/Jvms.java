@@ -53,25 +53,34 @@ public final class Jvms {
      * Runs {@code command}, its output and errors merged, and waits up to {@code limit}; a JVM
      * still running then is killed with its children, and the test fails.
      */
-    public static Run run(List<String> command, Duration limit) throws IOException, InterruptedException {
+    public static Run run(List<String> command, Duration limit)
+            throws IOException, InterruptedException {
         return run(new ProcessBuilder(command), limit);
     }
 
     /** Like {@link #run(List, Duration)}, for a command with its own folder or environment. */
-    public static Run run(ProcessBuilder pb, Duration limit) throws IOException, InterruptedException {
+    public static Run run(ProcessBuilder pb, Duration limit)
+            throws IOException, InterruptedException {
         List<String> command = pb.command();
         Process p = pb.redirectErrorStream(true).start();
         StringBuilder out = new StringBuilder();
-        Thread reader = Thread.ofPlatform().daemon().start(() -> {
-            try {
-                String s = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
-                synchronized (out) {
-                    out.append(s);
-                }
-            } catch (IOException ignored) {
-                // killed
-            }
-        });
+        Thread reader =
+                Thread.ofPlatform()
+                        .daemon()
+                        .start(
+                                () -> {
+                                    try {
+                                        String s =
+                                                new String(
+                                                        p.getInputStream().readAllBytes(),
+                                                        StandardCharsets.UTF_8);
+                                        synchronized (out) {
+                                            out.append(s);
+                                        }
+                                    } catch (IOException ignored) {
+                                        // killed
+                                    }
+                                });
         try {
             if (!p.waitFor(limit.toMillis(), TimeUnit.MILLISECONDS)) {
                 throw new AssertionError("still running after " + limit + ": " + command);
@@ -87,7 +96,8 @@ public final class Jvms {
     }
 
     /** {@code java <jvmOptions> -cp <classPath> <main> <args>}. */
-    public static List<String> command(String classPath, List<String> jvmOptions, String main, String... args) {
+    public static List<String> command(
+            String classPath, List<String> jvmOptions, String main, String... args) {
         List<String> cmd = new ArrayList<>();
         cmd.add(java());
         cmd.addAll(jvmOptions);

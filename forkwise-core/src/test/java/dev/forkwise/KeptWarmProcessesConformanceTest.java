@@ -1,7 +1,8 @@
 package dev.forkwise;
 
-import java.time.Duration;
 import org.junit.jupiter.api.AfterAll;
+
+import java.time.Duration;
 
 /**
  * The conformance suite on process pools that keep their workers warm: after the first few tests,
@@ -11,7 +12,11 @@ import org.junit.jupiter.api.AfterAll;
 class KeptWarmProcessesConformanceTest extends PoolConformanceTest {
     @Override
     protected Pool create(int parallelism) {
-        return Pool.processes(ProcessOptions.builder().workers(parallelism).keepWarm(Duration.ofSeconds(30)).build());
+        return Pool.processes(
+                ProcessOptions.builder()
+                        .workers(parallelism)
+                        .keepWarm(Duration.ofSeconds(30))
+                        .build());
     }
 
     @AfterAll

@@ -2,11 +2,12 @@ package dev.forkwise;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import org.junit.jupiter.api.Test;
+
 import java.lang.module.ModuleDescriptor;
 import java.util.Map;
 import java.util.Set;
 import java.util.stream.Collectors;
-import org.junit.jupiter.api.Test;
 
 /**
  * forkwise-core exports its public face (pools and IPC) to everyone, the backend SPI and the codec
@@ -25,11 +26,25 @@ class ModuleTest {
         assertThat(module.isNamed()).as("tests run against the named module").isTrue();
         ModuleDescriptor d = module.getDescriptor();
         assertThat(d.name()).isEqualTo("dev.forkwise");
-        assertThat(d.exports().stream().filter(e -> !e.isQualified()).map(ModuleDescriptor.Exports::source).collect(Collectors.toSet()))
+        assertThat(
+                        d.exports().stream()
+                                .filter(e -> !e.isQualified())
+                                .map(ModuleDescriptor.Exports::source)
+                                .collect(Collectors.toSet()))
                 .isEqualTo(Set.of("dev.forkwise", "dev.forkwise.ipc"));
-        assertThat(d.exports().stream().filter(ModuleDescriptor.Exports::isQualified).collect(Collectors.toMap(ModuleDescriptor.Exports::source, ModuleDescriptor.Exports::targets)))
-                .isEqualTo(Map.of("dev.forkwise.engine", Set.of("dev.forkwise.cluster"), "dev.forkwise.codec", Set.of("dev.forkwise.cluster")));
-        assertThat(d.requires())
-                .allSatisfy(r -> assertThat(r.name()).matches("(java|jdk)\\..+"));
+        assertThat(
+                        d.exports().stream()
+                                .filter(ModuleDescriptor.Exports::isQualified)
+                                .collect(
+                                        Collectors.toMap(
+                                                ModuleDescriptor.Exports::source,
+                                                ModuleDescriptor.Exports::targets)))
+                .isEqualTo(
+                        Map.of(
+                                "dev.forkwise.engine",
+                                Set.of("dev.forkwise.cluster"),
+                                "dev.forkwise.codec",
+                                Set.of("dev.forkwise.cluster")));
+        assertThat(d.requires()).allSatisfy(r -> assertThat(r.name()).matches("(java|jdk)\\..+"));
     }
 }

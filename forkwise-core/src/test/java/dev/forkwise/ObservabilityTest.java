@@ -2,6 +2,19 @@ package dev.forkwise;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import jdk.jfr.Recording;
+import jdk.jfr.consumer.RecordedEvent;
+import jdk.jfr.consumer.RecordingFile;
+
+import org.junit.jupiter.api.Named;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.api.extension.RegisterExtension;
+import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.Arguments;
+import org.junit.jupiter.params.provider.MethodSource;
+
 import java.io.File;
 import java.io.PrintWriter;
 import java.io.StringWriter;
@@ -15,19 +28,9 @@ import java.util.concurrent.TimeUnit;
 import java.util.function.IntFunction;
 import java.util.spi.ToolProvider;
 import java.util.stream.Stream;
+
 import javax.management.MBeanServer;
 import javax.management.ObjectName;
-import jdk.jfr.Recording;
-import jdk.jfr.consumer.RecordedEvent;
-import jdk.jfr.consumer.RecordingFile;
-import org.junit.jupiter.api.Named;
-import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.Timeout;
-import org.junit.jupiter.api.extension.RegisterExtension;
-import org.junit.jupiter.api.io.TempDir;
-import org.junit.jupiter.params.ParameterizedTest;
-import org.junit.jupiter.params.provider.Arguments;
-import org.junit.jupiter.params.provider.MethodSource;
 
 /**
  * A pool in production can be watched: {@link Pool#stats()} and the same figures over JMX on every
@@ -92,11 +95,13 @@ class ObservabilityTest {
         Pool.Stats during = pool.stats();
         assertThat(during.submitted()).isEqualTo(2);
         assertThat(during.running() + during.queued()).isEqualTo(2);
-        assertThat(during.running()).isBetween(1L, 2L); // one at a time, unless every task gets a thread
+        assertThat(during.running())
+                .isBetween(1L, 2L); // one at a time, unless every task gets a thread
 
         Markers.touch(d, "go-0");
         Markers.touch(d, "go-1");
-        assertThat(running.get(30, TimeUnit.SECONDS) + second.get(30, TimeUnit.SECONDS)).isEqualTo(1);
+        assertThat(running.get(30, TimeUnit.SECONDS) + second.get(30, TimeUnit.SECONDS))
+                .isEqualTo(1);
         Markers.touch(d, "go-99");
         CompletableFuture<Integer> failing = pool.submit(() -> gated(d, 99));
         assertThat(failing).failsWithin(Duration.ofSeconds(30));
@@ -116,22 +121,30 @@ class ObservabilityTest {
         assertThat(server.getAttribute(beanName(pool), "Name")).isEqualTo(pool.name());
 
         pool.close();
-        assertThat(server.isRegistered(beanName(pool))).as("gone once the pool has terminated").isFalse();
+        assertThat(server.isRegistered(beanName(pool)))
+                .as("gone once the pool has terminated")
+                .isFalse();
 
         Path file = tmp.resolve("tasks.jfr");
         recording.stop();
         recording.dump(file);
         recording.close();
-        List<RecordedEvent> tasks = RecordingFile.readAllEvents(file).stream()
-                .filter(e -> e.getEventType().getName().equals("dev.forkwise.Task"))
-                .filter(e -> e.getString("pool").equals(pool.name()))
-                .toList();
+        List<RecordedEvent> tasks =
+                RecordingFile.readAllEvents(file).stream()
+                        .filter(e -> e.getEventType().getName().equals("dev.forkwise.Task"))
+                        .filter(e -> e.getString("pool").equals(pool.name()))
+                        .toList();
         // the cancelled task may have ended before it started: only started tasks are spans
-        assertThat(tasks).extracting(e -> e.getString("outcome")).containsAll(List.of("ok", "ok", "failed"));
-        assertThat(tasks).filteredOn(e -> e.getString("outcome").equals("ok")).allSatisfy(e -> {
-            assertThat(e.getString("task")).startsWith("task #");
-            assertThat(e.getString("worker")).isNotBlank();
-        });
+        assertThat(tasks)
+                .extracting(e -> e.getString("outcome"))
+                .containsAll(List.of("ok", "ok", "failed"));
+        assertThat(tasks)
+                .filteredOn(e -> e.getString("outcome").equals("ok"))
+                .allSatisfy(
+                        e -> {
+                            assertThat(e.getString("task")).startsWith("task #");
+                            assertThat(e.getString("worker")).isNotBlank();
+                        });
     }
 
     @Test
@@ -144,18 +157,30 @@ class ObservabilityTest {
             r.enable("dev.forkwise.WorkerStart");
             r.enable("dev.forkwise.WorkerExit");
             r.start();
-            pool = open.add(Pool.processes(ProcessOptions.builder().workers(1).taskTimeout(Duration.ofSeconds(1)).build()));
+            pool =
+                    open.add(
+                            Pool.processes(
+                                    ProcessOptions.builder()
+                                            .workers(1)
+                                            .taskTimeout(Duration.ofSeconds(1))
+                                            .build()));
             assertThat(pool.submit(() -> "ok").get(60, TimeUnit.SECONDS)).isEqualTo("ok");
-            CompletableFuture<Long> crash = pool.submit(() -> {
-                Runtime.getRuntime().halt(5);
-                return 0L;
-            });
-            crashedPid = crash.handle((v, e) -> ((WorkerCrashedException) e).pid()).get(60, TimeUnit.SECONDS);
-            CompletableFuture<Object> spin = pool.submit(() -> {
-                while (true) {
-                    Thread.onSpinWait();
-                }
-            });
+            CompletableFuture<Long> crash =
+                    pool.submit(
+                            () -> {
+                                Runtime.getRuntime().halt(5);
+                                return 0L;
+                            });
+            crashedPid =
+                    crash.handle((v, e) -> ((WorkerCrashedException) e).pid())
+                            .get(60, TimeUnit.SECONDS);
+            CompletableFuture<Object> spin =
+                    pool.submit(
+                            () -> {
+                                while (true) {
+                                    Thread.onSpinWait();
+                                }
+                            });
             assertThat(spin).failsWithin(Duration.ofSeconds(60));
             assertThat(pool.submit(() -> "after").get(60, TimeUnit.SECONDS)).isEqualTo("after");
             Pool.Stats s = settled(pool, 4);
@@ -172,38 +197,65 @@ class ObservabilityTest {
             r.dump(file);
         }
         List<RecordedEvent> events = RecordingFile.readAllEvents(file);
-        List<RecordedEvent> tasks = events.stream().filter(e -> e.getEventType().getName().equals("dev.forkwise.Task")).toList();
-        assertThat(tasks).filteredOn(e -> e.getString("pool").equals(pool.name()))
+        List<RecordedEvent> tasks =
+                events.stream()
+                        .filter(e -> e.getEventType().getName().equals("dev.forkwise.Task"))
+                        .toList();
+        assertThat(tasks)
+                .filteredOn(e -> e.getString("pool").equals(pool.name()))
                 .extracting(e -> e.getString("outcome"))
                 .containsExactlyInAnyOrder("ok", "crashed", "timed out", "ok");
-        assertThat(tasks).filteredOn(e -> e.getString("pool").equals(pool.name()))
-                .allSatisfy(e -> {
-                    assertThat(e.getString("worker")).startsWith("pid ");
-                    assertThat(e.getDuration()).isPositive();
-                })
+        assertThat(tasks)
+                .filteredOn(e -> e.getString("pool").equals(pool.name()))
+                .allSatisfy(
+                        e -> {
+                            assertThat(e.getString("worker")).startsWith("pid ");
+                            assertThat(e.getDuration()).isPositive();
+                        })
                 .filteredOn(e -> e.getString("outcome").equals("timed out"))
-                .allSatisfy(e -> assertThat(e.getDuration()).isGreaterThanOrEqualTo(Duration.ofSeconds(1)));
-        assertThat(tasks).filteredOn(e -> e.getString("pool").startsWith("threads(1)"))
+                .allSatisfy(
+                        e ->
+                                assertThat(e.getDuration())
+                                        .isGreaterThanOrEqualTo(Duration.ofSeconds(1)));
+        assertThat(tasks)
+                .filteredOn(e -> e.getString("pool").startsWith("threads(1)"))
                 .singleElement()
-                .satisfies(e -> {
-                    assertThat(e.getString("outcome")).isEqualTo("ok");
-                    assertThat(e.getString("worker")).startsWith("forkwise-threads(1)");
-                });
-        List<RecordedEvent> starts = events.stream().filter(e -> e.getEventType().getName().equals("dev.forkwise.WorkerStart"))
-                .filter(e -> e.getString("pool").equals(pool.name())).toList();
+                .satisfies(
+                        e -> {
+                            assertThat(e.getString("outcome")).isEqualTo("ok");
+                            assertThat(e.getString("worker")).startsWith("forkwise-threads(1)");
+                        });
+        List<RecordedEvent> starts =
+                events.stream()
+                        .filter(e -> e.getEventType().getName().equals("dev.forkwise.WorkerStart"))
+                        .filter(e -> e.getString("pool").equals(pool.name()))
+                        .toList();
         assertThat(starts).as("the first worker and its two replacements").hasSize(3);
-        List<RecordedEvent> exits = events.stream().filter(e -> e.getEventType().getName().equals("dev.forkwise.WorkerExit"))
-                .filter(e -> e.getString("pool").equals(pool.name())).toList();
-        assertThat(exits).isNotEmpty().allSatisfy(e -> assertThat(e.getString("reason")).isNotBlank());
-        assertThat(exits).anySatisfy(e -> {
-            assertThat(e.getLong("pid")).isEqualTo(crashedPid);
-            assertThat(e.getString("reason")).isEqualTo("it exited by itself with code 5");
-        });
-        assertThat(exits).anySatisfy(e -> assertThat(e.getString("reason")).contains("ran past its time limit"));
+        List<RecordedEvent> exits =
+                events.stream()
+                        .filter(e -> e.getEventType().getName().equals("dev.forkwise.WorkerExit"))
+                        .filter(e -> e.getString("pool").equals(pool.name()))
+                        .toList();
+        assertThat(exits)
+                .isNotEmpty()
+                .allSatisfy(e -> assertThat(e.getString("reason")).isNotBlank());
+        assertThat(exits)
+                .anySatisfy(
+                        e -> {
+                            assertThat(e.getLong("pid")).isEqualTo(crashedPid);
+                            assertThat(e.getString("reason"))
+                                    .isEqualTo("it exited by itself with code 5");
+                        });
+        assertThat(exits)
+                .anySatisfy(
+                        e -> assertThat(e.getString("reason")).contains("ran past its time limit"));
     }
 
-    /** A program that logs through java.util.logging, the JDK's default System.Logger, sees a crash. */
-    private static final String LOGGING_APP = """
+    /**
+     * A program that logs through java.util.logging, the JDK's default System.Logger, sees a crash.
+     */
+    private static final String LOGGING_APP =
+            """
             import dev.forkwise.Pool;
             import java.util.concurrent.TimeUnit;
             import java.util.logging.Handler;
@@ -217,16 +269,22 @@ class ObservabilityTest {
                     forkwise.setUseParentHandlers(false);
                     forkwise.setLevel(Level.ALL);
                     forkwise.addHandler(new Handler() {
-                        @Override public void publish(LogRecord r) { System.out.println("LOG " + r.getLevel() + " " + r.getMessage()); }
+                        @Override public void publish(LogRecord r) {
+                            System.out.println("LOG " + r.getLevel() + " " + r.getMessage());
+                        }
                         @Override public void flush() {}
                         @Override public void close() {}
                     });
                     try (Pool pool = Pool.processes(1)) {
                         System.out.println("ok " + pool.submit(() -> 1).get(60, TimeUnit.SECONDS));
                         try {
-                            pool.submit(() -> { Runtime.getRuntime().halt(5); return 0; }).get(60, TimeUnit.SECONDS);
+                            pool.submit(() -> {
+                                Runtime.getRuntime().halt(5);
+                                return 0;
+                            }).get(60, TimeUnit.SECONDS);
                         } catch (Exception e) {
-                            System.out.println("crashed " + e.getCause().getClass().getSimpleName());
+                            Throwable c = e.getCause();
+                            System.out.println("crashed " + c.getClass().getSimpleName());
                         }
                     }
                 }
@@ -238,15 +296,32 @@ class ObservabilityTest {
         Path src = Files.writeString(tmp.resolve("LoggingApp.java"), LOGGING_APP);
         Path out = Files.createDirectories(tmp.resolve("app"));
         StringWriter javac = new StringWriter();
-        int rc = ToolProvider.findFirst("javac").orElseThrow().run(new PrintWriter(javac), new PrintWriter(javac),
-                "-cp", Jvms.mainClasses().toString(), "-d", out.toString(), src.toString());
+        int rc =
+                ToolProvider.findFirst("javac")
+                        .orElseThrow()
+                        .run(
+                                new PrintWriter(javac),
+                                new PrintWriter(javac),
+                                "-cp",
+                                Jvms.mainClasses().toString(),
+                                "-d",
+                                out.toString(),
+                                src.toString());
         assertThat(rc).as(javac.toString()).isZero();
-        Jvms.Run run = Jvms.run(Jvms.command(Jvms.mainClasses() + File.pathSeparator + out, List.of("-Dforkwise.aot=off"), "LoggingApp"),
-                Duration.ofSeconds(90));
+        Jvms.Run run =
+                Jvms.run(
+                        Jvms.command(
+                                Jvms.mainClasses() + File.pathSeparator + out,
+                                List.of("-Dforkwise.aot=off"),
+                                "LoggingApp"),
+                        Duration.ofSeconds(90));
         assertThat(run.exitCode()).as(run.output()).isZero();
         assertThat(run.output())
                 .contains("crashed WorkerCrashedException")
-                .containsPattern("LOG FINE worker pid \\d+ of pool processes\\(1\\)#\\d+ ready in \\d+ ms")
-                .containsPattern("LOG WARNING worker pid \\d+ of pool processes\\(1\\)#\\d+ died \\(exit code 5\\): it exited by itself with code 5; 1 task\\(s\\) lost");
+                .containsPattern(
+                        "LOG FINE worker pid \\d+ of pool processes\\(1\\)#\\d+ ready in \\d+ ms")
+                .containsPattern(
+                        "LOG WARNING worker pid \\d+ of pool processes\\(1\\)#\\d+ died \\(exit"
+                            + " code 5\\): it exited by itself with code 5; 1 task\\(s\\) lost");
     }
 }

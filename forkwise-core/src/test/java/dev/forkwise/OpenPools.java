@@ -2,12 +2,13 @@ package dev.forkwise;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import org.junit.jupiter.api.extension.AfterEachCallback;
+import org.junit.jupiter.api.extension.ExtensionContext;
+
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.TimeUnit;
-import org.junit.jupiter.api.extension.AfterEachCallback;
-import org.junit.jupiter.api.extension.ExtensionContext;
 
 /**
  * The pools and executors a test made, shut down after it whatever happened, with the worker JVMs
@@ -29,7 +30,9 @@ public final class OpenPools implements AfterEachCallback {
         try {
             for (ExecutorService e : open) {
                 e.shutdownNow();
-                assertThat(e.awaitTermination(30, TimeUnit.SECONDS)).as("%s terminates after shutdownNow", e).isTrue();
+                assertThat(e.awaitTermination(30, TimeUnit.SECONDS))
+                        .as("%s terminates after shutdownNow", e)
+                        .isTrue();
             }
         } finally {
             open.clear();

@@ -4,6 +4,13 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.MethodSource;
+
 import java.io.IOException;
 import java.io.Serializable;
 import java.nio.file.Path;
@@ -25,12 +32,6 @@ import java.util.concurrent.atomic.AtomicLong;
 import java.util.stream.IntStream;
 import java.util.stream.LongStream;
 import java.util.stream.Stream;
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.Timeout;
-import org.junit.jupiter.api.io.TempDir;
-import org.junit.jupiter.params.ParameterizedTest;
-import org.junit.jupiter.params.provider.MethodSource;
 
 /**
  * What every backend must do. Each backend's test class extends this one and says how to make its
@@ -114,7 +115,9 @@ public abstract class PoolConformanceTest {
                 };
         assertThat(pool.map(f, inputs)).containsExactlyElementsOf(expected);
         int chunk = 1 + rnd.nextInt(50);
-        assertThat(pool.map(f, inputs, chunk)).as("chunkSize %d", chunk).containsExactlyElementsOf(expected);
+        assertThat(pool.map(f, inputs, chunk))
+                .as("chunkSize %d", chunk)
+                .containsExactlyElementsOf(expected);
     }
 
     @ParameterizedTest(name = "seed {0}")
@@ -135,7 +138,8 @@ public abstract class PoolConformanceTest {
         int chunk = 1 + rnd.nextInt(20);
         assertThat(pool.imap(f, inputs).toList()).containsExactlyElementsOf(expected);
         assertThat(pool.imap(f, inputs, chunk).toList()).containsExactlyElementsOf(expected);
-        assertThat(pool.imapUnordered(f, inputs).toList()).containsExactlyInAnyOrderElementsOf(expected);
+        assertThat(pool.imapUnordered(f, inputs).toList())
+                .containsExactlyInAnyOrderElementsOf(expected);
         assertThat(pool.imapUnordered(f, inputs, chunk).toList())
                 .containsExactlyInAnyOrderElementsOf(expected);
     }
@@ -151,24 +155,33 @@ public abstract class PoolConformanceTest {
     @Test
     void nullResultsAreAllowed() {
         Pool pool = pool(2);
-        assertThat(pool.map((Integer x) -> (String) null, List.of(1, 2, 3))).containsExactly(null, null, null);
+        assertThat(pool.map((Integer x) -> (String) null, List.of(1, 2, 3)))
+                .containsExactly(null, null, null);
         assertThat(pool.submit(() -> (String) null).join()).isNull();
     }
 
     @Test
     void starmapAndApplyAsyncAndSubmitVariants() throws Exception {
         Pool pool = pool(2);
-        assertThat(pool.starmap((Integer a, String b) -> b.repeat(a), List.of(Map.entry(2, "ab"), Map.entry(3, "c"))))
+        assertThat(
+                        pool.starmap(
+                                (Integer a, String b) -> b.repeat(a),
+                                List.of(Map.entry(2, "ab"), Map.entry(3, "c"))))
                 .containsExactly("abab", "ccc");
-        assertThat(pool.applyAsync((Integer x) -> x + 1, 41).get(10, TimeUnit.SECONDS)).isEqualTo(42);
+        assertThat(pool.applyAsync((Integer x) -> x + 1, 41).get(10, TimeUnit.SECONDS))
+                .isEqualTo(42);
         assertThat(pool.submit(() -> "call").get(10, TimeUnit.SECONDS)).isEqualTo("call");
         Callable<String> plain = (Callable<String> & Serializable) () -> "callable";
         assertThat(pool.submit(plain).get(10, TimeUnit.SECONDS)).isEqualTo("callable");
         String d = dir();
-        assertThat(pool.submit((Runnable & Serializable) () -> Markers.touch(d, "ran")).get(10, TimeUnit.SECONDS))
+        assertThat(
+                        pool.submit((Runnable & Serializable) () -> Markers.touch(d, "ran"))
+                                .get(10, TimeUnit.SECONDS))
                 .isNull();
         assertThat(Markers.exists(d, "ran")).isTrue();
-        assertThat(pool.submit((Runnable & Serializable) () -> {}, "fixed").get(10, TimeUnit.SECONDS))
+        assertThat(
+                        pool.submit((Runnable & Serializable) () -> {}, "fixed")
+                                .get(10, TimeUnit.SECONDS))
                 .isEqualTo("fixed");
         pool.execute((Runnable & Serializable) () -> Markers.touch(d, "executed"));
         assertThat(Markers.await(d, "executed", Duration.ofSeconds(10))).isTrue();
@@ -188,18 +201,24 @@ public abstract class PoolConformanceTest {
                 .containsExactly(0, 10, 20, 30, 40, 50, 60, 70, 80, 90);
         assertThat(pool.invokeAny(tasks)).isIn(0, 10, 20, 30, 40, 50, 60, 70, 80, 90);
 
-        List<Callable<Integer>> failing = List.of((Call<Integer>) () -> {
-            throw new IOException("no");
-        });
+        List<Callable<Integer>> failing =
+                List.of(
+                        (Call<Integer>)
+                                () -> {
+                                    throw new IOException("no");
+                                });
         assertThatThrownBy(() -> pool.invokeAny(failing))
                 .isInstanceOf(ExecutionException.class)
                 .cause()
                 .isInstanceOf(IOException.class);
 
-        List<Callable<Integer>> slow = List.of((Call<Integer>) () -> {
-            Thread.sleep(FOREVER_MS);
-            return 1;
-        });
+        List<Callable<Integer>> slow =
+                List.of(
+                        (Call<Integer>)
+                                () -> {
+                                    Thread.sleep(FOREVER_MS);
+                                    return 1;
+                                });
         List<Future<Integer>> timedOut = pool.invokeAll(slow, 50, TimeUnit.MILLISECONDS);
         assertThat(timedOut.getFirst().isCancelled()).isTrue();
     }
@@ -239,7 +258,9 @@ public abstract class PoolConformanceTest {
 
         List<Long> first = results.limit(1_000).toList();
 
-        assertThat(first).containsExactlyElementsOf(LongStream.range(0, 1_000).map(x -> 2 * x).boxed().toList());
+        assertThat(first)
+                .containsExactlyElementsOf(
+                        LongStream.range(0, 1_000).map(x -> 2 * x).boxed().toList());
         assertThat(source.pulled.get())
                 .as("inputs pulled for 1,000 results")
                 .isBetween(1_000L, 1_000L + inFlightBound(pool));
@@ -283,15 +304,20 @@ public abstract class PoolConformanceTest {
     @Test
     void aFailingTaskFailsItsFutureWithTheTasksOwnException() {
         Pool pool = pool(2);
-        CompletableFuture<Object> f = pool.submit(() -> {
-            throw new IOException("disk on fire");
-        });
+        CompletableFuture<Object> f =
+                pool.submit(
+                        () -> {
+                            throw new IOException("disk on fire");
+                        });
         assertThatThrownBy(() -> f.get(10, TimeUnit.SECONDS))
                 .isInstanceOf(ExecutionException.class)
                 .cause()
                 .isInstanceOf(IOException.class)
                 .hasMessage("disk on fire");
-        assertThatThrownBy(f::join).isInstanceOf(CompletionException.class).cause().isInstanceOf(IOException.class);
+        assertThatThrownBy(f::join)
+                .isInstanceOf(CompletionException.class)
+                .cause()
+                .isInstanceOf(IOException.class);
         assertThat(f.exceptionNow()).isInstanceOf(IOException.class).hasMessage("disk on fire");
         assertThat(f.state()).isEqualTo(Future.State.FAILED);
         // The pool survives a failed task.
@@ -304,10 +330,16 @@ public abstract class PoolConformanceTest {
         assertThatThrownBy(() -> pool.map((Integer x) -> 10 / (x - 3), List.of(1, 2, 3, 4, 5), 1))
                 .isInstanceOf(TaskFailedException.class)
                 .hasMessageContaining("map input #2 (3)")
-                .satisfies(e -> assertThat(((TaskFailedException) e).task()).isEqualTo("map input #2 (3)"))
+                .satisfies(
+                        e ->
+                                assertThat(((TaskFailedException) e).task())
+                                        .isEqualTo("map input #2 (3)"))
                 .cause()
                 .isInstanceOf(ArithmeticException.class);
-        assertThatThrownBy(() -> pool.imap((Integer x) -> 10 / (x - 3), List.of(1, 2, 3, 4, 5)).toList())
+        assertThatThrownBy(
+                        () ->
+                                pool.imap((Integer x) -> 10 / (x - 3), List.of(1, 2, 3, 4, 5))
+                                        .toList())
                 .isInstanceOf(TaskFailedException.class)
                 .hasMessageContaining("imap input #2 (3)");
     }
@@ -371,7 +403,9 @@ public abstract class PoolConformanceTest {
     @Test
     void aTaskCancelledBeforeItStartsNeverRuns() throws Exception {
         Pool pool = pool(1);
-        assumeTrue(bounded(pool), "an unbounded pool starts every task at once: nothing waits to be cancelled");
+        assumeTrue(
+                bounded(pool),
+                "an unbounded pool starts every task at once: nothing waits to be cancelled");
         String d = dir();
         CompletableFuture<String> blocker =
                 pool.submit(
@@ -380,10 +414,12 @@ public abstract class PoolConformanceTest {
                             Markers.waitFor(d, "open");
                             return "done";
                         });
-        CompletableFuture<String> queued = pool.submit(() -> {
-            Markers.touch(d, "queued-ran");
-            return "ran";
-        });
+        CompletableFuture<String> queued =
+                pool.submit(
+                        () -> {
+                            Markers.touch(d, "queued-ran");
+                            return "ran";
+                        });
         assertThat(Markers.await(d, "blocking", Duration.ofSeconds(10))).isTrue();
         assertThat(queued.cancel(false)).isTrue();
         Markers.touch(d, "open");
@@ -401,15 +437,18 @@ public abstract class PoolConformanceTest {
         List<CompletableFuture<Integer>> fs = new ArrayList<>();
         for (int i = 0; i < 6; i++) {
             int v = i;
-            fs.add(pool.submit(() -> {
-                Thread.sleep(100);
-                return v;
-            }));
+            fs.add(
+                    pool.submit(
+                            () -> {
+                                Thread.sleep(100);
+                                return v;
+                            }));
         }
         pool.close();
         assertThat(pool.isShutdown()).isTrue();
         assertThat(pool.isTerminated()).isTrue();
-        assertThat(fs.stream().map(CompletableFuture::resultNow).toList()).containsExactly(0, 1, 2, 3, 4, 5);
+        assertThat(fs.stream().map(CompletableFuture::resultNow).toList())
+                .containsExactly(0, 1, 2, 3, 4, 5);
         pool.close(); // idempotent
     }
 
@@ -472,15 +511,18 @@ public abstract class PoolConformanceTest {
         List<CompletableFuture<Integer>> fs = new ArrayList<>();
         for (int i = 0; i < 5; i++) {
             int v = i;
-            fs.add(pool.submit(() -> {
-                Thread.sleep(20);
-                return v;
-            }));
+            fs.add(
+                    pool.submit(
+                            () -> {
+                                Thread.sleep(20);
+                                return v;
+                            }));
         }
         pool.shutdown();
         assertThat(pool.isShutdown()).isTrue();
         assertThat(pool.awaitTermination(30, TimeUnit.SECONDS)).isTrue();
-        assertThat(fs.stream().map(CompletableFuture::resultNow).toList()).containsExactly(0, 1, 2, 3, 4);
+        assertThat(fs.stream().map(CompletableFuture::resultNow).toList())
+                .containsExactly(0, 1, 2, 3, 4);
     }
 
     // ------------------------------------------------------------------ volume and concurrency

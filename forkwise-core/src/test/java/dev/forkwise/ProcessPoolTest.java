@@ -5,6 +5,12 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import dev.forkwise.ipc.SharedMemory;
 import dev.forkwise.process.ProcessBackend;
+
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.api.io.TempDir;
+
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.PrintStream;
@@ -25,10 +31,6 @@ import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.stream.IntStream;
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.Timeout;
-import org.junit.jupiter.api.io.TempDir;
 
 /**
  * What a process pool promises beyond the conformance suite, shown with real worker JVMs: a crash,
@@ -38,6 +40,8 @@ import org.junit.jupiter.api.io.TempDir;
  */
 @Timeout(value = 120, unit = TimeUnit.SECONDS)
 class ProcessPoolTest {
+
+    private static final String WORKER_MAIN = "dev.forkwise.process.WorkerMain";
 
     @TempDir Path tmp;
 
@@ -57,7 +61,9 @@ class ProcessPoolTest {
     void cleanUp() throws InterruptedException {
         for (Pool p : pools) {
             p.shutdownNow();
-            assertThat(p.awaitTermination(30, TimeUnit.SECONDS)).as("%s terminates", p.name()).isTrue();
+            assertThat(p.awaitTermination(30, TimeUnit.SECONDS))
+                    .as("%s terminates", p.name())
+                    .isTrue();
         }
         Workers.killAll();
     }
@@ -74,14 +80,16 @@ class ProcessPoolTest {
         List<CompletableFuture<Integer>> fs = new ArrayList<>();
         for (int i = 0; i < 20; i++) {
             int v = i;
-            fs.add(pool.submit(() -> {
-                if (v == 7) {
-                    System.err.println("task 7 is leaving");
-                    System.exit(1);
-                }
-                Thread.sleep(20);
-                return v * v;
-            }));
+            fs.add(
+                    pool.submit(
+                            () -> {
+                                if (v == 7) {
+                                    System.err.println("task 7 is leaving");
+                                    System.exit(1);
+                                }
+                                Thread.sleep(20);
+                                return v * v;
+                            }));
         }
         List<Integer> results = new ArrayList<>();
         List<WorkerCrashedException> crashes = new ArrayList<>();
@@ -109,36 +117,47 @@ class ProcessPoolTest {
     @Test
     void aWorkerKilledBySignalNamesTheSignal() throws Exception {
         Pool pool = pool(1);
-        CompletableFuture<Object> f = pool.submit(() -> {
-            new ProcessBuilder("kill", "-KILL", Long.toString(pid())).start().waitFor();
-            Thread.sleep(10_000);
-            return "unreachable";
-        });
+        CompletableFuture<Object> f =
+                pool.submit(
+                        () -> {
+                            new ProcessBuilder("kill", "-KILL", Long.toString(pid()))
+                                    .start()
+                                    .waitFor();
+                            Thread.sleep(10_000);
+                            return "unreachable";
+                        });
         assertThatThrownBy(() -> f.get(30, TimeUnit.SECONDS))
                 .cause()
-                .isInstanceOfSatisfying(WorkerCrashedException.class, e -> {
-                    assertThat(e.signal()).contains("SIGKILL");
-                    assertThat(e.exitCode()).isEqualTo(137);
-                    assertThat(e.getMessage()).contains("SIGKILL").contains("task #1");
-                });
+                .isInstanceOfSatisfying(
+                        WorkerCrashedException.class,
+                        e -> {
+                            assertThat(e.signal()).contains("SIGKILL");
+                            assertThat(e.exitCode()).isEqualTo(137);
+                            assertThat(e.getMessage()).contains("SIGKILL").contains("task #1");
+                        });
         assertThat(pool.submit(() -> "alive").get(30, TimeUnit.SECONDS)).isEqualTo("alive");
     }
 
     @Test
     void outOfMemoryKillsOnlyItsWorker() throws Exception {
         Pool pool = pool(ProcessOptions.builder().workers(1).jvmOptions("-Xmx64m").build());
-        CompletableFuture<Object> f = pool.submit(() -> {
-            List<long[]> hog = new ArrayList<>();
-            while (true) {
-                hog.add(new long[1 << 20]);
-            }
-        });
+        CompletableFuture<Object> f =
+                pool.submit(
+                        () -> {
+                            List<long[]> hog = new ArrayList<>();
+                            while (true) {
+                                hog.add(new long[1 << 20]);
+                            }
+                        });
         assertThatThrownBy(() -> f.get(60, TimeUnit.SECONDS))
                 .cause()
-                .isInstanceOfSatisfying(WorkerCrashedException.class, e -> {
-                    assertThat(e.exitCode()).isEqualTo(3);
-                    assertThat(String.join("\n", e.lastStderr())).contains("OutOfMemoryError");
-                });
+                .isInstanceOfSatisfying(
+                        WorkerCrashedException.class,
+                        e -> {
+                            assertThat(e.exitCode()).isEqualTo(3);
+                            assertThat(String.join("\n", e.lastStderr()))
+                                    .contains("OutOfMemoryError");
+                        });
         assertThat(pool.submit(() -> 42).get(30, TimeUnit.SECONDS)).isEqualTo(42);
     }
 
@@ -154,32 +173,42 @@ class ProcessPoolTest {
         List<CompletableFuture<Long>> fs = new ArrayList<>(n);
         for (int i = 0; i < n; i++) {
             long v = i;
-            fs.add(pool.submit(() -> {
-                Files.createFile(Path.of(d, "ran-" + v)); // throws if this task ever ran before
-                long end = System.nanoTime() + 200_000;
-                while (System.nanoTime() < end) {
-                    Thread.onSpinWait();
-                }
-                return v * 3;
-            }));
+            fs.add(
+                    pool.submit(
+                            () -> {
+                                Files.createFile(
+                                        Path.of(
+                                                d,
+                                                "ran-" + v)); // throws if this task ever ran before
+                                long end = System.nanoTime() + 200_000;
+                                while (System.nanoTime() < end) {
+                                    Thread.onSpinWait();
+                                }
+                                return v * 3;
+                            }));
         }
         Random rnd = new Random(42);
         AtomicInteger kills = new AtomicInteger();
-        Thread killer = Thread.ofPlatform().daemon().start(() -> {
-            while (!fs.getLast().isDone() && kills.get() < 40) {
-                List<ProcessHandle> workers = Workers.live();
-                if (!workers.isEmpty()) {
-                    if (workers.get(rnd.nextInt(workers.size())).destroyForcibly()) {
-                        kills.incrementAndGet();
-                    }
-                }
-                try {
-                    Thread.sleep(25 + rnd.nextInt(75));
-                } catch (InterruptedException e) {
-                    return;
-                }
-            }
-        });
+        Thread killer =
+                Thread.ofPlatform()
+                        .daemon()
+                        .start(
+                                () -> {
+                                    while (!fs.getLast().isDone() && kills.get() < 40) {
+                                        List<ProcessHandle> workers = Workers.live();
+                                        if (!workers.isEmpty()) {
+                                            if (workers.get(rnd.nextInt(workers.size()))
+                                                    .destroyForcibly()) {
+                                                kills.incrementAndGet();
+                                            }
+                                        }
+                                        try {
+                                            Thread.sleep(25 + rnd.nextInt(75));
+                                        } catch (InterruptedException e) {
+                                            return;
+                                        }
+                                    }
+                                });
         int ok = 0;
         int crashed = 0;
         for (int i = 0; i < n; i++) {
@@ -187,7 +216,9 @@ class ProcessPoolTest {
                 assertThat(fs.get(i).get(90, TimeUnit.SECONDS)).isEqualTo(3L * i);
                 ok++;
             } catch (ExecutionException e) {
-                assertThat(e.getCause()).as("task %d", i).isInstanceOf(WorkerCrashedException.class);
+                assertThat(e.getCause())
+                        .as("task %d", i)
+                        .isInstanceOf(WorkerCrashedException.class);
                 crashed++;
             }
         }
@@ -196,25 +227,28 @@ class ProcessPoolTest {
         assertThat(kills.get()).isPositive();
         assertThat(crashed).isLessThanOrEqualTo(kills.get());
         assertThat(ok + crashed).isEqualTo(n);
-        // every task that succeeded ran (its marker is there), and none ran twice (createFile would have thrown)
+        // every task that succeeded ran (its marker is there), and none ran twice (createFile would
+        // have thrown)
         for (int i = 0; i < n; i++) {
             if (!fs.get(i).isCompletedExceptionally()) {
                 assertThat(Files.exists(Path.of(d, "ran-" + i))).isTrue();
             }
         }
-        assertThat(pool.submit(() -> "still here").get(60, TimeUnit.SECONDS)).isEqualTo("still here");
+        assertThat(pool.submit(() -> "still here").get(60, TimeUnit.SECONDS))
+                .isEqualTo("still here");
     }
 
     @Test
     void idempotentTasksAreRetriedOnAFreshWorker() throws Exception {
         String d = tmp.toString();
-        Call<Long> diesOnce = () -> {
-            if (!Markers.exists(d, "tried")) {
-                Markers.touch(d, "tried");
-                Runtime.getRuntime().halt(9);
-            }
-            return pid();
-        };
+        Call<Long> diesOnce =
+                () -> {
+                    if (!Markers.exists(d, "tried")) {
+                        Markers.touch(d, "tried");
+                        Runtime.getRuntime().halt(9);
+                    }
+                    return pid();
+                };
         Pool retrying = pool(ProcessOptions.builder().workers(1).idempotentRetries(1).build());
         assertThat(retrying.submit(diesOnce).get(60, TimeUnit.SECONDS)).isPositive();
 
@@ -230,7 +264,8 @@ class ProcessPoolTest {
     void anArrayTheCallerChangesAfterSubmitReturnsIsNotWhatTheTaskSees() throws Exception {
         String d = tmp.toString();
         Fn<byte[], Integer> firstAndLast = b -> b[0] * 1000 + b[b.length - 1];
-        byte[] big = new byte[1 << 20]; // an attachment: written from the caller's array when sent at once
+        byte[] big = new byte[1 << 20]; // an attachment: written from the caller's array when sent
+        // at once
         Pool pool = pool(1);
         pool.submit(() -> null).get(30, TimeUnit.SECONDS);
 
@@ -241,10 +276,12 @@ class ProcessPoolTest {
         assertThat(atOnce.get(30, TimeUnit.SECONDS)).isEqualTo(1001);
 
         // queued behind a busy worker: copied before submit returned
-        CompletableFuture<Object> busy = pool.submit(() -> {
-            Thread.sleep(500);
-            return null;
-        });
+        CompletableFuture<Object> busy =
+                pool.submit(
+                        () -> {
+                            Thread.sleep(500);
+                            return null;
+                        });
         Arrays.fill(big, (byte) 3);
         CompletableFuture<Integer> queued = pool.applyAsync(firstAndLast, big);
         Arrays.fill(big, (byte) 4);
@@ -255,14 +292,17 @@ class ProcessPoolTest {
         Pool retrying = pool(ProcessOptions.builder().workers(1).idempotentRetries(1).build());
         retrying.submit(() -> null).get(30, TimeUnit.SECONDS);
         Arrays.fill(big, (byte) 5);
-        CompletableFuture<Integer> retried = retrying.applyAsync((byte[] b) -> {
-            if (!Markers.exists(d, "crashed")) {
-                Markers.touch(d, "crashed");
-                Thread.sleep(300); // the caller changes its array meanwhile
-                Runtime.getRuntime().halt(9);
-            }
-            return b[0] * 1000 + b[b.length - 1];
-        }, big);
+        CompletableFuture<Integer> retried =
+                retrying.applyAsync(
+                        (byte[] b) -> {
+                            if (!Markers.exists(d, "crashed")) {
+                                Markers.touch(d, "crashed");
+                                Thread.sleep(300); // the caller changes its array meanwhile
+                                Runtime.getRuntime().halt(9);
+                            }
+                            return b[0] * 1000 + b[b.length - 1];
+                        },
+                        big);
         Arrays.fill(big, (byte) 6);
         assertThat(retried.get(60, TimeUnit.SECONDS)).isEqualTo(5005);
     }
@@ -275,8 +315,12 @@ class ProcessPoolTest {
         for (int round = 0; round < 2; round++) {
             Thread.currentThread().interrupt(); // as code does after catching InterruptedException
             CompletableFuture<Long> f = pool.submit(ProcessPoolTest::pid);
-            assertThat(Thread.interrupted()).as("the caller's interrupt status is left as it was").isTrue();
-            assertThat(f.get(30, TimeUnit.SECONDS)).as("the same worker answers: its channel survived").isEqualTo(worker);
+            assertThat(Thread.interrupted())
+                    .as("the caller's interrupt status is left as it was")
+                    .isTrue();
+            assertThat(f.get(30, TimeUnit.SECONDS))
+                    .as("the same worker answers: its channel survived")
+                    .isEqualTo(worker);
             for (int i = 0; i < ProcessBackend.linkAfter(); i++) {
                 pool.submit(() -> null).get(30, TimeUnit.SECONDS);
             }
@@ -287,82 +331,123 @@ class ProcessPoolTest {
 
     @Test
     void anInfiniteLoopTimesOutAndThePoolGoesOn() throws Exception {
-        Pool pool = pool(ProcessOptions.builder().workers(1).taskTimeout(Duration.ofSeconds(1)).build());
-        CompletableFuture<Object> loop = pool.submit(() -> {
-            long spins = 0;
-            while (spins >= 0) {
-                spins++;
-            }
-            return spins;
-        });
+        Pool pool =
+                pool(
+                        ProcessOptions.builder()
+                                .workers(1)
+                                .taskTimeout(Duration.ofSeconds(1))
+                                .build());
+        CompletableFuture<Object> loop =
+                pool.submit(
+                        () -> {
+                            long spins = 0;
+                            while (spins >= 0) {
+                                spins++;
+                            }
+                            return spins;
+                        });
         assertThatThrownBy(() -> loop.get(30, TimeUnit.SECONDS))
                 .cause()
-                .isInstanceOfSatisfying(TaskTimeoutException.class, e -> assertThat(e.limit()).isEqualTo(Duration.ofSeconds(1)));
+                .isInstanceOfSatisfying(
+                        TaskTimeoutException.class,
+                        e -> assertThat(e.limit()).isEqualTo(Duration.ofSeconds(1)));
         assertThat(pool.submit(() -> "next").get(30, TimeUnit.SECONDS)).isEqualTo("next");
         assertThat(pool.map((Integer x) -> x * 2, List.of(1, 2, 3))).containsExactly(2, 4, 6);
     }
 
     @Test
     void aWorkerOnSharedMemoryCarriesLargeMessagesAndStillFailsAlone() throws Exception {
-        Pool pool = pool(ProcessOptions.builder().workers(1).taskTimeout(Duration.ofSeconds(2)).build());
+        Pool pool =
+                pool(
+                        ProcessOptions.builder()
+                                .workers(1)
+                                .taskTimeout(Duration.ofSeconds(2))
+                                .build());
         for (int i = 0; i < ProcessBackend.linkAfter(); i++) {
             pool.submit(() -> null).get(30, TimeUnit.SECONDS);
         }
         String maps = "";
         long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
         while (!maps.contains(".link (deleted)") && System.nanoTime() < deadline) {
-            maps = pool.submit(() -> Files.readString(Path.of("/proc/self/maps"))).get(30, TimeUnit.SECONDS);
+            maps =
+                    pool.submit(() -> Files.readString(Path.of("/proc/self/maps")))
+                            .get(30, TimeUnit.SECONDS);
         }
-        assertThat(maps).as("the worker maps the link, whose file is already deleted").contains(".link (deleted)");
+        assertThat(maps)
+                .as("the worker maps the link, whose file is already deleted")
+                .contains(".link (deleted)");
         try (var files = Files.list(SharedMemory.folder())) {
             assertThat(files.filter(p -> p.toString().endsWith(".link"))).isEmpty();
         }
 
         byte[] big = new byte[5 << 20]; // five times the link's ring, each way
         new Random(5).nextBytes(big);
-        byte[] back = pool.applyAsync((byte[] b) -> {
-            byte[] r = b.clone();
-            for (int i = 0; i < r.length; i++) {
-                r[i] ^= 0x5a;
-            }
-            return r;
-        }, big).get(30, TimeUnit.SECONDS);
+        byte[] back =
+                pool.applyAsync(
+                                (byte[] b) -> {
+                                    byte[] r = b.clone();
+                                    for (int i = 0; i < r.length; i++) {
+                                        r[i] ^= 0x5a;
+                                    }
+                                    return r;
+                                },
+                                big)
+                        .get(30, TimeUnit.SECONDS);
         for (int i = 0; i < big.length; i++) {
             assertThat(back[i]).isEqualTo((byte) (big[i] ^ 0x5a));
         }
 
-        CompletableFuture<Object> loop = pool.submit(() -> {
-            long spins = 0;
-            while (spins >= 0) {
-                spins++;
-            }
-            return spins;
-        });
-        assertThatThrownBy(() -> loop.get(30, TimeUnit.SECONDS)).cause().isInstanceOf(TaskTimeoutException.class);
+        CompletableFuture<Object> loop =
+                pool.submit(
+                        () -> {
+                            long spins = 0;
+                            while (spins >= 0) {
+                                spins++;
+                            }
+                            return spins;
+                        });
+        assertThatThrownBy(() -> loop.get(30, TimeUnit.SECONDS))
+                .cause()
+                .isInstanceOf(TaskTimeoutException.class);
         // the replacement links too once it has answered as many tasks; then it crashes
         for (int i = 0; i < 2 * ProcessBackend.linkAfter(); i++) {
             pool.submit(() -> null).get(30, TimeUnit.SECONDS);
         }
-        CompletableFuture<Object> exit = pool.submit(() -> {
-            System.exit(3);
-            return null;
-        });
+        CompletableFuture<Object> exit =
+                pool.submit(
+                        () -> {
+                            System.exit(3);
+                            return null;
+                        });
         assertThatThrownBy(() -> exit.get(30, TimeUnit.SECONDS))
                 .cause()
-                .isInstanceOfSatisfying(WorkerCrashedException.class, e -> assertThat(e.exitCode()).isEqualTo(3));
-        assertThat(pool.map((Integer x) -> x + 1, IntStream.range(0, 1000).boxed().toList())).hasSize(1000).endsWith(1000);
+                .isInstanceOfSatisfying(
+                        WorkerCrashedException.class, e -> assertThat(e.exitCode()).isEqualTo(3));
+        assertThat(pool.map((Integer x) -> x + 1, IntStream.range(0, 1000).boxed().toList()))
+                .hasSize(1000)
+                .endsWith(1000);
     }
 
     @Test
     void aTimeoutKillsTheWorkersOwnChildProcessesToo() throws Exception {
         String d = tmp.toString();
-        Pool pool = pool(ProcessOptions.builder().workers(1).taskTimeout(Duration.ofSeconds(1)).build());
-        CompletableFuture<Object> f = pool.submit(() -> {
-            Process sleeper = new ProcessBuilder("sleep", "300").start();
-            Files.writeString(Path.of(d, "grandchild"), Long.toString(sleeper.pid()));
-            return sleeper.waitFor();
-        });
-        assertThatThrownBy(() -> f.get(30, TimeUnit.SECONDS)).cause().isInstanceOf(TaskTimeoutException.class);
+        Pool pool =
+                pool(
+                        ProcessOptions.builder()
+                                .workers(1)
+                                .taskTimeout(Duration.ofSeconds(1))
+                                .build());
+        CompletableFuture<Object> f =
+                pool.submit(
+                        () -> {
+                            Process sleeper = new ProcessBuilder("sleep", "300").start();
+                            Files.writeString(
+                                    Path.of(d, "grandchild"), Long.toString(sleeper.pid()));
+                            return sleeper.waitFor();
+                        });
+        assertThatThrownBy(() -> f.get(30, TimeUnit.SECONDS))
+                .cause()
+                .isInstanceOf(TaskTimeoutException.class);
         long grandchild = Long.parseLong(Files.readString(Path.of(d, "grandchild")));
         try {
             assertThat(Workers.awaitDead(List.of(grandchild), Duration.ofSeconds(5))).isTrue();
@@ -376,16 +461,24 @@ class ProcessPoolTest {
     @Test
     void workersDieWithinTwoSecondsOfTheirParentsSigkill() throws Exception {
         String d = tmp.toString();
-        ChildProcess<Object> parent = ChildProcess.start(() -> {
-            Pool pool = Pool.processes(3);
-            List<Long> pids = pool.map((Integer i) -> {
-                Thread.sleep(300); // keep each worker busy so all three answer
-                return ProcessHandle.current().pid();
-            }, List.of(1, 2, 3), 1);
-            Workers.writePids(d, pids);
-            Thread.sleep(300_000);
-            return pool;
-        });
+        ChildProcess<Object> parent =
+                ChildProcess.start(
+                        () -> {
+                            Pool pool = Pool.processes(3);
+                            List<Long> pids =
+                                    pool.map(
+                                            (Integer i) -> {
+                                                Thread.sleep(
+                                                        300); // keep each worker busy so all three
+                                                // answer
+                                                return ProcessHandle.current().pid();
+                                            },
+                                            List.of(1, 2, 3),
+                                            1);
+                            Workers.writePids(d, pids);
+                            Thread.sleep(300_000);
+                            return pool;
+                        });
         Workers.assertDieWithTheirParent(parent, d);
     }
 
@@ -404,16 +497,33 @@ class ProcessPoolTest {
         try (Socket s = new Socket()) {
             Client client = new Client();
             assertThatThrownBy(() -> pool.submit(() -> client.name))
-                    .isInstanceOfSatisfying(NotTransferableException.class, e -> {
-                        assertThat(e.path()).isEqualTo("captured arg 1 (Client) → field conn of Client → java.net.Socket");
-                        assertThat(e.getMessage()).contains("task #1").contains("java.net.Socket");
-                    });
-            assertThatThrownBy(() -> pool.map((Integer i) -> i + client.name.length(), List.of(1, 2)))
-                    .isInstanceOfSatisfying(NotTransferableException.class,
-                            e -> assertThat(e.path()).isEqualTo("fn → captured arg 1 (Client) → field conn of Client → java.net.Socket"));
+                    .isInstanceOfSatisfying(
+                            NotTransferableException.class,
+                            e -> {
+                                assertThat(e.path())
+                                        .isEqualTo(
+                                                "captured arg 1 (Client) → field conn of Client →"
+                                                        + " java.net.Socket");
+                                assertThat(e.getMessage())
+                                        .contains("task #1")
+                                        .contains("java.net.Socket");
+                            });
+            assertThatThrownBy(
+                            () -> pool.map((Integer i) -> i + client.name.length(), List.of(1, 2)))
+                    .isInstanceOfSatisfying(
+                            NotTransferableException.class,
+                            e ->
+                                    assertThat(e.path())
+                                            .isEqualTo(
+                                                    "fn → captured arg 1 (Client) → field conn of"
+                                                            + " Client → java.net.Socket"));
             assertThatThrownBy(() -> pool.map((Object o) -> o.hashCode(), List.of("fine", s)))
-                    .isInstanceOfSatisfying(NotTransferableException.class,
-                            e -> assertThat(e.path()).startsWith("map input #1").endsWith("→ java.net.Socket"));
+                    .isInstanceOfSatisfying(
+                            NotTransferableException.class,
+                            e ->
+                                    assertThat(e.path())
+                                            .startsWith("map input #1")
+                                            .endsWith("→ java.net.Socket"));
             Callable<String> plain = () -> "not serializable";
             assertThatThrownBy(() -> pool.submit(plain))
                     .isInstanceOf(NotTransferableException.class)
@@ -435,19 +545,26 @@ class ProcessPoolTest {
         CompletableFuture<Object> f = pool.submit(() -> explode("disk on fire"));
         assertThatThrownBy(() -> f.get(60, TimeUnit.SECONDS))
                 .cause()
-                .isInstanceOfSatisfying(IOException.class, e -> {
-                    assertThat(e).hasMessage("disk on fire");
-                    assertThat(e.getStackTrace()).anyMatch(el -> el.getMethodName().equals("explode"));
-                });
+                .isInstanceOfSatisfying(
+                        IOException.class,
+                        e -> {
+                            assertThat(e).hasMessage("disk on fire");
+                            assertThat(e.getStackTrace())
+                                    .anyMatch(el -> el.getMethodName().equals("explode"));
+                        });
         assertThatThrownBy(() -> pool.map((String s) -> explode(s), List.of("disk on fire")))
                 .isInstanceOf(TaskFailedException.class)
                 .hasMessageContaining("map input #0 (disk on fire)")
                 .cause()
-                .isInstanceOfSatisfying(IOException.class, e -> {
-                    assertThat(e).hasMessage("disk on fire");
-                    assertThat(e.getStackTrace()).anyMatch(el -> el.getMethodName().equals("explode"));
-                    assertThat(e.getStackTrace()).anyMatch(el -> el.getClassName().equals("dev.forkwise.process.WorkerMain"));
-                });
+                .isInstanceOfSatisfying(
+                        IOException.class,
+                        e -> {
+                            assertThat(e).hasMessage("disk on fire");
+                            assertThat(e.getStackTrace())
+                                    .anyMatch(el -> el.getMethodName().equals("explode"));
+                            assertThat(e.getStackTrace())
+                                    .anyMatch(el -> el.getClassName().equals(WORKER_MAIN));
+                        });
     }
 
     /** An exception that cannot itself be sent back. */
@@ -463,15 +580,21 @@ class ProcessPoolTest {
     @Test
     void anUnsendableExceptionArrivesAsAStandInWithItsNameMessageAndStack() {
         Pool pool = pool(1);
-        assertThatThrownBy(() -> pool.submit(() -> {
-                    throw new HoldsASocket();
-                }).join())
+        assertThatThrownBy(
+                        () ->
+                                pool.submit(
+                                                () -> {
+                                                    throw new HoldsASocket();
+                                                })
+                                        .join())
                 .cause()
-                .isInstanceOfSatisfying(RemoteTaskException.class, e -> {
-                    assertThat(e.className()).isEqualTo(HoldsASocket.class.getName());
-                    assertThat(e).hasMessageContaining("broken connection");
-                    assertThat(e.getStackTrace()).isNotEmpty();
-                });
+                .isInstanceOfSatisfying(
+                        RemoteTaskException.class,
+                        e -> {
+                            assertThat(e.className()).isEqualTo(HoldsASocket.class.getName());
+                            assertThat(e).hasMessageContaining("broken connection");
+                            assertThat(e.getStackTrace()).isNotEmpty();
+                        });
     }
 
     @Test
@@ -480,10 +603,14 @@ class ProcessPoolTest {
         long before = pool.submit(() -> pid()).get(30, TimeUnit.SECONDS);
         assertThatThrownBy(() -> pool.submit(() -> new Object()).get(30, TimeUnit.SECONDS))
                 .cause()
-                .isInstanceOfSatisfying(NotTransferableException.class, e -> {
-                    assertThat(e.getMessage()).contains("result of task #2").contains("java.lang.Object");
-                    assertThat(e.path()).isEqualTo("result → java.lang.Object");
-                });
+                .isInstanceOfSatisfying(
+                        NotTransferableException.class,
+                        e -> {
+                            assertThat(e.getMessage())
+                                    .contains("result of task #2")
+                                    .contains("java.lang.Object");
+                            assertThat(e.path()).isEqualTo("result → java.lang.Object");
+                        });
         assertThat(pool.submit(() -> pid()).get(30, TimeUnit.SECONDS)).isEqualTo(before);
     }
 
@@ -493,31 +620,51 @@ class ProcessPoolTest {
     void workersRunTheInitializerOnceAndGetJvmOptionsEnvironmentAndDirectory() throws Exception {
         Path dir = Files.createDirectory(tmp.resolve("work"));
         String d = tmp.toString();
-        Pool pool = pool(ProcessOptions.builder()
-                .workers(2)
-                .jvmOptions("-Dforkwise.test=on", "-Xmx96m")
-                .environment("FORKWISE_TEST", "yes")
-                .workingDirectory(dir)
-                .initializer(() -> {
-                    Files.createFile(Path.of(d, "init-" + pid()));
-                    return System.setProperty("initialized", "by initializer");
-                })
-                .build());
-        List<String> seen = pool.map((Integer i) -> {
-            Thread.sleep(100);
-            return System.getProperty("forkwise.test") + " " + System.getenv("FORKWISE_TEST") + " "
-                    + Path.of("").toAbsolutePath().getFileName() + " " + System.getProperty("initialized")
-                    + " " + (Runtime.getRuntime().maxMemory() <= 96L << 20);
-        }, IntStream.range(0, 8).boxed().toList(), 1);
+        Pool pool =
+                pool(
+                        ProcessOptions.builder()
+                                .workers(2)
+                                .jvmOptions("-Dforkwise.test=on", "-Xmx96m")
+                                .environment("FORKWISE_TEST", "yes")
+                                .workingDirectory(dir)
+                                .initializer(
+                                        () -> {
+                                            Files.createFile(Path.of(d, "init-" + pid()));
+                                            return System.setProperty(
+                                                    "initialized", "by initializer");
+                                        })
+                                .build());
+        List<String> seen =
+                pool.map(
+                        (Integer i) -> {
+                            Thread.sleep(100);
+                            return System.getProperty("forkwise.test")
+                                    + " "
+                                    + System.getenv("FORKWISE_TEST")
+                                    + " "
+                                    + Path.of("").toAbsolutePath().getFileName()
+                                    + " "
+                                    + System.getProperty("initialized")
+                                    + " "
+                                    + (Runtime.getRuntime().maxMemory() <= 96L << 20);
+                        },
+                        IntStream.range(0, 8).boxed().toList(),
+                        1);
         assertThat(seen).containsOnly("on yes work by initializer true");
         assertThat(Markers.count(d, "init-")).isBetween(1L, 2L);
     }
 
     @Test
     void aFailingInitializerFailsTasksInsteadOfRestartingForever() {
-        Pool pool = pool(ProcessOptions.builder().workers(2).initializer(() -> {
-            throw new IllegalStateException("no database");
-        }).build());
+        Pool pool =
+                pool(
+                        ProcessOptions.builder()
+                                .workers(2)
+                                .initializer(
+                                        () -> {
+                                            throw new IllegalStateException("no database");
+                                        })
+                                .build());
         CompletableFuture<Integer> f = pool.submit(() -> 1);
         assertThatThrownBy(() -> f.get(60, TimeUnit.SECONDS))
                 .cause()
@@ -532,11 +679,19 @@ class ProcessPoolTest {
 
     @Test
     void aBadJvmOptionFailsTasksWithTheJvmsOwnWords() {
-        Pool pool = pool(ProcessOptions.builder().workers(1).jvmOptions("-XX:+NoSuchFlagAnywhere").build());
+        Pool pool =
+                pool(
+                        ProcessOptions.builder()
+                                .workers(1)
+                                .jvmOptions("-XX:+NoSuchFlagAnywhere")
+                                .build());
         assertThatThrownBy(() -> pool.submit(() -> 1).get(60, TimeUnit.SECONDS))
                 .cause()
-                .isInstanceOfSatisfying(WorkerCrashedException.class,
-                        e -> assertThat(String.join("\n", e.lastStderr())).contains("NoSuchFlagAnywhere"));
+                .isInstanceOfSatisfying(
+                        WorkerCrashedException.class,
+                        e ->
+                                assertThat(String.join("\n", e.lastStderr()))
+                                        .contains("NoSuchFlagAnywhere"));
     }
 
     @Test
@@ -550,26 +705,39 @@ class ProcessPoolTest {
 
     @Test
     void aLeakingWorkerIsReplacedBetweenTasksAndOnePastTheLimitIsKilled() throws Exception {
-        Pool pool = pool(ProcessOptions.builder().workers(1).maxWorkerMemory(300L << 20).jvmOptions("-Xmx1g").build());
+        Pool pool =
+                pool(
+                        ProcessOptions.builder()
+                                .workers(1)
+                                .maxWorkerMemory(300L << 20)
+                                .jvmOptions("-Xmx1g")
+                                .build());
         // ~45 MiB of JVM + 200 MiB kept: past 75% of the limit, under the limit
-        long leaky = pool.submit(() -> {
-            Leak.HOLD.add(new byte[200 << 20]);
-            return pid();
-        }).get(60, TimeUnit.SECONDS);
+        long leaky =
+                pool.submit(
+                                () -> {
+                                    Leak.HOLD.add(new byte[200 << 20]);
+                                    return pid();
+                                })
+                        .get(60, TimeUnit.SECONDS);
         long fresh = pool.submit(() -> pid()).get(60, TimeUnit.SECONDS);
         assertThat(fresh).isNotEqualTo(leaky);
 
-        CompletableFuture<Object> hog = pool.submit(() -> {
-            Leak.HOLD.add(new byte[400 << 20]);
-            Thread.sleep(30_000);
-            return "kept 400 MiB";
-        });
+        CompletableFuture<Object> hog =
+                pool.submit(
+                        () -> {
+                            Leak.HOLD.add(new byte[400 << 20]);
+                            Thread.sleep(30_000);
+                            return "kept 400 MiB";
+                        });
         assertThatThrownBy(() -> hog.get(60, TimeUnit.SECONDS))
                 .cause()
-                .isInstanceOfSatisfying(WorkerCrashedException.class, e -> {
-                    assertThat(e.signal()).contains("SIGKILL");
-                    assertThat(e.getMessage()).contains("passed maxWorkerMemory 300 MiB");
-                });
+                .isInstanceOfSatisfying(
+                        WorkerCrashedException.class,
+                        e -> {
+                            assertThat(e.signal()).contains("SIGKILL");
+                            assertThat(e.getMessage()).contains("passed maxWorkerMemory 300 MiB");
+                        });
         assertThat(pool.submit(() -> "after").get(60, TimeUnit.SECONDS)).isEqualTo("after");
     }
 
@@ -583,13 +751,19 @@ class ProcessPoolTest {
         String d = tmp.toString();
         Pool pool = pool(ProcessOptions.builder().workers(1).threadsPerWorker(3).build());
         assertThat(pool.parallelism()).isEqualTo(3);
-        List<Long> pids = pool.map((Integer i) -> {
-            Markers.touch(d, "in-" + i);
-            for (int j = 0; j < 3; j++) {
-                Markers.waitFor(d, "in-" + j); // all three are in at once, or this never returns
-            }
-            return pid();
-        }, List.of(0, 1, 2), 1);
+        List<Long> pids =
+                pool.map(
+                        (Integer i) -> {
+                            Markers.touch(d, "in-" + i);
+                            for (int j = 0; j < 3; j++) {
+                                Markers.waitFor(
+                                        d, "in-" + j); // all three are in at once, or this never
+                                // returns
+                            }
+                            return pid();
+                        },
+                        List.of(0, 1, 2),
+                        1);
         assertThat(new HashSet<>(pids)).hasSize(1);
     }
 
@@ -600,15 +774,22 @@ class ProcessPoolTest {
         System.setOut(new PrintStream(captured, true));
         try {
             Pool pool = pool(1);
-            long worker = pool.submit(() -> {
-                System.out.println("hello from a worker");
-                return pid();
-            }).get(30, TimeUnit.SECONDS);
+            long worker =
+                    pool.submit(
+                                    () -> {
+                                        System.out.println("hello from a worker");
+                                        return pid();
+                                    })
+                            .get(30, TimeUnit.SECONDS);
             long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
             while (!captured.toString().contains("hello") && System.nanoTime() < deadline) {
                 Thread.sleep(10);
             }
-            assertThat(captured.toString()).containsPattern("\\[worker 1 of processes\\(1\\)#\\d+ pid " + worker + "] hello from a worker");
+            assertThat(captured.toString())
+                    .containsPattern(
+                            "\\[worker 1 of processes\\(1\\)#\\d+ pid "
+                                    + worker
+                                    + "] hello from a worker");
         } finally {
             System.setOut(original);
         }

@@ -1,9 +1,7 @@
 package dev.forkwise.bench;
 
 import dev.forkwise.Pool;
-import java.util.List;
-import java.util.concurrent.TimeUnit;
-import java.util.stream.IntStream;
+
 import org.openjdk.jmh.annotations.Benchmark;
 import org.openjdk.jmh.annotations.BenchmarkMode;
 import org.openjdk.jmh.annotations.Fork;
@@ -17,9 +15,13 @@ import org.openjdk.jmh.annotations.State;
 import org.openjdk.jmh.annotations.TearDown;
 import org.openjdk.jmh.annotations.Warmup;
 
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+import java.util.stream.IntStream;
+
 /**
- * {@code map} and {@code imap} over many trivial items with automatic chunking: the throughput
- * of the engine's chunking and result gathering. Baselines in the same run: a plain loop ({@code
+ * {@code map} and {@code imap} over many trivial items with automatic chunking: the throughput of
+ * the engine's chunking and result gathering. Baselines in the same run: a plain loop ({@code
  * sequential}) and {@code List.parallelStream()} ({@code parallelStream}).
  *
  * <pre>java -jar forkwise-bench/target/benchmarks.jar Map -f 1 -wi 1 -i 3</pre>
@@ -64,7 +66,8 @@ public class MapBenchmark {
     public int map() {
         return switch (backend) {
             case "sequential" -> inputs.stream().map(MapBenchmark::work).toList().size();
-            case "parallelStream" -> inputs.parallelStream().map(MapBenchmark::work).toList().size();
+            case "parallelStream" ->
+                    inputs.parallelStream().map(MapBenchmark::work).toList().size();
             default -> pool.map(MapBenchmark::work, inputs).size();
         };
     }
@@ -76,9 +79,17 @@ public class MapBenchmark {
     @Benchmark
     public long imapChunked() {
         return switch (backend) {
-            case "sequential" -> inputs.stream().map(MapBenchmark::work).mapToLong(Integer::longValue).sum();
-            case "parallelStream" -> inputs.parallelStream().map(MapBenchmark::work).mapToLong(Integer::longValue).sum();
-            default -> pool.imap(MapBenchmark::work, inputs, 1_000).mapToLong(Integer::longValue).sum();
+            case "sequential" ->
+                    inputs.stream().map(MapBenchmark::work).mapToLong(Integer::longValue).sum();
+            case "parallelStream" ->
+                    inputs.parallelStream()
+                            .map(MapBenchmark::work)
+                            .mapToLong(Integer::longValue)
+                            .sum();
+            default ->
+                    pool.imap(MapBenchmark::work, inputs, 1_000)
+                            .mapToLong(Integer::longValue)
+                            .sum();
         };
     }
 }

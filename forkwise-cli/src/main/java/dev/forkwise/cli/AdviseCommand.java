@@ -2,6 +2,13 @@ package dev.forkwise.cli;
 
 import dev.forkwise.Advice;
 import dev.forkwise.Advisor;
+
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Parameters;
+import picocli.CommandLine.Spec;
+
 import java.io.File;
 import java.io.PrintWriter;
 import java.net.URL;
@@ -11,26 +18,22 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
 import java.util.concurrent.Callable;
-import picocli.CommandLine.Command;
-import picocli.CommandLine.Model.CommandSpec;
-import picocli.CommandLine.Option;
-import picocli.CommandLine.Parameters;
-import picocli.CommandLine.Spec;
 
 /**
  * {@code forkwise advise}: measures the user's own task, a class implementing {@link
  * Advisor.Workload}, and prints the advice.
  *
- * <p>The task may be measured in a worker JVM too (to price the transfer), and a worker starts
- * with this JVM's class path. So when the user's classes are not on it, the command runs itself
- * again in a child JVM whose class path has both, and passes its output through.
+ * <p>The task may be measured in a worker JVM too (to price the transfer), and a worker starts with
+ * this JVM's class path. So when the user's classes are not on it, the command runs itself again in
+ * a child JVM whose class path has both, and passes its output through.
  */
 @Command(
         name = "advise",
         description = {
-            "Measures your task and says where to run it: platform threads, virtual threads or worker JVMs,"
-                    + " with the pool size, the chunk size and the reasons.",
-            "The class must implement dev.forkwise.Advisor.Workload and have a public no-argument constructor.",
+            "Measures your task and says where to run it: platform threads, virtual threads or"
+                + " worker JVMs, with the pool size, the chunk size and the reasons.",
+            "The class must implement dev.forkwise.Advisor.Workload and have a public no-argument"
+                + " constructor.",
             ""
         })
 final class AdviseCommand implements Callable<Integer> {
@@ -39,13 +42,22 @@ final class AdviseCommand implements Callable<Integer> {
 
     @Spec CommandSpec spec;
 
-    @Option(names = {"--class-path", "-cp"}, description = "Where your classes are (jars and folders, separated by '${sys:path.separator}').")
+    @Option(
+            names = {"--class-path", "-cp"},
+            description =
+                    "Where your classes are (jars and folders, separated by"
+                        + " '${sys:path.separator}').")
     String classPath;
 
-    @Option(names = "--need", description = "What the task needs that cannot be measured: ${COMPLETION-CANDIDATES}.")
+    @Option(
+            names = "--need",
+            description = "What the task needs that cannot be measured: ${COMPLETION-CANDIDATES}.")
     List<Advisor.Need> needs = new ArrayList<>();
 
-    @Parameters(index = "0", paramLabel = "CLASS", description = "Your Advisor.Workload class, for example com.example.RenderWorkload.")
+    @Parameters(
+            index = "0",
+            paramLabel = "CLASS",
+            description = "Your Advisor.Workload class, for example com.example.RenderWorkload.")
     String className;
 
     @Override
@@ -55,38 +67,67 @@ final class AdviseCommand implements Callable<Integer> {
         if (classPath != null && !onOwnClassPath(classPath) && System.getProperty(CHILD) == null) {
             return inChild(out);
         }
-        ClassLoader loader = classPath == null || onOwnClassPath(classPath)
-                ? AdviseCommand.class.getClassLoader()
-                : new URLClassLoader(urls(classPath), AdviseCommand.class.getClassLoader());
+        ClassLoader loader =
+                classPath == null || onOwnClassPath(classPath)
+                        ? AdviseCommand.class.getClassLoader()
+                        : new URLClassLoader(urls(classPath), AdviseCommand.class.getClassLoader());
         Class<?> c;
         try {
             c = Class.forName(className, true, loader);
         } catch (ClassNotFoundException e) {
-            err.println("forkwise advise: class " + className + " is not on the class path"
-                    + (classPath == null ? "; give it with --class-path" : " " + classPath));
+            err.println(
+                    "forkwise advise: class "
+                            + className
+                            + " is not on the class path"
+                            + (classPath == null
+                                    ? "; give it with --class-path"
+                                    : " " + classPath));
             return 2;
         }
         if (!Advisor.Workload.class.isAssignableFrom(c)) {
-            err.println("forkwise advise: " + className + " does not implement dev.forkwise.Advisor.Workload"
-                    + " (a task() and its samples())");
+            err.println(
+                    "forkwise advise: "
+                            + className
+                            + " does not implement dev.forkwise.Advisor.Workload"
+                            + " (a task() and its samples())");
             return 2;
         }
         Advisor.Workload<?, ?> w;
         try {
             w = (Advisor.Workload<?, ?>) c.getConstructor().newInstance();
         } catch (NoSuchMethodException e) {
-            err.println("forkwise advise: " + className + " needs a public no-argument constructor");
+            err.println(
+                    "forkwise advise: " + className + " needs a public no-argument constructor");
             return 2;
         }
-        out.println("forkwise advise: measuring " + className + " on " + w.samples().size() + " samples ...");
+        out.println(
+                "forkwise advise: measuring "
+                        + className
+                        + " on "
+                        + w.samples().size()
+                        + " samples ...");
         out.flush();
         Advice a = measure(w);
         out.println();
         out.println(String.format(Locale.ROOT, "  kind:     %s", a.kind()));
-        out.println(String.format(Locale.ROOT, "  run on:   %s, %d %s", a.backend(), a.poolSize(),
-                a.backend() == Advice.Backend.PROCESSES ? "worker JVMs" : a.backend() == Advice.Backend.INLINE ? "thread (the caller's)" : "threads"));
-        out.println(String.format(Locale.ROOT, "  chunks:   %d inputs per hand-over", a.chunkSize()));
-        out.println(String.format(Locale.ROOT, "  speedup:  about %.1f× over a plain loop", a.expectedSpeedup()));
+        out.println(
+                String.format(
+                        Locale.ROOT,
+                        "  run on:   %s, %d %s",
+                        a.backend(),
+                        a.poolSize(),
+                        a.backend() == Advice.Backend.PROCESSES
+                                ? "worker JVMs"
+                                : a.backend() == Advice.Backend.INLINE
+                                        ? "thread (the caller's)"
+                                        : "threads"));
+        out.println(
+                String.format(Locale.ROOT, "  chunks:   %d inputs per hand-over", a.chunkSize()));
+        out.println(
+                String.format(
+                        Locale.ROOT,
+                        "  speedup:  about %.1f× over a plain loop",
+                        a.expectedSpeedup()));
         out.println();
         for (String r : a.reasons()) {
             out.println("  - " + r);
@@ -130,7 +171,8 @@ final class AdviseCommand implements Callable<Integer> {
     }
 
     private static boolean onOwnClassPath(String cp) {
-        List<String> own = List.of(System.getProperty("java.class.path", "").split(File.pathSeparator));
+        List<String> own =
+                List.of(System.getProperty("java.class.path", "").split(File.pathSeparator));
         for (String entry : cp.split(File.pathSeparator)) {
             if (!entry.isEmpty() && !own.contains(entry)) {
                 return false;

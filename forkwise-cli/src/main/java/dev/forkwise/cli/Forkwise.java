@@ -2,16 +2,18 @@ package dev.forkwise.cli;
 
 import dev.forkwise.cli.bench.BenchCommand;
 import dev.forkwise.cli.lab.LabCommand;
+
+import picocli.CommandLine;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Spec;
+
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.UncheckedIOException;
 import java.util.Properties;
 import java.util.logging.Level;
 import java.util.logging.Logger;
-import picocli.CommandLine.Command;
-import picocli.CommandLine.Model.CommandSpec;
-import picocli.CommandLine.Spec;
-import picocli.CommandLine;
 
 /** The {@code forkwise} command. */
 @Command(
@@ -61,7 +63,9 @@ public final class Forkwise implements Runnable {
         System.exit(commandLine().execute(args));
     }
 
-    /** The library's logger, held so its level stays set (java.util.logging keeps loggers weakly). */
+    /**
+     * The library's logger, held so its level stays set (java.util.logging keeps loggers weakly).
+     */
     private static final Logger QUIET = Logger.getLogger("dev.forkwise");
 
     /**

@@ -1,12 +1,15 @@
 package dev.forkwise.cli;
 
-import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Spec;
 
+import java.util.concurrent.Callable;
+
 /** {@code forkwise version}: the version, and the Java and machine it runs on. */
-@Command(name = "version", description = "Prints forkwise's version and the Java and machine it runs on.")
+@Command(
+        name = "version",
+        description = "Prints forkwise's version and the Java and machine it runs on.")
 final class VersionCommand implements Callable<Integer> {
 
     @Spec CommandSpec spec;

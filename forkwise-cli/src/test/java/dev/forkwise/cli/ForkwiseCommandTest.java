@@ -2,10 +2,12 @@ package dev.forkwise.cli;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import org.junit.jupiter.api.Test;
+
+import picocli.CommandLine;
+
 import java.io.PrintWriter;
 import java.io.StringWriter;
-import org.junit.jupiter.api.Test;
-import picocli.CommandLine;
 
 class ForkwiseCommandTest {
 
@@ -57,7 +59,8 @@ class ForkwiseCommandTest {
     void anUnknownExperimentIsAnErrorThatListsTheRealOnes() {
         Run r = run("lab", "no-such-thing");
         assertThat(r.exit()).isEqualTo(2);
-        assertThat(r.err()).contains("no experiment 'no-such-thing'", "sleeping-squares", "sum-of-squares");
+        assertThat(r.err())
+                .contains("no experiment 'no-such-thing'", "sleeping-squares", "sum-of-squares");
     }
 
     @Test

@@ -2,6 +2,9 @@ package dev.forkwise.cli;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -9,8 +12,6 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
-import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.Timeout;
 
 /** Starts the built {@code target/forkwise.jar} as a user would, in its own JVM. */
 @Timeout(value = 120, unit = TimeUnit.SECONDS)
@@ -39,7 +40,9 @@ class ForkwiseJarIT {
     void theJarRunsVersionHelpAndLabList() throws Exception {
         Result version = forkwise("version");
         assertThat(version.exit()).isZero();
-        assertThat(version.output()).startsWith("forkwise ").contains("Java " + Runtime.version().feature());
+        assertThat(version.output())
+                .startsWith("forkwise ")
+                .contains("Java " + Runtime.version().feature());
 
         Result help = forkwise("--help");
         assertThat(help.exit()).isZero();
@@ -62,7 +65,8 @@ class ForkwiseJarIT {
         Result lab = forkwise("lab", "--quick", "shared-counter", "queues-and-pipes");
         assertThat(lab.exit()).as(lab.output()).isZero();
         assertThat(lab.output())
-                .containsPattern("SharedLock around get\\(\\) and set\\(\\) +\\| +100,000 \\|.*exact \\|")
+                .containsPattern(
+                        "SharedLock around get\\(\\) and set\\(\\) +\\| +100,000 \\|.*exact \\|")
                 .containsPattern("SharedLong.addAndGet\\(1\\) +\\| +100,000 \\|.*exact \\|")
                 .contains("4 of 4", "20,000 of 20,000")
                 .doesNotContain("WRONG", "MISSING");

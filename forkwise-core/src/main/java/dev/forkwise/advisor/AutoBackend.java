@@ -6,6 +6,7 @@ import dev.forkwise.codec.Messages;
 import dev.forkwise.engine.Backend;
 import dev.forkwise.engine.Lifecycle;
 import dev.forkwise.engine.TaskFuture;
+
 import java.io.IOException;
 import java.time.Instant;
 import java.util.ArrayDeque;
@@ -40,37 +41,46 @@ import java.util.function.IntFunction;
  * and each task is measured ({@link ThreadMeasures}: a few microseconds per task). A monitor thread
  * samples the running tasks every tick and asks the {@link LiveProbe} for a verdict; the verdict's
  * kind comes from the {@link Classifier} and its size from {@link Sizing#threadsFor}, the same
- * rules as the {@link Judge}'s. In {@code WATCH} only wall times are kept ({@link Drift}); when
- * the work drifts, the pool probes again. So it changes its mind on a real change of workload, not
- * on noise.
+ * rules as the {@link Judge}'s. In {@code WATCH} only wall times are kept ({@link Drift}); when the
+ * work drifts, the pool probes again. So it changes its mind on a real change of workload, not on
+ * noise.
  *
  * <p><b>Lifecycle.</b> {@code RUNNING → SHUTDOWN → TERMINATED}: after shutdown, queued tasks still
- * run; when none is pending or running, the lanes are shut down and the state is terminal.
- * {@code shutdownNow} returns the tasks never handed to a lane (or that a lane never started) and
+ * run; when none is pending or running, the lanes are shut down and the state is terminal. {@code
+ * shutdownNow} returns the tasks never handed to a lane (or that a lane never started) and
  * interrupts the running ones.
  *
- * <p>Memory consistency effects: everything under {@code lock}; a lane's completion callback
- * takes it, and no other backend is called while it is held (hand-overs run after it is released).
+ * <p>Memory consistency effects: everything under {@code lock}; a lane's completion callback takes
+ * it, and no other backend is called while it is held (hand-overs run after it is released).
  */
 public final class AutoBackend implements Backend {
 
     private static final long TICK_MILLIS = 1;
+
     /** The monitor's tick while an early decision is possible. */
     private static final long FAST_TICK_NANOS = 250_000L;
+
     /** How long after a probe starts the monitor keeps {@link #FAST_TICK_NANOS}, at most. */
     private static final long FAST_WINDOW_NANOS = 20_000_000L;
+
     private static final long IDLE_TICK_MILLIS = 50;
 
-    private enum Phase { PROBE, WATCH }
+    private enum Phase {
+        PROBE,
+        WATCH
+    }
 
     private final int bound;
     private final int cores = Sizing.cores();
+
     /** Makes the worker-JVM lane for a number of workers. */
     private final IntFunction<Backend> workerJvms;
+
     private final ReentrantLock lock = new ReentrantLock();
     private final ArrayDeque<TaskFuture<?>> pending = new ArrayDeque<>(); // guarded by lock
     private final Map<TaskFuture<?>, RunningTask> onThreads = new ConcurrentHashMap<>();
     private final List<AutoPool.Decision> decisions = new CopyOnWriteArrayList<>();
+
     /** Set by {@link #shutdownNow} before it stops the running tasks: no task starts after. */
     private volatile boolean stopping;
 
@@ -89,7 +99,11 @@ public final class AutoBackend implements Backend {
     private final Object processStart = new Object();
     private boolean processesStarted; // guarded by processStart
     private volatile Thread monitor;
-    /** Whether an early decision may still come: probing, and no probed task has finished yet. Written under lock. */
+
+    /**
+     * Whether an early decision may still come: probing, and no probed task has finished yet.
+     * Written under lock.
+     */
     private volatile boolean earlyPossible = true;
 
     /**
@@ -101,7 +115,8 @@ public final class AutoBackend implements Backend {
      */
     public AutoBackend(int bound, IntFunction<Backend> workerJvms) {
         if (bound < 1) {
-            throw new IllegalArgumentException("an automatic pool's bound must be 1 or more, not " + bound);
+            throw new IllegalArgumentException(
+                    "an automatic pool's bound must be 1 or more, not " + bound);
         }
         this.bound = bound;
         this.workerJvms = workerJvms;
@@ -118,7 +133,9 @@ public final class AutoBackend implements Backend {
         return bound;
     }
 
-    /** The current lane's limit: computing work on one thread per core gets chunks sized for that. */
+    /**
+     * The current lane's limit: computing work on one thread per core gets chunks sized for that.
+     */
     @Override
     public int chunkingParallelism() {
         lock.lock();
@@ -135,24 +152,39 @@ public final class AutoBackend implements Backend {
         // as many threads as the platform lane's limit, kept (a thread per task would start a new
         // thread for each); a decision for more threads raises it
         ThreadFactory named = Thread.ofPlatform().name("forkwise-" + poolName + "-", 0).factory();
-        platform = new ThreadPoolExecutor(limit, bound, 30, TimeUnit.SECONDS, new LinkedBlockingQueue<>(),
-                r -> named.newThread(() -> {
-                    ThreadMeasures.prime();
-                    r.run();
-                }));
+        platform =
+                new ThreadPoolExecutor(
+                        limit,
+                        bound,
+                        30,
+                        TimeUnit.SECONDS,
+                        new LinkedBlockingQueue<>(),
+                        r ->
+                                named.newThread(
+                                        () -> {
+                                            ThreadMeasures.prime();
+                                            r.run();
+                                        }));
         ThreadMeasures.enableContentionMonitoring();
         // the monitor starts the platform lane's threads first, while the caller prepares its first
         // tasks (at the first task the probe's clock already runs), and not on the caller's time:
         // two threads take 0.5 ms or more to start, a tenth of a job of 50 ms sleeps (a task that
         // comes sooner starts a thread itself)
         ThreadPoolExecutor lane = platform;
-        monitor = Thread.ofPlatform().daemon().name("forkwise-" + poolName + "-monitor").start(() -> {
-            lane.prestartAllCoreThreads();
-            watch();
-        });
+        monitor =
+                Thread.ofPlatform()
+                        .daemon()
+                        .name("forkwise-" + poolName + "-monitor")
+                        .start(
+                                () -> {
+                                    lane.prestartAllCoreThreads();
+                                    watch();
+                                });
     }
 
-    /** @return the decisions so far */
+    /**
+     * @return the decisions so far
+     */
     public List<AutoPool.Decision> decisions() {
         return List.copyOf(decisions);
     }
@@ -177,8 +209,8 @@ public final class AutoBackend implements Backend {
 
     /**
      * Hands pending tasks to the current lane while there is room. The hand-overs themselves go
-     * into {@code after}, run once the lock is released: a lane may complete a task at once, and its
-     * callback takes this lock, so no other backend is ever called while this lock is held.
+     * into {@code after}, run once the lock is released: a lane may complete a task at once, and
+     * its callback takes this lock, so no other backend is ever called while this lock is held.
      */
     private void dispatchLocked(List<Runnable> after) {
         while (running < limit && !pending.isEmpty()) {
@@ -195,7 +227,12 @@ public final class AutoBackend implements Backend {
                 }
             }
             switch (lane) {
-                case VIRTUAL_THREADS -> after.add(() -> Thread.ofVirtual().name("forkwise-" + poolName + "-v").start(() -> runHere(f, false)));
+                case VIRTUAL_THREADS ->
+                        after.add(
+                                () ->
+                                        Thread.ofVirtual()
+                                                .name("forkwise-" + poolName + "-v")
+                                                .start(() -> runHere(f, false)));
                 case PROCESSES -> {
                     Backend p = processesLocked();
                     after.add(() -> toWorkerJvms(p, f));
@@ -217,10 +254,11 @@ public final class AutoBackend implements Backend {
         }
         startProcesses(p);
         long sent = System.nanoTime();
-        f.whenComplete((r, e) -> {
-            long wall = System.nanoTime() - sent;
-            finished(wall, wall, -1, -1, 0, null);
-        });
+        f.whenComplete(
+                (r, e) -> {
+                    long wall = System.nanoTime() - sent;
+                    finished(wall, wall, -1, -1, 0, null);
+                });
         try {
             p.execute(f);
         } catch (RejectedExecutionException e) {
@@ -247,7 +285,8 @@ public final class AutoBackend implements Backend {
     private void runHere(TaskFuture<?> f, boolean measure) {
         Thread t = Thread.currentThread();
         boolean schedstat = measure && ThreadMeasures.HAS_SCHEDSTAT;
-        // the measurements' own cost (a thread snapshot, a /proc read) comes before the CPU clock starts
+        // the measurements' own cost (a thread snapshot, a /proc read) comes before the CPU clock
+        // starts
         long blocked0 = measure ? ThreadMeasures.blockedMillis(t) : 0;
         long delay0 = schedstat ? ThreadMeasures.runDelay() : 0;
         long gc0 = measure ? ThreadMeasures.gcPauseMillis() : 0;
@@ -271,15 +310,18 @@ public final class AutoBackend implements Backend {
         } finally {
             long wall = System.nanoTime() - wall0;
             long cpu = measure ? ThreadMeasures.MX.getCurrentThreadCpuTime() - cpu0 : -1;
-            onThreads.remove(f); // the reads below are not the task: the monitor's samples leave them out
+            onThreads.remove(
+                    f); // the reads below are not the task: the monitor's samples leave them out
             started.ended();
             long blocked = measure ? (ThreadMeasures.blockedMillis(t) - blocked0) * 1_000_000L : -1;
             // time the task could not run: waiting for a core, or stopped for a garbage collection
             // (a pause looks like waiting from the task's CPU time: tiny tasks that fill the heap
             // were taken for waiting ones)
-            long delay = measure
-                    ? (schedstat ? Math.max(0, ThreadMeasures.runDelay() - delay0) : 0) + (ThreadMeasures.gcPauseMillis() - gc0) * 1_000_000L
-                    : 0;
+            long delay =
+                    measure
+                            ? (schedstat ? Math.max(0, ThreadMeasures.runDelay() - delay0) : 0)
+                                    + (ThreadMeasures.gcPauseMillis() - gc0) * 1_000_000L
+                            : 0;
             // what these reads themselves waited (the thread snapshot waits out a collection; the
             // thread may lose its core) is in their figures, so it must be in the span they are set
             // against: with the span ending at the task's end, chunks of tiny tasks in a heap that
@@ -292,7 +334,14 @@ public final class AutoBackend implements Backend {
 
     private Backend processesLocked() {
         if (processes == null) {
-            processes = workerJvms.apply(Sizing.threadsFor(Advice.Kind.COMPUTING_BEHIND_A_GLOBAL_LOCK, cores, 1, 0, bound));
+            processes =
+                    workerJvms.apply(
+                            Sizing.threadsFor(
+                                    Advice.Kind.COMPUTING_BEHIND_A_GLOBAL_LOCK,
+                                    cores,
+                                    1,
+                                    0,
+                                    bound));
         }
         return processes;
     }
@@ -314,7 +363,9 @@ public final class AutoBackend implements Backend {
         }
     }
 
-    /** A task handed to a lane that {@code shutdownNow} stopped before it began: its place is free. */
+    /**
+     * A task handed to a lane that {@code shutdownNow} stopped before it began: its place is free.
+     */
     private void abandoned() {
         List<Runnable> after = new ArrayList<>();
         lock.lock();
@@ -329,11 +380,12 @@ public final class AutoBackend implements Backend {
 
     /**
      * A task is done: free its place, learn from it, hand on the next. {@code wall} is the task's
-     * own time, {@code span} that and the time to measure it, which {@code cpu}, {@code blocked} and
-     * {@code runDelay} are read over. {@code cpu} is -1 when not measured; {@code started} is null
-     * for a task that did not run on a thread of this backend.
+     * own time, {@code span} that and the time to measure it, which {@code cpu}, {@code blocked}
+     * and {@code runDelay} are read over. {@code cpu} is -1 when not measured; {@code started} is
+     * null for a task that did not run on a thread of this backend.
      */
-    private void finished(long wall, long span, long cpu, long blocked, long runDelay, RunningTask started) {
+    private void finished(
+            long wall, long span, long cpu, long blocked, long runDelay, RunningTask started) {
         List<Runnable> after = new ArrayList<>();
         lock.lock();
         try {
@@ -362,7 +414,10 @@ public final class AutoBackend implements Backend {
 
     // ------------------------------------------------------------------ deciding
 
-    /** The monitor: every tick, while probing, sample the running tasks and decide if there is enough to go on. */
+    /**
+     * The monitor: every tick, while probing, sample the running tasks and decide if there is
+     * enough to go on.
+     */
     private void watch() {
         long tick = nextTickNanos();
         while (true) {
@@ -378,7 +433,9 @@ public final class AutoBackend implements Backend {
                 }
                 if (phase == Phase.PROBE && probe.running()) {
                     LiveProbe.sample(tick, onThreads.values());
-                    LiveProbe.Verdict v = probe.decide(System.nanoTime(), onThreads.values(), Math.min(bound, cores));
+                    LiveProbe.Verdict v =
+                            probe.decide(
+                                    System.nanoTime(), onThreads.values(), Math.min(bound, cores));
                     if (v != null) {
                         decideLocked(v, after);
                     }
@@ -406,7 +463,10 @@ public final class AutoBackend implements Backend {
             long now = System.nanoTime();
             boolean early = !probe.anyFinished() && probe.age(now) < FAST_WINDOW_NANOS;
             return early
-                    ? Math.clamp(LiveProbe.untilEarlyPossible(now, onThreads.values()), FAST_TICK_NANOS, TICK_MILLIS * 1_000_000L)
+                    ? Math.clamp(
+                            LiveProbe.untilEarlyPossible(now, onThreads.values()),
+                            FAST_TICK_NANOS,
+                            TICK_MILLIS * 1_000_000L)
                     : TICK_MILLIS * 1_000_000L;
         } finally {
             lock.unlock();
@@ -421,27 +481,56 @@ public final class AutoBackend implements Backend {
         switch (kind) {
             case WAITING -> {
                 next = Advice.Backend.VIRTUAL_THREADS;
-                reasons.add(size == bound
-                        ? "They mostly wait: run up to " + bound + " at once (the pool's bound) on virtual threads."
-                        : String.format(Locale.ROOT, "They mostly wait: run up to %d at once on virtual threads (%d cores × (1 + wait/compute %.1f)).",
-                                size, cores, v.waitShare() / Math.max(v.cpuShare(), 1e-4)));
+                reasons.add(
+                        size == bound
+                                ? "They mostly wait: run up to "
+                                        + bound
+                                        + " at once (the pool's bound) on virtual threads."
+                                : String.format(
+                                        Locale.ROOT,
+                                        "They mostly wait: run up to %d at once on virtual threads"
+                                            + " (%d cores × (1 + wait/compute %.1f)).",
+                                        size,
+                                        cores,
+                                        v.waitShare() / Math.max(v.cpuShare(), 1e-4)));
             }
             case COMPUTING_BEHIND_A_GLOBAL_LOCK -> {
                 String why = unsendable();
                 if (why == null) {
                     next = Advice.Backend.PROCESSES;
-                    reasons.add("They compute behind one lock, which serializes threads: run them on " + size + " worker JVMs, each with its own lock.");
+                    reasons.add(
+                            "They compute behind one lock, which serializes threads: run them on "
+                                    + size
+                                    + " worker JVMs, each with its own lock.");
                 } else {
                     next = Advice.Backend.PLATFORM_THREADS;
-                    size = Sizing.threadsFor(Advice.Kind.COMPUTING, cores, v.cpuShare(), v.waitShare(), bound);
-                    reasons.add("They compute behind one lock, but cannot be sent to worker JVMs (" + why + "): stay on " + size + " platform threads.");
+                    size =
+                            Sizing.threadsFor(
+                                    Advice.Kind.COMPUTING,
+                                    cores,
+                                    v.cpuShare(),
+                                    v.waitShare(),
+                                    bound);
+                    reasons.add(
+                            "They compute behind one lock, but cannot be sent to worker JVMs ("
+                                    + why
+                                    + "): stay on "
+                                    + size
+                                    + " platform threads.");
                 }
             }
             case MIXED -> {
                 next = Advice.Backend.PLATFORM_THREADS;
-                reasons.add(String.format(Locale.ROOT,
-                        "They compute and wait (wait/compute %.2f): %d platform threads, so that at least %d want a core %.0f%% of the time%s.",
-                        v.waitShare() / Math.max(v.cpuShare(), 1e-4), size, cores, 100 * (1 - Sizing.IDLE_CHANCE), size == bound ? " (the pool's bound)" : ""));
+                reasons.add(
+                        String.format(
+                                Locale.ROOT,
+                                "They compute and wait (wait/compute %.2f): %d platform threads, so"
+                                    + " that at least %d want a core %.0f%% of the time%s.",
+                                v.waitShare() / Math.max(v.cpuShare(), 1e-4),
+                                size,
+                                cores,
+                                100 * (1 - Sizing.IDLE_CHANCE),
+                                size == bound ? " (the pool's bound)" : ""));
             }
             default -> {
                 next = Advice.Backend.PLATFORM_THREADS;
@@ -457,7 +546,8 @@ public final class AutoBackend implements Backend {
         phase = Phase.WATCH;
         earlyPossible = false;
         drift.reset();
-        AutoPool.Decision d = new AutoPool.Decision(Instant.now(), kind, next, size, probe.counted(), reasons);
+        AutoPool.Decision d =
+                new AutoPool.Decision(Instant.now(), kind, next, size, probe.counted(), reasons);
         decisions.add(d);
         after.add(() -> AutoEvents.decided(poolName, d));
         dispatchLocked(after);
@@ -485,12 +575,13 @@ public final class AutoBackend implements Backend {
         }
         life.advance(Lifecycle.State.TERMINATED);
         platform.shutdown();
-        after.add(() -> {
-            Backend p = startedProcesses();
-            if (p != null) {
-                p.shutdown();
-            }
-        });
+        after.add(
+                () -> {
+                    Backend p = startedProcesses();
+                    if (p != null) {
+                        p.shutdown();
+                    }
+                });
         Thread m = monitor;
         after.add(m::interrupt);
     }
@@ -531,7 +622,10 @@ public final class AutoBackend implements Backend {
         onThreads.values().forEach(RunningTask::stop);
         Backend p = startedProcesses();
         if (p != null) {
-            never.addAll(p.shutdownNow()); // their futures are cancelled by the caller, which frees their places
+            never.addAll(
+                    p
+                            .shutdownNow()); // their futures are cancelled by the caller, which
+                                             // frees their places
         }
         after.forEach(Runnable::run);
         return never;

@@ -1,6 +1,7 @@
 package dev.forkwise.advisor;
 
 import dev.forkwise.AutoPool;
+
 import jdk.jfr.Category;
 import jdk.jfr.Description;
 import jdk.jfr.Event;
@@ -32,11 +33,22 @@ final class AutoEvents {
     @Description("An automatic pool chose where its tasks run, and why")
     @StackTrace(false)
     static final class Decided extends Event {
-        @Label("Pool") String pool;
-        @Label("Kind of Work") String kind;
-        @Label("Backend") String backend;
-        @Label("Size") int size;
-        @Label("Tasks Measured") long tasks;
-        @Label("Reasons") String reasons;
+        @Label("Pool")
+        String pool;
+
+        @Label("Kind of Work")
+        String kind;
+
+        @Label("Backend")
+        String backend;
+
+        @Label("Size")
+        int size;
+
+        @Label("Tasks Measured")
+        long tasks;
+
+        @Label("Reasons")
+        String reasons;
     }
 }

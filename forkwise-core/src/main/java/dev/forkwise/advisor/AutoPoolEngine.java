@@ -3,6 +3,7 @@ package dev.forkwise.advisor;
 import dev.forkwise.AutoPool;
 import dev.forkwise.engine.Backend;
 import dev.forkwise.engine.PoolEngine;
+
 import java.util.List;
 import java.util.function.IntFunction;
 
@@ -15,7 +16,8 @@ public final class AutoPoolEngine extends PoolEngine implements AutoPool {
      * Creates the pool.
      *
      * @param bound the most tasks at once
-     * @param workerJvms makes a backend of that many worker JVMs, for work that computes behind one lock
+     * @param workerJvms makes a backend of that many worker JVMs, for work that computes behind one
+     *     lock
      */
     public AutoPoolEngine(int bound, IntFunction<Backend> workerJvms) {
         this(new AutoBackend(bound, workerJvms));

@@ -16,10 +16,10 @@ import java.util.OptionalLong;
  * <p>v2 (one hierarchy, {@code cgroup.controllers} at its root): {@code cpu.max} is {@code "max
  * PERIOD"} (no quota) or {@code "QUOTA PERIOD"}, and {@code memory.max} is {@code "max"} or bytes.
  * v1 (one hierarchy per controller): {@code cpu/cpu.cfs_quota_us} ({@code -1}: none) over {@code
- * cpu.cfs_period_us}, and {@code memory/memory.limit_in_bytes} (a value near 2^63 means none).
- * A limit set on any ancestor group applies too, so the group's own directory and each parent up
- * to the mount root are read, and the smallest limit wins. Inside a container the group's path
- * is often not visible; the mount root then is the group itself.
+ * cpu.cfs_period_us}, and {@code memory/memory.limit_in_bytes} (a value near 2^63 means none). A
+ * limit set on any ancestor group applies too, so the group's own directory and each parent up to
+ * the mount root are read, and the smallest limit wins. Inside a container the group's path is
+ * often not visible; the mount root then is the group itself.
  *
  * @param version 2, 1, or 0 when no cgroup file system was found
  * @param cpuQuota the CPU quota in cores, if there is one
@@ -27,13 +27,19 @@ import java.util.OptionalLong;
  */
 public record CgroupLimits(int version, OptionalDouble cpuQuota, OptionalLong memoryLimit) {
 
-    /** A v1 memory limit at or above this is "no limit" (the kernel writes a page-rounded 2^63-1). */
+    /**
+     * A v1 memory limit at or above this is "no limit" (the kernel writes a page-rounded 2^63-1).
+     */
     private static final long V1_UNLIMITED = 1L << 60;
 
     /** No cgroup, no limits. */
-    public static final CgroupLimits NONE = new CgroupLimits(0, OptionalDouble.empty(), OptionalLong.empty());
+    public static final CgroupLimits NONE =
+            new CgroupLimits(0, OptionalDouble.empty(), OptionalLong.empty());
 
-    /** The limits of this process, from {@code /proc/self/cgroup} and {@code /sys/fs/cgroup}; {@link #NONE} elsewhere. */
+    /**
+     * The limits of this process, from {@code /proc/self/cgroup} and {@code /sys/fs/cgroup}; {@link
+     * #NONE} elsewhere.
+     */
     public static CgroupLimits current() {
         try {
             Path self = Path.of("/proc/self/cgroup");
@@ -61,7 +67,11 @@ public record CgroupLimits(int version, OptionalDouble cpuQuota, OptionalLong me
             }
             return new CgroupLimits(2, cpu, mem);
         }
-        Path cpuRoot = firstDir(root.resolve("cpu,cpuacct"), root.resolve("cpu"), root.resolve("cpuacct,cpu"));
+        Path cpuRoot =
+                firstDir(
+                        root.resolve("cpu,cpuacct"),
+                        root.resolve("cpu"),
+                        root.resolve("cpuacct,cpu"));
         Path memRoot = firstDir(root.resolve("memory"));
         if (cpuRoot == null && memRoot == null) {
             return NONE;
@@ -70,7 +80,12 @@ public record CgroupLimits(int version, OptionalDouble cpuQuota, OptionalLong me
         OptionalLong mem = OptionalLong.empty();
         if (cpuRoot != null) {
             for (Path dir : chain(cpuRoot, groupPath(selfCgroup, "cpu"))) {
-                cpu = min(cpu, cpuV1(dir.resolve("cpu.cfs_quota_us"), dir.resolve("cpu.cfs_period_us")));
+                cpu =
+                        min(
+                                cpu,
+                                cpuV1(
+                                        dir.resolve("cpu.cfs_quota_us"),
+                                        dir.resolve("cpu.cfs_period_us")));
             }
         }
         if (memRoot != null) {
@@ -88,7 +103,9 @@ public record CgroupLimits(int version, OptionalDouble cpuQuota, OptionalLong me
             if (f.length < 3) {
                 continue;
             }
-            if (controller == null ? f[0].equals("0") && f[1].isEmpty() : List.of(f[1].split(",")).contains(controller)) {
+            if (controller == null
+                    ? f[0].equals("0") && f[1].isEmpty()
+                    : List.of(f[1].split(",")).contains(controller)) {
                 return f[2];
             }
         }
@@ -136,7 +153,9 @@ public record CgroupLimits(int version, OptionalDouble cpuQuota, OptionalLong me
 
     static OptionalLong memV2(Path memoryMax) throws IOException {
         String s = readOrNull(memoryMax);
-        return s == null || s.equals("max") ? OptionalLong.empty() : OptionalLong.of(Long.parseLong(s));
+        return s == null || s.equals("max")
+                ? OptionalLong.empty()
+                : OptionalLong.of(Long.parseLong(s));
     }
 
     static OptionalDouble cpuV1(Path quota, Path period) throws IOException {
@@ -162,11 +181,15 @@ public record CgroupLimits(int version, OptionalDouble cpuQuota, OptionalLong me
     }
 
     private static OptionalDouble min(OptionalDouble a, OptionalDouble b) {
-        return a.isEmpty() ? b : b.isEmpty() ? a : OptionalDouble.of(Math.min(a.getAsDouble(), b.getAsDouble()));
+        return a.isEmpty()
+                ? b
+                : b.isEmpty() ? a : OptionalDouble.of(Math.min(a.getAsDouble(), b.getAsDouble()));
     }
 
     private static OptionalLong min(OptionalLong a, OptionalLong b) {
-        return a.isEmpty() ? b : b.isEmpty() ? a : OptionalLong.of(Math.min(a.getAsLong(), b.getAsLong()));
+        return a.isEmpty()
+                ? b
+                : b.isEmpty() ? a : OptionalLong.of(Math.min(a.getAsLong(), b.getAsLong()));
     }
 
     @Override
@@ -174,7 +197,13 @@ public record CgroupLimits(int version, OptionalDouble cpuQuota, OptionalLong me
         if (version == 0) {
             return "no cgroup limits";
         }
-        return "cgroup v" + version + ": CPU " + (cpuQuota.isPresent() ? String.format(Locale.ROOT, "%.2f cores", cpuQuota.getAsDouble()) : "no quota")
-                + ", memory " + (memoryLimit.isPresent() ? (memoryLimit.getAsLong() >> 20) + " MiB" : "no limit");
+        return "cgroup v"
+                + version
+                + ": CPU "
+                + (cpuQuota.isPresent()
+                        ? String.format(Locale.ROOT, "%.2f cores", cpuQuota.getAsDouble())
+                        : "no quota")
+                + ", memory "
+                + (memoryLimit.isPresent() ? (memoryLimit.getAsLong() >> 20) + " MiB" : "no limit");
     }
 }

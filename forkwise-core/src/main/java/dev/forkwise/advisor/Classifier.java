@@ -25,6 +25,7 @@ final class Classifier {
 
     /** Below this many nanoseconds per task, handing a task over costs more than it. */
     static final double TINY_NANOS = 20_000;
+
     static final double WAITING_CPU_SHARE = 0.3;
     static final double COMPUTING_CPU_SHARE = 0.75;
     static final double GLOBAL_LOCK_SHARE = 0.25;
@@ -41,7 +42,12 @@ final class Classifier {
      * @param lockShare the share of the busy time (CPU or blocked) lost to locks with many threads
      * @return the kind
      */
-    static Kind classify(double wallNanos, double cpuShare, double waitShare, double blockedShare, double lockShare) {
+    static Kind classify(
+            double wallNanos,
+            double cpuShare,
+            double waitShare,
+            double blockedShare,
+            double lockShare) {
         if (wallNanos < TINY_NANOS) {
             return Kind.TINY;
         }

@@ -1,10 +1,10 @@
 package dev.forkwise.advisor;
 
 /**
- * Tells an automatic pool when its work has changed: mean wall times per window of {@link
- * #TASKS} tasks, against the first window after a decision; {@link #WINDOWS} windows in a row more
- * than {@link #FACTOR}× away from it mean a new probe. One slow window (a collection pause) does
- * not; there is no continuous hill-climbing. Guarded by the pool's lock.
+ * Tells an automatic pool when its work has changed: mean wall times per window of {@link #TASKS}
+ * tasks, against the first window after a decision; {@link #WINDOWS} windows in a row more than
+ * {@link #FACTOR}× away from it mean a new probe. One slow window (a collection pause) does not;
+ * there is no continuous hill-climbing. Guarded by the pool's lock.
  */
 final class Drift {
 

@@ -1,6 +1,7 @@
 package dev.forkwise.advisor;
 
 import dev.forkwise.Advice.Kind;
+
 import java.lang.management.ThreadInfo;
 import java.util.Collection;
 import java.util.Locale;
@@ -15,11 +16,11 @@ import java.util.Locale;
  * one), or early when every running task has spent almost all of at least {@link
  * #EARLY_ASLEEP_NANOS} off the CPU while it sleeps or is parked right then, or {@link #EARLY_NANOS}
  * while it is in native code (waiting work should not wait for completions to get more room; a
- * thread running Java code is never taken for a waiting one). Time stopped for a garbage
- * collection or spent waiting for a core counts as neither running nor waiting. Time off the CPU
- * in which the samples never found the tasks asleep is the JVM holding them up (safepoints, a heap
- * that grows), not waiting, and is left out of the shares ({@link #heldUpNanos}); with too few
- * samples, a probe that sees time off the CPU runs on for more.
+ * thread running Java code is never taken for a waiting one). Time stopped for a garbage collection
+ * or spent waiting for a core counts as neither running nor waiting. Time off the CPU in which the
+ * samples never found the tasks asleep is the JVM holding them up (safepoints, a heap that grows),
+ * not waiting, and is left out of the shares ({@link #heldUpNanos}); with too few samples, a probe
+ * that sees time off the CPU runs on for more.
  *
  * <p>Not thread-safe: guarded by the pool's lock.
  */
@@ -28,33 +29,50 @@ final class LiveProbe {
     static final int TASKS = 16;
     static final long NANOS = 50_000_000L;
     static final long EARLY_NANOS = 3_000_000L;
+
     /**
      * The early decision's wait for a task whose thread sleeps or is parked right now: a thread in
      * that state wants no core. One in native code ({@code RUNNABLE}: blocking I/O, or native
      * computing that has not shown its CPU time yet) needs {@link #EARLY_NANOS}.
      */
     static final long EARLY_ASLEEP_NANOS = 500_000L;
+
     /** Below this much sampled time the probe's samples do not change its figures. */
     static final long MIN_SAMPLED_NANOS = 10_000_000L;
+
     /**
      * The longest a probe waits for {@link #MIN_SAMPLED_NANOS} of samples when its figures say the
      * tasks spend time off the CPU; after that it decides on the figures as they are.
      */
     static final long SAMPLED_WAIT_NANOS = 200_000_000L;
 
-    /** What a probe found: the kind of work and the shares it was classified by, with the figures in words. */
-    record Verdict(Kind kind, double wallNanos, double cpuShare, double waitShare, String figures) {}
+    /**
+     * What a probe found: the kind of work and the shares it was classified by, with the figures in
+     * words.
+     */
+    record Verdict(
+            Kind kind, double wallNanos, double cpuShare, double waitShare, String figures) {}
 
     private long started;
     private long tasks;
     private long seen;
     private long runDelay;
-    /** Nanoseconds of the counted tasks' samples, and of those asleep or in native code ({@link #sample}). */
+
+    /**
+     * Nanoseconds of the counted tasks' samples, and of those asleep or in native code ({@link
+     * #sample}).
+     */
     private long sampled;
+
     private long asleep;
     private long wall;
-    /** The counted tasks' wall time with the time to measure them: what CPU, blocked and delay are shares of. */
+
+    /**
+     * The counted tasks' wall time with the time to measure them: what CPU, blocked and delay are
+     * shares of.
+     */
     private long span;
+
     private long cpu;
     private long blocked;
 
@@ -102,7 +120,14 @@ final class LiveProbe {
      * @param t the task, with its samples
      * @param warmUp how many of a probe's first tasks to leave out
      */
-    void count(long taskWall, long taskSpan, long taskCpu, long taskBlocked, long taskRunDelay, RunningTask t, int warmUp) {
+    void count(
+            long taskWall,
+            long taskSpan,
+            long taskCpu,
+            long taskBlocked,
+            long taskRunDelay,
+            RunningTask t,
+            int warmUp) {
         if (++seen > warmUp) {
             tasks++;
             wall += taskWall;
@@ -148,9 +173,22 @@ final class LiveProbe {
      */
     Verdict decide(long now, Collection<RunningTask> running, int threads) {
         boolean enough = tasks >= TASKS || (tasks > 0 && now - started >= NANOS);
-        if (!enough && tasks == 0 && seen == 0 && now - started >= EARLY_ASLEEP_NANOS && everyRunningTaskWaits(now, running)) {
-            return new Verdict(Kind.WAITING, 0, 0, 1, String.format(Locale.ROOT,
-                    "The first %d tasks have been running %s and used almost no CPU: they wait.", running.size(), Judge.time(now - started)));
+        if (!enough
+                && tasks == 0
+                && seen == 0
+                && now - started >= EARLY_ASLEEP_NANOS
+                && everyRunningTaskWaits(now, running)) {
+            return new Verdict(
+                    Kind.WAITING,
+                    0,
+                    0,
+                    1,
+                    String.format(
+                            Locale.ROOT,
+                            "The first %d tasks have been running %s and used almost no CPU: they"
+                                + " wait.",
+                            running.size(),
+                            Judge.time(now - started)));
         }
         if (!enough) {
             return null;
@@ -160,10 +198,12 @@ final class LiveProbe {
         // the JIT compete for the cores too): waiting for a core is not the task waiting
         long ownWall = Math.max(1, span - runDelay);
         // and over the time they were not held up by the JVM either (see heldUpNanos)
-        if (sampled < MIN_SAMPLED_NANOS && now - started < SAMPLED_WAIT_NANOS
+        if (sampled < MIN_SAMPLED_NANOS
+                && now - started < SAMPLED_WAIT_NANOS
                 && cpu + blocked < Classifier.COMPUTING_CPU_SHARE * ownWall
                 && wall >= Classifier.TINY_NANOS * tasks) {
-            return null; // time off the CPU, too few samples to tell waiting from being held up: more tasks
+            return null; // time off the CPU, too few samples to tell waiting from being held up:
+                         // more tasks
         }
         long heldUp = heldUpNanos(ownWall, cpu, blocked, sampled, asleep);
         double heldUpShare = heldUp / (double) ownWall;
@@ -173,23 +213,36 @@ final class LiveProbe {
         double lockShare = busy == 0 ? 0 : blocked / (double) busy;
         double blockedShare = blocked / (double) ownWall;
         double waitShare = Math.max(0, 1 - cpuShare - blockedShare);
-        String figures = String.format(Locale.ROOT,
-                "%d tasks measured on %d platform threads: %s per task, %.0f%% CPU, %.0f%% of busy time blocked on locks, %.0f%% waiting%s.",
-                tasks, threads, Judge.time(perTask), 100 * cpuShare, 100 * lockShare, 100 * waitShare,
-                heldUpShare < 0.01 ? "" : String.format(Locale.ROOT,
-                        " (not counting %.0f%% of their time in which they ran Java code but got no CPU: held up by the JVM, not waiting)",
-                        100 * heldUpShare));
+        String figures =
+                String.format(
+                        Locale.ROOT,
+                        "%d tasks measured on %d platform threads: %s per task, %.0f%% CPU, %.0f%%"
+                            + " of busy time blocked on locks, %.0f%% waiting%s.",
+                        tasks,
+                        threads,
+                        Judge.time(perTask),
+                        100 * cpuShare,
+                        100 * lockShare,
+                        100 * waitShare,
+                        heldUpShare < 0.01
+                                ? ""
+                                : String.format(
+                                        Locale.ROOT,
+                                        " (not counting %.0f%% of their time in which they ran Java"
+                                            + " code but got no CPU: held up by the JVM, not"
+                                            + " waiting)",
+                                        100 * heldUpShare));
         Kind kind = Classifier.classify(perTask, cpuShare, waitShare, blockedShare, lockShare);
         return new Verdict(kind, perTask, cpuShare, waitShare, figures);
     }
 
     /**
-     * Of the measured tasks' time that is neither CPU, nor blocked on a lock, nor waiting for a core
-     * ({@code ownWall - cpu - blocked}), the part in which the samples did not find them asleep or in
-     * native code: time in which they were running Java code and got no CPU. That is the JVM holding
-     * them up (a safepoint; page faults while the heap grows after a collection shrank it, which
-     * made chunks of tiny tasks look 60–80% idle in a fresh pool), not the tasks waiting. 0 when the
-     * samples cover less than {@link #MIN_SAMPLED_NANOS}.
+     * Of the measured tasks' time that is neither CPU, nor blocked on a lock, nor waiting for a
+     * core ({@code ownWall - cpu - blocked}), the part in which the samples did not find them
+     * asleep or in native code: time in which they were running Java code and got no CPU. That is
+     * the JVM holding them up (a safepoint; page faults while the heap grows after a collection
+     * shrank it, which made chunks of tiny tasks look 60–80% idle in a fresh pool), not the tasks
+     * waiting. 0 when the samples cover less than {@link #MIN_SAMPLED_NANOS}.
      *
      * @param ownWall the tasks' wall time less their time waiting for a core
      * @param cpu their CPU time
@@ -214,11 +267,11 @@ final class LiveProbe {
 
     /**
      * Nanoseconds from {@code now} before {@link #everyRunningTaskWaits} can hold, at the soonest:
-     * each task needs {@link #EARLY_ASLEEP_NANOS} since its start and its CPU time under the waiting
-     * share of that time, even if it uses no more CPU from now on. Tasks that compute push it back
-     * (at 1 ms of CPU, 3.3 ms), so the monitor does not wake every fast tick on the cores that
-     * computing work needs for a decision that cannot come yet; waiting work is checked as often as
-     * before.
+     * each task needs {@link #EARLY_ASLEEP_NANOS} since its start and its CPU time under the
+     * waiting share of that time, even if it uses no more CPU from now on. Tasks that compute push
+     * it back (at 1 ms of CPU, 3.3 ms), so the monitor does not wake every fast tick on the cores
+     * that computing work needs for a decision that cannot come yet; waiting work is checked as
+     * often as before.
      */
     static long untilEarlyPossible(long now, Collection<RunningTask> running) {
         long until = 0;
@@ -228,15 +281,18 @@ final class LiveProbe {
             }
             long cpu = ThreadMeasures.MX.getThreadCpuTime(s.thread.threadId());
             long elapsed = now - s.wall;
-            long needed = Math.max(EARLY_ASLEEP_NANOS, cpu < 0 ? 0 : (long) ((cpu - s.cpu) / Classifier.WAITING_CPU_SHARE));
+            long needed =
+                    Math.max(
+                            EARLY_ASLEEP_NANOS,
+                            cpu < 0 ? 0 : (long) ((cpu - s.cpu) / Classifier.WAITING_CPU_SHARE));
             until = Math.max(until, needed - elapsed);
         }
         return until;
     }
 
     /**
-     * Whether every task running on a thread is asleep or in native code now and has run for
-     * {@link #EARLY_ASLEEP_NANOS} or more ({@link #EARLY_NANOS} if it is in native code), under the
+     * Whether every task running on a thread is asleep or in native code now and has run for {@link
+     * #EARLY_ASLEEP_NANOS} or more ({@link #EARLY_NANOS} if it is in native code), under the
      * waiting share of that time on the CPU. It counts from the task's start, not from when it was
      * first seen asleep: a task that computes 5 ms and then sleeps 5 ms is caught asleep often, and
      * went to virtual threads as waiting work (a tenth slower than on 8 platform threads). A thread
@@ -262,11 +318,17 @@ final class LiveProbe {
             if (info == null || !ThreadMeasures.asleepOrInNative(info)) {
                 return false;
             }
-            long needed = info.getThreadState() == Thread.State.RUNNABLE ? EARLY_NANOS : EARLY_ASLEEP_NANOS;
+            long needed =
+                    info.getThreadState() == Thread.State.RUNNABLE
+                            ? EARLY_NANOS
+                            : EARLY_ASLEEP_NANOS;
             // time stopped for garbage collection, or waiting for a core while other work has the
             // cores, is time the task could not run, not time it waited: a task that computes 4 ms
             // and sleeps 4 ms, caught asleep after 16 ms on a busy machine, was taken for waiting
-            long forCore = s.schedstat == null ? 0 : Math.max(0, ThreadMeasures.runDelay(s.schedstat) - s.runDelay);
+            long forCore =
+                    s.schedstat == null
+                            ? 0
+                            : Math.max(0, ThreadMeasures.runDelay(s.schedstat) - s.runDelay);
             long elapsed = now - s.wall - (gc - s.gcMillis) * 1_000_000L - forCore;
             if (elapsed < needed || cpu - s.cpu > Classifier.WAITING_CPU_SHARE * elapsed) {
                 return false;

@@ -1,6 +1,7 @@
 package dev.forkwise.advisor;
 
 import dev.forkwise.Fn;
+
 import java.lang.management.ManagementFactory;
 import java.lang.management.ThreadInfo;
 import java.lang.management.ThreadMXBean;
@@ -10,8 +11,8 @@ import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.atomic.AtomicReference;
 
 /**
- * Runs a task's samples and measures them: first on one platform thread, one at a time, then on
- * two platform threads per core at once.
+ * Runs a task's samples and measures them: first on one platform thread, one at a time, then on two
+ * platform threads per core at once.
  *
  * <p>Figures are taken per pass over the samples, not per task: reading a thread's CPU time and
  * lock statistics costs microseconds, which would swamp a one-microsecond task. A phase repeats
@@ -39,9 +40,15 @@ public final class Probe {
      * @param blocked nanoseconds BLOCKED on monitors
      * @param allocated bytes allocated
      */
-    record Totals(long tasks, long wall, long cpu, long blocked, long allocated, double availability) {
+    record Totals(
+            long tasks, long wall, long cpu, long blocked, long allocated, double availability) {
         Totals plus(Totals o) {
-            return new Totals(tasks + o.tasks, wall + o.wall, cpu + o.cpu, blocked + o.blocked, allocated + o.allocated,
+            return new Totals(
+                    tasks + o.tasks,
+                    wall + o.wall,
+                    cpu + o.cpu,
+                    blocked + o.blocked,
+                    allocated + o.allocated,
                     Math.min(availability, o.availability));
         }
     }
@@ -65,7 +72,8 @@ public final class Probe {
 
     /** Runs both phases on {@code samples}. */
     public static <T, R> Result run(Fn<T, R> task, List<T> samples) {
-        if (MX.isThreadContentionMonitoringSupported() && !MX.isThreadContentionMonitoringEnabled()) {
+        if (MX.isThreadContentionMonitoringSupported()
+                && !MX.isThreadContentionMonitoringEnabled()) {
             MX.setThreadContentionMonitoringEnabled(true);
         }
         // twice as many threads as cores: behind a global lock, a thread that gets a core while
@@ -75,7 +83,8 @@ public final class Probe {
         int threads = Math.max(4, 2 * Sizing.cores());
         // a first pass warms the JIT and class loading, and finds a failing sample before timing
         Totals first = onThreads(1, task, samples, 0)[0];
-        Totals one = first.wall() >= PHASE_NANOS ? first : onThreads(1, task, samples, PHASE_NANOS)[0];
+        Totals one =
+                first.wall() >= PHASE_NANOS ? first : onThreads(1, task, samples, PHASE_NANOS)[0];
         long start = System.nanoTime();
         Totals[] each = onThreads(threads, task, samples, PHASE_NANOS);
         long elapsed = System.nanoTime() - start;
@@ -94,14 +103,19 @@ public final class Probe {
         List<Thread> ts = new ArrayList<>();
         for (int i = 0; i < n; i++) {
             int id = i;
-            ts.add(Thread.ofPlatform().name("forkwise-advisor-" + i).daemon().start(() -> {
-                try {
-                    go.await();
-                    out[id] = passes(task, samples, nanos);
-                } catch (Throwable e) {
-                    failure.compareAndSet(null, e);
-                }
-            }));
+            ts.add(
+                    Thread.ofPlatform()
+                            .name("forkwise-advisor-" + i)
+                            .daemon()
+                            .start(
+                                    () -> {
+                                        try {
+                                            go.await();
+                                            out[id] = passes(task, samples, nanos);
+                                        } catch (Throwable e) {
+                                            failure.compareAndSet(null, e);
+                                        }
+                                    }));
         }
         go.countDown();
         for (Thread t : ts) {
@@ -135,7 +149,14 @@ public final class Probe {
                 try {
                     task.apply(samples.get(i));
                 } catch (Exception | Error e) {
-                    throw new IllegalArgumentException("sample " + i + " (" + samples.get(i) + ") failed while the advisor measured it: " + e, e);
+                    throw new IllegalArgumentException(
+                            "sample "
+                                    + i
+                                    + " ("
+                                    + samples.get(i)
+                                    + ") failed while the advisor measured it: "
+                                    + e,
+                            e);
                 }
                 tasks++;
             }
@@ -181,7 +202,8 @@ public final class Probe {
     }
 
     private static long allocated() {
-        return MX instanceof com.sun.management.ThreadMXBean sun && sun.isThreadAllocatedMemorySupported()
+        return MX instanceof com.sun.management.ThreadMXBean sun
+                        && sun.isThreadAllocatedMemorySupported()
                 ? sun.getCurrentThreadAllocatedBytes()
                 : 0;
     }

@@ -11,8 +11,8 @@ package dev.forkwise.advisor;
  * and the task's thread clears its interrupt status after {@code ended()}. And no task may start
  * once {@code shutdownNow} has returned: a task is admitted ({@link #begin}) under that monitor
  * too, after it is registered with its pool and has found the pool not stopping; {@code
- * shutdownNow} marks the pool stopping and then stops every registered task, so each task is
- * either stopped before it is admitted, interrupted after, or sees the mark.
+ * shutdownNow} marks the pool stopping and then stops every registered task, so each task is either
+ * stopped before it is admitted, interrupted after, or sees the mark.
  */
 final class RunningTask {
     final Thread thread;
@@ -21,18 +21,21 @@ final class RunningTask {
     final long gcMillis;
     final String schedstat;
     final long runDelay;
+
     /**
      * Nanoseconds of ticks at which the monitor saw the thread, and of those at which it was asleep
      * or in native code. Guarded by the pool's lock.
      */
     long sampled;
+
     long asleep;
 
     private boolean over; // guarded by this
     private boolean begun; // guarded by this
     private boolean stopped; // guarded by this
 
-    RunningTask(Thread thread, long wall, long cpu, long gcMillis, String schedstat, long runDelay) {
+    RunningTask(
+            Thread thread, long wall, long cpu, long gcMillis, String schedstat, long runDelay) {
         this.thread = thread;
         this.wall = wall;
         this.cpu = cpu;

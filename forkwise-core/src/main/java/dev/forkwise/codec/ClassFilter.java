@@ -6,11 +6,10 @@ import java.lang.reflect.Proxy;
 import java.util.Set;
 
 /**
- * Which classes Java serialization may create when a value arrives from another process: the
- * only gate between bytes from a socket or shared memory and the constructors and {@code
- * readObject} methods of the classes they name. Values on the codec's fast paths (numbers,
- * strings, byte arrays, arrays of those, forkwise's own task shapes) never reach it: they are
- * plain data.
+ * Which classes Java serialization may create when a value arrives from another process: the only
+ * gate between bytes from a socket or shared memory and the constructors and {@code readObject}
+ * methods of the classes they name. Values on the codec's fast paths (numbers, strings, byte
+ * arrays, arrays of those, forkwise's own task shapes) never reach it: they are plain data.
  *
  * <h2>The allowed set</h2>
  *

@@ -1,6 +1,7 @@
 package dev.forkwise.codec;
 
 import dev.forkwise.RemoteTaskException;
+
 import java.io.ByteArrayInputStream;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
@@ -26,16 +27,16 @@ import java.util.concurrent.ConcurrentHashMap;
  * <h2>Implementation overview</h2>
  *
  * <p>A message is a tagged tree of values with fast paths for what tasks pass most: {@code null},
- * boxed primitives, {@code String}, {@code byte[]}, {@code Object[]}, the engine's own task wrappers
- * ({@link Portable}: a map chunk is its function plus an array of inputs) and lambdas that capture
- * nothing. Everything else is written with Java serialization into one stream at the end of the
- * message, shared by all such values of the message, and read back behind a filter (below). The
+ * boxed primitives, {@code String}, {@code byte[]}, {@code Object[]}, the engine's own task
+ * wrappers ({@link Portable}: a map chunk is its function plus an array of inputs) and lambdas that
+ * capture nothing. Everything else is written with Java serialization into one stream at the end of
+ * the message, shared by all such values of the message, and read back behind a filter (below). The
  * body is {@code int valuesLength, values, serialization stream}. A {@code byte[]} of 64 KiB or
- * more does not go into the body at all but travels as an attachment of the {@link Message}, which a transport sends beside the body.
- * An {@code Object[]} whose elements are all {@code Integer}, all {@code Long} or all {@code
- * Double} (a {@code map} chunk of numbers, or its results) is packed: one tag and the raw values,
- * decoded in one loop, so a million boxed numbers cost two tight loops rather than a million
- * tagged values.
+ * more does not go into the body at all but travels as an attachment of the {@link Message}, which
+ * a transport sends beside the body. An {@code Object[]} whose elements are all {@code Integer},
+ * all {@code Long} or all {@code Double} (a {@code map} chunk of numbers, or its results) is
+ * packed: one tag and the raw values, decoded in one loop, so a million boxed numbers cost two
+ * tight loops rather than a million tagged values.
  *
  * <p>A capture-free lambda's serialized form depends only on its class, so the sending side
  * serializes it once per class, and the receiving side keeps the decoded instance by those bytes:
@@ -75,8 +76,10 @@ public final class Codec {
 
     /** Arrays of at least this many bytes travel as frame attachments. */
     public static final int ATTACH_AT = 1 << 16;
+
     /** Nesting depth past which arrays go through serialization (which handles cycles). */
     private static final int MAX_DEPTH = 32;
+
     /** Most decoded lambdas one codec keeps. */
     private static final int MAX_LAMBDAS = 256;
 
@@ -99,7 +102,8 @@ public final class Codec {
      *
      * @param pattern the user's extra ObjectInputFilter pattern, or null
      * @param loader where to look up classes when decoding
-     * @param tasks how to put tasks back together ({@link Portable.Factory#NONE} where only values come)
+     * @param tasks how to put tasks back together ({@link Portable.Factory#NONE} where only values
+     *     come)
      */
     public Codec(String pattern, ClassLoader loader, Portable.Factory tasks) {
         this.filter = new ClassFilter(pattern);
@@ -107,7 +111,9 @@ public final class Codec {
         this.tasks = tasks;
     }
 
-    /** @return the class loader this codec resolves classes in */
+    /**
+     * @return the class loader this codec resolves classes in
+     */
     public ClassLoader loader() {
         return loader;
     }
@@ -125,7 +131,8 @@ public final class Codec {
      * Encodes {@code o}.
      *
      * @param copyLarge whether arrays that travel as attachments are copied first; {@code false}
-     *     only when nothing can change them before the message is written (a finished task's result)
+     *     only when nothing can change them before the message is written (a finished task's
+     *     result)
      */
     public static Message encode(Object o, boolean copyLarge) throws IOException {
         Encoder e = new Encoder(copyLarge, true);
@@ -147,21 +154,23 @@ public final class Codec {
         } catch (RuntimeException e) {
             // a damaged message (serialization itself throws unchecked exceptions on some), or a
             // class whose own readObject/constructor rejected what it was given
-            StreamCorruptedException why = new StreamCorruptedException("the message cannot be read: " + e);
+            StreamCorruptedException why =
+                    new StreamCorruptedException("the message cannot be read: " + e);
             why.initCause(e);
             throw why;
         }
     }
 
     /**
-     * Decodes a {@code map} chunk's results: like {@link #decode(Message)}, except that results that
-     * came packed stay packed ({@link Packed}), one primitive array.
+     * Decodes a {@code map} chunk's results: like {@link #decode(Message)}, except that results
+     * that came packed stay packed ({@link Packed}), one primitive array.
      */
     public Object decodeResults(Message m) throws IOException, ClassNotFoundException {
         try {
             return new Decoder(m).topResults();
         } catch (RuntimeException e) {
-            StreamCorruptedException why = new StreamCorruptedException("the message cannot be read: " + e);
+            StreamCorruptedException why =
+                    new StreamCorruptedException("the message cannot be read: " + e);
             why.initCause(e);
             throw why;
         }
@@ -194,7 +203,8 @@ public final class Codec {
     }
 
     /** Deserializes one Java serialization stream through the filter. */
-    private Object readJava(byte[] b, int from, int length) throws IOException, ClassNotFoundException {
+    private Object readJava(byte[] b, int from, int length)
+            throws IOException, ClassNotFoundException {
         try (ObjectInputStream in = javaInput(b, from, length)) {
             return in.readObject();
         }
@@ -204,11 +214,17 @@ public final class Codec {
         ObjectInputStream in = new Input(new ByteArrayInputStream(b, from, length), loader);
         // no array can have more elements than the stream has bytes: a damaged length is refused
         // before it is allocated
-        in.setObjectInputFilter(info -> info.arrayLength() > length ? ObjectInputFilter.Status.REJECTED : filter.checkInput(info));
+        in.setObjectInputFilter(
+                info ->
+                        info.arrayLength() > length
+                                ? ObjectInputFilter.Status.REJECTED
+                                : filter.checkInput(info));
         return in;
     }
 
-    /** Whether {@code c} is a lambda class that captures nothing (its serialized form is per class). */
+    /**
+     * Whether {@code c} is a lambda class that captures nothing (its serialized form is per class).
+     */
     private static boolean captureFreeLambda(Class<?> c) {
         return c.isHidden()
                 && c.getName().contains("$$Lambda")
@@ -233,7 +249,9 @@ public final class Codec {
         }
     }
 
-    /** Writes one message: values into a growing body, other objects into one serialization stream. */
+    /**
+     * Writes one message: values into a growing body, other objects into one serialization stream.
+     */
     private static final class Encoder {
         private final boolean copyLarge;
         private final boolean attach;
@@ -348,7 +366,10 @@ public final class Codec {
             put(JAVA);
         }
 
-        /** Writes {@code a} packed if its elements are all of one boxed number class; says whether it did. */
+        /**
+         * Writes {@code a} packed if its elements are all of one boxed number class; says whether
+         * it did.
+         */
         private boolean packed(Object[] a) {
             Object first = a[0];
             if (first instanceof Integer) {
@@ -374,7 +395,10 @@ public final class Codec {
             return false;
         }
 
-        /** Writes a packed array's tag and length and returns a big-endian view of room for its values. */
+        /**
+         * Writes a packed array's tag and length and returns a big-endian view of room for its
+         * values.
+         */
         private ByteBuffer putPacked(byte tag, int n, int width) {
             ensure(5 + (long) n * width);
             buf[pos++] = tag;
@@ -396,7 +420,10 @@ public final class Codec {
                 byte[] j = javaBytes.toByteArray();
                 putBytes(j, 0, j.length);
             }
-            return new Message(buf, pos, attachments == null ? new byte[0][] : attachments.toArray(new byte[0][]));
+            return new Message(
+                    buf,
+                    pos,
+                    attachments == null ? new byte[0][] : attachments.toArray(new byte[0][]));
         }
 
         private void ensure(long n) {
@@ -458,7 +485,10 @@ public final class Codec {
     }
 
     private static int int32(byte[] b, int at) {
-        return (b[at] & 0xff) << 24 | (b[at + 1] & 0xff) << 16 | (b[at + 2] & 0xff) << 8 | (b[at + 3] & 0xff);
+        return (b[at] & 0xff) << 24
+                | (b[at + 1] & 0xff) << 16
+                | (b[at + 2] & 0xff) << 8
+                | (b[at + 3] & 0xff);
     }
 
     private static long int64(byte[] b, int at) {
@@ -563,7 +593,8 @@ public final class Codec {
             this.b = m.body();
             this.attachments = m.attachments();
             if (m.length() < 4) {
-                throw new StreamCorruptedException("message of " + m.length() + " bytes has no values");
+                throw new StreamCorruptedException(
+                        "message of " + m.length() + " bytes has no values");
             }
             int values = int32(b, 0);
             if (values < 0 || values > m.length() - 4) {
@@ -578,7 +609,8 @@ public final class Codec {
             if (packedNext()) {
                 Object packed = packed();
                 if (pos != end) {
-                    throw new StreamCorruptedException("message has " + (end - pos) + " bytes after its value");
+                    throw new StreamCorruptedException(
+                            "message has " + (end - pos) + " bytes after its value");
                 }
                 return packed;
             }
@@ -588,7 +620,8 @@ public final class Codec {
         Object top() throws IOException, ClassNotFoundException {
             Object o = value();
             if (pos != end) {
-                throw new StreamCorruptedException("message has " + (end - pos) + " bytes after its value");
+                throw new StreamCorruptedException(
+                        "message has " + (end - pos) + " bytes after its value");
             }
             if (java != null) {
                 java.close();
@@ -598,18 +631,22 @@ public final class Codec {
 
         /** Whether the next value is a packed array. */
         private boolean packedNext() {
-            return pos < end && (b[pos] == PACKED_INTS || b[pos] == PACKED_LONGS || b[pos] == PACKED_DOUBLES);
+            return pos < end
+                    && (b[pos] == PACKED_INTS
+                            || b[pos] == PACKED_LONGS
+                            || b[pos] == PACKED_DOUBLES);
         }
 
         /** Reads the packed array that comes next, unboxed. */
         private Packed packed() throws StreamCorruptedException {
             byte tag = b[pos++];
             int n = packedLength(tag == PACKED_INTS ? 4 : 8);
-            Packed packed = tag == PACKED_INTS
-                    ? Packed.ofInts(ints(b, pos, n))
-                    : tag == PACKED_LONGS
-                            ? Packed.ofLongs(longs(b, pos, n))
-                            : Packed.ofDoubles(doubles(b, pos, n));
+            Packed packed =
+                    tag == PACKED_INTS
+                            ? Packed.ofInts(ints(b, pos, n))
+                            : tag == PACKED_LONGS
+                                    ? Packed.ofLongs(longs(b, pos, n))
+                                    : Packed.ofDoubles(doubles(b, pos, n));
             pos += n * (tag == PACKED_INTS ? 4 : 8);
             return packed;
         }
@@ -677,7 +714,8 @@ public final class Codec {
                     Portable.Shape shape = Portable.Shape.ofTag(b[pos++]);
                     Object[] c = new Object[length()];
                     if (c.length != shape.components().size()) {
-                        throw new StreamCorruptedException("a " + shape + " task with " + c.length + " components");
+                        throw new StreamCorruptedException(
+                                "a " + shape + " task with " + c.length + " components");
                     }
                     for (int i = 0; i < c.length; i++) {
                         c[i] = shape.takesPacked(i) ? packedOrValue() : value();
@@ -745,7 +783,9 @@ public final class Codec {
         }
     }
 
-    /** Whether an exception from {@link #encode} means the object graph holds something unsendable. */
+    /**
+     * Whether an exception from {@link #encode} means the object graph holds something unsendable.
+     */
     public static boolean unsendable(Exception e) {
         return e instanceof NotSerializableException
                 || e instanceof InvalidClassException
@@ -762,7 +802,8 @@ public final class Codec {
         }
 
         @Override
-        protected Class<?> resolveClass(ObjectStreamClass desc) throws IOException, ClassNotFoundException {
+        protected Class<?> resolveClass(ObjectStreamClass desc)
+                throws IOException, ClassNotFoundException {
             if (loader != null) {
                 try {
                     return Class.forName(desc.getName(), false, loader);

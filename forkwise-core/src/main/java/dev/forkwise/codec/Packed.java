@@ -2,10 +2,10 @@ package dev.forkwise.codec;
 
 /**
  * Boxed numbers of one class ({@code Integer}, {@code Long} or {@code Double}) kept as one
- * primitive array. In the parent: the results of one {@code map} chunk that came back from a
- * worker JVM, so it holds 4 or 8 bytes per result instead of an object each, and a million
- * results are one array for the collector, not a million objects (see {@link PackedList}). In a
- * worker: a chunk's inputs, boxed one at a time as they are used (the engine's packed chunk).
+ * primitive array. In the parent: the results of one {@code map} chunk that came back from a worker
+ * JVM, so it holds 4 or 8 bytes per result instead of an object each, and a million results are one
+ * array for the collector, not a million objects (see {@link PackedList}). In a worker: a chunk's
+ * inputs, boxed one at a time as they are used (the engine's packed chunk).
  */
 public final class Packed {
 

@@ -18,8 +18,8 @@ import java.util.RandomAccess;
  * class, an insertion or removal) first copies it into an {@link ArrayList} it then delegates to.
  * It serializes as an {@code ArrayList}.
  *
- * <p>Boxing on each read means {@code get(i) == get(i)} may be false for values outside the
- * {@code Integer}/{@code Long} caches; compare results with {@code equals}, as always for boxes.
+ * <p>Boxing on each read means {@code get(i) == get(i)} may be false for values outside the {@code
+ * Integer}/{@code Long} caches; compare results with {@code equals}, as always for boxes.
  */
 public final class PackedList extends AbstractList<Object> implements RandomAccess, Serializable {
 
@@ -37,12 +37,14 @@ public final class PackedList extends AbstractList<Object> implements RandomAcce
      * from a worker JVM), without copying them: a packed chunk is boxed on each {@link #get}.
      */
     public static List<Object> of(Object chunkResult) {
-        return chunkResult instanceof Packed p ? new PackedList(p.array()) : Arrays.asList((Object[]) chunkResult);
+        return chunkResult instanceof Packed p
+                ? new PackedList(p.array())
+                : Arrays.asList((Object[]) chunkResult);
     }
 
     /**
-     * @return one list of all the chunks' results, in order, if every chunk is packed with the
-     *     same element class; otherwise null
+     * @return one list of all the chunks' results, in order, if every chunk is packed with the same
+     *     element class; otherwise null
      */
     public static PackedList concat(List<Object> chunkResults) {
         Class<?> kind = null;

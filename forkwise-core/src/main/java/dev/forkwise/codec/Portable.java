@@ -4,17 +4,16 @@ import java.util.List;
 import java.util.concurrent.Callable;
 
 /**
- * A task the engine builds around the user's objects (a map chunk, a single application, a
- * runnable with a result), taken apart into named components so that a backend that sends tasks
- * to another JVM encodes each component on its own (fast paths for numbers, strings and arrays)
- * instead of serializing the wrapper, and the receiving side puts it back together with a {@link
- * Factory}.
+ * A task the engine builds around the user's objects (a map chunk, a single application, a runnable
+ * with a result), taken apart into named components so that a backend that sends tasks to another
+ * JVM encodes each component on its own (fast paths for numbers, strings and arrays) instead of
+ * serializing the wrapper, and the receiving side puts it back together with a {@link Factory}.
  *
  * <p>The codec knows the shapes, not the classes: the classes are the engine's, and the engine
  * gives the receiving side its {@link Factory}. A shape's components are named, and an
- * implementation's {@link #components()} lists them in the shape's order (a test holds each
- * engine record's components to its shape's names, so reordering a record's fields cannot
- * silently change the wire).
+ * implementation's {@link #components()} lists them in the shape's order (a test holds each engine
+ * record's components to its shape's names, so reordering a record's fields cannot silently change
+ * the wire).
  */
 public interface Portable extends Parts {
 
@@ -64,7 +63,8 @@ public interface Portable extends Parts {
         }
 
         /**
-         * Returns the names of the components, in the order {@link Portable#components()} gives them.
+         * Returns the names of the components, in the order {@link Portable#components()} gives
+         * them.
          *
          * @return the names
          */
@@ -100,10 +100,15 @@ public interface Portable extends Parts {
     @FunctionalInterface
     interface Factory {
 
-        /** A factory for values that are never tasks (the IPC primitives' messages): refuses every shape. */
-        Factory NONE = (shape, c) -> {
-            throw new IllegalArgumentException("a " + shape + " task where only values may come");
-        };
+        /**
+         * A factory for values that are never tasks (the IPC primitives' messages): refuses every
+         * shape.
+         */
+        Factory NONE =
+                (shape, c) -> {
+                    throw new IllegalArgumentException(
+                            "a " + shape + " task where only values may come");
+                };
 
         /**
          * Rebuilds a task.

@@ -1,6 +1,7 @@
 package dev.forkwise.codec;
 
 import dev.forkwise.NotTransferableException;
+
 import java.io.Externalizable;
 import java.io.IOException;
 import java.io.ObjectOutputStream;
@@ -35,7 +36,10 @@ public final class Transfer {
 
     private Transfer() {}
 
-    /** Serializes {@code o}, or throws {@link NotTransferableException} naming {@code what} and the path. */
+    /**
+     * Serializes {@code o}, or throws {@link NotTransferableException} naming {@code what} and the
+     * path.
+     */
     public static Message encode(String what, Object o) {
         return encode(what, o, true);
     }
@@ -52,18 +56,27 @@ public final class Transfer {
         }
     }
 
-    /** The parent's exception for a result that a worker could not send back ({@code why} is the worker's). */
+    /**
+     * The parent's exception for a result that a worker could not send back ({@code why} is the
+     * worker's).
+     */
     public static NotTransferableException resultNotSent(String task, Throwable why) {
         String path = why instanceof NotTransferableException n ? n.path() : "result";
         return new NotTransferableException(
-                path, "the result of " + task + " cannot be sent back from the worker: " + why.getMessage(), why);
+                path,
+                "the result of "
+                        + task
+                        + " cannot be sent back from the worker: "
+                        + why.getMessage(),
+                why);
     }
 
     /**
      * Builds the exception for {@code what} (for example {@code "task #3 of pool processes(2)#1"})
      * whose {@code root} failed to serialize with {@code failure}.
      */
-    public static NotTransferableException notTransferable(String what, String rootLabel, Object root, Exception failure) {
+    public static NotTransferableException notTransferable(
+            String what, String rootLabel, Object root, Exception failure) {
         List<String> path = new ArrayList<>();
         String found = null;
         if (root instanceof Parts parts) {
@@ -87,7 +100,16 @@ public final class Transfer {
             found = failure.toString();
         }
         String p = String.join(" → ", path);
-        return new NotTransferableException(p, what + " cannot be sent to another JVM: " + p + " is not serializable. " + found + " " + fix(root, path), failure);
+        return new NotTransferableException(
+                p,
+                what
+                        + " cannot be sent to another JVM: "
+                        + p
+                        + " is not serializable. "
+                        + found
+                        + " "
+                        + fix(root, path),
+                failure);
     }
 
     /**
@@ -98,28 +120,41 @@ public final class Transfer {
     private static String fix(Object root, List<String> path) {
         String first = path.isEmpty() ? "" : path.getFirst();
         String last = path.isEmpty() ? "" : path.getLast();
-        boolean wrapped = path.size() == 2 && (first.equals("runnable") || first.equals("task")) && isJdkName(last);
-        if (wrapped || (root != null && !(root instanceof Parts) && path.size() <= 1 && isJdk(root.getClass()))) {
-            return "Fix: this is a JDK wrapper around your task (ExecutorCompletionService, CompletableFuture.runAsync,"
-                    + " a FutureTask), which no change to the task can send; submit the task itself with forkwise's"
-                    + " calls: pool.submit(Call), pool.run(Action), pool.map, and Futures.asCompleted in place of"
-                    + " ExecutorCompletionService.";
+        boolean wrapped =
+                path.size() == 2
+                        && (first.equals("runnable") || first.equals("task"))
+                        && isJdkName(last);
+        if (wrapped
+                || (root != null
+                        && !(root instanceof Parts)
+                        && path.size() <= 1
+                        && isJdk(root.getClass()))) {
+            return "Fix: this is a JDK wrapper around your task (ExecutorCompletionService,"
+                       + " CompletableFuture.runAsync, a FutureTask), which no change to the task"
+                       + " can send; submit the task itself with forkwise's calls:"
+                       + " pool.submit(Call), pool.run(Action), pool.map, and Futures.asCompleted"
+                       + " in place of ExecutorCompletionService.";
         }
         if (first.contains(" input #") || first.startsWith("input")) {
-            return "Fix: an input must be serializable (numbers, strings, records, classes that implement"
-                    + " java.io.Serializable): pass a value the task can build the object from, inside the task.";
+            return "Fix: an input must be serializable (numbers, strings, records, classes that"
+                       + " implement java.io.Serializable): pass a value the task can build the"
+                       + " object from, inside the task.";
         }
         if (path.stream().anyMatch(s -> s.startsWith("captured this"))) {
-            return "Fix: the lambda captures `this` because it calls an instance method or reads a field: make that"
-                    + " method static (in a compact source file too: declare it `static`), or copy the field into a"
-                    + " local variable before the lambda and use that.";
+            return "Fix: the lambda captures `this` because it calls an instance method or reads a"
+                       + " field: make that method static (in a compact source file too: declare it"
+                       + " `static`), or copy the field into a local variable before the lambda and"
+                       + " use that.";
         }
-        return "Fix: capture only serializable values (numbers, strings, records and classes that implement"
-                + " java.io.Serializable), mark the field transient, or create the object inside the task.";
+        return "Fix: capture only serializable values (numbers, strings, records and classes that"
+                   + " implement java.io.Serializable), mark the field transient, or create the"
+                   + " object inside the task.";
     }
 
     private static boolean isJdkName(String className) {
-        return className.startsWith("java.") || className.startsWith("jdk.") || className.startsWith("sun.");
+        return className.startsWith("java.")
+                || className.startsWith("jdk.")
+                || className.startsWith("sun.");
     }
 
     /**
@@ -144,7 +179,11 @@ public final class Transfer {
             for (int i = 0; i < sl.getCapturedArgCount(); i++) {
                 Object arg = sl.getCapturedArg(i);
                 int mark = path.size();
-                boolean self = arg != null && arg.getClass().getName().equals(sl.getCapturingClass().replace('/', '.'));
+                boolean self =
+                        arg != null
+                                && arg.getClass()
+                                        .getName()
+                                        .equals(sl.getCapturingClass().replace('/', '.'));
                 path.add((self ? "captured this" : "captured arg " + (i + 1)) + describeType(arg));
                 String found = walk(arg, path, seen, depth + 1);
                 if (found != null) {
@@ -185,7 +224,13 @@ public final class Transfer {
             for (Map.Entry<?, ?> e : map.entrySet()) {
                 String found = child(e.getKey(), "key " + shorten(e.getKey()), path, seen, depth);
                 if (found == null) {
-                    found = child(e.getValue(), "value of key " + shorten(e.getKey()), path, seen, depth);
+                    found =
+                            child(
+                                    e.getValue(),
+                                    "value of key " + shorten(e.getKey()),
+                                    path,
+                                    seen,
+                                    depth);
                 }
                 if (found != null) {
                     return found;
@@ -196,7 +241,9 @@ public final class Transfer {
         if (isJdk(c)) {
             return null;
         }
-        for (Class<?> k = c; k != null && Serializable.class.isAssignableFrom(k); k = k.getSuperclass()) {
+        for (Class<?> k = c;
+                k != null && Serializable.class.isAssignableFrom(k);
+                k = k.getSuperclass()) {
             for (Field f : k.getDeclaredFields()) {
                 int m = f.getModifiers();
                 if (Modifier.isStatic(m) || Modifier.isTransient(m) || f.getType().isPrimitive()) {
@@ -211,7 +258,13 @@ public final class Transfer {
                 } catch (IllegalAccessException e) {
                     continue;
                 }
-                String found = child(value, "field " + f.getName() + " of " + k.getSimpleName(), path, seen, depth);
+                String found =
+                        child(
+                                value,
+                                "field " + f.getName() + " of " + k.getSimpleName(),
+                                path,
+                                seen,
+                                depth);
                 if (found != null) {
                     return found;
                 }
@@ -220,7 +273,8 @@ public final class Transfer {
         return null;
     }
 
-    private static String child(Object o, String label, List<String> path, Map<Object, Boolean> seen, int depth) {
+    private static String child(
+            Object o, String label, List<String> path, Map<Object, Boolean> seen, int depth) {
         int mark = path.size();
         path.add(label);
         String found = walk(o, path, seen, depth + 1);

@@ -12,11 +12,11 @@ import java.util.concurrent.TimeUnit;
  * <p>Lifecycle: {@code NEW --start--> RUNNING --shutdown/shutdownNow--> SHUTDOWN --last task
  * done--> TERMINATED}. {@link #start} is called once, by the engine, before anything else.
  *
- * <p>What a task's future must complete with: the value {@link TaskFuture#task()} returns, or
- * what it throws. For the engine's {@code map} chunks ({@link
- * dev.forkwise.codec.Portable#packsResults}) that value is an {@code Object[]} of outputs, or the
- * same outputs as {@link dev.forkwise.codec.Packed} numbers, which the engine unpacks as it reads
- * them; never anything else. A backend that loses a task (its worker died) fails it with {@link
+ * <p>What a task's future must complete with: the value {@link TaskFuture#task()} returns, or what
+ * it throws. For the engine's {@code map} chunks ({@link dev.forkwise.codec.Portable#packsResults})
+ * that value is an {@code Object[]} of outputs, or the same outputs as {@link
+ * dev.forkwise.codec.Packed} numbers, which the engine unpacks as it reads them; never anything
+ * else. A backend that loses a task (its worker died) fails it with {@link
  * dev.forkwise.WorkerCrashedException}; one that gives up waiting, with {@link
  * dev.forkwise.TaskTimeoutException}. How to add one: the package description.
  */

@@ -3,6 +3,7 @@ package dev.forkwise.engine;
 import dev.forkwise.Call;
 import dev.forkwise.Fn;
 import dev.forkwise.codec.Portable;
+
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;

@@ -2,8 +2,8 @@ package dev.forkwise.engine;
 
 import dev.forkwise.Fn;
 import dev.forkwise.TaskFailedException;
-import dev.forkwise.codec.Packed;
 import dev.forkwise.codec.PackedList;
+
 import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.Iterator;

@@ -41,7 +41,8 @@ public final class Lifecycle {
 
     /**
      * @param lock the owner's lock, which guards this state
-     * @param initial {@link State#NEW} for an owner that is started later, else {@link State#RUNNING}
+     * @param initial {@link State#NEW} for an owner that is started later, else {@link
+     *     State#RUNNING}
      */
     public Lifecycle(ReentrantLock lock, State initial) {
         this.lock = lock;
@@ -49,13 +50,17 @@ public final class Lifecycle {
         this.state = initial;
     }
 
-    /** @return the state; the caller holds the owner's lock */
+    /**
+     * @return the state; the caller holds the owner's lock
+     */
     public State state() {
         assert lock.isHeldByCurrentThread();
         return state;
     }
 
-    /** @return whether the state is {@code s}; the caller holds the owner's lock */
+    /**
+     * @return whether the state is {@code s}; the caller holds the owner's lock
+     */
     public boolean is(State s) {
         return state() == s;
     }
@@ -77,7 +82,9 @@ public final class Lifecycle {
         return true;
     }
 
-    /** @return whether shutdown has begun ({@link State#SHUTDOWN} or {@link State#TERMINATED}) */
+    /**
+     * @return whether shutdown has begun ({@link State#SHUTDOWN} or {@link State#TERMINATED})
+     */
     public boolean isShutdown() {
         lock.lock();
         try {
@@ -87,7 +94,9 @@ public final class Lifecycle {
         }
     }
 
-    /** @return whether the owner has terminated */
+    /**
+     * @return whether the owner has terminated
+     */
     public boolean isTerminated() {
         lock.lock();
         try {

@@ -1,8 +1,8 @@
 package dev.forkwise.engine;
 
 import dev.forkwise.Fn;
-import dev.forkwise.codec.Packed;
 import dev.forkwise.codec.PackedList;
+
 import java.util.ArrayDeque;
 import java.util.Arrays;
 import java.util.List;
@@ -57,27 +57,32 @@ final class Mapping<R> implements Gatherer<Object, Mapping.State, R> {
 
     @Override
     public Integrator<State, Object, R> integrator() {
-        return Integrator.of((state, element, downstream) -> {
-            if (element == null) {
-                cancelAll(state);
-                throw new NullPointerException("mapping input #" + state.next + " is null: forkwise does not pass null inputs" + Inputs.NULL_FIX);
-            }
-            if (state.buffer == null) {
-                state.buffer = new Object[chunkSize];
-                state.firstIndex = state.next;
-            }
-            state.buffer[state.filled++] = element;
-            state.next++;
-            if (state.filled == chunkSize) {
-                dispatch(state);
-            }
-            while (state.inFlight.size() > window) {
-                if (!emitFirst(state, downstream)) {
-                    return false;
-                }
-            }
-            return !downstream.isRejecting();
-        });
+        return Integrator.of(
+                (state, element, downstream) -> {
+                    if (element == null) {
+                        cancelAll(state);
+                        throw new NullPointerException(
+                                "mapping input #"
+                                        + state.next
+                                        + " is null: forkwise does not pass null inputs"
+                                        + Inputs.NULL_FIX);
+                    }
+                    if (state.buffer == null) {
+                        state.buffer = new Object[chunkSize];
+                        state.firstIndex = state.next;
+                    }
+                    state.buffer[state.filled++] = element;
+                    state.next++;
+                    if (state.filled == chunkSize) {
+                        dispatch(state);
+                    }
+                    while (state.inFlight.size() > window) {
+                        if (!emitFirst(state, downstream)) {
+                            return false;
+                        }
+                    }
+                    return !downstream.isRejecting();
+                });
     }
 
     @Override
@@ -95,7 +100,10 @@ final class Mapping<R> implements Gatherer<Object, Mapping.State, R> {
     }
 
     private void dispatch(State state) {
-        Object[] inputs = state.filled == state.buffer.length ? state.buffer : Arrays.copyOf(state.buffer, state.filled);
+        Object[] inputs =
+                state.filled == state.buffer.length
+                        ? state.buffer
+                        : Arrays.copyOf(state.buffer, state.filled);
         Chunk c = new Chunk("mapping", fn, inputs, state.firstIndex);
         state.buffer = null;
         state.filled = 0;
@@ -115,11 +123,14 @@ final class Mapping<R> implements Gatherer<Object, Mapping.State, R> {
             results = PackedList.of(f.get()); // Packed when it came from a worker JVM
         } catch (ExecutionException e) {
             cancelAll(state);
-            throw e.getCause() instanceof RuntimeException re ? re : new IllegalStateException(e.getCause());
+            throw e.getCause() instanceof RuntimeException re
+                    ? re
+                    : new IllegalStateException(e.getCause());
         } catch (InterruptedException e) {
             cancelAll(state);
             Thread.currentThread().interrupt();
-            throw new CancellationException("mapping was interrupted while waiting for a result; its tasks were cancelled");
+            throw new CancellationException(
+                    "mapping was interrupted while waiting for a result; its tasks were cancelled");
         }
         for (Object r : results) {
             @SuppressWarnings("unchecked")

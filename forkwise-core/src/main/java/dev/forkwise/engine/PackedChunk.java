@@ -18,7 +18,8 @@ import dev.forkwise.codec.Packed;
  * @param inputs the inputs, an {@code int[]}, {@code long[]} or {@code double[]}
  * @param firstIndex the index of the first input in the whole input sequence
  */
-record PackedChunk(String label, Fn<Object, ?> fn, Packed inputs, long firstIndex) implements Call<Object[]> {
+record PackedChunk(String label, Fn<Object, ?> fn, Packed inputs, long firstIndex)
+        implements Call<Object[]> {
 
     @Override
     public Object[] call() throws InputFailure, InterruptedException {
@@ -32,7 +33,10 @@ record PackedChunk(String label, Fn<Object, ?> fn, Packed inputs, long firstInde
             if (i > 0 && Thread.currentThread().isInterrupted()) {
                 throw new InterruptedException(label + " chunk cancelled");
             }
-            Object x = ints != null ? (Object) ints[i] : longs != null ? (Object) longs[i] : (Object) doubles[i];
+            Object x =
+                    ints != null
+                            ? (Object) ints[i]
+                            : longs != null ? (Object) longs[i] : (Object) doubles[i];
             try {
                 out[i] = fn.apply(x);
             } catch (Throwable t) {

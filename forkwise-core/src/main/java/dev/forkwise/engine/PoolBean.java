@@ -2,7 +2,9 @@ package dev.forkwise.engine;
 
 import dev.forkwise.Pool;
 import dev.forkwise.PoolMXBean;
+
 import java.lang.management.ManagementFactory;
+
 import javax.management.InstanceNotFoundException;
 import javax.management.JMException;
 import javax.management.MBeanServer;
@@ -10,9 +12,9 @@ import javax.management.ObjectName;
 
 /**
  * A pool's MBean ({@link PoolMXBean}): registered when the pool is made, unregistered once it has
- * terminated (noticed by {@code close}, {@code awaitTermination}, {@code isTerminated} and by
- * the bean's own reads). Registration never fails a pool: without JMX (a platform that has none,
- * a name already taken) the pool simply has no bean.
+ * terminated (noticed by {@code close}, {@code awaitTermination}, {@code isTerminated} and by the
+ * bean's own reads). Registration never fails a pool: without JMX (a platform that has none, a name
+ * already taken) the pool simply has no bean.
  */
 final class PoolBean implements PoolMXBean {
 

@@ -2,13 +2,13 @@ package dev.forkwise.engine;
 
 import dev.forkwise.Action;
 import dev.forkwise.Call;
+import dev.forkwise.Fn;
 import dev.forkwise.Fn2;
 import dev.forkwise.Fn3;
-import dev.forkwise.Fn;
 import dev.forkwise.MapTimeoutException;
 import dev.forkwise.Pool;
-import dev.forkwise.codec.Packed;
 import dev.forkwise.codec.PackedList;
+
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Arrays;
@@ -159,7 +159,9 @@ public class PoolEngine implements Pool {
     @Override
     public <T, R> CompletableFuture<R> applyAsync(Fn<? super T, ? extends R> fn, T input) {
         Objects.requireNonNull(fn, "fn must not be null");
-        Objects.requireNonNull(input, "input must not be null: forkwise does not pass null inputs" + Inputs.NULL_FIX);
+        Objects.requireNonNull(
+                input,
+                "input must not be null: forkwise does not pass null inputs" + Inputs.NULL_FIX);
         requireRunning();
         Chunk chunk = new Chunk("applyAsync", erase(fn), new Object[] {input}, 0);
         Call<R> one = new FirstResult<>(chunk);
@@ -181,20 +183,26 @@ public class PoolEngine implements Pool {
     }
 
     @Override
-    public <T, R> List<R> map(Fn<? super T, ? extends R> fn, Iterable<? extends T> inputs, Duration timeout) {
+    public <T, R> List<R> map(
+            Fn<? super T, ? extends R> fn, Iterable<? extends T> inputs, Duration timeout) {
         requireTimeout(timeout);
         return await("map", this.<T, R>startMap("map", fn, inputs, 0), timeout);
     }
 
     @Override
-    public <T, R> List<R> map(Fn<? super T, ? extends R> fn, Iterable<? extends T> inputs, int chunkSize, Duration timeout) {
+    public <T, R> List<R> map(
+            Fn<? super T, ? extends R> fn,
+            Iterable<? extends T> inputs,
+            int chunkSize,
+            Duration timeout) {
         requireChunkSize(chunkSize);
         requireTimeout(timeout);
         return await("map", this.<T, R>startMap("map", fn, inputs, chunkSize), timeout);
     }
 
     @Override
-    public <T, R> CompletableFuture<List<R>> mapAsync(Fn<? super T, ? extends R> fn, Iterable<? extends T> inputs) {
+    public <T, R> CompletableFuture<List<R>> mapAsync(
+            Fn<? super T, ? extends R> fn, Iterable<? extends T> inputs) {
         return this.<T, R>startMap("mapAsync", fn, inputs, 0).result();
     }
 
@@ -220,22 +228,32 @@ public class PoolEngine implements Pool {
     }
 
     @Override
-    public <A, B, C, R> List<R> starmap(Fn3<? super A, ? super B, ? super C, ? extends R> fn, Iterable<? extends List<?>> triples) {
+    public <A, B, C, R> List<R> starmap(
+            Fn3<? super A, ? super B, ? super C, ? extends R> fn,
+            Iterable<? extends List<?>> triples) {
         Objects.requireNonNull(fn, "fn must not be null");
         Objects.requireNonNull(triples, "triples must not be null");
         List<Triple> args = new ArrayList<>();
         int i = 0;
         for (List<?> t : triples) {
             if (t == null || t.size() != 3 || t.stream().anyMatch(Objects::isNull)) {
-                throw new IllegalArgumentException("starmap triple #" + i + " must be a list of exactly three non-null"
-                        + " arguments for a three-argument function, was " + t);
+                throw new IllegalArgumentException(
+                        "starmap triple #"
+                                + i
+                                + " must be a list of exactly three non-null"
+                                + " arguments for a three-argument function, was "
+                                + t);
             }
             args.add(new Triple(t.get(0), t.get(1), t.get(2)));
             i++;
         }
         @SuppressWarnings("unchecked")
         Fn3<Object, Object, Object, R> f = (Fn3<Object, Object, Object, R>) fn;
-        return await("starmap", this.<Triple, R>startMap("starmap", (Triple t) -> f.apply(t.a(), t.b(), t.c()), args, 0), null);
+        return await(
+                "starmap",
+                this.<Triple, R>startMap(
+                        "starmap", (Triple t) -> f.apply(t.a(), t.b(), t.c()), args, 0),
+                null);
     }
 
     private <A, B, R> MapCall<R> startStarmap(
@@ -264,7 +282,8 @@ public class PoolEngine implements Pool {
      * the last chunk succeeds or, at the first failure, exceptionally with that failure after the
      * other chunks are cancelled. Cancelling the result cancels the chunks.
      */
-    private record MapCall<R>(List<TaskFuture<?>> chunks, int inputs, CompletableFuture<List<R>> result) {}
+    private record MapCall<R>(
+            List<TaskFuture<?>> chunks, int inputs, CompletableFuture<List<R>> result) {}
 
     private <T, R> MapCall<R> startMap(
             String label, Fn<? super T, ? extends R> fn, Iterable<? extends T> inputs, int chunk) {
@@ -273,13 +292,15 @@ public class PoolEngine implements Pool {
         Object[] items = toArrayRejectingNulls(label, inputs);
         requireRunning();
         if (items.length == 0) {
-            return new MapCall<>(List.of(), 0, CompletableFuture.completedFuture(new ArrayList<>()));
+            return new MapCall<>(
+                    List.of(), 0, CompletableFuture.completedFuture(new ArrayList<>()));
         }
         int size = chunk > 0 ? chunk : autoChunk(items.length);
         List<TaskFuture<?>> chunks = new ArrayList<>((items.length + size - 1) / size);
         try {
             for (int start = 0; start < items.length; start += size) {
-                Object[] slice = Arrays.copyOfRange(items, start, Math.min(items.length, start + size));
+                Object[] slice =
+                        Arrays.copyOfRange(items, start, Math.min(items.length, start + size));
                 Chunk c = new Chunk(label, erase(fn), slice, start);
                 chunks.add(dispatchBulk(c.describe(), c));
             }
@@ -301,11 +322,12 @@ public class PoolEngine implements Pool {
                         }
                     });
         }
-        result.whenComplete((r, e) -> {
-            if (result.isCancelled()) {
-                chunks.forEach(c -> c.cancel(true));
-            }
-        });
+        result.whenComplete(
+                (r, e) -> {
+                    if (result.isCancelled()) {
+                        chunks.forEach(c -> c.cancel(true));
+                    }
+                });
         return new MapCall<>(chunks, items.length, result);
     }
 
@@ -338,7 +360,9 @@ public class PoolEngine implements Pool {
      */
     private static <R> List<R> await(String label, MapCall<R> call, Duration timeout) {
         try {
-            return timeout == null ? call.result().get() : call.result().get(timeout.toNanos(), TimeUnit.NANOSECONDS);
+            return timeout == null
+                    ? call.result().get()
+                    : call.result().get(timeout.toNanos(), TimeUnit.NANOSECONDS);
         } catch (ExecutionException e) {
             throw asUnchecked(e.getCause());
         } catch (InterruptedException e) {
@@ -414,7 +438,9 @@ public class PoolEngine implements Pool {
         requireChunkSize(chunkSize);
         int window = (int) Math.min(MAX_WINDOW, Math.max(2L, 2L * parallelism()));
         @SuppressWarnings("unchecked")
-        Gatherer<T, ?, R> g = (Gatherer<T, ?, R>) (Gatherer<?, ?, ?>) new Mapping<R>(this, erase(fn), chunkSize, window);
+        Gatherer<T, ?, R> g =
+                (Gatherer<T, ?, R>)
+                        (Gatherer<?, ?, ?>) new Mapping<R>(this, erase(fn), chunkSize, window);
         return g;
     }
 
@@ -636,12 +662,18 @@ public class PoolEngine implements Pool {
 
     // ---------------------------------------------------------------- internals
 
-    /** Hands one task to the backend; rejection names this pool. Its future fails with the task's own exception. */
+    /**
+     * Hands one task to the backend; rejection names this pool. Its future fails with the task's
+     * own exception.
+     */
     <R> TaskFuture<R> dispatch(String description, Callable<R> task) {
         return dispatch(new TaskFuture<>(description, task));
     }
 
-    /** Hands one chunk of a bulk call to the backend; its future fails with a {@code TaskFailedException} naming the input. */
+    /**
+     * Hands one chunk of a bulk call to the backend; its future fails with a {@code
+     * TaskFailedException} naming the input.
+     */
     <R> TaskFuture<R> dispatchBulk(String description, Callable<R> task) {
         return dispatch(TaskFuture.forBulk(description, task));
     }
@@ -702,7 +734,11 @@ public class PoolEngine implements Pool {
         if (inputs instanceof Collection<?> c) {
             items = c.toArray(); // one copy, no regrowth
             if (items.getClass() != Object[].class) {
-                items = Arrays.copyOf(items, items.length, Object[].class); // a collection that returns a typed array
+                items =
+                        Arrays.copyOf(
+                                items,
+                                items.length,
+                                Object[].class); // a collection that returns a typed array
             }
         } else {
             List<Object> list = new ArrayList<>();

@@ -2,6 +2,7 @@ package dev.forkwise.engine;
 
 import dev.forkwise.Call;
 import dev.forkwise.codec.Portable;
+
 import java.util.List;
 import java.util.Map;
 

@@ -1,6 +1,7 @@
 package dev.forkwise.engine;
 
 import dev.forkwise.TaskFailedException;
+
 import java.lang.invoke.MethodHandles;
 import java.lang.invoke.VarHandle;
 import java.util.Objects;
@@ -27,9 +28,8 @@ import java.util.concurrent.FutureTask;
  * {@link java.util.concurrent.Future} contract says: {@code get()}'s {@code ExecutionException},
  * {@code join()}'s {@code CompletionException} and {@code exceptionNow()} carry the task's own
  * exception. The chunks of a bulk call ({@code map}, {@code imap}, {@code starmap}) fail with a
- * {@link TaskFailedException} that names the input, the original as its cause ({@link
- * #forBulk}). A task that itself throws {@code CancellationException} fails; it is not taken
- * for cancelled.
+ * {@link TaskFailedException} that names the input, the original as its cause ({@link #forBulk}). A
+ * task that itself throws {@code CancellationException} fails; it is not taken for cancelled.
  *
  * <p>A remote backend does not call {@link #run()}; it sends {@link #task()} elsewhere and calls
  * {@link #completeRemotely} or {@link #failRemotely} with the outcome.
@@ -44,12 +44,16 @@ public final class TaskFuture<R> extends CompletableFuture<R> implements Runnabl
     private final FutureTask<R> local;
     private final boolean bulk;
     private volatile boolean interruptRequested;
+
     /** Its pool's watch, or null for a task no pool runs. */
     private volatile TaskWatch watch;
+
     private volatile boolean startedFlag;
     private volatile TaskWatch.TaskEvent event;
+
     /** Who ran it, for its event: set only while a recording wants the event. */
     private volatile String worker;
+
     /** Whether its end was reported; set once, by {@link #ENDED}. */
     private volatile boolean endReported;
 
@@ -57,7 +61,9 @@ public final class TaskFuture<R> extends CompletableFuture<R> implements Runnabl
 
     static {
         try {
-            ENDED = MethodHandles.lookup().findVarHandle(TaskFuture.class, "endReported", boolean.class);
+            ENDED =
+                    MethodHandles.lookup()
+                            .findVarHandle(TaskFuture.class, "endReported", boolean.class);
         } catch (ReflectiveOperationException e) {
             throw new ExceptionInInitializerError(e);
         }
@@ -139,8 +145,8 @@ public final class TaskFuture<R> extends CompletableFuture<R> implements Runnabl
     }
 
     /**
-     * Counts the start; returns whether a recording wants its event, and so who ran it (the name
-     * is built only then: this is every task's path).
+     * Counts the start; returns whether a recording wants its event, and so who ran it (the name is
+     * built only then: this is every task's path).
      */
     private boolean begin() {
         TaskWatch w = watch;
@@ -225,8 +231,8 @@ public final class TaskFuture<R> extends CompletableFuture<R> implements Runnabl
     }
 
     /**
-     * Returns whether the task was cancelled with {@code mayInterruptIfRunning}, so a remote backend
-     * knows to interrupt it where it runs.
+     * Returns whether the task was cancelled with {@code mayInterruptIfRunning}, so a remote
+     * backend knows to interrupt it where it runs.
      *
      * @return true after {@code cancel(true)}
      */

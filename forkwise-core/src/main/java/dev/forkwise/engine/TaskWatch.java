@@ -3,15 +3,17 @@ package dev.forkwise.engine;
 import dev.forkwise.Pool;
 import dev.forkwise.TaskTimeoutException;
 import dev.forkwise.WorkerCrashedException;
-import java.util.concurrent.CancellationException;
-import java.util.concurrent.CompletionException;
-import java.util.concurrent.atomic.LongAdder;
+
 import jdk.jfr.Category;
 import jdk.jfr.Description;
 import jdk.jfr.Event;
 import jdk.jfr.Label;
 import jdk.jfr.Name;
 import jdk.jfr.StackTrace;
+
+import java.util.concurrent.CancellationException;
+import java.util.concurrent.CompletionException;
+import java.util.concurrent.atomic.LongAdder;
 
 /**
  * What a pool knows about its tasks, on every backend: counters for {@link Pool#stats()} and the
@@ -84,7 +86,10 @@ public final class TaskWatch {
     }
 
     private static String outcome(Throwable failure) {
-        Throwable t = failure instanceof CompletionException c && c.getCause() != null ? c.getCause() : failure;
+        Throwable t =
+                failure instanceof CompletionException c && c.getCause() != null
+                        ? c.getCause()
+                        : failure;
         return switch (t) {
             case null -> "ok";
             case CancellationException x -> "cancelled";
@@ -102,7 +107,8 @@ public final class TaskWatch {
      * @return the snapshot
      */
     Pool.Stats snapshot(int workersAlive, long workersRestarted) {
-        // read the ends first: a task counted as ended was counted as submitted (and started) before
+        // read the ends first: a task counted as ended was counted as submitted (and started)
+        // before
         long ok = completed.sum();
         long bad = failed.sum();
         long off = cancelled.sum();
@@ -114,7 +120,8 @@ public final class TaskWatch {
         long ended = ok + bad + off + crash + late;
         long running = Math.max(0, go - (ended - early));
         long queued = Math.max(0, in - go - early);
-        return new Pool.Stats(in, queued, running, ok, bad, off, crash, late, workersAlive, workersRestarted);
+        return new Pool.Stats(
+                in, queued, running, ok, bad, off, crash, late, workersAlive, workersRestarted);
     }
 
     /** One task, from its start to its end, in JDK Mission Control. */
@@ -124,9 +131,18 @@ public final class TaskWatch {
     @Description("A task of a forkwise pool, from its start to its end, and how it ended")
     @StackTrace(false)
     public static final class TaskEvent extends Event {
-        @Label("Pool") public String pool;
-        @Label("Task") public String task;
-        @Label("Worker") @Description("The thread that ran it, or the worker JVM's pid") public String worker;
-        @Label("Outcome") @Description("ok, failed, cancelled, crashed or timed out") public String outcome;
+        @Label("Pool")
+        public String pool;
+
+        @Label("Task")
+        public String task;
+
+        @Label("Worker")
+        @Description("The thread that ran it, or the worker JVM's pid")
+        public String worker;
+
+        @Label("Outcome")
+        @Description("ok, failed, cancelled, crashed or timed out")
+        public String outcome;
     }
 }

@@ -3,6 +3,7 @@ package dev.forkwise.engine;
 import dev.forkwise.Fn;
 import dev.forkwise.codec.Packed;
 import dev.forkwise.codec.Portable;
+
 import java.util.concurrent.Callable;
 
 /**
@@ -28,7 +29,8 @@ public final class Tasks {
      * @return the chunk; its result is an {@code Object[]} of outputs
      */
     @SuppressWarnings("unchecked")
-    public static Callable<Object[]> mapChunk(String label, Fn<?, ?> fn, Object[] inputs, long firstIndex) {
+    public static Callable<Object[]> mapChunk(
+            String label, Fn<?, ?> fn, Object[] inputs, long firstIndex) {
         return new Chunk(label, (Fn<Object, ?>) fn, inputs, firstIndex);
     }
 
@@ -41,21 +43,29 @@ public final class Tasks {
      */
     @SuppressWarnings("unchecked")
     public static Callable<?> applyOne(Fn<?, ?> fn, Object input) {
-        return new FirstResult<>(new Chunk("applyAsync", (Fn<Object, ?>) fn, new Object[] {input}, 0));
+        return new FirstResult<>(
+                new Chunk("applyAsync", (Fn<Object, ?>) fn, new Object[] {input}, 0));
     }
 
     @SuppressWarnings("unchecked")
     private static Callable<?> rebuild(Portable.Shape shape, Object[] c) {
         try {
             return switch (shape) {
-                case MAP_CHUNK -> c[2] instanceof Packed p
-                        ? new PackedChunk((String) c[0], (Fn<Object, ?>) c[1], p, (Long) c[3])
-                        : new Chunk((String) c[0], (Fn<Object, ?>) c[1], (Object[]) c[2], (Long) c[3]);
+                case MAP_CHUNK ->
+                        c[2] instanceof Packed p
+                                ? new PackedChunk(
+                                        (String) c[0], (Fn<Object, ?>) c[1], p, (Long) c[3])
+                                : new Chunk(
+                                        (String) c[0],
+                                        (Fn<Object, ?>) c[1],
+                                        (Object[]) c[2],
+                                        (Long) c[3]);
                 case FIRST_RESULT -> new FirstResult<>((Chunk) c[0]);
                 case RUNNABLE -> new RunnableCall<>((Runnable) c[0], c[1]);
             };
         } catch (ClassCastException | ArrayIndexOutOfBoundsException e) {
-            throw new IllegalArgumentException("the components do not make a " + shape + " task", e);
+            throw new IllegalArgumentException(
+                    "the components do not make a " + shape + " task", e);
         }
     }
 }

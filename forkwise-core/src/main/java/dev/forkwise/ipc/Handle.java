@@ -40,7 +40,9 @@ abstract class Handle implements AutoCloseable, Serializable {
         segment.close();
     }
 
-    /** @return the file behind this handle, for diagnostics */
+    /**
+     * @return the file behind this handle, for diagnostics
+     */
     Path path() {
         return segment.path;
     }
@@ -64,9 +66,13 @@ abstract class Handle implements AutoCloseable, Serializable {
         if (!segment.isClosed()) {
             return e;
         }
-        return new IllegalStateException(this + " is closed: its close() released the shared memory, so it cannot be used"
-                + " any more. Keep it open while anything uses it (close it after the pool's tasks are done, for example"
-                + " with both in one try-with-resources, the pool declared after it), or create a new one", e);
+        return new IllegalStateException(
+                this
+                        + " is closed: its close() released the shared memory, so it cannot be used"
+                        + " any more. Keep it open while anything uses it (close it after the"
+                        + " pool's tasks are done, for example with both in one try-with-resources,"
+                        + " the pool declared after it), or create a new one",
+                e);
     }
 
     @Override

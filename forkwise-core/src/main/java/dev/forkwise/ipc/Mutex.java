@@ -1,12 +1,13 @@
 package dev.forkwise.ipc;
 
 import dev.forkwise.shm.IdleStrategy;
+
 import java.lang.foreign.MemorySegment;
 import java.util.concurrent.TimeUnit;
 
 /**
- * A robust mutual-exclusion word in shared memory: held by one thread of one process at a time,
- * and taken over when its holder dies, like a POSIX robust mutex's {@code EOWNERDEAD}.
+ * A robust mutual-exclusion word in shared memory: held by one thread of one process at a time, and
+ * taken over when its holder dies, like a POSIX robust mutex's {@code EOWNERDEAD}.
  *
  * <h2>Layout</h2>
  *
@@ -22,19 +23,19 @@ import java.util.concurrent.TimeUnit;
  *
  * <p>Acquiring is a compare-and-set of {@code owner} from 0 to the caller's word; releasing is a
  * release store of 0. Both are full hardware atomics on the same physical memory in every process,
- * so the usual lock guarantees hold across processes: everything a holder wrote before it
- * released is visible to the next holder after it acquired.
+ * so the usual lock guarantees hold across processes: everything a holder wrote before it released
+ * is visible to the next holder after it acquired.
  *
  * <p>A waiter spins, yields, then parks ({@link IdleStrategy}); once parking it checks every {@link
  * #CHECK_NANOS} whether the holder is alive ({@link Owners#dead}). If it is not, the waiter
  * compare-and-sets {@code owner} from the dead word to its own: exactly one waiter wins, and it is
  * told ({@link #OWNER_DIED}).
  *
- * <p>The owner and start-time words cannot change together, so their order matters. A holder
- * writes its start time just after it takes the owner word, and clears it to 0 just before it
- * releases; a waiter reads the owner word, then the start time, then the owner word again. So the
- * start time a waiter reads is either that holder's or 0, never a previous holder's (which would
- * make a live holder look dead); with 0 it asks only whether the holder's pid is alive.
+ * <p>The owner and start-time words cannot change together, so their order matters. A holder writes
+ * its start time just after it takes the owner word, and clears it to 0 just before it releases; a
+ * waiter reads the owner word, then the start time, then the owner word again. So the start time a
+ * waiter reads is either that holder's or 0, never a previous holder's (which would make a live
+ * holder look dead); with 0 it asks only whether the holder's pid is alive.
  */
 final class Mutex {
 
@@ -46,8 +47,10 @@ final class Mutex {
 
     /** {@link #acquire} got the lock. */
     static final int ACQUIRED = 0;
+
     /** {@link #acquire} got the lock from a holder that had died holding it. */
     static final int OWNER_DIED = 1;
+
     /** {@link #acquire} ran out of time. */
     static final int TIMED_OUT = -1;
 
@@ -64,10 +67,10 @@ final class Mutex {
     }
 
     /**
-     * One attempt, no waiting, that also takes the lock over from a dead holder: {@link
-     * #ACQUIRED}, {@link #OWNER_DIED}, or {@link #TIMED_OUT} when a live holder has it. Whether the
-     * holder lives is looked at most every {@link #CHECK_NANOS} per mutex handle, so a loop of
-     * {@code tryLock()} on a lock a live process holds costs a compare-and-set each time.
+     * One attempt, no waiting, that also takes the lock over from a dead holder: {@link #ACQUIRED},
+     * {@link #OWNER_DIED}, or {@link #TIMED_OUT} when a live holder has it. Whether the holder
+     * lives is looked at most every {@link #CHECK_NANOS} per mutex handle, so a loop of {@code
+     * tryLock()} on a lock a live process holds costs a compare-and-set each time.
      */
     int tryAcquireNow() {
         long me = Owners.me();
@@ -85,7 +88,9 @@ final class Mutex {
         return TIMED_OUT;
     }
 
-    /** When {@link #tryAcquireNow} may next look whether the holder lives (racy by design: a hint). */
+    /**
+     * When {@link #tryAcquireNow} may next look whether the holder lives (racy by design: a hint).
+     */
     private volatile long nextCheck = System.nanoTime();
 
     /** One attempt, no waiting. */
@@ -111,7 +116,8 @@ final class Mutex {
         }
         long w = (long) Segment.LONG.getVolatile(m, owner);
         if (w == me) {
-            throw new IllegalStateException("this thread already holds the lock, and a shared lock is not reentrant");
+            throw new IllegalStateException(
+                    "this thread already holds the lock, and a shared lock is not reentrant");
         }
         long began = System.nanoTime();
         long nextCheck = 0;
@@ -183,17 +189,23 @@ final class Mutex {
         Segment.LONG.setRelease(m, owner, 0L);
     }
 
-    /** @return whether the calling thread holds it */
+    /**
+     * @return whether the calling thread holds it
+     */
     boolean heldByMe() {
         return (long) Segment.LONG.getVolatile(m, owner) == Owners.me();
     }
 
-    /** @return whether anyone holds it */
+    /**
+     * @return whether anyone holds it
+     */
     boolean held() {
         return (long) Segment.LONG.getVolatile(m, owner) != 0;
     }
 
-    /** @return how many times a dead holder's lock has been taken over */
+    /**
+     * @return how many times a dead holder's lock has been taken over
+     */
     long takeOvers() {
         return (long) Segment.LONG.getVolatile(m, deaths);
     }

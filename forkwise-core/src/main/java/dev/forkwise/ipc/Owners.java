@@ -15,8 +15,8 @@ import java.util.concurrent.atomic.AtomicInteger;
  * for the process that died), a thread is a number this JVM gives it. An owner word is {@code pid
  * << 32 | thread number}.
  *
- * <p>On Linux, liveness and start time come from {@code /proc/<pid>/stat}: a zombie (killed, not yet
- * reaped by its parent) counts as dead, which {@link ProcessHandle#isAlive()} would not say.
+ * <p>On Linux, liveness and start time come from {@code /proc/<pid>/stat}: a zombie (killed, not
+ * yet reaped by its parent) counts as dead, which {@link ProcessHandle#isAlive()} would not say.
  * Elsewhere {@link ProcessHandle} answers.
  */
 final class Owners {
@@ -39,12 +39,16 @@ final class Owners {
 
     private Owners() {}
 
-    /** @return the owner word of the calling thread: {@code pid << 32 | thread number}, never 0 */
+    /**
+     * @return the owner word of the calling thread: {@code pid << 32 | thread number}, never 0
+     */
     static long me() {
         return WORD.get()[0];
     }
 
-    /** @return the pid in an owner word */
+    /**
+     * @return the pid in an owner word
+     */
     static long pidOf(long word) {
         return word >>> 32;
     }
@@ -85,17 +89,23 @@ final class Owners {
         if (stat != null) {
             return stat[1];
         }
-        return ProcessHandle.of(pid).flatMap(h -> h.info().startInstant()).map(i -> i.toEpochMilli()).orElse(0L);
+        return ProcessHandle.of(pid)
+                .flatMap(h -> h.info().startInstant())
+                .map(i -> i.toEpochMilli())
+                .orElse(0L);
     }
 
     /**
-     * {@code {alive ? 1 : 0, start}} from {@code /proc/<pid>/stat}; {@code {0, 0}} if the process is
-     * gone; null where there is no {@code /proc}.
+     * {@code {alive ? 1 : 0, start}} from {@code /proc/<pid>/stat}; {@code {0, 0}} if the process
+     * is gone; null where there is no {@code /proc}.
      */
     private static long[] stat(long pid) {
         String s;
         try {
-            s = new String(Files.readAllBytes(Path.of("/proc", Long.toString(pid), "stat")), StandardCharsets.US_ASCII);
+            s =
+                    new String(
+                            Files.readAllBytes(Path.of("/proc", Long.toString(pid), "stat")),
+                            StandardCharsets.US_ASCII);
         } catch (NoSuchFileException e) {
             return Files.isDirectory(Path.of("/proc/self")) ? new long[] {0, 0} : null;
         } catch (IOException e) {

@@ -1,6 +1,7 @@
 package dev.forkwise.ipc;
 
 import dev.forkwise.codec.Messages;
+
 import java.io.ObjectStreamException;
 import java.io.Serial;
 import java.io.Serializable;
@@ -9,13 +10,16 @@ import java.time.Duration;
 
 /**
  * Two connected ends (Python's {@code multiprocessing.Pipe()}): what one end sends, the other
- * receives, in order, in both directions. Pass one end to a worker and keep the other, or pass
- * one to each of two workers.
+ * receives, in order, in both directions. Pass one end to a worker and keep the other, or pass one
+ * to each of two workers.
  *
  * {@snippet :
  * try (Pipe pipe = Pipe.open()) {
  *     Pipe.End child = pipe.b();
- *     pool.submit(() -> { child.send("hello from " + ProcessHandle.current().pid()); return null; });
+ *     pool.submit(() -> {
+ *         child.send("hello from " + ProcessHandle.current().pid());
+ *         return null;
+ *     });
  *     String greeting = pipe.a().recv();
  * }
  * }
@@ -62,7 +66,8 @@ public final class Pipe extends Handle {
     /** Opens a pipe with {@code bufferBytes} bytes in each direction. */
     public static Pipe open(int bufferBytes) {
         if (bufferBytes < 64) {
-            throw new IllegalArgumentException("a pipe's buffer must be at least 64 bytes, not " + bufferBytes);
+            throw new IllegalArgumentException(
+                    "a pipe's buffer must be at least 64 bytes, not " + bufferBytes);
         }
         long ring = Ring.bytes(bufferBytes);
         ring = (ring + 63) & ~63L;
@@ -84,17 +89,23 @@ public final class Pipe extends Handle {
         return p;
     }
 
-    /** @return whether this pipe is one-way: {@link #a()} receives, {@link #b()} sends */
+    /**
+     * @return whether this pipe is one-way: {@link #a()} receives, {@link #b()} sends
+     */
     public boolean isOneWay() {
         return (long) Segment.LONG.getVolatile(memory, PipeDescriptor.ONE_WAY_OFFSET) == 1L;
     }
 
-    /** @return the first end */
+    /**
+     * @return the first end
+     */
     public End a() {
         return a;
     }
 
-    /** @return the second end */
+    /**
+     * @return the second end
+     */
     public End b() {
         return b;
     }
@@ -113,8 +124,8 @@ public final class Pipe extends Handle {
     }
 
     /**
-     * One end of a pipe. Serializable: a task that captures it uses the same end in its worker.
-     * Any thread may use an end; sends from several threads are each delivered whole.
+     * One end of a pipe. Serializable: a task that captures it uses the same end in its worker. Any
+     * thread may use an end; sends from several threads are each delivered whole.
      */
     public static final class End implements AutoCloseable, Serializable {
         @Serial private static final long serialVersionUID = 1L;
@@ -139,13 +150,21 @@ public final class Pipe extends Handle {
         /** Sends {@code message} (any value a task could take as its argument). */
         public void send(Object message) throws InterruptedException {
             if (side == 0 && pipe.isOneWay()) {
-                throw new IllegalStateException(this + " only receives: this pipe is one-way (Pipe.oneWay()); send on its end b");
+                throw new IllegalStateException(
+                        this
+                                + " only receives: this pipe is one-way (Pipe.oneWay()); send on"
+                                + " its end b");
             }
             use();
             Messages.Encoded e = SharedQueue.encode(message);
             if (e.length() > out.maxRecord()) {
-                throw new IllegalArgumentException("a message of " + e.length() + " encoded bytes does not fit in this pipe's "
-                        + out.maxRecord() + "-byte buffer; open it with Pipe.open(bufferBytes) and a larger buffer");
+                throw new IllegalArgumentException(
+                        "a message of "
+                                + e.length()
+                                + " encoded bytes does not fit in this pipe's "
+                                + out.maxRecord()
+                                + "-byte buffer; open it with Pipe.open(bufferBytes) and a larger"
+                                + " buffer");
             }
             if ((long) Segment.LONG.getVolatile(pipe.memory, theirs) != 0) {
                 // only the flag here: whether the peer's process lives is checked while waiting
@@ -166,7 +185,10 @@ public final class Pipe extends Handle {
          */
         public <T> T recv() throws InterruptedException {
             if (side == 1 && pipe.isOneWay()) {
-                throw new IllegalStateException(this + " only sends: this pipe is one-way (Pipe.oneWay()); receive on its end a");
+                throw new IllegalStateException(
+                        this
+                                + " only sends: this pipe is one-way (Pipe.oneWay()); receive on"
+                                + " its end a");
             }
             use();
             byte[] b = in.take(-1, this::checkPeerIfEmpty);
@@ -179,10 +201,16 @@ public final class Pipe extends Handle {
             if (o instanceof byte[] b) {
                 return b;
             }
-            throw new IllegalStateException("the next message is a " + (o == null ? "null" : o.getClass().getName()) + ", not bytes; read it with recv()");
+            throw new IllegalStateException(
+                    "the next message is a "
+                            + (o == null ? "null" : o.getClass().getName())
+                            + ", not bytes; read it with recv()");
         }
 
-        /** Waits up to {@code timeout} for a message; returns whether one is there to {@link #recv()}. */
+        /**
+         * Waits up to {@code timeout} for a message; returns whether one is there to {@link
+         * #recv()}.
+         */
         public boolean poll(Duration timeout) throws InterruptedException {
             use();
             return in.awaitRecord(Math.max(0, timeout.toNanos()), this::checkPeerIfEmpty);
@@ -202,7 +230,8 @@ public final class Pipe extends Handle {
                 if ((long) Segment.LONG.getVolatile(m, mine + PipeDescriptor.CLOSED_OFFSET) != 0) {
                     throw new ClosedException("this end of the pipe is closed");
                 }
-                Segment.LONG.setVolatile(m, mine + PipeDescriptor.HOLDER_START_OFFSET, Owners.START);
+                Segment.LONG.setVolatile(
+                        m, mine + PipeDescriptor.HOLDER_START_OFFSET, Owners.START);
                 Segment.LONG.setVolatile(m, mine + PipeDescriptor.HOLDER_PID_OFFSET, Owners.PID);
                 registered = true;
             }
@@ -215,8 +244,10 @@ public final class Pipe extends Handle {
          */
         void arrived() {
             if (!registered && !pipe.segment.isClosed()) {
-                Segment.LONG.setVolatile(pipe.memory, mine + PipeDescriptor.HOLDER_START_OFFSET, Owners.START);
-                Segment.LONG.setVolatile(pipe.memory, mine + PipeDescriptor.HOLDER_PID_OFFSET, Owners.PID);
+                Segment.LONG.setVolatile(
+                        pipe.memory, mine + PipeDescriptor.HOLDER_START_OFFSET, Owners.START);
+                Segment.LONG.setVolatile(
+                        pipe.memory, mine + PipeDescriptor.HOLDER_PID_OFFSET, Owners.PID);
                 registered = true;
             }
         }
@@ -246,9 +277,18 @@ public final class Pipe extends Handle {
             if ((long) Segment.LONG.getVolatile(m, theirs + PipeDescriptor.CLOSED_OFFSET) != 0) {
                 return "the other end of the pipe is closed";
             }
-            long pid = (long) Segment.LONG.getVolatile(m, theirs + PipeDescriptor.HOLDER_PID_OFFSET);
-            if (pid != 0 && pid != Owners.PID && !Owners.alive(pid, (long) Segment.LONG.getVolatile(m, theirs + PipeDescriptor.HOLDER_START_OFFSET))) {
-                return "the process that held the other end of the pipe (pid " + pid + ") has exited";
+            long pid =
+                    (long) Segment.LONG.getVolatile(m, theirs + PipeDescriptor.HOLDER_PID_OFFSET);
+            if (pid != 0
+                    && pid != Owners.PID
+                    && !Owners.alive(
+                            pid,
+                            (long)
+                                    Segment.LONG.getVolatile(
+                                            m, theirs + PipeDescriptor.HOLDER_START_OFFSET))) {
+                return "the process that held the other end of the pipe (pid "
+                        + pid
+                        + ") has exited";
             }
             return null;
         }
@@ -260,7 +300,11 @@ public final class Pipe extends Handle {
 
         @Override
         public String toString() {
-            return "Pipe.End[" + (side == 0 ? "a" : "b") + " of " + pipe.segment.path.getFileName() + "]";
+            return "Pipe.End["
+                    + (side == 0 ? "a" : "b")
+                    + " of "
+                    + pipe.segment.path.getFileName()
+                    + "]";
         }
     }
 }

@@ -1,14 +1,14 @@
 package dev.forkwise.ipc;
 
 import dev.forkwise.shm.IdleStrategy;
+
 import java.lang.foreign.MemorySegment;
 import java.lang.foreign.ValueLayout;
 import java.nio.ByteOrder;
 
 /**
- * A bounded ring of variable-length records in shared memory, for any number of writers and
- * readers in any processes: the body of {@link SharedQueue} and of each direction of a {@link
- * Pipe}.
+ * A bounded ring of variable-length records in shared memory, for any number of writers and readers
+ * in any processes: the body of {@link SharedQueue} and of each direction of a {@link Pipe}.
  *
  * <h2>Layout</h2>
  *
@@ -22,8 +22,8 @@ import java.nio.ByteOrder;
  *   +256  data: records {@code int length, bytes}, wrapping at the end
  * </pre>
  *
- * <p>{@code writeSeq - readSeq} is the number of records in the ring, which tells a full ring
- * from an empty one when the offsets meet.
+ * <p>{@code writeSeq - readSeq} is the number of records in the ring, which tells a full ring from
+ * an empty one when the offsets meet.
  *
  * <h2>Concurrency and failure</h2>
  *
@@ -31,10 +31,10 @@ import java.nio.ByteOrder;
  * copies its record into free space, then publishes it with one release store of {@code tail}; a
  * read copies the record out, then frees it with one release store of {@code head}. So the ring is
  * consistent at every instant, and a process that dies holding the mutex (the mutex passes to the
- * next one, {@link Mutex#OWNER_DIED}) leaves either the whole record or nothing: a writer that
- * dies before its store loses only its own record; a reader that dies before its store leaves the
- * record for the next reader, and one that dies after it loses only the record it took. Nothing
- * else is lost and nothing is read twice.
+ * next one, {@link Mutex#OWNER_DIED}) leaves either the whole record or nothing: a writer that dies
+ * before its store loses only its own record; a reader that dies before its store leaves the record
+ * for the next reader, and one that dies after it loses only the record it took. Nothing else is
+ * lost and nothing is read twice.
  *
  * <p>A waiting writer or reader watches {@code head} or {@code tail} without the mutex and tries
  * again when it moves ({@link IdleStrategy}).
@@ -47,12 +47,15 @@ final class Ring {
     /** Bytes before the data. */
     static final long HEADER = RingDescriptor.HEADER_LENGTH;
 
-    /** Something a waiting thread checks now and then (a peer's death); it throws to stop the wait. */
+    /**
+     * Something a waiting thread checks now and then (a peer's death); it throws to stop the wait.
+     */
     interface Check {
         void check();
     }
 
-    private static final ValueLayout.OfInt LE_INT = ValueLayout.JAVA_INT_UNALIGNED.withOrder(ByteOrder.LITTLE_ENDIAN);
+    private static final ValueLayout.OfInt LE_INT =
+            ValueLayout.JAVA_INT_UNALIGNED.withOrder(ByteOrder.LITTLE_ENDIAN);
 
     private final MemorySegment m;
     private final Mutex mutex;
@@ -68,7 +71,9 @@ final class Ring {
         m.set(ValueLayout.JAVA_INT, base + RingDescriptor.DATA_SIZE_OFFSET, dataSize);
     }
 
-    /** @return the bytes a ring with {@code dataSize} bytes of data takes */
+    /**
+     * @return the bytes a ring with {@code dataSize} bytes of data takes
+     */
     static long bytes(int dataSize) {
         return HEADER + dataSize;
     }
@@ -81,8 +86,11 @@ final class Ring {
         this.capacity = m.get(ValueLayout.JAVA_INT, base + RingDescriptor.CAPACITY_OFFSET);
         this.size = m.get(ValueLayout.JAVA_INT, base + RingDescriptor.DATA_SIZE_OFFSET);
         this.data = base + HEADER;
-        if (capacity <= 0 || size <= RingDescriptor.RECORD_HEADER_LENGTH || data + size > m.byteSize()) {
-            throw new IllegalStateException("a shared ring is damaged: capacity " + capacity + ", " + size + " data bytes");
+        if (capacity <= 0
+                || size <= RingDescriptor.RECORD_HEADER_LENGTH
+                || data + size > m.byteSize()) {
+            throw new IllegalStateException(
+                    "a shared ring is damaged: capacity " + capacity + ", " + size + " data bytes");
         }
     }
 
@@ -90,12 +98,16 @@ final class Ring {
         return capacity;
     }
 
-    /** @return the largest record that fits */
+    /**
+     * @return the largest record that fits
+     */
     int maxRecord() {
         return size - RingDescriptor.RECORD_HEADER_LENGTH;
     }
 
-    /** @return the records in the ring now */
+    /**
+     * @return the records in the ring now
+     */
     int count() {
         long h = (long) Segment.LONG.getVolatile(m, head);
         long t = (long) Segment.LONG.getVolatile(m, tail);
@@ -112,7 +124,8 @@ final class Ring {
             int ho = (int) h;
             int to = (int) t;
             long used = count == 0 ? 0 : to > ho ? to - ho : size - ho + to;
-            if (count >= capacity || size - used < (long) RingDescriptor.RECORD_HEADER_LENGTH + len) {
+            if (count >= capacity
+                    || size - used < (long) RingDescriptor.RECORD_HEADER_LENGTH + len) {
                 return false;
             }
             int at = writeInt(to, len);
@@ -136,7 +149,8 @@ final class Ring {
             int ho = (int) h;
             int len = readInt(ho);
             if (len < 0 || len > size - 4) {
-                throw new IllegalStateException("a shared ring is damaged: a record of " + len + " bytes");
+                throw new IllegalStateException(
+                        "a shared ring is damaged: a record of " + len + " bytes");
             }
             byte[] b = new byte[len];
             int at = read((ho + RingDescriptor.RECORD_HEADER_LENGTH) % size, b);
@@ -150,7 +164,12 @@ final class Ring {
     /** Adds a record, waiting up to {@code nanos} (negative: for ever) for room. */
     boolean put(byte[] b, int len, long nanos, Check check) throws InterruptedException {
         if (len > size - 4) {
-            throw new IllegalArgumentException("a message of " + len + " bytes does not fit in " + (size - 4) + " bytes of shared buffer");
+            throw new IllegalArgumentException(
+                    "a message of "
+                            + len
+                            + " bytes does not fit in "
+                            + (size - 4)
+                            + " bytes of shared buffer");
         }
         long began = System.nanoTime();
         long nextCheck = began;
@@ -178,14 +197,19 @@ final class Ring {
         }
     }
 
-    /** Takes the oldest record, waiting up to {@code nanos} (negative: for ever); null on timeout. */
+    /**
+     * Takes the oldest record, waiting up to {@code nanos} (negative: for ever); null on timeout.
+     */
     byte[] take(long nanos, Check check) throws InterruptedException {
         long began = System.nanoTime();
         long nextCheck = began;
         IdleStrategy backoff = IdleStrategy.forPrimitives();
         while (true) {
             long seen = (long) Segment.LONG.getVolatile(m, tail);
-            byte[] b = (long) Segment.LONG.getVolatile(m, head) >>> 32 == seen >>> 32 ? null : tryTake();
+            byte[] b =
+                    (long) Segment.LONG.getVolatile(m, head) >>> 32 == seen >>> 32
+                            ? null
+                            : tryTake();
             if (b != null) {
                 return b;
             }

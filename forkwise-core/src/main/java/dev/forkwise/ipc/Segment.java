@@ -18,23 +18,23 @@ import java.util.Locale;
  * <h2>Layout</h2>
  *
  * <pre>
- *   0                   8                  16                 24                 32          64
- *   +---------+---------+------------------+------------------+------------------+-- ... --+-------------
- *   |  magic  | version |   kind | state   |    owner pid     |   owner start    |  size   | payload ...
- *   +---------+---------+------------------+------------------+------------------+-- ... --+-------------
+ *   0       4         8      12       16            24            32       40 ... 64
+ *   +-------+---------+------+--------+-------------+-------------+--------+-- ... --+---------
+ *   | magic | version | kind | state  |  owner pid  | owner start |  size  |         | payload
+ *   +-------+---------+------+--------+-------------+-------------+--------+-- ... --+---------
  * </pre>
  *
  * <p>The header takes the first cache line; the payload starts at {@link #HEADER}, and each
- * primitive lays out its own words from there, hot words on their own cache lines. {@code state}
- * is {@code LIVE} until the owner closes the segment. Attaching checks magic, version and kind.
+ * primitive lays out its own words from there, hot words on their own cache lines. {@code state} is
+ * {@code LIVE} until the owner closes the segment. Attaching checks magic, version and kind.
  *
  * <h2>Lifecycle</h2>
  *
  * <p>{@code OPEN → CLOSED}, once. The owner (the process that created it) deletes the file when it
- * closes; any other process that closes it only unmaps it. On Linux a deleted file stays valid
- * for those who still have it mapped, so closing never pulls memory from under another process;
- * the memory is freed when the last mapping goes. Closing unmaps through a shared {@link Arena}:
- * a thread of this JVM still using the segment then gets an {@link IllegalStateException}, never a
+ * closes; any other process that closes it only unmaps it. On Linux a deleted file stays valid for
+ * those who still have it mapped, so closing never pulls memory from under another process; the
+ * memory is freed when the last mapping goes. Closing unmaps through a shared {@link Arena}: a
+ * thread of this JVM still using the segment then gets an {@link IllegalStateException}, never a
  * crash.
  */
 final class Segment implements AutoCloseable {
@@ -56,7 +56,19 @@ final class Segment implements AutoCloseable {
     /** What a segment holds; the name is the file's extension. */
     enum Kind {
         // new kinds go at the end: the kind's number is in every segment's header
-        LONG, LONGS, INTS, DOUBLES, BYTES, LOCK, SEMAPHORE, EVENT, BARRIER, QUEUE, PIPE, INT, DOUBLE;
+        LONG,
+        LONGS,
+        INTS,
+        DOUBLES,
+        BYTES,
+        LOCK,
+        SEMAPHORE,
+        EVENT,
+        BARRIER,
+        QUEUE,
+        PIPE,
+        INT,
+        DOUBLE;
 
         String extension() {
             return name().toLowerCase(Locale.ROOT);
@@ -70,7 +82,10 @@ final class Segment implements AutoCloseable {
     private final Arena arena;
     private boolean closed; // guarded by this
 
-    /** The handle object made for this segment in this JVM, so a handle that arrives again is the same one. */
+    /**
+     * The handle object made for this segment in this JVM, so a handle that arrives again is the
+     * same one.
+     */
     volatile Object handle;
 
     private Segment(Path path, Kind kind, boolean owner, MemorySegment memory, Arena arena) {
@@ -84,9 +99,15 @@ final class Segment implements AutoCloseable {
     /** Creates the file (0600) and maps it; the payload is zeroed. */
     static Segment create(Path path, Kind kind, long payload) {
         Arena arena = Arena.ofShared();
-        try (FileChannel ch = FileChannel.open(path, StandardOpenOption.READ, StandardOpenOption.WRITE)) {
+        try (FileChannel ch =
+                FileChannel.open(path, StandardOpenOption.READ, StandardOpenOption.WRITE)) {
             // whole words at the end, so an aligned int or long never reaches past the file
-            MemorySegment m = ch.map(FileChannel.MapMode.READ_WRITE, 0, HEADER + ((payload + 7) & ~7L), arena);
+            MemorySegment m =
+                    ch.map(
+                            FileChannel.MapMode.READ_WRITE,
+                            0,
+                            HEADER + ((payload + 7) & ~7L),
+                            arena);
             m.set(ValueLayout.JAVA_INT, SegmentDescriptor.VERSION_OFFSET, VERSION);
             m.set(ValueLayout.JAVA_INT, SegmentDescriptor.KIND_OFFSET, kind.ordinal());
             m.set(ValueLayout.JAVA_LONG, SegmentDescriptor.OWNER_PID_OFFSET, Owners.PID);
@@ -97,28 +118,47 @@ final class Segment implements AutoCloseable {
             return new Segment(path, kind, true, m, arena);
         } catch (IOException | RuntimeException e) {
             arena.close();
-            throw e instanceof IOException io ? new UncheckedIOException("cannot create shared memory " + path + ": " + e.getMessage(), io) : (RuntimeException) e;
+            throw e instanceof IOException io
+                    ? new UncheckedIOException(
+                            "cannot create shared memory " + path + ": " + e.getMessage(), io)
+                    : (RuntimeException) e;
         }
     }
 
     /** Maps an existing segment made by another process (or another handle of this one). */
     static Segment attach(Path path, Kind kind) {
         Arena arena = Arena.ofShared();
-        try (FileChannel ch = FileChannel.open(path, StandardOpenOption.READ, StandardOpenOption.WRITE)) {
+        try (FileChannel ch =
+                FileChannel.open(path, StandardOpenOption.READ, StandardOpenOption.WRITE)) {
             long size = ch.size();
             if (size < HEADER) {
-                throw new IllegalStateException("shared memory " + path + " is damaged: " + size + " bytes, no header");
+                throw new IllegalStateException(
+                        "shared memory " + path + " is damaged: " + size + " bytes, no header");
             }
             MemorySegment m = ch.map(FileChannel.MapMode.READ_WRITE, 0, size, arena);
             int magic = (int) INT.getVolatile(m, SegmentDescriptor.MAGIC_OFFSET);
             int version = m.get(ValueLayout.JAVA_INT, SegmentDescriptor.VERSION_OFFSET);
             int k = m.get(ValueLayout.JAVA_INT, SegmentDescriptor.KIND_OFFSET);
             if (magic != MAGIC || version != VERSION) {
-                throw new IllegalStateException("shared memory " + path + " is not a forkwise segment of version " + VERSION
-                        + " (magic " + Integer.toHexString(magic) + ", version " + version + "): was it made by another forkwise version?");
+                throw new IllegalStateException(
+                        "shared memory "
+                                + path
+                                + " is not a forkwise segment of version "
+                                + VERSION
+                                + " (magic "
+                                + Integer.toHexString(magic)
+                                + ", version "
+                                + version
+                                + "): was it made by another forkwise version?");
             }
             if (k != kind.ordinal()) {
-                throw new IllegalStateException("shared memory " + path + " holds a " + Kind.values()[k] + ", not a " + kind);
+                throw new IllegalStateException(
+                        "shared memory "
+                                + path
+                                + " holds a "
+                                + Kind.values()[k]
+                                + ", not a "
+                                + kind);
             }
             if ((int) INT.getVolatile(m, SegmentDescriptor.STATE_OFFSET) != LIVE) {
                 throw closedByOwner(path);
@@ -129,7 +169,8 @@ final class Segment implements AutoCloseable {
             throw closedByOwner(path);
         } catch (IOException e) {
             arena.close();
-            throw new UncheckedIOException("cannot attach shared memory " + path + ": " + e.getMessage(), e);
+            throw new UncheckedIOException(
+                    "cannot attach shared memory " + path + ": " + e.getMessage(), e);
         } catch (RuntimeException e) {
             arena.close();
             throw e;
@@ -137,16 +178,23 @@ final class Segment implements AutoCloseable {
     }
 
     private static IllegalStateException closedByOwner(Path path) {
-        return new IllegalStateException("shared memory " + path.getFileName()
-                + " is gone: the process that created it closed it or exited; a handle is usable only while its creator keeps it open");
+        return new IllegalStateException(
+                "shared memory "
+                        + path.getFileName()
+                        + " is gone: the process that created it closed it or exited; a handle is"
+                        + " usable only while its creator keeps it open");
     }
 
-    /** @return whether the owner has closed this segment (or is known to have) */
+    /**
+     * @return whether the owner has closed this segment (or is known to have)
+     */
     boolean closedByOwner() {
         return (int) INT.getVolatile(memory, SegmentDescriptor.STATE_OFFSET) != LIVE;
     }
 
-    /** @return the payload's size in bytes, as created */
+    /**
+     * @return the payload's size in bytes, as created
+     */
     long payloadSize() {
         return memory.get(ValueLayout.JAVA_LONG, SegmentDescriptor.PAYLOAD_SIZE_OFFSET);
     }

@@ -21,8 +21,8 @@ import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
 /**
- * The segments of this JVM: where their files go, what they are called, which are mapped, and
- * what is deleted when.
+ * The segments of this JVM: where their files go, what they are called, which are mapped, and what
+ * is deleted when.
  *
  * <p>A file is named {@code <owner pid>-<owner start>-<n>.<kind>}, so whether its owner is alive
  * can be told from the name alone. The first use of shared memory in a JVM deletes the files of
@@ -33,13 +33,19 @@ import java.util.regex.Pattern;
 final class Segments {
 
     private static final Pattern NAME = Pattern.compile("(\\d+)-(\\d+)-(\\d+)\\.([a-z]+)");
-    private static final Set<PosixFilePermission> DIR = EnumSet.of(
-            PosixFilePermission.OWNER_READ, PosixFilePermission.OWNER_WRITE, PosixFilePermission.OWNER_EXECUTE);
-    private static final Set<PosixFilePermission> FILE = EnumSet.of(PosixFilePermission.OWNER_READ, PosixFilePermission.OWNER_WRITE);
+    private static final Set<PosixFilePermission> DIR =
+            EnumSet.of(
+                    PosixFilePermission.OWNER_READ,
+                    PosixFilePermission.OWNER_WRITE,
+                    PosixFilePermission.OWNER_EXECUTE);
+    private static final Set<PosixFilePermission> FILE =
+            EnumSet.of(PosixFilePermission.OWNER_READ, PosixFilePermission.OWNER_WRITE);
 
     private static final AtomicLong NEXT = new AtomicLong();
+
     /** Mapped segments of this JVM by path: a handle that arrives twice maps its file once. */
     private static final Map<Path, Segment> MAPPED = new ConcurrentHashMap<>();
+
     /** Files this JVM created and has not deleted: the shutdown hook deletes them. */
     private static final Set<Path> OWNED = ConcurrentHashMap.newKeySet();
 
@@ -57,7 +63,9 @@ final class Segments {
                     f = SharedMemory.configuredFolder();
                     prepare(f);
                     sweep(f);
-                    Runtime.getRuntime().addShutdownHook(new Thread(Segments::deleteOwned, "forkwise-shm-cleanup"));
+                    Runtime.getRuntime()
+                            .addShutdownHook(
+                                    new Thread(Segments::deleteOwned, "forkwise-shm-cleanup"));
                     folder = f;
                 }
             }
@@ -68,7 +76,11 @@ final class Segments {
     private static void prepare(Path f) {
         try {
             if (Files.isSymbolicLink(f)) {
-                throw new IllegalStateException("the shared-memory folder " + f + " is a symbolic link; forkwise will not use it. Remove it or set -Dforkwise.shm=<a private folder>");
+                throw new IllegalStateException(
+                        "the shared-memory folder "
+                                + f
+                                + " is a symbolic link; forkwise will not use it. Remove it or set"
+                                + " -Dforkwise.shm=<a private folder>");
             }
             if (!Files.isDirectory(f, LinkOption.NOFOLLOW_LINKS)) {
                 try {
@@ -83,16 +95,27 @@ final class Segments {
             if (Files.getFileStore(f).supportsFileAttributeView("posix")) {
                 UserPrincipal owner = Files.getOwner(f, LinkOption.NOFOLLOW_LINKS);
                 if (!owner.getName().equals(System.getProperty("user.name"))) {
-                    throw new IllegalStateException("the shared-memory folder " + f + " belongs to " + owner.getName()
-                            + ", not to " + System.getProperty("user.name") + "; set -Dforkwise.shm=<a folder of your own>");
+                    throw new IllegalStateException(
+                            "the shared-memory folder "
+                                    + f
+                                    + " belongs to "
+                                    + owner.getName()
+                                    + ", not to "
+                                    + System.getProperty("user.name")
+                                    + "; set -Dforkwise.shm=<a folder of your own>");
                 }
                 if (!Files.getPosixFilePermissions(f, LinkOption.NOFOLLOW_LINKS).equals(DIR)) {
                     Files.setPosixFilePermissions(f, DIR);
                 }
             }
         } catch (IOException e) {
-            throw new UncheckedIOException("cannot prepare the shared-memory folder " + f + ": " + e.getMessage()
-                    + "; set -Dforkwise.shm=<a writable folder>", e);
+            throw new UncheckedIOException(
+                    "cannot prepare the shared-memory folder "
+                            + f
+                            + ": "
+                            + e.getMessage()
+                            + "; set -Dforkwise.shm=<a writable folder>",
+                    e);
         }
     }
 
@@ -106,7 +129,9 @@ final class Segments {
                 Files.createFile(path);
             }
         } catch (IOException e) {
-            throw new UncheckedIOException("cannot create shared memory in " + path.getParent() + ": " + e.getMessage(), e);
+            throw new UncheckedIOException(
+                    "cannot create shared memory in " + path.getParent() + ": " + e.getMessage(),
+                    e);
         }
         OWNED.add(path);
         try {
@@ -121,7 +146,8 @@ final class Segments {
 
     /** A fresh path in the folder for something this process owns ({@code ext}: what it is). */
     static Path newPath(String ext) {
-        return folder().resolve(Owners.PID + "-" + Owners.START + "-" + NEXT.incrementAndGet() + "." + ext);
+        return folder().resolve(
+                        Owners.PID + "-" + Owners.START + "-" + NEXT.incrementAndGet() + "." + ext);
     }
 
     /** Marks a non-segment file (a socket) as owned, so the shutdown hook deletes it. */
@@ -145,7 +171,8 @@ final class Segments {
         Segment s = MAPPED.get(path);
         if (s != null && !s.isClosed()) {
             if (s.kind != kind) {
-                throw new IllegalStateException("shared memory " + path + " holds a " + s.kind + ", not a " + kind);
+                throw new IllegalStateException(
+                        "shared memory " + path + " holds a " + s.kind + ", not a " + kind);
             }
             return s;
         }
@@ -186,7 +213,8 @@ final class Segments {
         try (DirectoryStream<Path> files = Files.newDirectoryStream(f)) {
             for (Path p : files) {
                 Matcher m = NAME.matcher(p.getFileName().toString());
-                if (m.matches() && !Owners.alive(Long.parseLong(m.group(1)), Long.parseLong(m.group(2)))) {
+                if (m.matches()
+                        && !Owners.alive(Long.parseLong(m.group(1)), Long.parseLong(m.group(2)))) {
                     dead.add(p);
                 }
             }
@@ -204,7 +232,9 @@ final class Segments {
         return n;
     }
 
-    /** @return the files in the folder that this process owns, for tests and diagnostics */
+    /**
+     * @return the files in the folder that this process owns, for tests and diagnostics
+     */
     static List<Path> owned() {
         return List.copyOf(OWNED);
     }

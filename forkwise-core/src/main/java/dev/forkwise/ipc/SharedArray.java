@@ -21,7 +21,8 @@ import java.util.Objects;
  *
  * <p>Memory consistency effects: as for {@link SharedLong}, per element.
  */
-public abstract sealed class SharedArray extends Handle permits SharedArray.Longs, SharedArray.Ints, SharedArray.Doubles, SharedArray.Bytes {
+public abstract sealed class SharedArray extends Handle
+        permits SharedArray.Longs, SharedArray.Ints, SharedArray.Doubles, SharedArray.Bytes {
 
     @Serial private static final long serialVersionUID = 1L;
 
@@ -95,21 +96,31 @@ public abstract sealed class SharedArray extends Handle permits SharedArray.Long
 
     private static long bytes(int length, int shift) {
         if (length < 0) {
-            throw new IllegalArgumentException("a shared array's length must be 0 or more, not " + length);
+            throw new IllegalArgumentException(
+                    "a shared array's length must be 0 or more, not " + length);
         }
         long b = (long) length << shift;
         if (b > MAX_BYTES) {
-            throw new IllegalArgumentException("a shared array of " + b + " bytes is more than forkwise maps (" + MAX_BYTES + ")");
+            throw new IllegalArgumentException(
+                    "a shared array of "
+                            + b
+                            + " bytes is more than forkwise maps ("
+                            + MAX_BYTES
+                            + ")");
         }
         return b;
     }
 
-    /** @return the number of elements */
+    /**
+     * @return the number of elements
+     */
     public final int length() {
         return length;
     }
 
-    /** @return the elements' memory, {@code length() * elementSize} bytes, for the FFM API */
+    /**
+     * @return the elements' memory, {@code length() * elementSize} bytes, for the FFM API
+     */
     public final MemorySegment segment() {
         return memory.asSlice(BASE, (long) length << shift);
     }
@@ -164,19 +175,26 @@ public abstract sealed class SharedArray extends Handle permits SharedArray.Long
             copyFrom(0, src, 0, src.length);
         }
 
-        /** Copies {@code count} elements of {@code src} from {@code from} to elements from {@code index}. */
+        /**
+         * Copies {@code count} elements of {@code src} from {@code from} to elements from {@code
+         * index}.
+         */
         public void copyFrom(int index, long[] src, int from, int count) {
             checkRange(index, count, src.length, from);
-            MemorySegment.copy(src, from, memory, ValueLayout.JAVA_LONG, BASE + ((long) index << 3), count);
+            MemorySegment.copy(
+                    src, from, memory, ValueLayout.JAVA_LONG, BASE + ((long) index << 3), count);
         }
 
         /** Copies {@code count} elements from {@code index} into {@code dst} from {@code to}. */
         public void copyTo(int index, long[] dst, int to, int count) {
             checkRange(index, count, dst.length, to);
-            MemorySegment.copy(memory, ValueLayout.JAVA_LONG, BASE + ((long) index << 3), dst, to, count);
+            MemorySegment.copy(
+                    memory, ValueLayout.JAVA_LONG, BASE + ((long) index << 3), dst, to, count);
         }
 
-        /** @return a copy of all elements */
+        /**
+         * @return a copy of all elements
+         */
         public long[] toArray() {
             long[] a = new long[length()];
             copyTo(0, a, 0, a.length);
@@ -226,12 +244,14 @@ public abstract sealed class SharedArray extends Handle permits SharedArray.Long
 
         public void copyFrom(int index, int[] src, int from, int count) {
             checkRange(index, count, src.length, from);
-            MemorySegment.copy(src, from, memory, ValueLayout.JAVA_INT, BASE + ((long) index << 2), count);
+            MemorySegment.copy(
+                    src, from, memory, ValueLayout.JAVA_INT, BASE + ((long) index << 2), count);
         }
 
         public void copyTo(int index, int[] dst, int to, int count) {
             checkRange(index, count, dst.length, to);
-            MemorySegment.copy(memory, ValueLayout.JAVA_INT, BASE + ((long) index << 2), dst, to, count);
+            MemorySegment.copy(
+                    memory, ValueLayout.JAVA_INT, BASE + ((long) index << 2), dst, to, count);
         }
 
         public int[] toArray() {
@@ -241,7 +261,10 @@ public abstract sealed class SharedArray extends Handle permits SharedArray.Long
         }
     }
 
-    /** Shared {@code double} elements; the atomic updates compare bit patterns, as {@link Double#equals} does. */
+    /**
+     * Shared {@code double} elements; the atomic updates compare bit patterns, as {@link
+     * Double#equals} does.
+     */
     public static final class Doubles extends SharedArray {
         @Serial private static final long serialVersionUID = 1L;
         private static final VarHandle DOUBLE = ValueLayout.JAVA_DOUBLE.varHandle();
@@ -287,12 +310,14 @@ public abstract sealed class SharedArray extends Handle permits SharedArray.Long
 
         public void copyFrom(int index, double[] src, int from, int count) {
             checkRange(index, count, src.length, from);
-            MemorySegment.copy(src, from, memory, ValueLayout.JAVA_DOUBLE, BASE + ((long) index << 3), count);
+            MemorySegment.copy(
+                    src, from, memory, ValueLayout.JAVA_DOUBLE, BASE + ((long) index << 3), count);
         }
 
         public void copyTo(int index, double[] dst, int to, int count) {
             checkRange(index, count, dst.length, to);
-            MemorySegment.copy(memory, ValueLayout.JAVA_DOUBLE, BASE + ((long) index << 3), dst, to, count);
+            MemorySegment.copy(
+                    memory, ValueLayout.JAVA_DOUBLE, BASE + ((long) index << 3), dst, to, count);
         }
 
         public double[] toArray() {

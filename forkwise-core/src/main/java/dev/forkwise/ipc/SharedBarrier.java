@@ -1,6 +1,7 @@
 package dev.forkwise.ipc;
 
 import dev.forkwise.shm.IdleStrategy;
+
 import java.io.Serial;
 import java.time.Duration;
 import java.util.concurrent.BrokenBarrierException;
@@ -12,8 +13,8 @@ import java.util.concurrent.TimeoutException;
  * #await()} waits until all parties have arrived, then all go on and the barrier is ready for the
  * next round.
  *
- * <p>A party that dies before it arrives would hold the others for ever, and no one can tell it
- * was expected: wait with {@link #await(Duration)}. A timed-out wait breaks the barrier, and every
+ * <p>A party that dies before it arrives would hold the others for ever, and no one can tell it was
+ * expected: wait with {@link #await(Duration)}. A timed-out wait breaks the barrier, and every
  * waiter, now and later, gets {@link BrokenBarrierException} until {@link #reset()}.
  *
  * <p>Memory consistency effects: actions in a party before it arrives happen before actions of
@@ -41,12 +42,15 @@ public final class SharedBarrier extends Handle {
         if (parties < 1) {
             throw new IllegalArgumentException("a barrier needs 1 party or more, not " + parties);
         }
-        SharedBarrier b = new SharedBarrier(newSegment(Segment.Kind.BARRIER, ROUND + 64 - Segment.HEADER));
+        SharedBarrier b =
+                new SharedBarrier(newSegment(Segment.Kind.BARRIER, ROUND + 64 - Segment.HEADER));
         Segment.LONG.setVolatile(b.memory, PARTIES, (long) parties);
         return b;
     }
 
-    /** @return the number of parties */
+    /**
+     * @return the number of parties
+     */
     public int parties() {
         return (int) (long) Segment.LONG.getVolatile(memory, PARTIES);
     }
@@ -65,11 +69,13 @@ public final class SharedBarrier extends Handle {
     }
 
     /** Arrives and waits up to {@code timeout}; a timeout breaks the barrier. */
-    public int await(Duration timeout) throws InterruptedException, BrokenBarrierException, TimeoutException {
+    public int await(Duration timeout)
+            throws InterruptedException, BrokenBarrierException, TimeoutException {
         return await(Math.max(0, timeout.toNanos()));
     }
 
-    private int await(long nanos) throws InterruptedException, BrokenBarrierException, TimeoutException {
+    private int await(long nanos)
+            throws InterruptedException, BrokenBarrierException, TimeoutException {
         long round;
         int index;
         lock();
@@ -104,7 +110,10 @@ public final class SharedBarrier extends Handle {
             }
             if (nanos >= 0 && System.nanoTime() - began >= nanos) {
                 if (breakIt(round)) {
-                    throw new TimeoutException("not all " + parties() + " parties arrived in time; the barrier is broken");
+                    throw new TimeoutException(
+                            "not all "
+                                    + parties()
+                                    + " parties arrived in time; the barrier is broken");
                 }
                 continue; // the round ended (or broke) just now: the checks above say which
             }
@@ -126,7 +135,9 @@ public final class SharedBarrier extends Handle {
         }
     }
 
-    /** @return whether a wait timed out or was interrupted since the last {@link #reset()} */
+    /**
+     * @return whether a wait timed out or was interrupted since the last {@link #reset()}
+     */
     public boolean isBroken() {
         return broken((long) Segment.LONG.getVolatile(memory, ROUND));
     }
@@ -136,7 +147,9 @@ public final class SharedBarrier extends Handle {
         return (long) Segment.LONG.getVolatile(memory, BROKEN) == round + 1;
     }
 
-    /** Starts a new round: parties waiting in the current one get {@link BrokenBarrierException}. */
+    /**
+     * Starts a new round: parties waiting in the current one get {@link BrokenBarrierException}.
+     */
     public void reset() {
         lock();
         try {

@@ -4,10 +4,10 @@ import java.io.Serial;
 import java.util.function.DoubleUnaryOperator;
 
 /**
- * A {@code double} in shared memory (Python's {@code Value('d', 0.0)}), atomic across processes.
- * It is kept as its IEEE 754 bits in a {@code long}, so {@link #compareAndSet} compares bit
- * patterns, as {@link Double#equals} does ({@code NaN} equals {@code NaN}, {@code 0.0} does not
- * equal {@code -0.0}).
+ * A {@code double} in shared memory (Python's {@code Value('d', 0.0)}), atomic across processes. It
+ * is kept as its IEEE 754 bits in a {@code long}, so {@link #compareAndSet} compares bit patterns,
+ * as {@link Double#equals} does ({@code NaN} equals {@code NaN}, {@code 0.0} does not equal {@code
+ * -0.0}).
  *
  * <p>Memory consistency effects: every operation is a volatile or atomic access of the same memory
  * in every process, so a write happens-before every read that sees it, in any process.
@@ -42,12 +42,16 @@ public final class SharedDouble extends Handle {
         }
     }
 
-    /** @return the value */
+    /**
+     * @return the value
+     */
     public double get() {
         return Double.longBitsToDouble(bits());
     }
 
-    /** @param v the new value */
+    /**
+     * @param v the new value
+     */
     public void set(double v) {
         try {
             Segment.LONG.setVolatile(memory, VALUE, Double.doubleToRawLongBits(v));
@@ -62,7 +66,8 @@ public final class SharedDouble extends Handle {
      */
     public double getAndSet(double v) {
         try {
-            return Double.longBitsToDouble((long) Segment.LONG.getAndSet(memory, VALUE, Double.doubleToRawLongBits(v)));
+            return Double.longBitsToDouble(
+                    (long) Segment.LONG.getAndSet(memory, VALUE, Double.doubleToRawLongBits(v)));
         } catch (IllegalStateException e) {
             throw closed(e);
         }
@@ -75,7 +80,11 @@ public final class SharedDouble extends Handle {
      */
     public boolean compareAndSet(double expected, double update) {
         try {
-            return Segment.LONG.compareAndSet(memory, VALUE, Double.doubleToRawLongBits(expected), Double.doubleToRawLongBits(update));
+            return Segment.LONG.compareAndSet(
+                    memory,
+                    VALUE,
+                    Double.doubleToRawLongBits(expected),
+                    Double.doubleToRawLongBits(update));
         } catch (IllegalStateException e) {
             throw closed(e);
         }
@@ -103,7 +112,8 @@ public final class SharedDouble extends Handle {
             long prev = bits();
             double next = fn.applyAsDouble(Double.longBitsToDouble(prev));
             try {
-                if (Segment.LONG.compareAndSet(memory, VALUE, prev, Double.doubleToRawLongBits(next))) {
+                if (Segment.LONG.compareAndSet(
+                        memory, VALUE, prev, Double.doubleToRawLongBits(next))) {
                     return next;
                 }
             } catch (IllegalStateException e) {

@@ -1,6 +1,7 @@
 package dev.forkwise.ipc;
 
 import dev.forkwise.shm.IdleStrategy;
+
 import java.io.Serial;
 import java.time.Duration;
 
@@ -9,8 +10,8 @@ import java.time.Duration;
  * every waiter, {@link #clear()} resets it. It has no holder, so no process's death can leave it
  * stuck; a waiter that must not wait for ever uses {@link #await(Duration)}.
  *
- * <p>Memory consistency effects: actions in a process before it calls {@link #set()} happen
- * before actions in a process after its {@link #await()} or {@link #isSet()} sees it set.
+ * <p>Memory consistency effects: actions in a process before it calls {@link #set()} happen before
+ * actions in a process after its {@link #await()} or {@link #isSet()} sees it set.
  */
 public final class SharedEvent extends Handle {
 

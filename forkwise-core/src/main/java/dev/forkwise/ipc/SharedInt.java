@@ -32,7 +32,9 @@ public final class SharedInt extends Handle {
         return i;
     }
 
-    /** @return the value */
+    /**
+     * @return the value
+     */
     public int get() {
         try {
             return (int) Segment.INT.getVolatile(memory, VALUE);
@@ -41,7 +43,9 @@ public final class SharedInt extends Handle {
         }
     }
 
-    /** @param v the new value */
+    /**
+     * @param v the new value
+     */
     public void set(int v) {
         try {
             Segment.INT.setVolatile(memory, VALUE, v);
@@ -82,7 +86,9 @@ public final class SharedInt extends Handle {
         }
     }
 
-    /** @return the new value */
+    /**
+     * @return the new value
+     */
     public int incrementAndGet() {
         return addAndGet(1);
     }

@@ -7,8 +7,8 @@ import java.util.concurrent.locks.Condition;
 import java.util.concurrent.locks.Lock;
 
 /**
- * Mutual exclusion across threads and processes (Python's {@code multiprocessing.Lock}) that a
- * dead holder cannot leave locked.
+ * Mutual exclusion across threads and processes (Python's {@code multiprocessing.Lock}) that a dead
+ * holder cannot leave locked.
  *
  * {@snippet :
  * try (SharedLock lock = SharedLock.create(); SharedLong total = SharedLong.create(0)) {
@@ -32,14 +32,14 @@ import java.util.concurrent.locks.Lock;
  * #TAKE_OVER_MILLIS} ms and its {@link #ownerDied()} is true until it unlocks, like a robust POSIX
  * mutex's {@code EOWNERDEAD}: the lock is held, and what it protects may be half-updated.
  *
- * <p><b>Waiting.</b> A waiter spins for a few microseconds, then parks for growing intervals up to a
- * millisecond: a long wait costs no busy CPU. The lock is not fair and not reentrant: locking it
- * again from the thread that holds it throws {@link IllegalStateException} instead of
- * deadlocking. It has no conditions ({@link #newCondition()} throws).
+ * <p><b>Waiting.</b> A waiter spins for a few microseconds, then parks for growing intervals up to
+ * a millisecond: a long wait costs no busy CPU. The lock is not fair and not reentrant: locking it
+ * again from the thread that holds it throws {@link IllegalStateException} instead of deadlocking.
+ * It has no conditions ({@link #newCondition()} throws).
  *
  * <p>Memory consistency effects: actions in a thread (of any process) before it unlocks <i>happen
- * before</i> actions in the thread (of any process) that next locks it, for the lock's own
- * memory and for all shared memory: the release is a release store and the acquire a full atomic
+ * before</i> actions in the thread (of any process) that next locks it, for the lock's own memory
+ * and for all shared memory: the release is a release store and the acquire a full atomic
  * compare-and-set on the same physical word.
  */
 public final class SharedLock extends Handle implements Lock {
@@ -50,7 +50,10 @@ public final class SharedLock extends Handle implements Lock {
     public static final long TAKE_OVER_MILLIS = 100;
 
     private final transient Mutex mutex;
-    /** The current holder of this JVM took the lock over from a dead one; only that holder reads it. */
+
+    /**
+     * The current holder of this JVM took the lock over from a dead one; only that holder reads it.
+     */
     private transient volatile boolean ownerDied;
 
     SharedLock(Segment s) {
@@ -89,7 +92,10 @@ public final class SharedLock extends Handle implements Lock {
     @Override
     public boolean tryLock() {
         try {
-            return took(mutex.tryAcquireNow()); // a dead holder is found here too, not only by the waiting forms
+            return took(
+                    mutex
+                            .tryAcquireNow()); // a dead holder is found here too, not only by the
+                                               // waiting forms
         } catch (IllegalStateException e) {
             throw closed(e);
         }
@@ -121,7 +127,10 @@ public final class SharedLock extends Handle implements Lock {
         return true;
     }
 
-    /** Releases the lock. @throws IllegalMonitorStateException if the calling thread does not hold it */
+    /**
+     * Releases the lock. @throws IllegalMonitorStateException if the calling thread does not hold
+     * it
+     */
     @Override
     public void unlock() {
         try {
@@ -144,7 +153,9 @@ public final class SharedLock extends Handle implements Lock {
         }
     }
 
-    /** @return whether the calling thread holds this lock */
+    /**
+     * @return whether the calling thread holds this lock
+     */
     public boolean isHeldByCurrentThread() {
         try {
             return mutex.heldByMe();
@@ -153,7 +164,9 @@ public final class SharedLock extends Handle implements Lock {
         }
     }
 
-    /** @return whether any thread of any process holds this lock */
+    /**
+     * @return whether any thread of any process holds this lock
+     */
     public boolean isLocked() {
         try {
             return mutex.held();
@@ -162,7 +175,9 @@ public final class SharedLock extends Handle implements Lock {
         }
     }
 
-    /** @return how many times a holder has died holding this lock and the lock was taken over */
+    /**
+     * @return how many times a holder has died holding this lock and the lock was taken over
+     */
     public long takeOvers() {
         try {
             return mutex.takeOvers();
@@ -174,6 +189,8 @@ public final class SharedLock extends Handle implements Lock {
     /** Shared locks have no conditions: use a {@link SharedEvent} or a {@link SharedQueue}. */
     @Override
     public Condition newCondition() {
-        throw new UnsupportedOperationException("a SharedLock has no conditions; use a SharedEvent, SharedBarrier or SharedQueue to wait for another process");
+        throw new UnsupportedOperationException(
+                "a SharedLock has no conditions; use a SharedEvent, SharedBarrier or SharedQueue to"
+                    + " wait for another process");
     }
 }

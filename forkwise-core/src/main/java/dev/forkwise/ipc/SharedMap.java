@@ -1,8 +1,9 @@
 package dev.forkwise.ipc;
 
-import dev.forkwise.Fn2;
 import dev.forkwise.Fn;
+import dev.forkwise.Fn2;
 import dev.forkwise.codec.Messages;
+
 import java.io.BufferedInputStream;
 import java.io.BufferedOutputStream;
 import java.io.DataInputStream;
@@ -27,12 +28,17 @@ import java.util.concurrent.CompletionException;
 import java.util.concurrent.ConcurrentHashMap;
 
 /**
- * A map that every worker sees and updates (Python's {@code Manager().dict()}), kept by the
- * process that created it and reached by the others over a private Unix-domain socket.
+ * A map that every worker sees and updates (Python's {@code Manager().dict()}), kept by the process
+ * that created it and reached by the others over a private Unix-domain socket.
  *
  * {@snippet :
  * try (SharedMap<String, Integer> words = SharedMap.create()) {
- *     pool.map(line -> { for (String w : line.split(" ")) words.merge(w, 1, Integer::sum); return null; }, lines);
+ *     pool.map(line -> {
+ *         for (String w : line.split(" ")) {
+ *             words.merge(w, 1, Integer::sum);
+ *         }
+ *         return null;
+ *     }, lines);
  *     Map<String, Integer> counts = words.snapshot();
  * }
  * }
@@ -41,17 +47,16 @@ import java.util.concurrent.ConcurrentHashMap;
  *
  * <p>The owner holds a {@link ConcurrentHashMap} and serves it: one virtual thread per connected
  * client, one request and one reply per operation, encoded as a task's values are. In the owner
- * itself every operation goes straight to the map. Another process opens connections on first
- * use and keeps them for the next operation (one per thread that is using the map at that
- * moment), so an update costs one round trip and the owner serves many workers at once; Python's
- * manager serves one request at a time behind its lock and needs two round trips for {@code d[k] +=
- * 1}.
+ * itself every operation goes straight to the map. Another process opens connections on first use
+ * and keeps them for the next operation (one per thread that is using the map at that moment), so
+ * an update costs one round trip and the owner serves many workers at once; Python's manager serves
+ * one request at a time behind its lock and needs two round trips for {@code d[k] += 1}.
  *
  * <p><b>Atomic updates.</b> {@link #compute}, {@link #merge}, {@link #computeIfAbsent} and {@link
- * #putIfAbsent} run in the owner, inside the map's own atomic {@code compute}: the function
- * travels with the request (it must be serializable, as a task is) and no other update of that
- * key comes between its read and its write. A function that throws leaves the entry as it was;
- * its exception is rethrown to the caller (a checked one inside a {@link CompletionException}).
+ * #putIfAbsent} run in the owner, inside the map's own atomic {@code compute}: the function travels
+ * with the request (it must be serializable, as a task is) and no other update of that key comes
+ * between its read and its write. A function that throws leaves the entry as it was; its exception
+ * is rethrown to the caller (a checked one inside a {@link CompletionException}).
  *
  * <p>Keys and values are copied both ways, and neither may be null (as in {@link
  * ConcurrentHashMap}). Keys compare by {@code equals} in the owner, after decoding.
@@ -60,8 +65,8 @@ import java.util.concurrent.ConcurrentHashMap;
  * closes it or exits, every other process's next operation throws {@link IllegalStateException}
  * naming it; nothing waits for ever.
  *
- * <p>Memory consistency effects: actions in a thread before an update happen before actions in
- * any thread after an operation that observes that update.
+ * <p>Memory consistency effects: actions in a thread before an update happen before actions in any
+ * thread after an operation that observes that update.
  *
  * @param <K> the key type
  * @param <V> the value type
@@ -70,20 +75,32 @@ public final class SharedMap<K, V> implements AutoCloseable, Serializable {
 
     @Serial private static final long serialVersionUID = 1L;
 
-    private static final int GET = 1, PUT = 2, REMOVE = 3, CONTAINS = 4, SIZE = 5, CLEAR = 6, PUT_IF_ABSENT = 7,
-            COMPUTE = 8, MERGE = 9, COMPUTE_IF_ABSENT = 10, SNAPSHOT = 11;
+    private static final int GET = 1,
+            PUT = 2,
+            REMOVE = 3,
+            CONTAINS = 4,
+            SIZE = 5,
+            CLEAR = 6,
+            PUT_IF_ABSENT = 7,
+            COMPUTE = 8,
+            MERGE = 9,
+            COMPUTE_IF_ABSENT = 10,
+            SNAPSHOT = 11;
 
     /** Maps served by this JVM, by socket path; clients of other JVMs' maps, by path. */
     private static final Map<Path, SharedMap<?, ?>> HERE = new ConcurrentHashMap<>();
 
     private final transient Path path;
-    private final transient ConcurrentHashMap<Object, Object> local; // the owner's; null in a client
+    private final transient ConcurrentHashMap<Object, Object>
+            local; // the owner's; null in a client
     private final transient ServerSocketChannel server;
     private final transient Set<SocketChannel> served = ConcurrentHashMap.newKeySet();
-    private final transient ArrayDeque<Connection> idle = new ArrayDeque<>(); // a client's, guarded by itself
+    private final transient ArrayDeque<Connection> idle =
+            new ArrayDeque<>(); // a client's, guarded by itself
     private transient volatile boolean closed;
 
-    private SharedMap(Path path, ConcurrentHashMap<Object, Object> local, ServerSocketChannel server) {
+    private SharedMap(
+            Path path, ConcurrentHashMap<Object, Object> local, ServerSocketChannel server) {
         this.path = path;
         this.local = local;
         this.server = server;
@@ -99,7 +116,8 @@ public final class SharedMap<K, V> implements AutoCloseable, Serializable {
             server.bind(UnixDomainSocketAddress.of(path));
         } catch (IOException e) {
             Segments.delete(path);
-            throw new UncheckedIOException("cannot open a shared map's socket at " + path + ": " + e.getMessage(), e);
+            throw new UncheckedIOException(
+                    "cannot open a shared map's socket at " + path + ": " + e.getMessage(), e);
         }
         SharedMap<K, V> map = new SharedMap<>(path, new ConcurrentHashMap<>(), server);
         HERE.put(path, map);
@@ -109,7 +127,9 @@ public final class SharedMap<K, V> implements AutoCloseable, Serializable {
 
     // ---------------------------------------------------------------------------------- operations
 
-    /** @return the value for {@code key}, or null */
+    /**
+     * @return the value for {@code key}, or null
+     */
     public V get(K key) {
         return call(GET, key, null);
     }
@@ -134,8 +154,8 @@ public final class SharedMap<K, V> implements AutoCloseable, Serializable {
     }
 
     /**
-     * Atomically sets {@code key} to {@code fn(key, current value or null)}, or removes it if that is
-     * null; returns the new value. {@code fn} runs in the owning process.
+     * Atomically sets {@code key} to {@code fn(key, current value or null)}, or removes it if that
+     * is null; returns the new value. {@code fn} runs in the owning process.
      */
     public V compute(K key, Fn2<? super K, ? super V, ? extends V> fn) {
         return call(COMPUTE, key, Objects.requireNonNull(fn, "fn"));
@@ -146,7 +166,12 @@ public final class SharedMap<K, V> implements AutoCloseable, Serializable {
      * value)} (removing it if that is null); returns the new value. {@code fn} runs in the owner.
      */
     public V merge(K key, V value, Fn2<? super V, ? super V, ? extends V> fn) {
-        return call(MERGE, key, new Object[] {Objects.requireNonNull(value, "value"), Objects.requireNonNull(fn, "fn")});
+        return call(
+                MERGE,
+                key,
+                new Object[] {
+                    Objects.requireNonNull(value, "value"), Objects.requireNonNull(fn, "fn")
+                });
     }
 
     /** Atomically sets {@code key} to {@code fn(key)} if it has no value; returns its value. */
@@ -166,7 +191,9 @@ public final class SharedMap<K, V> implements AutoCloseable, Serializable {
         call(CLEAR, null, null);
     }
 
-    /** @return a copy of the whole map as it is now */
+    /**
+     * @return a copy of the whole map as it is now
+     */
     public Map<K, V> snapshot() {
         return call(SNAPSHOT, null, null);
     }
@@ -191,21 +218,33 @@ public final class SharedMap<K, V> implements AutoCloseable, Serializable {
         return (R) remote(op, key, arg);
     }
 
-    /** Throws, naming the problem and the fix, if {@code o} could not be sent to another process. */
+    /**
+     * Throws, naming the problem and the fix, if {@code o} could not be sent to another process.
+     */
     private void sendable(String what, Object o) {
         try {
             Messages.encode(o);
         } catch (IOException | RuntimeException e) {
-            throw new IllegalArgumentException("cannot put this " + what + " into " + this + ": " + o.getClass().getName()
-                    + " cannot be sent to another process (" + e.getMessage() + "), so every worker's get and snapshot"
-                    + " would fail on it. Store serializable values: numbers, strings, records, collections of them,"
-                    + " classes that implement java.io.Serializable", e);
+            throw new IllegalArgumentException(
+                    "cannot put this "
+                            + what
+                            + " into "
+                            + this
+                            + ": "
+                            + o.getClass().getName()
+                            + " cannot be sent to another process ("
+                            + e.getMessage()
+                            + "), so every worker's get and snapshot would fail on it. Store"
+                            + " serializable values: numbers, strings, records, collections of"
+                            + " them, classes that implement java.io.Serializable",
+                    e);
         }
     }
 
     /** One operation on the owner's map. */
     @SuppressWarnings("unchecked")
-    private static Object apply(ConcurrentHashMap<Object, Object> map, int op, Object key, Object arg) {
+    private static Object apply(
+            ConcurrentHashMap<Object, Object> map, int op, Object key, Object arg) {
         return switch (op) {
             case GET -> map.get(key);
             case PUT -> map.put(key, arg);
@@ -217,12 +256,19 @@ public final class SharedMap<K, V> implements AutoCloseable, Serializable {
                 yield null;
             }
             case PUT_IF_ABSENT -> map.putIfAbsent(key, arg);
-            case COMPUTE -> map.compute(key, (k, v) -> run(() -> ((Fn2<Object, Object, Object>) arg).apply(k, v)));
+            case COMPUTE ->
+                    map.compute(
+                            key,
+                            (k, v) -> run(() -> ((Fn2<Object, Object, Object>) arg).apply(k, v)));
             case MERGE -> {
                 Object[] a = (Object[]) arg;
-                yield map.merge(key, a[0], (v, w) -> run(() -> ((Fn2<Object, Object, Object>) a[1]).apply(v, w)));
+                yield map.merge(
+                        key,
+                        a[0],
+                        (v, w) -> run(() -> ((Fn2<Object, Object, Object>) a[1]).apply(v, w)));
             }
-            case COMPUTE_IF_ABSENT -> map.computeIfAbsent(key, k -> run(() -> ((Fn<Object, Object>) arg).apply(k)));
+            case COMPUTE_IF_ABSENT ->
+                    map.computeIfAbsent(key, k -> run(() -> ((Fn<Object, Object>) arg).apply(k)));
             case SNAPSHOT -> new HashMap<>(map);
             default -> throw new IllegalArgumentException("unknown shared-map operation " + op);
         };
@@ -259,8 +305,12 @@ public final class SharedMap<K, V> implements AutoCloseable, Serializable {
 
     private void serve(SocketChannel ch) {
         try (ch;
-                DataInputStream in = new DataInputStream(new BufferedInputStream(Channels.newInputStream(ch), 8192));
-                DataOutputStream out = new DataOutputStream(new BufferedOutputStream(Channels.newOutputStream(ch), 8192))) {
+                DataInputStream in =
+                        new DataInputStream(
+                                new BufferedInputStream(Channels.newInputStream(ch), 8192));
+                DataOutputStream out =
+                        new DataOutputStream(
+                                new BufferedOutputStream(Channels.newOutputStream(ch), 8192))) {
             while (!closed) {
                 byte[] req = new byte[in.readInt()];
                 in.readFully(req);
@@ -278,7 +328,13 @@ public final class SharedMap<K, V> implements AutoCloseable, Serializable {
                 try {
                     enc = Messages.encode(new Object[] {ok, reply});
                 } catch (IOException e) {
-                    enc = Messages.encode(new Object[] {false, new IllegalStateException("the shared map's answer cannot be sent: " + e)});
+                    enc =
+                            Messages.encode(
+                                    new Object[] {
+                                        false,
+                                        new IllegalStateException(
+                                                "the shared map's answer cannot be sent: " + e)
+                                    });
                 }
                 out.writeInt(enc.length());
                 out.write(enc.array(), 0, enc.length());
@@ -301,9 +357,14 @@ public final class SharedMap<K, V> implements AutoCloseable, Serializable {
         try {
             req = Messages.encode(new Object[] {op, key, arg});
         } catch (IOException e) {
-            throw new IllegalArgumentException("cannot send this to the shared map: " + e + " (keys, values and functions must be serializable)", e);
+            throw new IllegalArgumentException(
+                    "cannot send this to the shared map: "
+                            + e
+                            + " (keys, values and functions must be serializable)",
+                    e);
         }
-        // a socket channel closes itself when a thread with its interrupt status set does I/O on it:
+        // a socket channel closes itself when a thread with its interrupt status set does I/O on
+        // it:
         // a pending interrupt is set aside for this short request and set again after it
         boolean interrupted = Thread.interrupted();
         try {
@@ -352,8 +413,11 @@ public final class SharedMap<K, V> implements AutoCloseable, Serializable {
         }
         try {
             SocketChannel ch = SocketChannel.open(UnixDomainSocketAddress.of(path));
-            return new Connection(ch, new DataInputStream(new BufferedInputStream(Channels.newInputStream(ch), 8192)),
-                    new DataOutputStream(new BufferedOutputStream(Channels.newOutputStream(ch), 8192)));
+            return new Connection(
+                    ch,
+                    new DataInputStream(new BufferedInputStream(Channels.newInputStream(ch), 8192)),
+                    new DataOutputStream(
+                            new BufferedOutputStream(Channels.newOutputStream(ch), 8192)));
         } catch (IOException e) {
             throw gone(e);
         }
@@ -378,8 +442,13 @@ public final class SharedMap<K, V> implements AutoCloseable, Serializable {
     }
 
     private IllegalStateException gone(Exception e) {
-        return new IllegalStateException("the shared map " + path.getFileName()
-                + " is gone: the process that created it closed it or exited (" + e + ")", e);
+        return new IllegalStateException(
+                "the shared map "
+                        + path.getFileName()
+                        + " is gone: the process that created it closed it or exited ("
+                        + e
+                        + ")",
+                e);
     }
 
     /**

@@ -19,7 +19,9 @@ public final class SharedMemory {
 
     private SharedMemory() {}
 
-    /** @return the folder shared memory is in */
+    /**
+     * @return the folder shared memory is in
+     */
     public static Path folder() {
         return Segments.folder();
     }
@@ -44,6 +46,8 @@ public final class SharedMemory {
         if (Files.isDirectory(shm) && Files.isWritable(shm)) {
             return shm.resolve("forkwise-" + user);
         }
-        return Path.of(System.getProperty("java.io.tmpdir")).resolve("forkwise-" + user + "-shm").toAbsolutePath();
+        return Path.of(System.getProperty("java.io.tmpdir"))
+                .resolve("forkwise-" + user + "-shm")
+                .toAbsolutePath();
     }
 }

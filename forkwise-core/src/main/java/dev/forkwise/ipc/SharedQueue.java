@@ -1,6 +1,7 @@
 package dev.forkwise.ipc;
 
 import dev.forkwise.codec.Messages;
+
 import java.io.IOException;
 import java.io.Serial;
 import java.io.UncheckedIOException;
@@ -22,12 +23,12 @@ import java.time.Duration;
  * take} decodes a new one. A queue holds up to {@code capacity} elements and up to its buffer's
  * bytes ({@link #create(int, int)}); an element larger than the buffer is refused at {@code put}.
  *
- * <p><b>No loss, no duplicates, no deadlock.</b> Every element put is taken exactly once. A producer
- * that dies inside {@code put} loses only the element it was putting; a consumer that dies inside
- * {@code take} loses at most the element it was taking; no other element is lost, and the queue
- * goes on for everyone else (see {@link Ring}). There is no feeder thread and no pipe behind it, so
- * a process that puts and exits never blocks on unread data (Python's "joining processes that use
- * queues" deadlock): a {@code put} that returned is in shared memory.
+ * <p><b>No loss, no duplicates, no deadlock.</b> Every element put is taken exactly once. A
+ * producer that dies inside {@code put} loses only the element it was putting; a consumer that dies
+ * inside {@code take} loses at most the element it was taking; no other element is lost, and the
+ * queue goes on for everyone else (see {@link Ring}). There is no feeder thread and no pipe behind
+ * it, so a process that puts and exits never blocks on unread data (Python's "joining processes
+ * that use queues" deadlock): a {@code put} that returned is in shared memory.
  *
  * <p>Memory consistency effects: actions in a thread before it puts an element happen before
  * actions in the thread that takes that element, after the take.
@@ -40,6 +41,7 @@ public final class SharedQueue<T> extends Handle {
 
     /** The default buffer per queued element. */
     static final int BYTES_PER_ELEMENT = 1024;
+
     static final int MIN_BYTES = 64 * 1024;
     static final int DEFAULT_MAX_BYTES = 64 * 1024 * 1024;
 
@@ -67,7 +69,8 @@ public final class SharedQueue<T> extends Handle {
     public static <T> SharedQueue<T> create(int capacity, int bufferBytes) {
         check(capacity);
         if (bufferBytes < 64) {
-            throw new IllegalArgumentException("a queue's buffer must be at least 64 bytes, not " + bufferBytes);
+            throw new IllegalArgumentException(
+                    "a queue's buffer must be at least 64 bytes, not " + bufferBytes);
         }
         Segment s = newSegment(Segment.Kind.QUEUE, Ring.bytes(bufferBytes));
         Ring.format(s.memory, Segment.HEADER, capacity, bufferBytes);
@@ -76,7 +79,8 @@ public final class SharedQueue<T> extends Handle {
 
     private static void check(int capacity) {
         if (capacity < 1) {
-            throw new IllegalArgumentException("a queue's capacity must be 1 or more, not " + capacity);
+            throw new IllegalArgumentException(
+                    "a queue's capacity must be 1 or more, not " + capacity);
         }
     }
 
@@ -142,7 +146,9 @@ public final class SharedQueue<T> extends Handle {
         }
     }
 
-    /** @return the number of elements in the queue now */
+    /**
+     * @return the number of elements in the queue now
+     */
     public int size() {
         try {
             return ring.count();
@@ -155,15 +161,22 @@ public final class SharedQueue<T> extends Handle {
         return size() == 0;
     }
 
-    /** @return the most elements the queue holds */
+    /**
+     * @return the most elements the queue holds
+     */
     public int capacity() {
         return ring.capacity();
     }
 
     private void fits(Messages.Encoded b) {
         if (b.length() > ring.maxRecord()) {
-            throw new IllegalArgumentException("an element of " + b.length() + " encoded bytes does not fit in this queue's "
-                    + ring.maxRecord() + "-byte buffer; create it with SharedQueue.create(capacity, bufferBytes) and a larger buffer");
+            throw new IllegalArgumentException(
+                    "an element of "
+                            + b.length()
+                            + " encoded bytes does not fit in this queue's "
+                            + ring.maxRecord()
+                            + "-byte buffer; create it with SharedQueue.create(capacity,"
+                            + " bufferBytes) and a larger buffer");
         }
     }
 
@@ -171,8 +184,13 @@ public final class SharedQueue<T> extends Handle {
         try {
             return Messages.encode(e);
         } catch (IOException x) {
-            throw new IllegalArgumentException("cannot put " + e.getClass().getName() + " into shared memory: " + x
-                    + " (elements must be serializable, like a task's arguments)", x);
+            throw new IllegalArgumentException(
+                    "cannot put "
+                            + e.getClass().getName()
+                            + " into shared memory: "
+                            + x
+                            + " (elements must be serializable, like a task's arguments)",
+                    x);
         }
     }
 
@@ -181,7 +199,9 @@ public final class SharedQueue<T> extends Handle {
         try {
             return (T) Messages.decode(b);
         } catch (IOException | ClassNotFoundException x) {
-            throw new UncheckedIOException("cannot read an element from shared memory: " + x, x instanceof IOException io ? io : new IOException(x));
+            throw new UncheckedIOException(
+                    "cannot read an element from shared memory: " + x,
+                    x instanceof IOException io ? io : new IOException(x));
         }
     }
 }

@@ -1,30 +1,30 @@
 package dev.forkwise.ipc;
 
 import dev.forkwise.shm.IdleStrategy;
+
 import java.io.Serial;
 import java.time.Duration;
 
 /**
- * Permits shared by threads and processes (Python's {@code multiprocessing.Semaphore}); the
- * permits a process holds come back when it dies.
+ * Permits shared by threads and processes (Python's {@code multiprocessing.Semaphore}); the permits
+ * a process holds come back when it dies.
  *
  * <h2>Implementation overview</h2>
  *
- * <p>The semaphore counts, per process, how many permits that process holds, in a table of
- * {@value #SLOTS} slots {@code (pid, start, count)} behind a robust {@link Mutex}; the free
- * permits are {@code initial + released - sum(counts)}. A process that gives back its last permit
- * frees its slot. A process that died still has its slot: a waiter that finds no free permit
- * checks the holders every {@link Mutex#CHECK_NANOS} and empties the slots of dead ones ({@link
- * #reclaimed()} counts their permits), and so does a process that finds the table full. Every change to the
- * table is one store under the mutex, so a process that dies in the middle of one leaves it
- * consistent.
+ * <p>The semaphore counts, per process, how many permits that process holds, in a table of {@value
+ * #SLOTS} slots {@code (pid, start, count)} behind a robust {@link Mutex}; the free permits are
+ * {@code initial + released - sum(counts)}. A process that gives back its last permit frees its
+ * slot. A process that died still has its slot: a waiter that finds no free permit checks the
+ * holders every {@link Mutex#CHECK_NANOS} and empties the slots of dead ones ({@link #reclaimed()}
+ * counts their permits), and so does a process that finds the table full. Every change to the table
+ * is one store under the mutex, so a process that dies in the middle of one leaves it consistent.
  *
- * <p>Permits belong to processes, not threads: any thread of a process may release a permit
- * another of its threads acquired. Releasing more than the process holds adds permits, as {@link
+ * <p>Permits belong to processes, not threads: any thread of a process may release a permit another
+ * of its threads acquired. Releasing more than the process holds adds permits, as {@link
  * java.util.concurrent.Semaphore#release()} does.
  *
- * <p>Memory consistency effects: actions in a thread before it releases happen before actions in
- * a thread after it acquires the permit.
+ * <p>Memory consistency effects: actions in a thread before it releases happen before actions in a
+ * thread after it acquires the permit.
  */
 public final class SharedSemaphore extends Handle {
 
@@ -37,8 +37,10 @@ public final class SharedSemaphore extends Handle {
     private static final long INITIAL = MUTEX + Mutex.BYTES;
     private static final long EXTRA = INITIAL + 8;
     private static final long RECLAIMED = INITIAL + 16;
+
     /** The most permits that may be free at once, for a bounded semaphore; 0 when unbounded. */
     private static final long BOUND = INITIAL + 24;
+
     private static final long TABLE = INITIAL + 64;
     private static final long SLOT = 24;
 
@@ -52,9 +54,12 @@ public final class SharedSemaphore extends Handle {
     /** Creates a semaphore with {@code permits} permits, owned by the calling process. */
     public static SharedSemaphore create(int permits) {
         if (permits < 0) {
-            throw new IllegalArgumentException("a semaphore's permits must be 0 or more, not " + permits);
+            throw new IllegalArgumentException(
+                    "a semaphore's permits must be 0 or more, not " + permits);
         }
-        SharedSemaphore s = new SharedSemaphore(newSegment(Segment.Kind.SEMAPHORE, TABLE - Segment.HEADER + SLOTS * SLOT));
+        SharedSemaphore s =
+                new SharedSemaphore(
+                        newSegment(Segment.Kind.SEMAPHORE, TABLE - Segment.HEADER + SLOTS * SLOT));
         Segment.LONG.setVolatile(s.memory, INITIAL, (long) permits);
         return s;
     }
@@ -69,7 +74,8 @@ public final class SharedSemaphore extends Handle {
      */
     public static SharedSemaphore createBounded(int permits) {
         if (permits < 1) {
-            throw new IllegalArgumentException("a bounded semaphore needs at least 1 permit, not " + permits);
+            throw new IllegalArgumentException(
+                    "a bounded semaphore needs at least 1 permit, not " + permits);
         }
         SharedSemaphore s = create(permits);
         Segment.LONG.setVolatile(s.memory, BOUND, (long) permits);
@@ -112,7 +118,10 @@ public final class SharedSemaphore extends Handle {
                 }
                 if (free() > 0) {
                     long slot = mySlot();
-                    Segment.LONG.setVolatile(memory, slot + 16, (long) Segment.LONG.getVolatile(memory, slot + 16) + 1);
+                    Segment.LONG.setVolatile(
+                            memory,
+                            slot + 16,
+                            (long) Segment.LONG.getVolatile(memory, slot + 16) + 1);
                     return true;
                 }
             } finally {
@@ -138,8 +147,14 @@ public final class SharedSemaphore extends Handle {
         try {
             long bound = (long) Segment.LONG.getVolatile(memory, BOUND);
             if (bound > 0 && free() >= bound) {
-                throw new IllegalStateException(this + " is bounded to " + bound + " permits and all " + bound
-                        + " are free: this release has no acquire to match (Python's BoundedSemaphore raises ValueError here)");
+                throw new IllegalStateException(
+                        this
+                                + " is bounded to "
+                                + bound
+                                + " permits and all "
+                                + bound
+                                + " are free: this release has no acquire to match (Python's"
+                                + " BoundedSemaphore raises ValueError here)");
             }
             long slot = findSlot();
             long held = slot < 0 ? 0 : (long) Segment.LONG.getVolatile(memory, slot + 16);
@@ -151,14 +166,17 @@ public final class SharedSemaphore extends Handle {
                 Segment.LONG.setVolatile(memory, slot + 16, 0L);
                 Segment.LONG.setVolatile(memory, slot, 0L);
             } else {
-                Segment.LONG.setVolatile(memory, EXTRA, (long) Segment.LONG.getVolatile(memory, EXTRA) + 1);
+                Segment.LONG.setVolatile(
+                        memory, EXTRA, (long) Segment.LONG.getVolatile(memory, EXTRA) + 1);
             }
         } finally {
             mutex.release();
         }
     }
 
-    /** @return the permits free now, counting those of dead holders as held until reclaimed */
+    /**
+     * @return the permits free now, counting those of dead holders as held until reclaimed
+     */
     public int availablePermits() {
         lock();
         try {
@@ -168,7 +186,9 @@ public final class SharedSemaphore extends Handle {
         }
     }
 
-    /** @return how many permits have come back from processes that died holding them */
+    /**
+     * @return how many permits have come back from processes that died holding them
+     */
     public long reclaimed() {
         return (long) Segment.LONG.getVolatile(memory, RECLAIMED);
     }
@@ -189,14 +209,18 @@ public final class SharedSemaphore extends Handle {
                 held += (long) Segment.LONG.getVolatile(memory, at + 16);
             }
         }
-        return (long) Segment.LONG.getVolatile(memory, INITIAL) + (long) Segment.LONG.getVolatile(memory, EXTRA) - held;
+        return (long) Segment.LONG.getVolatile(memory, INITIAL)
+                + (long) Segment.LONG.getVolatile(memory, EXTRA)
+                - held;
     }
 
     private void reclaimDead() {
         for (int i = 0; i < SLOTS; i++) {
             long at = TABLE + i * SLOT;
             long pid = (long) Segment.LONG.getVolatile(memory, at);
-            if (pid != 0 && pid != Owners.PID && !Owners.alive(pid, (long) Segment.LONG.getVolatile(memory, at + 8))) {
+            if (pid != 0
+                    && pid != Owners.PID
+                    && !Owners.alive(pid, (long) Segment.LONG.getVolatile(memory, at + 8))) {
                 long count = (long) Segment.LONG.getVolatile(memory, at + 16);
                 // the slot is free once pid is 0; its count is ignored until it is claimed again
                 Segment.LONG.setVolatile(memory, at, 0L);
@@ -208,7 +232,8 @@ public final class SharedSemaphore extends Handle {
     private long findSlot() {
         for (int i = 0; i < SLOTS; i++) {
             long at = TABLE + i * SLOT;
-            if ((long) Segment.LONG.getVolatile(memory, at) == Owners.PID && (long) Segment.LONG.getVolatile(memory, at + 8) == Owners.START) {
+            if ((long) Segment.LONG.getVolatile(memory, at) == Owners.PID
+                    && (long) Segment.LONG.getVolatile(memory, at + 8) == Owners.START) {
                 return at;
             }
         }
@@ -226,7 +251,10 @@ public final class SharedSemaphore extends Handle {
             at = freeSlot();
         }
         if (at < 0) {
-            throw new IllegalStateException("more than " + SLOTS + " live processes hold permits of this semaphore at once");
+            throw new IllegalStateException(
+                    "more than "
+                            + SLOTS
+                            + " live processes hold permits of this semaphore at once");
         }
         // count and start first: the slot counts only once pid is written
         Segment.LONG.setVolatile(memory, at + 16, 0L);

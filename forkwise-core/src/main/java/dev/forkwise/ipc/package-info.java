@@ -3,19 +3,18 @@
  * multiprocessing} primitives), which a process that dies while holding them cannot leave stuck.
  *
  * <p>Every primitive is created by a static factory in one process, which owns it, and used from
- * any process by passing its handle into a task: the handle is serializable and arrives as a
- * handle on the same shared state. Each is {@link java.lang.AutoCloseable}: the owner's {@code
- * close()} releases it. All but {@link dev.forkwise.ipc.SharedMap} live in memory-mapped files in
- * {@link dev.forkwise.ipc.SharedMemory#folder()}, read and written with the FFM API's atomic
- * access.
+ * any process by passing its handle into a task: the handle is serializable and arrives as a handle
+ * on the same shared state. Each is {@link java.lang.AutoCloseable}: the owner's {@code close()}
+ * releases it. All but {@link dev.forkwise.ipc.SharedMap} live in memory-mapped files in {@link
+ * dev.forkwise.ipc.SharedMemory#folder()}, read and written with the FFM API's atomic access.
  *
  * <h2>Memory consistency properties</h2>
  *
  * <p>The primitives extend the Java memory model's guarantees across processes on one machine:
- * every shared word is read and written with volatile or atomic access on the same physical
- * memory, so the release store that publishes a value (unlocking, setting, putting, sending) and
- * the acquire that observes it (locking, reading, taking, receiving) order the memory around them
- * as they do between threads. Each class names its own happens-before edges.
+ * every shared word is read and written with volatile or atomic access on the same physical memory,
+ * so the release store that publishes a value (unlocking, setting, putting, sending) and the
+ * acquire that observes it (locking, reading, taking, receiving) order the memory around them as
+ * they do between threads. Each class names its own happens-before edges.
  *
  * <h2>A process that dies</h2>
  *

@@ -31,9 +31,9 @@ import java.util.regex.Pattern;
  *   <li>The socket lives in a fresh directory with mode {@code 0700}, so processes of other users
  *       cannot even reach it; the socket file is removed as soon as the pool closes.
  *   <li>A connection counts only after its first frame presents a 256-bit random token that the
- *       parent generated for one worker and wrote to that worker's standard input, a pipe that
- *       only the parent and that child hold. Anything else (a wrong token, no token within 10 s, a
- *       token already used) is closed without a reply; a token works once.
+ *       parent generated for one worker and wrote to that worker's standard input, a pipe that only
+ *       the parent and that child hold. Anything else (a wrong token, no token within 10 s, a token
+ *       already used) is closed without a reply; a token works once.
  *   <li>No frame is deserialized before the token check, and after it only classes in {@link
  *       Codec}'s allowed set are.
  * </ol>
@@ -42,8 +42,10 @@ final class Channel implements Closeable {
 
     private static final SecureRandom RANDOM = new SecureRandom();
     private static final long HANDSHAKE_SECONDS = 10;
+
     /** A socket folder is {@code <tmp>/forkwise-sock-<pid of its JVM>-<random>}. */
     static final String PREFIX = "forkwise-sock-";
+
     private static final Pattern FOLDER = Pattern.compile(Pattern.quote(PREFIX) + "(\\d+)-.*");
 
     private final Path dir;
@@ -70,7 +72,8 @@ final class Channel implements Closeable {
                     FileSystems.getDefault().supportedFileAttributeViews().contains("posix")
                             ? Files.createTempDirectory(
                                     prefix,
-                                    PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rwx------")))
+                                    PosixFilePermissions.asFileAttribute(
+                                            PosixFilePermissions.fromString("rwx------")))
                             : Files.createTempDirectory(prefix);
             Path socket = dir.resolve("s");
             ServerSocketChannel server = ServerSocketChannel.open(StandardProtocolFamily.UNIX);
@@ -79,7 +82,8 @@ final class Channel implements Closeable {
             Daemons.start("forkwise-" + name + "-accept", c::accept);
             return c;
         } catch (IOException e) {
-            throw new UncheckedIOException("cannot open the private channel for worker processes", e);
+            throw new UncheckedIOException(
+                    "cannot open the private channel for worker processes", e);
         }
     }
 
@@ -161,7 +165,10 @@ final class Channel implements Closeable {
         try (var dirs = Files.newDirectoryStream(tmp, PREFIX + "*")) {
             for (Path d : dirs) {
                 var m = FOLDER.matcher(d.getFileName().toString());
-                if (m.matches() && ProcessHandle.of(Long.parseLong(m.group(1))).map(h -> !h.isAlive()).orElse(true)
+                if (m.matches()
+                        && ProcessHandle.of(Long.parseLong(m.group(1)))
+                                .map(h -> !h.isAlive())
+                                .orElse(true)
                         && Files.isDirectory(d, LinkOption.NOFOLLOW_LINKS)) {
                     try {
                         Files.deleteIfExists(d.resolve("s"));

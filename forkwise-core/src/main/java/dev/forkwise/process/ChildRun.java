@@ -10,6 +10,7 @@ import dev.forkwise.codec.Codec;
 import dev.forkwise.codec.Message;
 import dev.forkwise.codec.Transfer;
 import dev.forkwise.engine.Tasks;
+
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.util.List;
@@ -32,15 +33,26 @@ public final class ChildRun {
     private final CompletableFuture<Object> result = new CompletableFuture<>();
     private final CompletableFuture<Integer> exit = new CompletableFuture<>();
     private volatile String killReason;
+
     /** Set when the child says READY; until then the start timeout may kill it. */
     private volatile boolean ready;
 
-    private ChildRun(String name, String description, Call<?> call, Object code, ProcessOptions options) {
+    private ChildRun(
+            String name, String description, Call<?> call, Object code, ProcessOptions options) {
         this.description = description;
         this.task = Transfer.encode(description, call);
-        this.initializer = options.initializer().map(i -> Transfer.encode("the initializer", i)).orElse(Message.EMPTY);
-        this.codec = new Codec(options.allowedClasses().orElse(null), call.getClass().getClassLoader(), Tasks.FACTORY);
-        List<String> command = Aot.workerCommand(options, code.getClass().getClassLoader(), ClassPaths.contextLoader());
+        this.initializer =
+                options.initializer()
+                        .map(i -> Transfer.encode("the initializer", i))
+                        .orElse(Message.EMPTY);
+        this.codec =
+                new Codec(
+                        options.allowedClasses().orElse(null),
+                        call.getClass().getClassLoader(),
+                        Tasks.FACTORY);
+        List<String> command =
+                Aot.workerCommand(
+                        options, code.getClass().getClassLoader(), ClassPaths.contextLoader());
         ClassPaths.Check.of(options, command).check(description, code);
         this.channel = Channel.open("child");
         String token = channel.expect(this::connected);
@@ -51,21 +63,37 @@ public final class ChildRun {
             throw new UncheckedIOException("cannot start a child JVM", e);
         }
         worker.process.onExit().whenCompleteAsync((p, e) -> exited(), Daemons.EXITS);
-        Timers.schedule(() -> {
-            if (!ready && !result.isDone()) {
-                killReason = "forkwise killed it because it never started: it was not ready within the start timeout of "
-                        + Durations.format(options.startTimeout()) + " (ProcessOptions.startTimeout)";
-                worker.killTree();
-            }
-        }, options.startTimeout().toNanos(), TimeUnit.NANOSECONDS);
-        options.taskTimeout()
-                .ifPresent(limit -> Timers.schedule(() -> {
-                    if (!result.isDone()) {
-                        killReason = "forkwise killed it because the call ran past its time limit of " + limit;
-                        result.completeExceptionally(new TaskTimeoutException(description, limit));
+        Timers.schedule(
+                () -> {
+                    if (!ready && !result.isDone()) {
+                        killReason =
+                                "forkwise killed it because it never started: it was not ready"
+                                    + " within the start timeout of "
+                                        + Durations.format(options.startTimeout())
+                                        + " (ProcessOptions.startTimeout)";
                         worker.killTree();
                     }
-                }, limit.toNanos(), TimeUnit.NANOSECONDS));
+                },
+                options.startTimeout().toNanos(),
+                TimeUnit.NANOSECONDS);
+        options.taskTimeout()
+                .ifPresent(
+                        limit ->
+                                Timers.schedule(
+                                        () -> {
+                                            if (!result.isDone()) {
+                                                killReason =
+                                                        "forkwise killed it because the call ran"
+                                                            + " past its time limit of "
+                                                                + limit;
+                                                result.completeExceptionally(
+                                                        new TaskTimeoutException(
+                                                                description, limit));
+                                                worker.killTree();
+                                            }
+                                        },
+                                        limit.toNanos(),
+                                        TimeUnit.NANOSECONDS));
     }
 
     /**
@@ -103,18 +131,29 @@ public final class ChildRun {
                         wire.send(Wire.TASK, 1, task);
                     }
                     case Wire.INIT_FAILED -> {
-                        result.completeExceptionally(new TaskFailedException("the initializer of a child process", codec.decodeThrowable(f.message())));
+                        result.completeExceptionally(
+                                new TaskFailedException(
+                                        "the initializer of a child process",
+                                        codec.decodeThrowable(f.message())));
                         worker.killTree();
                     }
                     case Wire.OK -> {
                         try {
                             result.complete(codec.decode(f.message()));
                         } catch (ClassNotFoundException | RuntimeException e) {
-                            result.completeExceptionally(new TaskFailedException(description + " (its result could not be read)", e));
+                            result.completeExceptionally(
+                                    new TaskFailedException(
+                                            description + " (its result could not be read)", e));
                         }
                     }
-                    case Wire.FAILED -> result.completeExceptionally(new TaskFailedException(description, codec.decodeThrowable(f.message())));
-                    case Wire.UNSENDABLE -> result.completeExceptionally(Transfer.resultNotSent(description, codec.decodeThrowable(f.message())));
+                    case Wire.FAILED ->
+                            result.completeExceptionally(
+                                    new TaskFailedException(
+                                            description, codec.decodeThrowable(f.message())));
+                    case Wire.UNSENDABLE ->
+                            result.completeExceptionally(
+                                    Transfer.resultNotSent(
+                                            description, codec.decodeThrowable(f.message())));
                     default -> throw new IOException("unknown frame type " + f.type());
                 }
             }
@@ -127,25 +166,33 @@ public final class ChildRun {
         List<String> lines = worker.lastLines();
         int code = worker.exitCode();
         channel.close();
-        // The exit code first: a caller who sees the crash in result() must also see it in exitCode().
+        // The exit code first: a caller who sees the crash in result() must also see it in
+        // exitCode().
         exit.complete(code);
         if (!result.isDone()) {
             result.completeExceptionally(
-                    new WorkerCrashedException(description, worker.pid, code, worker.signal(), lines, killReason));
+                    new WorkerCrashedException(
+                            description, worker.pid, code, worker.signal(), lines, killReason));
         }
     }
 
-    /** @return the child's pid */
+    /**
+     * @return the child's pid
+     */
     public long pid() {
         return worker.pid;
     }
 
-    /** @return the result, or how the call failed */
+    /**
+     * @return the result, or how the call failed
+     */
     public CompletableFuture<Object> result() {
         return result;
     }
 
-    /** @return the exit code, once the child has exited */
+    /**
+     * @return the exit code, once the child has exited
+     */
     public CompletableFuture<Integer> exit() {
         return exit;
     }

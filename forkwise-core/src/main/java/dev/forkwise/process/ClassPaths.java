@@ -4,6 +4,7 @@ import dev.forkwise.NotTransferableException;
 import dev.forkwise.ProcessOptions;
 import dev.forkwise.codec.Parts;
 import dev.forkwise.codec.Portable;
+
 import java.io.File;
 import java.net.URI;
 import java.net.URISyntaxException;
@@ -21,17 +22,17 @@ import java.util.concurrent.ConcurrentHashMap;
  *
  * <p>A worker is a fresh JVM: it can load only what its class path names. The parent's {@code
  * java.class.path} is not always where the application's classes come from: under {@code mvn
- * exec:java}, in a plugin host or an application server they come from a {@link URLClassLoader}
- * the class path does not name, and under the JDK's source launcher ({@code java Main.java}) from
+ * exec:java}, in a plugin host or an application server they come from a {@link URLClassLoader} the
+ * class path does not name, and under the JDK's source launcher ({@code java Main.java}) from
  * memory. So a worker's class path is, in order: the file URLs of the {@code URLClassLoader}s from
  * the given class loader up to the system class loader, then {@code java.class.path}; or exactly
  * {@link ProcessOptions#classPath()} when the user set it.
  *
  * <p>And at {@code submit}, before anything is sent, {@link Check#check} makes sure the task's code
  * can be loaded by the workers: its class comes from one of the JDK's class loaders, the system
- * class loader, or from a jar or folder on the workers' class path.
- * Anything else fails there with a {@link NotTransferableException} that says why and what to do,
- * instead of a {@code ClassNotFoundException} in a worker that would read as the task's failure.
+ * class loader, or from a jar or folder on the workers' class path. Anything else fails there with
+ * a {@link NotTransferableException} that says why and what to do, instead of a {@code
+ * ClassNotFoundException} in a worker that would read as the task's failure.
  */
 final class ClassPaths {
 
@@ -57,11 +58,16 @@ final class ClassPaths {
         return List.copyOf(out);
     }
 
-    /** The file entries of the {@code URLClassLoader}s from {@code loader} up to the system class loader. */
+    /**
+     * The file entries of the {@code URLClassLoader}s from {@code loader} up to the system class
+     * loader.
+     */
     private static List<String> urlEntries(ClassLoader loader) {
         List<List<String>> chain = new ArrayList<>();
         ClassLoader system = ClassLoader.getSystemClassLoader();
-        for (ClassLoader l = loader; l != null && l != system && l != ClassLoader.getPlatformClassLoader(); l = l.getParent()) {
+        for (ClassLoader l = loader;
+                l != null && l != system && l != ClassLoader.getPlatformClassLoader();
+                l = l.getParent()) {
             if (l instanceof URLClassLoader u) {
                 List<String> entries = new ArrayList<>();
                 for (URL url : u.getURLs()) {
@@ -105,10 +111,14 @@ final class ClassPaths {
     static final class Check {
         private final Set<Path> entries = new LinkedHashSet<>();
         private final boolean trusted;
+
         /** Classes that passed; a loader's classes may come from several places, so not loaders. */
         private final Set<Class<?>> passed = ConcurrentHashMap.newKeySet();
 
-        /** A check against {@code classPath}; with {@code trusted}, the user chose the path: nothing is checked. */
+        /**
+         * A check against {@code classPath}; with {@code trusted}, the user chose the path: nothing
+         * is checked.
+         */
         Check(List<String> classPath, boolean trusted) {
             this.trusted = trusted;
             for (String e : classPath) {
@@ -117,13 +127,17 @@ final class ClassPaths {
         }
 
         /**
-         * The check for workers started with {@code command} ({@link Launch#command}); none when the
-         * user chose the class path, or workers run forkwise as a module.
+         * The check for workers started with {@code command} ({@link Launch#command}); none when
+         * the user chose the class path, or workers run forkwise as a module.
          */
         static Check of(ProcessOptions options, List<String> command) {
             int cp = command.indexOf("-cp");
-            boolean trusted = options.classPath().isPresent() || cp < 0 || command.contains("--module-path");
-            List<String> path = cp < 0 || cp + 1 >= command.size() ? List.of() : List.of(command.get(cp + 1).split(File.pathSeparator));
+            boolean trusted =
+                    options.classPath().isPresent() || cp < 0 || command.contains("--module-path");
+            List<String> path =
+                    cp < 0 || cp + 1 >= command.size()
+                            ? List.of()
+                            : List.of(command.get(cp + 1).split(File.pathSeparator));
             return new Check(path, trusted);
         }
 
@@ -139,7 +153,10 @@ final class ClassPaths {
             }
             if (task instanceof Portable p) {
                 for (Object c : p.components()) {
-                    if (c != null && !(c instanceof Object[])) { // inputs are values; the code is what must load
+                    if (c != null
+                            && !(c
+                                    instanceof
+                                    Object[])) { // inputs are values; the code is what must load
                         check(what, c);
                     }
                 }
@@ -158,10 +175,16 @@ final class ClassPaths {
 
         private void checkClass(String what, Class<?> c) {
             ClassLoader l = c.getClassLoader();
-            if (l == null || l == ClassLoader.getSystemClassLoader() || l == ClassLoader.getPlatformClassLoader() || passed.contains(c)) {
+            if (l == null
+                    || l == ClassLoader.getSystemClassLoader()
+                    || l == ClassLoader.getPlatformClassLoader()
+                    || passed.contains(c)) {
                 return;
             }
-            Class<?> named = c.isHidden() ? c.getNestHost() : c; // a lambda's code is in the class that wrote it
+            Class<?> named =
+                    c.isHidden()
+                            ? c.getNestHost()
+                            : c; // a lambda's code is in the class that wrote it
             String problem = problem(named, l);
             if (problem == null) {
                 passed.add(c);
@@ -174,20 +197,35 @@ final class ClassPaths {
         private String problem(Class<?> c, ClassLoader l) {
             String loaderName = l.getClass().getName();
             if (loaderName.startsWith("com.sun.tools.javac.launcher.")) {
-                return "the task's class " + c.getName() + " was compiled in memory by the JDK's source launcher"
-                        + " (java " + c.getSimpleName() + ".java), and a worker JVM cannot load a class that"
-                        + " exists only in this JVM's memory. Compile it first (javac -cp <forkwise-core.jar> -d classes "
-                        + c.getSimpleName() + ".java; java -cp classes" + File.pathSeparator + "<forkwise-core.jar> "
-                        + c.getName() + "), or run the tasks on threads (Pool.threads, Pool.virtualThreads)";
+                return "the task's class "
+                        + c.getName()
+                        + " was compiled in memory by the JDK's source launcher"
+                        + " (java "
+                        + c.getSimpleName()
+                        + ".java), and a worker JVM cannot load a class that exists only in this"
+                        + " JVM's memory. Compile it first (javac -cp <forkwise-core.jar> -d"
+                        + " classes "
+                        + c.getSimpleName()
+                        + ".java; java -cp classes"
+                        + File.pathSeparator
+                        + "<forkwise-core.jar> "
+                        + c.getName()
+                        + "), or run the tasks on threads (Pool.threads, Pool.virtualThreads)";
             }
             Path root = rootOf(c);
             if (root != null && entries.contains(root)) {
                 return null;
             }
             String where = root == null ? "not from a plain jar or folder" : "from " + root;
-            return "the task's class " + c.getName() + " comes from class loader " + loaderName + " (" + where + "), which the"
-                    + " workers' class path does not contain. Create the pool on a thread whose context class loader is"
-                    + " that loader (forkwise then gives its jars and folders to the workers), or name them with"
+            return "the task's class "
+                    + c.getName()
+                    + " comes from class loader "
+                    + loaderName
+                    + " ("
+                    + where
+                    + "), which the workers' class path does not contain. Create the pool on a"
+                    + " thread whose context class loader is that loader (forkwise then gives its"
+                    + " jars and folders to the workers), or name them with"
                     + " ProcessOptions.builder().classPath(...)";
         }
 
@@ -202,10 +240,14 @@ final class ClassPaths {
             String s = url.toString();
             try {
                 if (s.startsWith("jar:file:") && s.indexOf("!/") == s.lastIndexOf("!/")) {
-                    return Path.of(new URI(s.substring("jar:".length(), s.indexOf("!/")))).toAbsolutePath().normalize();
+                    return Path.of(new URI(s.substring("jar:".length(), s.indexOf("!/"))))
+                            .toAbsolutePath()
+                            .normalize();
                 }
                 if (s.startsWith("file:") && s.endsWith(resource)) {
-                    return Path.of(new URI(s.substring(0, s.length() - resource.length()))).toAbsolutePath().normalize();
+                    return Path.of(new URI(s.substring(0, s.length() - resource.length())))
+                            .toAbsolutePath()
+                            .normalize();
                 }
             } catch (URISyntaxException | IllegalArgumentException e) {
                 return null;

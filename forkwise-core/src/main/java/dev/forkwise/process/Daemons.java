@@ -16,7 +16,9 @@ import java.util.concurrent.Executors;
 final class Daemons {
 
     /** Where worker exits are handled: one thread per exit at most, kept a minute for the next. */
-    static final ExecutorService EXITS = Executors.newCachedThreadPool(Thread.ofPlatform().daemon().name("forkwise-exit").factory());
+    static final ExecutorService EXITS =
+            Executors.newCachedThreadPool(
+                    Thread.ofPlatform().daemon().name("forkwise-exit").factory());
 
     private Daemons() {}
 

@@ -29,7 +29,8 @@ final class Events {
         }
     }
 
-    static void workerExited(String pool, long pid, int exitCode, String signal, boolean crashed, String reason) {
+    static void workerExited(
+            String pool, long pid, int exitCode, String signal, boolean crashed, String reason) {
         WorkerExit e = new WorkerExit();
         if (e.isEnabled()) {
             e.pool = pool;
@@ -49,10 +50,19 @@ final class Events {
     @Description("A worker JVM started and is ready for tasks")
     @StackTrace(false)
     public static final class WorkerStart extends Event {
-        @Label("Pool") public String pool;
-        @Label("Worker PID") public long pid;
-        @Label("Startup") @Timespan(Timespan.NANOSECONDS) public long startup;
-        @Label("Kept") @Description("Taken, already running, from the workers an earlier pool kept warm") public boolean kept;
+        @Label("Pool")
+        public String pool;
+
+        @Label("Worker PID")
+        public long pid;
+
+        @Label("Startup")
+        @Timespan(Timespan.NANOSECONDS)
+        public long startup;
+
+        @Label("Kept")
+        @Description("Taken, already running, from the workers an earlier pool kept warm")
+        public boolean kept;
     }
 
     /** A worker JVM exited. */
@@ -62,11 +72,22 @@ final class Events {
     @Description("A worker JVM exited: stopped by the pool, or crashed")
     @StackTrace(false)
     public static final class WorkerExit extends Event {
-        @Label("Pool") public String pool;
-        @Label("Worker PID") public long pid;
-        @Label("Exit Code") public int exitCode;
-        @Label("Signal") public String signal;
-        @Label("Crashed") public boolean crashed;
-        @Label("Reason") public String reason;
+        @Label("Pool")
+        public String pool;
+
+        @Label("Worker PID")
+        public long pid;
+
+        @Label("Exit Code")
+        public int exitCode;
+
+        @Label("Signal")
+        public String signal;
+
+        @Label("Crashed")
+        public boolean crashed;
+
+        @Label("Reason")
+        public String reason;
     }
 }

@@ -4,28 +4,31 @@ import dev.forkwise.codec.Message;
 import dev.forkwise.codec.Packed;
 import dev.forkwise.codec.Portable;
 import dev.forkwise.engine.TaskFuture;
+
 import java.io.IOException;
 import java.util.concurrent.ScheduledFuture;
 
 /**
  * One request to the workers: a task's future, its id and its bytes, serialized once at submit.
- * Mutable fields are guarded by the backend's lock, except the payload's, which are guarded by
- * this object's monitor.
+ * Mutable fields are guarded by the backend's lock, except the payload's, which are guarded by this
+ * object's monitor.
  *
  * <p><b>Large arrays are borrowed until submit returns.</b> The payload is encoded without copying
  * the caller's large arrays (frame attachments). Before {@code submit} returns, {@link #settle}
  * makes sure the caller can change them afterwards without changing what the task sees: if the
  * frame has been written by then (the usual case when a worker is free), nothing is copied; if it
- * is still queued, or may be sent again to a fresh worker, the arrays are copied then. A send
- * holds this object's monitor while it writes, so {@code settle} waits for a send under way.
+ * is still queued, or may be sent again to a fresh worker, the arrays are copied then. A send holds
+ * this object's monitor while it writes, so {@code settle} waits for a send under way.
  */
 final class Job {
 
     final long id;
     final TaskFuture<?> future;
     final ClassLoader loader;
+
     /** Whether the reply may be decoded packed ({@link Packed}): a map chunk's. */
     final boolean packable;
+
     private Message payload; // guarded by this
     private boolean sent; // guarded by this
     private boolean settled; // guarded by this
@@ -44,7 +47,10 @@ final class Job {
         this.settled = payload.attachments().length == 0;
     }
 
-    /** Writes this job's task frame, of {@code type} {@link Wire#TASK} or {@link Wire#TASK_SAY_START}. */
+    /**
+     * Writes this job's task frame, of {@code type} {@link Wire#TASK} or {@link
+     * Wire#TASK_SAY_START}.
+     */
     synchronized void sendOn(Wire wire, byte type) throws IOException {
         wire.send(type, id, payload);
         sent = true;

@@ -1,6 +1,7 @@
 package dev.forkwise.process;
 
 import dev.forkwise.ProcessOptions;
+
 import java.io.File;
 import java.lang.management.ManagementFactory;
 import java.nio.file.Files;
@@ -18,7 +19,10 @@ import java.util.List;
  */
 final class Launch {
 
-    /** Flags every worker gets: die on OutOfMemoryError, and VM messages on stderr, where we keep the last lines. */
+    /**
+     * Flags every worker gets: die on OutOfMemoryError, and VM messages on stderr, where we keep
+     * the last lines.
+     */
     static final List<String> LEAN_FLAGS =
             List.of("-XX:+ExitOnOutOfMemoryError", "-XX:+DisplayVMOutputToStderr");
 
@@ -42,7 +46,10 @@ final class Launch {
 
     private Launch() {}
 
-    /** The full command for a worker with {@code options}, for tasks of the thread's context class loader. */
+    /**
+     * The full command for a worker with {@code options}, for tasks of the thread's context class
+     * loader.
+     */
     static List<String> command(ProcessOptions options) {
         return command(options, ClassPaths.contextLoader());
     }

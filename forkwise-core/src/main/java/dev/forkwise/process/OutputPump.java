@@ -21,16 +21,20 @@ import java.util.function.Supplier;
  * shutdown hook (so the JVM exited through {@code System.exit}, and its exit code is a code, not a
  * signal; the mark itself is not copied), and the JVM's fatal-error banner (the {@code #} lines
  * after "A fatal error has been detected"), which the JVM writes to stdout whatever its options,
- * and which a crash report needs.
- * Runs on a platform daemon thread (a blocking pipe read, see {@link Daemons}); a worker's output
- * never touches the task channel.
+ * and which a crash report needs. Runs on a platform daemon thread (a blocking pipe read, see
+ * {@link Daemons}); a worker's output never touches the task channel.
  */
 final class OutputPump {
 
     static final int KEPT_LINES = 20;
-    /** What a worker's shutdown hook writes to its stderr as it exits through {@code System.exit}. */
+
+    /**
+     * What a worker's shutdown hook writes to its stderr as it exits through {@code System.exit}.
+     */
     static final String EXIT_MARK = "\u0000forkwise:orderly-exit\u0000";
-    private static final String BANNER = "# A fatal error has been detected by the Java Runtime Environment";
+
+    private static final String BANNER =
+            "# A fatal error has been detected by the Java Runtime Environment";
     private static final int BANNER_LINES = 40;
 
     private final ArrayDeque<String> last = new ArrayDeque<>();
@@ -55,7 +59,8 @@ final class OutputPump {
     }
 
     private void run(InputStream in, Supplier<PrintStream> to) {
-        try (BufferedReader r = new BufferedReader(new InputStreamReader(in, Charset.defaultCharset()))) {
+        try (BufferedReader r =
+                new BufferedReader(new InputStreamReader(in, Charset.defaultCharset()))) {
             String line;
             while ((line = r.readLine()) != null) {
                 if (line.endsWith(EXIT_MARK)) {
@@ -66,7 +71,10 @@ final class OutputPump {
                     }
                 }
                 synchronized (last) {
-                    if (line.startsWith(BANNER) || (!banner.isEmpty() && line.startsWith("#") && banner.size() < BANNER_LINES)) {
+                    if (line.startsWith(BANNER)
+                            || (!banner.isEmpty()
+                                    && line.startsWith("#")
+                                    && banner.size() < BANNER_LINES)) {
                         banner.add(line);
                     }
                     if (last.size() == KEPT_LINES) {

@@ -12,6 +12,7 @@ import dev.forkwise.engine.Lifecycle;
 import dev.forkwise.engine.TaskFuture;
 import dev.forkwise.engine.Tasks;
 import dev.forkwise.ipc.SharedMemory;
+
 import java.io.IOException;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -41,46 +42,46 @@ import java.util.concurrent.locks.ReentrantLock;
  * <p><b>A task's path.</b> {@link #execute} serializes the task on the caller's thread (so a task
  * that cannot be sent fails there, with the path to what is not serializable), gives it a request
  * id, and queues it; large arrays are copied only if the frame is not written before {@code
- * execute} returns ({@link Job}). {@link #assignLocked} hands queued jobs to ready workers with spare threads,
- * least loaded first; the frame is written outside the lock, and the job's time limit starts then
- * (on a worker that has not answered a task yet, once the worker says the task starts: decoding the
- * first task is still the JVM's start-up).
- * A worker's reader thread gets the reply, removes the job from that worker's in-flight table by
- * id (a reply whose id is not there, such as one for a job that timed out, is dropped: no stale
- * answers) and completes the future. Frames go over the worker's socket, and over shared memory
- * once the worker has answered {@link WorkerMain#LINK_AFTER} tasks ({@link Wire}, {@link ShmLink}).
+ * execute} returns ({@link Job}). {@link #assignLocked} hands queued jobs to ready workers with
+ * spare threads, least loaded first; the frame is written outside the lock, and the job's time
+ * limit starts then (on a worker that has not answered a task yet, once the worker says the task
+ * starts: decoding the first task is still the JVM's start-up). A worker's reader thread gets the
+ * reply, removes the job from that worker's in-flight table by id (a reply whose id is not there,
+ * such as one for a job that timed out, is dropped: no stale answers) and completes the future.
+ * Frames go over the worker's socket, and over shared memory once the worker has answered {@link
+ * WorkerMain#LINK_AFTER} tasks ({@link Wire}, {@link ShmLink}).
  *
  * <p><b>Failures.</b> A worker's exit ({@link Process#onExit()}) is the one place where its
  * in-flight jobs are settled: each fails with {@link WorkerCrashedException} (exit code, signal
  * name, last stderr lines, and why forkwise killed it if it did), or is queued again if the pool's
- * tasks are declared idempotent and retries remain. Then a replacement starts. A job past its
- * time limit is completed with {@link TaskTimeoutException} first and then its worker's process
- * tree is killed, which settles the worker's other jobs as crashed. A worker that is not ready
- * within {@link ProcessOptions#startTimeout()} is killed ({@link #startTimedOut}). A worker that
- * exits by itself, crashes natively or is killed at its start timeout before it is ready counts as
- * a start failure (one killed by SIGKILL from outside does not): the next start waits a pause that
- * doubles with each failure in a row, the jobs waiting fail at once when no other worker is ready
- * to take them, and after three in a row the queued jobs fail with the last one's exit and output
- * (a bad JVM option, for example) instead of restarting forever; the next submit tries again. An
+ * tasks are declared idempotent and retries remain. Then a replacement starts. A job past its time
+ * limit is completed with {@link TaskTimeoutException} first and then its worker's process tree is
+ * killed, which settles the worker's other jobs as crashed. A worker that is not ready within
+ * {@link ProcessOptions#startTimeout()} is killed ({@link #startTimedOut}). A worker that exits by
+ * itself, crashes natively or is killed at its start timeout before it is ready counts as a start
+ * failure (one killed by SIGKILL from outside does not): the next start waits a pause that doubles
+ * with each failure in a row, the jobs waiting fail at once when no other worker is ready to take
+ * them, and after three in a row the queued jobs fail with the last one's exit and output (a bad
+ * JVM option, for example) instead of restarting forever; the next submit tries again. An
  * initializer that throws stops the pool from starting workers: queued and later tasks fail with
  * the initializer's exception. {@link #shutdownNow} interrupts the running tasks and kills the
  * workers of those still running {@link #SHUTDOWN_NOW_GRACE} later.
  *
- * <p><b>Start.</b> All workers start at once. (Starting them one by one on a 2-core machine took
- * a fifth off the first result but left the last worker booting through the pool's first big
- * {@code map}, which then took 1.6× as long: throughput right after creation wins.) A worker with
- * no initializer to run is ready as soon as it connects; with one, once it says {@code READY}. A
- * pool with {@link ProcessOptions#keepWarm()} first takes workers that an earlier pool with the same
+ * <p><b>Start.</b> All workers start at once. (Starting them one by one on a 2-core machine took a
+ * fifth off the first result but left the last worker booting through the pool's first big {@code
+ * map}, which then took 1.6× as long: throughput right after creation wins.) A worker with no
+ * initializer to run is ready as soon as it connects; with one, once it says {@code READY}. A pool
+ * with {@link ProcessOptions#keepWarm()} first takes workers that an earlier pool with the same
  * launch settings left in the JVM's reserve ({@link WarmWorkers}): connected and ready, they take
  * tasks at once, and only the rest are started.
  *
  * <p><b>Owners.</b> A worker's frames (read on its own thread) and its exit go to its owner ({@link
  * Worker.Owner}): this pool, or the reserve while it is kept warm between pools.
  *
- * <p><b>Lifecycle</b> ({@link Lifecycle}). {@code NEW --start--> RUNNING --shutdown--> SHUTDOWN --no
- * jobs left, every worker exited or kept--> TERMINATED}. In {@code SHUTDOWN}, queued jobs still run;
- * when none is left, each worker is sent {@code STOP} (and killed if it has not exited 5 s later),
- * or, with {@code keepWarm}, each idle and healthy one is handed to the reserve instead.
+ * <p><b>Lifecycle</b> ({@link Lifecycle}). {@code NEW --start--> RUNNING --shutdown--> SHUTDOWN
+ * --no jobs left, every worker exited or kept--> TERMINATED}. In {@code SHUTDOWN}, queued jobs
+ * still run; when none is left, each worker is sent {@code STOP} (and killed if it has not exited 5
+ * s later), or, with {@code keepWarm}, each idle and healthy one is handed to the reserve instead.
  *
  * <p>Memory consistency effects: actions in a task happen-before its result is read in the parent
  * (the reply frame is written after the task returns), and that happens-before the completion of
@@ -89,53 +90,75 @@ import java.util.concurrent.locks.ReentrantLock;
 public final class ProcessBackend implements Backend {
 
     private static final int START_FAILURES_TO_GIVE_UP = 3;
-    /** The pause before the first restart after a start failure; it doubles with each one in a row. */
+
+    /**
+     * The pause before the first restart after a start failure; it doubles with each one in a row.
+     */
     private static final long RESPAWN_PAUSE_MILLIS = 250;
-    /** How long a task that {@link #shutdownNow} interrupted has to stop before its worker is killed. */
+
+    /**
+     * How long a task that {@link #shutdownNow} interrupted has to stop before its worker is
+     * killed.
+     */
     static final Duration SHUTDOWN_NOW_GRACE = Duration.ofSeconds(1);
+
     /** An idle worker above this share of maxWorkerMemory is replaced before it fails a task. */
     private static final double RECYCLE_FRACTION = 0.75;
 
     private final ProcessOptions options;
     private final int threads;
     private final Message initializer;
-    /** The codec of the last reply read, reused while replies come for tasks of the same class loader. */
+
+    /**
+     * The codec of the last reply read, reused while replies come for tasks of the same class
+     * loader.
+     */
     private volatile Codec lastCodec;
+
     private final List<String> command;
+
     /** Whether the workers can load a task's classes, checked at submit. */
     private final ClassPaths.Check loadable;
+
     /** The launch settings a kept worker must share to join this pool ({@link WarmWorkers}). */
     private final WarmWorkers.Key warmKey;
-    /** This pool as its workers' owner: their frames and exits come here. */
-    private final Worker.Owner owner = new Worker.Owner() {
-        @Override
-        public void frame(Worker w, Wire.Frame f) throws IOException {
-            switch (f.type()) {
-                case Wire.READY -> ready(w);
-                case Wire.INIT_FAILED -> initializerFailed(w, f.message());
-                case Wire.OK, Wire.FAILED, Wire.UNSENDABLE -> replied(w, f);
-                case Wire.STARTED -> started(w, f.id());
-                case Wire.ECHO -> Echo.answered(f.id());
-                default -> throw new IOException("unknown frame type " + f.type() + " from " + w);
-            }
-        }
 
-        @Override
-        public void exited(Worker w) {
-            Worker.Owner now;
-            lock.lock();
-            try {
-                now = w.owner; // changed only under this lock while the worker was ours
-            } finally {
-                lock.unlock();
-            }
-            if (now != this) {
-                now.exited(w); // kept warm since this exit was reported: the reserve accounts for it
-                return;
-            }
-            ProcessBackend.this.exited(w);
-        }
-    };
+    /** This pool as its workers' owner: their frames and exits come here. */
+    private final Worker.Owner owner =
+            new Worker.Owner() {
+                @Override
+                public void frame(Worker w, Wire.Frame f) throws IOException {
+                    switch (f.type()) {
+                        case Wire.READY -> ready(w);
+                        case Wire.INIT_FAILED -> initializerFailed(w, f.message());
+                        case Wire.OK, Wire.FAILED, Wire.UNSENDABLE -> replied(w, f);
+                        case Wire.STARTED -> started(w, f.id());
+                        case Wire.ECHO -> Echo.answered(f.id());
+                        default ->
+                                throw new IOException(
+                                        "unknown frame type " + f.type() + " from " + w);
+                    }
+                }
+
+                @Override
+                public void exited(Worker w) {
+                    Worker.Owner now;
+                    lock.lock();
+                    try {
+                        now = w.owner; // changed only under this lock while the worker was ours
+                    } finally {
+                        lock.unlock();
+                    }
+                    if (now != this) {
+                        now.exited(
+                                w); // kept warm since this exit was reported: the reserve accounts
+                                    // for it
+                        return;
+                    }
+                    ProcessBackend.this.exited(w);
+                }
+            };
+
     private final AtomicLong requestIds = new AtomicLong();
     private final ReentrantLock lock = new ReentrantLock();
 
@@ -145,8 +168,12 @@ public final class ProcessBackend implements Backend {
     private final List<Worker> workers = new ArrayList<>();
     private int workerCount;
     private int startFailures;
-    /** No worker starts before this {@link System#nanoTime()} after a start failure (the back-off). */
+
+    /**
+     * No worker starts before this {@link System#nanoTime()} after a start failure (the back-off).
+     */
     private long respawnNotBefore;
+
     private ScheduledFuture<?> respawn;
     private RuntimeException startFailure;
     private RuntimeException initializerFailure;
@@ -161,7 +188,10 @@ public final class ProcessBackend implements Backend {
      * @param threadsPerWorkerOverride threads per worker, or -1 for the options' value
      */
     public ProcessBackend(ProcessOptions options, int threadsPerWorkerOverride) {
-        this(options, threadsPerWorkerOverride, Aot.workerCommand(options, ClassPaths.contextLoader()));
+        this(
+                options,
+                threadsPerWorkerOverride,
+                Aot.workerCommand(options, ClassPaths.contextLoader()));
     }
 
     /**
@@ -187,7 +217,10 @@ public final class ProcessBackend implements Backend {
     /** A backend whose workers start with exactly {@code command}. */
     ProcessBackend(ProcessOptions options, int threadsPerWorkerOverride, List<String> command) {
         this.options = options;
-        this.threads = threadsPerWorkerOverride >= 0 ? threadsPerWorkerOverride : options.threadsPerWorker();
+        this.threads =
+                threadsPerWorkerOverride >= 0
+                        ? threadsPerWorkerOverride
+                        : options.threadsPerWorker();
         Object init = options.initializer().orElse(null);
         this.initializer = init == null ? Message.EMPTY : Transfer.encode("the initializer", init);
         this.command = List.copyOf(command);
@@ -230,7 +263,14 @@ public final class ProcessBackend implements Backend {
             lock.unlock();
         }
         run(after);
-        options.maxWorkerMemory().ifPresent(max -> memoryWatch = Timers.every(() -> watchMemory(max), 250, TimeUnit.MILLISECONDS));
+        options.maxWorkerMemory()
+                .ifPresent(
+                        max ->
+                                memoryWatch =
+                                        Timers.every(
+                                                () -> watchMemory(max),
+                                                250,
+                                                TimeUnit.MILLISECONDS));
     }
 
     // ------------------------------------------------------------------ submit
@@ -239,7 +279,12 @@ public final class ProcessBackend implements Backend {
     public void execute(TaskFuture<?> task) {
         loadable.check(task.description(), task.task());
         Message payload = Transfer.encode(task.description(), task.task(), false);
-        Job job = new Job(requestIds.incrementAndGet(), task, payload, task.task().getClass().getClassLoader());
+        Job job =
+                new Job(
+                        requestIds.incrementAndGet(),
+                        task,
+                        payload,
+                        task.task().getClass().getClassLoader());
         List<Runnable> after = new ArrayList<>();
         lock.lock();
         try {
@@ -261,11 +306,12 @@ public final class ProcessBackend implements Backend {
         } finally {
             lock.unlock();
         }
-        task.whenComplete((r, e) -> {
-            if (task.isCancelled()) {
-                cancelled(job);
-            }
-        });
+        task.whenComplete(
+                (r, e) -> {
+                    if (task.isCancelled()) {
+                        cancelled(job);
+                    }
+                });
         run(after);
         job.settle(options.idempotentRetries() > 0); // the caller may change its arrays from now on
     }
@@ -297,10 +343,10 @@ public final class ProcessBackend implements Backend {
     }
 
     /**
-     * Writes a job's frame. Its time limit counts from now, except on a worker that has not answered
-     * a task yet: there decoding the first task is still the JVM's start-up (class loading), so the
-     * worker is asked to say when the task starts ({@link Wire#TASK_SAY_START}) and the limit counts
-     * from then ({@link #started}).
+     * Writes a job's frame. Its time limit counts from now, except on a worker that has not
+     * answered a task yet: there decoding the first task is still the JVM's start-up (class
+     * loading), so the worker is asked to say when the task starts ({@link Wire#TASK_SAY_START})
+     * and the limit counts from then ({@link #started}).
      */
     private void send(Worker w, Job job, boolean cold) {
         job.sentNanos = System.nanoTime();
@@ -319,7 +365,9 @@ public final class ProcessBackend implements Backend {
 
     private void startTimeLimit(Worker w, Job job) {
         Duration limit = options.taskTimeout().orElseThrow();
-        job.timeout = Timers.schedule(() -> timedOut(w, job, limit), limit.toNanos(), TimeUnit.NANOSECONDS);
+        job.timeout =
+                Timers.schedule(
+                        () -> timedOut(w, job, limit), limit.toNanos(), TimeUnit.NANOSECONDS);
     }
 
     /** A cold worker says that {@code id} starts now: its time limit starts. */
@@ -363,21 +411,32 @@ public final class ProcessBackend implements Backend {
 
     /** Starts workers until the pool has its number of live, not retiring ones. */
     private void replenishLocked(List<Runnable> after) {
-        if (initializerFailure != null || startFailure != null || life.is(Lifecycle.State.TERMINATED)) {
+        if (initializerFailure != null
+                || startFailure != null
+                || life.is(Lifecycle.State.TERMINATED)) {
             return;
         }
-        if (life.is(Lifecycle.State.SHUTDOWN) && pending.stream().allMatch(j -> j.future.isDone())) {
+        if (life.is(Lifecycle.State.SHUTDOWN)
+                && pending.stream().allMatch(j -> j.future.isDone())) {
             return;
         }
-        long live = workers.stream().filter(w -> w.state == Worker.State.STARTING || w.state == Worker.State.READY).count();
+        long live =
+                workers.stream()
+                        .filter(
+                                w ->
+                                        w.state == Worker.State.STARTING
+                                                || w.state == Worker.State.READY)
+                        .count();
         if (live >= options.workers()) {
             return;
         }
         long wait = respawnNotBefore - System.nanoTime();
         if (startFailures > 0 && wait > 0) {
             if (respawn == null) {
-                Log.warning("pool %s starts its next worker in %d ms, after %d start failure(s) in a row", poolName,
-                        TimeUnit.NANOSECONDS.toMillis(wait), startFailures);
+                Log.warning(
+                        "pool %s starts its next worker in %d ms, after %d start failure(s) in a"
+                            + " row",
+                        poolName, TimeUnit.NANOSECONDS.toMillis(wait), startFailures);
                 respawn = Timers.schedule(this::respawnDue, wait, TimeUnit.NANOSECONDS);
             }
             return;
@@ -411,9 +470,15 @@ public final class ProcessBackend implements Backend {
                 return;
             }
             w.neverStarted = true;
-            w.state = Worker.State.RETIRING; // replaced once its exit is accounted for, after the back-off
-            w.killReason = "forkwise killed it because it never started: it was not ready within the start timeout of "
-                    + Durations.format(options.startTimeout()) + " (ProcessOptions.startTimeout)";
+            w.state =
+                    Worker.State
+                            .RETIRING; // replaced once its exit is accounted for, after the
+            // back-off
+            w.killReason =
+                    "forkwise killed it because it never started: it was not ready within the start"
+                        + " timeout of "
+                            + Durations.format(options.startTimeout())
+                            + " (ProcessOptions.startTimeout)";
         } finally {
             lock.unlock();
         }
@@ -423,9 +488,12 @@ public final class ProcessBackend implements Backend {
     private void spawnLocked(List<Runnable> after) {
         String name = "worker " + ++workerCount + " of " + poolName;
         if (options.keepWarm().isPresent()) {
-            Worker kept = WarmWorkers.RESERVE.take(warmKey, options.maxTasksPerWorker().orElse(Integer.MAX_VALUE), owner);
+            Worker kept =
+                    WarmWorkers.RESERVE.take(
+                            warmKey, options.maxTasksPerWorker().orElse(Integer.MAX_VALUE), owner);
             if (kept != null) {
-                // connected, and past its initializer if the pool has one (the same one: it is in the key)
+                // connected, and past its initializer if the pool has one (the same one: it is in
+                // the key)
                 kept.rename(name);
                 workers.add(kept);
                 startFailures = 0;
@@ -441,14 +509,24 @@ public final class ProcessBackend implements Backend {
         } catch (IOException e) {
             channel.forget(token);
             startFailures++;
-            RuntimeException why = new RejectedExecutionException("cannot start a worker JVM with " + command.getFirst() + ": " + e.getMessage(), e);
+            RuntimeException why =
+                    new RejectedExecutionException(
+                            "cannot start a worker JVM with "
+                                    + command.getFirst()
+                                    + ": "
+                                    + e.getMessage(),
+                            e);
             giveUpStartingLocked(why, after);
             return;
         }
         box[0] = w;
         w.owner = owner;
         workers.add(w);
-        w.startTimer = Timers.schedule(() -> startTimedOut(w), options.startTimeout().toNanos(), TimeUnit.NANOSECONDS);
+        w.startTimer =
+                Timers.schedule(
+                        () -> startTimedOut(w),
+                        options.startTimeout().toNanos(),
+                        TimeUnit.NANOSECONDS);
         w.reportExit();
     }
 
@@ -488,7 +566,9 @@ public final class ProcessBackend implements Backend {
                 startFailures = 0;
                 respawnNotBefore = 0;
                 Events.workerStarted(poolName, w.pid, System.nanoTime() - w.startNanos, false);
-                Log.debug("worker pid %d of pool %s ready in %d ms", w.pid, poolName, (System.nanoTime() - w.startNanos) / 1_000_000);
+                Log.debug(
+                        "worker pid %d of pool %s ready in %d ms",
+                        w.pid, poolName, (System.nanoTime() - w.startNanos) / 1_000_000);
             }
             assignLocked(after);
             finishIfDoneLocked(after);
@@ -499,13 +579,17 @@ public final class ProcessBackend implements Backend {
     }
 
     private void initializerFailed(Worker w, Message payload) {
-        Throwable cause = new Codec(options.allowedClasses().orElse(null), null, Tasks.FACTORY).decodeThrowable(payload);
+        Throwable cause =
+                new Codec(options.allowedClasses().orElse(null), null, Tasks.FACTORY)
+                        .decodeThrowable(payload);
         List<Runnable> after = new ArrayList<>();
         List<Job> failed;
         TaskFailedException why;
         lock.lock();
         try {
-            why = new TaskFailedException("the initializer of pool " + poolName + " (in " + w + ")", cause);
+            why =
+                    new TaskFailedException(
+                            "the initializer of pool " + poolName + " (in " + w + ")", cause);
             initializerFailure = why;
             failed = new ArrayList<>(pending);
             pending.clear();
@@ -530,7 +614,8 @@ public final class ProcessBackend implements Backend {
                 return; // not a request this worker runs (anymore): a stale reply is dropped
             }
             w.tasksDone++;
-            if (options.maxTasksPerWorker().isPresent() && w.tasksDone >= options.maxTasksPerWorker().getAsInt()) {
+            if (options.maxTasksPerWorker().isPresent()
+                    && w.tasksDone >= options.maxTasksPerWorker().getAsInt()) {
                 retireLocked(w, after);
             }
         } finally {
@@ -539,7 +624,8 @@ public final class ProcessBackend implements Backend {
         if (job.timeout != null) {
             job.timeout.cancel(false);
         }
-        // before the future completes, so the caller's next task cannot land on a worker past its limit
+        // before the future completes, so the caller's next task cannot land on a worker past its
+        // limit
         options.maxWorkerMemory().ifPresent(max -> checkMemory(w, max));
         // the worker's next job goes out before this reply is decoded: the worker computes while
         // the parent decodes (a map's chunks otherwise leave each worker idle for a decode each)
@@ -574,9 +660,16 @@ public final class ProcessBackend implements Backend {
             case Wire.OK -> {
                 Object value;
                 try {
-                    value = job.packable ? codec.decodeResults(f.message()) : codec.decode(f.message());
+                    value =
+                            job.packable
+                                    ? codec.decodeResults(f.message())
+                                    : codec.decode(f.message());
                 } catch (IOException | ClassNotFoundException | RuntimeException e) {
-                    job.future.completeExceptionally(new TaskFailedException(job.description() + " (its result could not be read in the parent)", e));
+                    job.future.completeExceptionally(
+                            new TaskFailedException(
+                                    job.description()
+                                            + " (its result could not be read in the parent)",
+                                    e));
                     return;
                 }
                 @SuppressWarnings("unchecked")
@@ -587,7 +680,9 @@ public final class ProcessBackend implements Backend {
                 job.future.failRemotely(codec.decodeThrowable(f.message()));
             }
             default -> {
-                job.future.completeExceptionally(Transfer.resultNotSent(job.description(), codec.decodeThrowable(f.message())));
+                job.future.completeExceptionally(
+                        Transfer.resultNotSent(
+                                job.description(), codec.decodeThrowable(f.message())));
             }
         }
     }
@@ -600,7 +695,11 @@ public final class ProcessBackend implements Backend {
                 return;
             }
             w.inflight.remove(job.id);
-            w.killReason = "forkwise killed it because " + job.description() + " ran past its time limit of " + limit;
+            w.killReason =
+                    "forkwise killed it because "
+                            + job.description()
+                            + " ran past its time limit of "
+                            + limit;
             doomLocked(w, after);
         } finally {
             lock.unlock();
@@ -635,9 +734,16 @@ public final class ProcessBackend implements Backend {
             crashed = !w.stopRequested || !w.inflight.isEmpty();
             int together = w.inflight.size();
             if (together > 1) {
-                reason = (reason == null ? "" : reason + "; ")
-                        + "it was running " + together + " tasks at once (threadsPerWorker " + threads + "), and forkwise cannot tell"
-                        + " which of them ended it, so all " + together + " fail (with idempotentRetries they run again)";
+                reason =
+                        (reason == null ? "" : reason + "; ")
+                                + "it was running "
+                                + together
+                                + " tasks at once (threadsPerWorker "
+                                + threads
+                                + "), and forkwise cannot tell"
+                                + " which of them ended it, so all "
+                                + together
+                                + " fail (with idempotentRetries they run again)";
             }
             for (Job j : w.inflight.values()) {
                 if (j.timeout != null) {
@@ -657,19 +763,46 @@ public final class ProcessBackend implements Backend {
             w.inflight.clear();
             if (!wasReady && !w.stopRequested && startFailedLocked(w, signal)) {
                 startFailures++;
-                respawnNotBefore = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(RESPAWN_PAUSE_MILLIS << Math.min(startFailures - 1, 6));
-                String what = "the start of a worker JVM (" + String.join(" ", Launch.LEAN_FLAGS) + " " + String.join(" ", options.jvmOptions()) + ")";
-                Log.warning("worker pid %d of pool %s failed to start (%d in a row): exit code %d%s; %s", w.pid, poolName,
-                        startFailures, code, signal == null ? "" : ", " + signal, reason == null ? "no reason given" : reason);
+                respawnNotBefore =
+                        System.nanoTime()
+                                + TimeUnit.MILLISECONDS.toNanos(
+                                        RESPAWN_PAUSE_MILLIS << Math.min(startFailures - 1, 6));
+                String what =
+                        "the start of a worker JVM ("
+                                + String.join(" ", Launch.LEAN_FLAGS)
+                                + " "
+                                + String.join(" ", options.jvmOptions())
+                                + ")";
+                Log.warning(
+                        "worker pid %d of pool %s failed to start (%d in a row): exit code %d%s;"
+                            + " %s",
+                        w.pid,
+                        poolName,
+                        startFailures,
+                        code,
+                        signal == null ? "" : ", " + signal,
+                        reason == null ? "no reason given" : reason);
                 if (startFailures >= START_FAILURES_TO_GIVE_UP) {
-                    Log.error("pool %s gives up starting workers after %d failures in a row; the next submit tries again", poolName, startFailures);
+                    Log.error(
+                            "pool %s gives up starting workers after %d failures in a row; the next"
+                                + " submit tries again",
+                            poolName, startFailures);
                     giveUpStartingLocked(
-                            new WorkerCrashedException(what, w.pid, code, signal, lines,
+                            new WorkerCrashedException(
+                                    what,
+                                    w.pid,
+                                    code,
+                                    signal,
+                                    lines,
                                     (reason == null ? "" : reason + "; ")
-                                            + START_FAILURES_TO_GIVE_UP + " workers in a row failed to start; the pool tries again at the next submit"),
+                                            + START_FAILURES_TO_GIVE_UP
+                                            + " workers in a row failed to start; the pool tries"
+                                            + " again at the next submit"),
                             after);
-                } else if (w.neverStarted && workers.stream().noneMatch(x -> x.state == Worker.State.READY)) {
-                    // no worker can run what waits: fail it now rather than after every retry's timeout
+                } else if (w.neverStarted
+                        && workers.stream().noneMatch(x -> x.state == Worker.State.READY)) {
+                    // no worker can run what waits: fail it now rather than after every retry's
+                    // timeout
                     neverRan = new ArrayList<>(pending);
                     pending.clear();
                     noStart = new WorkerCrashedException(what, w.pid, code, signal, lines, reason);
@@ -683,19 +816,33 @@ public final class ProcessBackend implements Backend {
             lock.unlock();
         }
         for (Job j : lost) {
-            j.future.completeExceptionally(new WorkerCrashedException(j.description(), w.pid, code, signal, lines, reason));
+            j.future.completeExceptionally(
+                    new WorkerCrashedException(
+                            j.description(), w.pid, code, signal, lines, reason));
         }
         for (Job j : neverRan) {
-            j.future.completeExceptionally(new WorkerCrashedException(j.description(), w.pid, code, signal, lines, noStart.getMessage()));
+            j.future.completeExceptionally(
+                    new WorkerCrashedException(
+                            j.description(), w.pid, code, signal, lines, noStart.getMessage()));
         }
-        String why = reason != null ? reason
-                : !crashed ? "the pool stopped it (shut down, recycled or kept no longer)"
-                : signal != null ? "killed by " + signal + " from outside forkwise"
-                : "it exited by itself with code " + code;
+        String why =
+                reason != null
+                        ? reason
+                        : !crashed
+                                ? "the pool stopped it (shut down, recycled or kept no longer)"
+                                : signal != null
+                                        ? "killed by " + signal + " from outside forkwise"
+                                        : "it exited by itself with code " + code;
         Events.workerExited(poolName, w.pid, code, signal, crashed, why);
         if (crashed) {
-            Log.warning("worker pid %d of pool %s died (exit code %d%s): %s; %d task(s) lost%s", w.pid, poolName, code,
-                    signal == null ? "" : ", " + signal, why, lost.size() + neverRan.size(),
+            Log.warning(
+                    "worker pid %d of pool %s died (exit code %d%s): %s; %d task(s) lost%s",
+                    w.pid,
+                    poolName,
+                    code,
+                    signal == null ? "" : ", " + signal,
+                    why,
+                    lost.size() + neverRan.size(),
                     replaced ? ", a replacement starts" : "");
         } else {
             Log.debug("worker pid %d of pool %s stopped: %s", w.pid, poolName, why);
@@ -777,7 +924,11 @@ public final class ProcessBackend implements Backend {
                 retireLocked(w, after);
                 stopLocked(w, after);
             } else if (rss > max) {
-                w.killReason = "forkwise killed it because its resident memory, " + Memory.mib(rss) + ", passed maxWorkerMemory " + Memory.mib(max);
+                w.killReason =
+                        "forkwise killed it because its resident memory, "
+                                + Memory.mib(rss)
+                                + ", passed maxWorkerMemory "
+                                + Memory.mib(max);
                 doomLocked(w, after);
                 kill = true;
             }
@@ -826,7 +977,8 @@ public final class ProcessBackend implements Backend {
                 }
             }
             if (running) {
-                Timers.schedule(this::killStillRunning, SHUTDOWN_NOW_GRACE.toNanos(), TimeUnit.NANOSECONDS);
+                Timers.schedule(
+                        this::killStillRunning, SHUTDOWN_NOW_GRACE.toNanos(), TimeUnit.NANOSECONDS);
             }
             finishIfDoneLocked(after);
         } finally {
@@ -848,8 +1000,11 @@ public final class ProcessBackend implements Backend {
         try {
             for (Worker w : workers) {
                 if (!w.inflight.isEmpty() && w.state != Worker.State.DEAD && w.owner == owner) {
-                    w.killReason = "forkwise killed it because shutdownNow() interrupted its task, which had not stopped "
-                            + Durations.format(SHUTDOWN_NOW_GRACE) + " later";
+                    w.killReason =
+                            "forkwise killed it because shutdownNow() interrupted its task, which"
+                                + " had not stopped "
+                                    + Durations.format(SHUTDOWN_NOW_GRACE)
+                                    + " later";
                     w.state = Worker.State.RETIRING;
                     doomed.add(w);
                 }
@@ -876,7 +1031,9 @@ public final class ProcessBackend implements Backend {
         }
         for (Iterator<Worker> it = workers.iterator(); it.hasNext(); ) {
             Worker w = it.next();
-            if (keepableLocked(w) && WarmWorkers.RESERVE.keep(warmKey, w, options.keepWarm().orElseThrow(), options.workers())) {
+            if (keepableLocked(w)
+                    && WarmWorkers.RESERVE.keep(
+                            warmKey, w, options.keepWarm().orElseThrow(), options.workers())) {
                 it.remove(); // the reserve owns it now
             } else {
                 stopLocked(w, after);
@@ -910,7 +1067,13 @@ public final class ProcessBackend implements Backend {
     public int workersAlive() {
         lock.lock();
         try {
-            return (int) workers.stream().filter(w -> w.state == Worker.State.STARTING || w.state == Worker.State.READY).count();
+            return (int)
+                    workers.stream()
+                            .filter(
+                                    w ->
+                                            w.state == Worker.State.STARTING
+                                                    || w.state == Worker.State.READY)
+                            .count();
         } finally {
             lock.unlock();
         }
@@ -949,7 +1112,10 @@ public final class ProcessBackend implements Backend {
     public List<Long> workerPids() {
         lock.lock();
         try {
-            return workers.stream().filter(w -> w.state != Worker.State.DEAD).map(w -> w.pid).toList();
+            return workers.stream()
+                    .filter(w -> w.state != Worker.State.DEAD)
+                    .map(w -> w.pid)
+                    .toList();
         } finally {
             lock.unlock();
         }
@@ -968,7 +1134,11 @@ public final class ProcessBackend implements Backend {
         Worker w;
         lock.lock();
         try {
-            w = workers.stream().filter(x -> x.state == Worker.State.READY).findFirst().orElseThrow(() -> new IllegalStateException("no worker is ready"));
+            w =
+                    workers.stream()
+                            .filter(x -> x.state == Worker.State.READY)
+                            .findFirst()
+                            .orElseThrow(() -> new IllegalStateException("no worker is ready"));
         } finally {
             lock.unlock();
         }
@@ -986,22 +1156,26 @@ public final class ProcessBackend implements Backend {
 
     /**
      * Whether every ready worker's channel has switched to shared memory ({@link Wire}), which a
-     * worker asks for once it has answered {@link WorkerMain#LINK_AFTER} tasks; for benchmarks
-     * that compare a task with the raw channel.
+     * worker asks for once it has answered {@link WorkerMain#LINK_AFTER} tasks; for benchmarks that
+     * compare a task with the raw channel.
      *
      * @return true if at least one worker is ready and all ready workers are linked
      */
     public boolean linked() {
         lock.lock();
         try {
-            List<Worker> ready = workers.stream().filter(x -> x.state == Worker.State.READY).toList();
-            return !ready.isEmpty() && ready.stream().allMatch(x -> x.wire != null && x.wire.linked());
+            List<Worker> ready =
+                    workers.stream().filter(x -> x.state == Worker.State.READY).toList();
+            return !ready.isEmpty()
+                    && ready.stream().allMatch(x -> x.wire != null && x.wire.linked());
         } finally {
             lock.unlock();
         }
     }
 
-    /** @return how many tasks a worker answers before it asks for a shared-memory link */
+    /**
+     * @return how many tasks a worker answers before it asks for a shared-memory link
+     */
     public static int linkAfter() {
         return WorkerMain.LINK_AFTER;
     }

@@ -1,6 +1,7 @@
 package dev.forkwise.process;
 
 import dev.forkwise.shm.IdleStrategy;
+
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
@@ -24,34 +25,35 @@ import java.util.concurrent.atomic.AtomicLong;
  *
  * <p><b>Layout</b> ({@link LinkDescriptor}). A header (magic, version, ring size), then per
  * direction a control block with the writer's position, the reader's position and the reader's
- * "asleep" flag, each on its own cache line, then the two data areas. Positions are byte counts since the start, so {@code write
- * - read} is what is buffered and a full ring is told from an empty one.
+ * "asleep" flag, each on its own cache line, then the two data areas. Positions are byte counts
+ * since the start, so {@code write - read} is what is buffered and a full ring is told from an
+ * empty one.
  *
  * <p><b>One writer, one reader.</b> {@link Wire} writes a direction only under its write lock and
- * reads it only from one thread at a time, so each direction is a single-producer,
- * single-consumer ring: the writer copies bytes into free space and publishes them with one store
- * of its position; the reader copies them out and frees the space with one store of its own. A
- * large frame streams through: the writer fills what is free while the reader empties it.
+ * reads it only from one thread at a time, so each direction is a single-producer, single-consumer
+ * ring: the writer copies bytes into free space and publishes them with one store of its position;
+ * the reader copies them out and frees the space with one store of its own. A large frame streams
+ * through: the writer fills what is free while the reader empties it.
  *
- * <p><b>Waiting without a kernel hand-off.</b> A reader that finds the ring empty keeps looking
- * for as long as the channel's {@link IdleStrategy} yields (100 µs) before it would park: a reply or the next task that comes within that
- * time is taken with no wake-up through the kernel. Then it goes to sleep in a blocking read of the
- * worker's socket: it sets its flag, looks at the ring once more, and reads one byte. A writer
- * that publishes bytes and finds the flag set clears it and writes that byte (Dekker's pattern,
- * with volatile accesses on both sides, so a sleep and a publish can never miss each other). A
- * writer that finds the ring full looks the same way and then parks in growing steps; this
- * happens only while the reader is emptying it.
+ * <p><b>Waiting without a kernel hand-off.</b> A reader that finds the ring empty keeps looking for
+ * as long as the channel's {@link IdleStrategy} yields (100 µs) before it would park: a reply or
+ * the next task that comes within that time is taken with no wake-up through the kernel. Then it
+ * goes to sleep in a blocking read of the worker's socket: it sets its flag, looks at the ring once
+ * more, and reads one byte. A writer that publishes bytes and finds the flag set clears it and
+ * writes that byte (Dekker's pattern, with volatile accesses on both sides, so a sleep and a
+ * publish can never miss each other). A writer that finds the ring full looks the same way and then
+ * parks in growing steps; this happens only while the reader is emptying it.
  *
  * <p><b>Death and privacy.</b> The socket still tells death: a reader asleep on it gets end of file
- * when the other process dies, takes what is left in the ring and then reports end of file too.
- * The file is created 0600 in forkwise's private shared-memory folder ({@code 0700}, see {@link
+ * when the other process dies, takes what is left in the ring and then reports end of file too. The
+ * file is created 0600 in forkwise's private shared-memory folder ({@code 0700}, see {@link
  * dev.forkwise.ipc.SharedMemory}) and deleted by the parent as soon as the worker has mapped it, so
  * from then on only the two processes that have it mapped can reach the memory.
  *
- * <p><b>Why a {@link MappedByteBuffer}.</b> The words are read and written through byte-buffer
- * view {@link VarHandle}s, which the JDK ships as ready-made classes: the memory-segment API would
- * load several dozen classes and generate method-handle code in every worker at its switch, which
- * cost an idle worker about 5 MiB of resident memory.
+ * <p><b>Why a {@link MappedByteBuffer}.</b> The words are read and written through byte-buffer view
+ * {@link VarHandle}s, which the JDK ships as ready-made classes: the memory-segment API would load
+ * several dozen classes and generate method-handle code in every worker at its switch, which cost
+ * an idle worker about 5 MiB of resident memory.
  *
  * <p>Memory consistency effects: actions of a thread before it writes bytes happen before actions
  * of the thread that reads those bytes, after the read.
@@ -65,8 +67,10 @@ final class ShmLink {
     private static final int VERSION = 1;
     private static final int DATA = LinkDescriptor.DATA_OFFSET;
 
-    private static final VarHandle LONG = MethodHandles.byteBufferViewVarHandle(long[].class, ByteOrder.nativeOrder());
-    private static final VarHandle INT = MethodHandles.byteBufferViewVarHandle(int[].class, ByteOrder.nativeOrder());
+    private static final VarHandle LONG =
+            MethodHandles.byteBufferViewVarHandle(long[].class, ByteOrder.nativeOrder());
+    private static final VarHandle INT =
+            MethodHandles.byteBufferViewVarHandle(int[].class, ByteOrder.nativeOrder());
     private static final AtomicLong NEXT = new AtomicLong();
 
     /** Which way bytes go. */
@@ -101,11 +105,17 @@ final class ShmLink {
      */
     static ShmLink create(Path folder, int ring) throws IOException {
         if (Integer.bitCount(ring) != 1 || ring < 4096) {
-            throw new IllegalArgumentException("a link's ring must be a power of two of at least 4096 bytes, not " + ring);
+            throw new IllegalArgumentException(
+                    "a link's ring must be a power of two of at least 4096 bytes, not " + ring);
         }
-        Path p = folder.resolve(ProcessHandle.current().pid() + "-0-" + NEXT.incrementAndGet() + ".link");
+        Path p =
+                folder.resolve(
+                        ProcessHandle.current().pid() + "-0-" + NEXT.incrementAndGet() + ".link");
         try {
-            Files.createFile(p, PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rw-------")));
+            Files.createFile(
+                    p,
+                    PosixFilePermissions.asFileAttribute(
+                            PosixFilePermissions.fromString("rw-------")));
         } catch (UnsupportedOperationException e) {
             Files.createFile(p);
         }
@@ -134,14 +144,19 @@ final class ShmLink {
         int magic = (int) INT.getVolatile(m, LinkDescriptor.MAGIC_OFFSET);
         int version = (int) INT.get(m, LinkDescriptor.VERSION_OFFSET);
         int ring = (int) INT.get(m, LinkDescriptor.RING_SIZE_OFFSET);
-        if (magic != MAGIC || version != VERSION || Integer.bitCount(ring) != 1 || DATA + 2L * ring != bytes) {
-            throw new IOException("the link file " + path + " is not a forkwise link of version " + VERSION);
+        if (magic != MAGIC
+                || version != VERSION
+                || Integer.bitCount(ring) != 1
+                || DATA + 2L * ring != bytes) {
+            throw new IOException(
+                    "the link file " + path + " is not a forkwise link of version " + VERSION);
         }
         return new ShmLink(path, m, ring);
     }
 
     private static MappedByteBuffer map(Path p, long bytes) throws IOException {
-        try (FileChannel ch = FileChannel.open(p, StandardOpenOption.READ, StandardOpenOption.WRITE)) {
+        try (FileChannel ch =
+                FileChannel.open(p, StandardOpenOption.READ, StandardOpenOption.WRITE)) {
             // unmapped when the buffer is no longer reachable: never under a thread still using it
             return ch.map(FileChannel.MapMode.READ_WRITE, 0, bytes);
         }
@@ -156,7 +171,9 @@ final class ShmLink {
         }
     }
 
-    /** The reading end of direction {@code d}; it sleeps on {@code socket} when the ring is empty. */
+    /**
+     * The reading end of direction {@code d}; it sleeps on {@code socket} when the ring is empty.
+     */
     InputStream in(Direction d, InputStream socket) {
         return new In(d, socket);
     }
@@ -221,10 +238,17 @@ final class ShmLink {
 
         @Override
         public int available() {
-            return (int) Math.min(Integer.MAX_VALUE, (long) LONG.getAcquire(memory, writePos) - (long) LONG.get(memory, readPos));
+            return (int)
+                    Math.min(
+                            Integer.MAX_VALUE,
+                            (long) LONG.getAcquire(memory, writePos)
+                                    - (long) LONG.get(memory, readPos));
         }
 
-        /** Waits until the writer's position moves past {@code r}; returns it ({@code r}: end of file). */
+        /**
+         * Waits until the writer's position moves past {@code r}; returns it ({@code r}: end of
+         * file).
+         */
         private long await(long r) throws IOException {
             idle.reset();
             while (true) {
@@ -243,7 +267,8 @@ final class ShmLink {
         private void sleep(long r) throws IOException {
             INT.setVolatile(memory, asleep, 1);
             if ((long) LONG.getVolatile(memory, writePos) != r) {
-                // bytes came after all; if the writer already took the flag, its byte is still to come and
+                // bytes came after all; if the writer already took the flag, its byte is still to
+                // come and
                 // the next sleep reads it as a spurious wake-up
                 INT.compareAndSet(memory, asleep, 1, 0);
                 return;
@@ -294,7 +319,8 @@ final class ShmLink {
                 LONG.setVolatile(memory, writePos, w + n);
                 off += n;
                 len -= n;
-                if ((int) INT.getVolatile(memory, asleep) == 1 && INT.compareAndSet(memory, asleep, 1, 0)) {
+                if ((int) INT.getVolatile(memory, asleep) == 1
+                        && INT.compareAndSet(memory, asleep, 1, 0)) {
                     bell.ring();
                 }
             }
@@ -310,7 +336,9 @@ final class ShmLink {
                     }
                     idle.idle();
                     if (Thread.interrupted()) {
-                        interrupted = true; // a frame is never left half written: the interrupt is kept for later
+                        interrupted =
+                                true; // a frame is never left half written: the interrupt is kept
+                                      // for later
                     }
                 }
             } finally {

@@ -4,17 +4,45 @@ package dev.forkwise.process;
 final class Signals {
 
     private static final String[] NAMES = {
-        null, "SIGHUP", "SIGINT", "SIGQUIT", "SIGILL", "SIGTRAP", "SIGABRT", "SIGBUS", "SIGFPE",
-        "SIGKILL", "SIGUSR1", "SIGSEGV", "SIGUSR2", "SIGPIPE", "SIGALRM", "SIGTERM", "SIGSTKFLT",
-        "SIGCHLD", "SIGCONT", "SIGSTOP", "SIGTSTP", "SIGTTIN", "SIGTTOU", "SIGURG", "SIGXCPU",
-        "SIGXFSZ", "SIGVTALRM", "SIGPROF", "SIGWINCH", "SIGIO", "SIGPWR", "SIGSYS"
+        null,
+        "SIGHUP",
+        "SIGINT",
+        "SIGQUIT",
+        "SIGILL",
+        "SIGTRAP",
+        "SIGABRT",
+        "SIGBUS",
+        "SIGFPE",
+        "SIGKILL",
+        "SIGUSR1",
+        "SIGSEGV",
+        "SIGUSR2",
+        "SIGPIPE",
+        "SIGALRM",
+        "SIGTERM",
+        "SIGSTKFLT",
+        "SIGCHLD",
+        "SIGCONT",
+        "SIGSTOP",
+        "SIGTSTP",
+        "SIGTTIN",
+        "SIGTTOU",
+        "SIGURG",
+        "SIGXCPU",
+        "SIGXFSZ",
+        "SIGVTALRM",
+        "SIGPROF",
+        "SIGWINCH",
+        "SIGIO",
+        "SIGPWR",
+        "SIGSYS"
     };
 
     private Signals() {}
 
     /**
-     * The signal behind an exit code as {@link Process#exitValue()} reports it on Unix ({@code 128 +
-     * n} for signal {@code n}), or null when the process exited by itself.
+     * The signal behind an exit code as {@link Process#exitValue()} reports it on Unix ({@code 128
+     * + n} for signal {@code n}), or null when the process exited by itself.
      */
     static String fromExitCode(int exitCode) {
         int n = exitCode - 128;
@@ -24,7 +52,9 @@ final class Signals {
         return NAMES[n];
     }
 
-    /** Whether {@code signal} is one a process gets from its own fault (a native crash, an abort). */
+    /**
+     * Whether {@code signal} is one a process gets from its own fault (a native crash, an abort).
+     */
     static boolean isCrash(String signal) {
         return switch (signal) {
             case "SIGSEGV", "SIGBUS", "SIGILL", "SIGFPE", "SIGABRT", "SIGTRAP", "SIGSYS" -> true;

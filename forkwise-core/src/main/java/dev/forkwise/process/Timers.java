@@ -5,7 +5,10 @@ import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.ScheduledThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
 
-/** One daemon thread for every delayed action of the process backend: time limits, kills, handshakes. */
+/**
+ * One daemon thread for every delayed action of the process backend: time limits, kills,
+ * handshakes.
+ */
 final class Timers {
 
     private static final ScheduledExecutorService TIMER = create();

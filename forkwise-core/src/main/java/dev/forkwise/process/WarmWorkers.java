@@ -2,6 +2,7 @@ package dev.forkwise.process;
 
 import dev.forkwise.ProcessOptions;
 import dev.forkwise.codec.Message;
+
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.nio.ByteBuffer;
@@ -29,12 +30,12 @@ import java.util.concurrent.locks.ReentrantLock;
  *
  * <p><b>Hand-overs.</b> A worker has one owner at a time ({@link Worker.Owner}), who gets its
  * frames and its exit. A pool whose work is done calls {@link #keep} for each idle, healthy worker
- * while holding its own lock, and forgets the worker if the reserve took it; a new pool calls {@link
- * #take} while holding its lock. The reserve changes the owner under its own lock in both, so the
- * pool is terminated only once its workers are in the reserve, and a pool made right after it
- * finds them there. Locks are only ever taken in one order (a pool's, then the reserve's), so
- * hand-overs cannot deadlock. A worker changes hands only while it runs no request, so no reply
- * can reach an owner that did not send its request.
+ * while holding its own lock, and forgets the worker if the reserve took it; a new pool calls
+ * {@link #take} while holding its lock. The reserve changes the owner under its own lock in both,
+ * so the pool is terminated only once its workers are in the reserve, and a pool made right after
+ * it finds them there. Locks are only ever taken in one order (a pool's, then the reserve's), so
+ * hand-overs cannot deadlock. A worker changes hands only while it runs no request, so no reply can
+ * reach an owner that did not send its request.
  *
  * <p><b>Exits.</b> A worker's exit goes to whoever owned it when the callback read its owner; an
  * owner that finds, under its lock, that the worker has moved on since passes the exit on to the
@@ -60,17 +61,29 @@ final class WarmWorkers implements Worker.Owner {
      * and run the same way. The worker command is compared without its AOT cache option: a worker
      * started before the cache was trained runs the same code.
      */
-    record Key(List<String> command, Map<String, String> environment, Optional<Path> directory, int threads, ByteBuffer initializer) {
+    record Key(
+            List<String> command,
+            Map<String, String> environment,
+            Optional<Path> directory,
+            int threads,
+            ByteBuffer initializer) {
 
-        static Key of(List<String> command, ProcessOptions options, int threads, Message initializer) {
-            List<String> cmd = command.stream().filter(a -> !a.startsWith("-XX:AOTCache=")).toList();
+        static Key of(
+                List<String> command, ProcessOptions options, int threads, Message initializer) {
+            List<String> cmd =
+                    command.stream().filter(a -> !a.startsWith("-XX:AOTCache=")).toList();
             ByteArrayOutputStream init = new ByteArrayOutputStream();
             init.writeBytes(initializer.bytes());
             for (byte[] a : initializer.attachments()) {
                 init.writeBytes(ByteBuffer.allocate(4).putInt(a.length).array());
                 init.writeBytes(a);
             }
-            return new Key(cmd, Map.copyOf(options.environment()), options.workingDirectory(), threads, ByteBuffer.wrap(init.toByteArray()));
+            return new Key(
+                    cmd,
+                    Map.copyOf(options.environment()),
+                    options.workingDirectory(),
+                    threads,
+                    ByteBuffer.wrap(init.toByteArray()));
         }
     }
 
@@ -97,7 +110,8 @@ final class WarmWorkers implements Worker.Owner {
             }
             q.addLast(w);
             w.owner = this;
-            expiries.put(w, Timers.schedule(() -> expire(key, w), idle.toNanos(), TimeUnit.NANOSECONDS));
+            expiries.put(
+                    w, Timers.schedule(() -> expire(key, w), idle.toNanos(), TimeUnit.NANOSECONDS));
             return true;
         } finally {
             lock.unlock();
@@ -119,7 +133,9 @@ final class WarmWorkers implements Worker.Owner {
             }
             for (Iterator<Worker> it = q.iterator(); it.hasNext(); ) {
                 Worker w = it.next();
-                if (w.state != Worker.State.READY || !w.process.isAlive() || w.tasksDone >= maxTasks) {
+                if (w.state != Worker.State.READY
+                        || !w.process.isAlive()
+                        || w.tasksDone >= maxTasks) {
                     continue;
                 }
                 it.remove();
@@ -136,7 +152,9 @@ final class WarmWorkers implements Worker.Owner {
         }
     }
 
-    /** @return the pids of the workers kept now, for tests and tools */
+    /**
+     * @return the pids of the workers kept now, for tests and tools
+     */
     List<Long> pids() {
         lock.lock();
         try {
@@ -191,7 +209,8 @@ final class WarmWorkers implements Worker.Owner {
             return;
         }
         // a kept worker runs no request, so nothing else can come from a healthy one
-        throw new IOException("unexpected frame type " + f.type() + " from " + w + ", which runs no request");
+        throw new IOException(
+                "unexpected frame type " + f.type() + " from " + w + ", which runs no request");
     }
 
     @Override
@@ -219,7 +238,16 @@ final class WarmWorkers implements Worker.Owner {
         }
         int code = w.exitCode();
         String signal = w.signal();
-        Events.workerExited(NAME, w.pid, code, signal, !w.stopRequested, w.stopRequested ? "kept warm, and stopped when its idle time passed or the reserve was full"
-                : signal != null ? "killed by " + signal + " while kept warm" : "it exited by itself with code " + code + " while kept warm");
+        Events.workerExited(
+                NAME,
+                w.pid,
+                code,
+                signal,
+                !w.stopRequested,
+                w.stopRequested
+                        ? "kept warm, and stopped when its idle time passed or the reserve was full"
+                        : signal != null
+                                ? "killed by " + signal + " while kept warm"
+                                : "it exited by itself with code " + code + " while kept warm");
     }
 }

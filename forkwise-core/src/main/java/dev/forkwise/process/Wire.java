@@ -2,6 +2,7 @@ package dev.forkwise.process;
 
 import dev.forkwise.codec.Message;
 import dev.forkwise.ipc.SharedMemory;
+
 import java.io.BufferedInputStream;
 import java.io.BufferedOutputStream;
 import java.io.Closeable;
@@ -24,18 +25,18 @@ import java.util.concurrent.locks.ReentrantLock;
  * then, once both ends have switched, over a {@link ShmLink} in shared memory.
  *
  * <p>A frame is {@code int bodyLength, byte type, long id, int attachments, byte[bodyLength] body},
- * then each attachment as {@code int length, byte[length]}, big-endian. The id is the request id
- * of the task a frame is about (0 for frames about the worker itself), so a reply can only ever
- * complete the request it answers. Attachments carry large {@code byte[]} values of a {@link
- * Codec} message: each is written straight from the caller's array and read straight into an
- * array of its own, never copied into or out of the body. Any thread may {@link #send}; frames are
- * written whole under a lock. One thread at a time {@link #read}s.
+ * then each attachment as {@code int length, byte[length]}, big-endian. The id is the request id of
+ * the task a frame is about (0 for frames about the worker itself), so a reply can only ever
+ * complete the request it answers. Attachments carry large {@code byte[]} values of a {@link Codec}
+ * message: each is written straight from the caller's array and read straight into an array of its
+ * own, never copied into or out of the body. Any thread may {@link #send}; frames are written whole
+ * under a lock. One thread at a time {@link #read}s.
  *
  * <h2>Switching to shared memory</h2>
  *
- * <p>A worker starts on the socket (no task waits for memory to be mapped) and, once it has answered
- * {@link WorkerMain#LINK_AFTER} tasks, asks for a link ({@code LINK_REQUEST}). {@link #read} handles the switch itself, in
- * both ends, and never returns its frames:
+ * <p>A worker starts on the socket (no task waits for memory to be mapped) and, once it has
+ * answered {@link WorkerMain#LINK_AFTER} tasks, asks for a link ({@code LINK_REQUEST}). {@link
+ * #read} handles the switch itself, in both ends, and never returns its frames:
  *
  * <ol>
  *   <li>The parent creates the link file and offers its path ({@code LINK_OFFER}).
@@ -46,65 +47,85 @@ import java.util.concurrent.locks.ReentrantLock;
  *   <li>The worker, reading that {@code SWITCHED}, reads from the link from then on.
  * </ol>
  *
- * <p>So each direction changes transport at one frame, and no frame can overtake another. After
- * the switch the socket carries only single wake-up bytes, and its end of file still tells that
- * the other process is gone.
+ * <p>So each direction changes transport at one frame, and no frame can overtake another. After the
+ * switch the socket carries only single wake-up bytes, and its end of file still tells that the
+ * other process is gone.
  */
 final class Wire implements Closeable {
 
     /** Worker → parent, first frame: the worker's secret token as body. */
     static final byte HELLO = 1;
+
     /** Parent → worker: the initializer (empty body when there is none). */
     static final byte INIT = 2;
+
     /** Worker → parent: initialized, ready for tasks. */
     static final byte READY = 3;
+
     /** Worker → parent: the initializer threw (body: the throwable). */
     static final byte INIT_FAILED = 4;
+
     /** Parent → worker: run the task in the body as request {@code id}. */
     static final byte TASK = 5;
+
     /** Parent → worker: interrupt request {@code id} if it is still running. */
     static final byte CANCEL = 6;
+
     /** Parent → worker: exit when idle. */
     static final byte STOP = 7;
+
     /** Worker → parent: request {@code id} returned the body. */
     static final byte OK = 8;
+
     /** Worker → parent: request {@code id} threw the body. */
     static final byte FAILED = 9;
+
     /** Worker → parent: request {@code id}'s result could not be sent (body: why). */
     static final byte UNSENDABLE = 10;
+
     /** Both ways: a ping that is answered with the same frame (the raw transport benchmark). */
     static final byte ECHO = 11;
+
     /** Worker → parent: please offer a shared-memory link. */
     static final byte LINK_REQUEST = 12;
+
     /** Parent → worker: the link file's path as body. */
     static final byte LINK_OFFER = 13;
+
     /** Worker → parent: the offered link could not be mapped; stay on the socket. */
     static final byte LINK_REFUSED = 14;
+
     /** Both ways: every frame after this one comes through the link. */
     static final byte SWITCHED = 15;
+
     /**
      * Parent → worker: like {@code TASK}, and say {@code STARTED} just before running it. Sent to a
      * worker that has not answered a task yet, whose first decode is still part of its start-up
      * (class loading): the task's time limit counts from {@code STARTED}.
      */
     static final byte TASK_SAY_START = 16;
+
     /** Worker → parent: request {@code id} (a {@code TASK_SAY_START}) is decoded and starts now. */
     static final byte STARTED = 17;
 
     private static final int MAX_LENGTH = Integer.MAX_VALUE - 64;
     private static final int MAX_ATTACHMENTS = 1 << 20;
+
     /** Large arrays move in slices of this size, so the JDK's per-thread I/O buffer stays small. */
     private static final int SLICE = 1 << 20;
 
     /** A frame read from the wire. */
     record Frame(byte type, long id, Message message) {
-        /** @return the body */
+        /**
+         * @return the body
+         */
         byte[] payload() {
             return message.body();
         }
     }
 
     private static final int BUFFER = 1 << 16;
+
     /**
      * The socket send buffer asked for (the kernel caps it at {@code net.core.wmem_max}). With the
      * default of about 200 KiB, a 500 KiB frame (a map chunk of 125,000 numbers) made its writer
@@ -120,15 +141,21 @@ final class Wire implements Closeable {
     private final boolean parent;
     private final BufferedInputStream socketIn;
     private final BufferedOutputStream socketOut;
+
     /** Read only by the reading thread of the moment, which also switches it. */
     private DataInputStream in;
+
     /** Guarded by {@link #writeLock}. */
     private DataOutputStream out;
+
     private final ReentrantLock writeLock = new ReentrantLock();
+
     /** Parent: the link both ends use (reading thread only); worker: the link once mapped. */
     private volatile ShmLink link;
+
     /** Worker: an offer is being mapped (reading thread only). */
     private boolean taking;
+
     private volatile ShmLink offered;
     private volatile boolean linked;
     private volatile boolean closed;
@@ -153,6 +180,7 @@ final class Wire implements Closeable {
 
     /** The length of a worker's token, in characters: 256 random bits in hex. */
     static final int TOKEN_LENGTH = 64;
+
     /** A frame's header: body length, type, id, number of attachments. */
     private static final int HEADER = 4 + 1 + 8 + 4;
 
@@ -172,7 +200,9 @@ final class Wire implements Closeable {
         }
         ByteBuffer rest = ByteBuffer.allocate(HEADER - 5 + TOKEN_LENGTH);
         readFully(channel, rest);
-        if (rest.getInt(8) != 0) { // after the id (the parent knows the worker's pid from the spawn): attachments
+        if (rest.getInt(8)
+                != 0) { // after the id (the parent knows the worker's pid from the spawn):
+                        // attachments
             return null;
         }
         return new String(rest.array(), HEADER - 5, TOKEN_LENGTH, StandardCharsets.US_ASCII);
@@ -191,7 +221,9 @@ final class Wire implements Closeable {
         send(LINK_REQUEST, 0, Message.EMPTY);
     }
 
-    /** @return whether both directions of this end go through shared memory */
+    /**
+     * @return whether both directions of this end go through shared memory
+     */
     boolean linked() {
         return linked;
     }
@@ -203,7 +235,8 @@ final class Wire implements Closeable {
 
     /** Writes one frame and flushes it. */
     void send(byte type, long id, Message m) throws IOException {
-        // a socket channel closes itself when a thread with its interrupt status set does I/O on it;
+        // a socket channel closes itself when a thread with its interrupt status set does I/O on
+        // it;
         // a caller's pending interrupt (say, one restored after catching InterruptedException) must
         // not cost the worker its channel: it is set aside while writing and set again after
         boolean interrupted = Thread.interrupted();
@@ -219,8 +252,8 @@ final class Wire implements Closeable {
     }
 
     /**
-     * Writes one frame if no other thread is writing now; returns whether it did. For a thread
-     * that must not wait for the lock (a worker's reading thread).
+     * Writes one frame if no other thread is writing now; returns whether it did. For a thread that
+     * must not wait for the lock (a worker's reading thread).
      */
     boolean trySend(byte type, long id, Message m) throws IOException {
         if (!writeLock.tryLock()) {
@@ -299,21 +332,32 @@ final class Wire implements Closeable {
         }
         taking = true;
         String path = new String(f.payload(), StandardCharsets.UTF_8);
-        Thread.ofPlatform().daemon().name("forkwise-link-switch").start(() -> {
-            try {
-                ShmLink l;
-                try {
-                    l = ShmLink.attach(Path.of(path));
-                } catch (IOException | RuntimeException e) {
-                    send(LINK_REFUSED, 0, Message.EMPTY);
-                    return;
-                }
-                link = l; // before SWITCHED goes out: the parent's SWITCHED, read after it, needs it
-                switchOutput(l.out(ShmLink.Direction.TO_PARENT, this::bell, this::isClosed));
-            } catch (IOException e) {
-                close(); // the channel broke: the worker's reading thread sees it and ends the worker
-            }
-        });
+        Thread.ofPlatform()
+                .daemon()
+                .name("forkwise-link-switch")
+                .start(
+                        () -> {
+                            try {
+                                ShmLink l;
+                                try {
+                                    l = ShmLink.attach(Path.of(path));
+                                } catch (IOException | RuntimeException e) {
+                                    send(LINK_REFUSED, 0, Message.EMPTY);
+                                    return;
+                                }
+                                link =
+                                        l; // before SWITCHED goes out: the parent's SWITCHED, read
+                                           // after it, needs it
+                                switchOutput(
+                                        l.out(
+                                                ShmLink.Direction.TO_PARENT,
+                                                this::bell,
+                                                this::isClosed));
+                            } catch (IOException e) {
+                                close(); // the channel broke: the worker's reading thread sees it
+                                         // and ends the worker
+                            }
+                        });
     }
 
     /** Parent: the worker could not map the link. */
@@ -335,14 +379,20 @@ final class Wire implements Closeable {
             offered = null;
             l.unlink(); // both ends have it mapped: nobody else can reach it from now on
             link = l;
-            in = new DataInputStream(new BufferedInputStream(l.in(ShmLink.Direction.TO_PARENT, socketIn), BUFFER));
+            in =
+                    new DataInputStream(
+                            new BufferedInputStream(
+                                    l.in(ShmLink.Direction.TO_PARENT, socketIn), BUFFER));
             switchOutput(l.out(ShmLink.Direction.TO_WORKER, this::bell, this::isClosed));
             linked = true;
         } else {
             if (link == null) {
                 throw new StreamCorruptedException("SWITCHED without a link taken");
             }
-            in = new DataInputStream(new BufferedInputStream(link.in(ShmLink.Direction.TO_WORKER, socketIn), BUFFER));
+            in =
+                    new DataInputStream(
+                            new BufferedInputStream(
+                                    link.in(ShmLink.Direction.TO_WORKER, socketIn), BUFFER));
             linked = true;
         }
     }

@@ -1,6 +1,7 @@
 package dev.forkwise.process;
 
 import dev.forkwise.ProcessOptions;
+
 import java.io.IOException;
 import java.io.OutputStream;
 import java.nio.charset.StandardCharsets;
@@ -43,15 +44,19 @@ final class Worker {
 
     /** Changes when a kept worker joins another pool. */
     volatile String name;
+
     volatile Owner owner;
+
     /** How long a worker asked to stop has before it is killed. */
     static final long STOP_GRACE_SECONDS = 5;
 
     final String token;
     final Process process;
     final long pid;
+
     /** {@code "pid N"}, as task events name the worker (built once, not per task). */
     final String label;
+
     final long startNanos;
     final OutputPump out;
     final OutputPump err;
@@ -64,8 +69,12 @@ final class Worker {
     boolean stopRequested;
     String killReason;
     boolean everReady;
-    /** Kills the worker if it is not ready within the pool's start timeout; cancelled when it is. */
+
+    /**
+     * Kills the worker if it is not ready within the pool's start timeout; cancelled when it is.
+     */
     ScheduledFuture<?> startTimer;
+
     /** forkwise killed it because it was not ready within the start timeout. */
     boolean neverStarted;
 
@@ -77,15 +86,21 @@ final class Worker {
         this.label = "pid " + pid;
         this.startNanos = startNanos;
         String prefix = prefix();
-        this.out = OutputPump.start(process.getInputStream(), () -> System.out, prefix, "forkwise-out-" + pid);
-        this.err = OutputPump.start(process.getErrorStream(), () -> System.err, prefix, "forkwise-err-" + pid);
+        this.out =
+                OutputPump.start(
+                        process.getInputStream(), () -> System.out, prefix, "forkwise-out-" + pid);
+        this.err =
+                OutputPump.start(
+                        process.getErrorStream(), () -> System.err, prefix, "forkwise-err-" + pid);
     }
 
     private String prefix() {
         return "[" + name + " pid " + pid + "] ";
     }
 
-    /** Gives the worker a new name (a kept worker joining another pool), in its output's prefix too. */
+    /**
+     * Gives the worker a new name (a kept worker joining another pool), in its output's prefix too.
+     */
     void rename(String newName) {
         name = newName;
         out.prefix(prefix());
@@ -106,30 +121,39 @@ final class Worker {
      * whose channel cannot be trusted gets no more work.
      */
     void startReading() {
-        Daemons.start("forkwise-read-" + pid, () -> {
-            try {
-                while (true) {
-                    Wire.Frame f = wire.read();
-                    owner.frame(this, f);
-                }
-            } catch (IOException | RuntimeException e) {
-                wire.close();
-                if (process.isAlive()) {
-                    killTree();
-                }
-            }
-        });
+        Daemons.start(
+                "forkwise-read-" + pid,
+                () -> {
+                    try {
+                        while (true) {
+                            Wire.Frame f = wire.read();
+                            owner.frame(this, f);
+                        }
+                    } catch (IOException | RuntimeException e) {
+                        wire.close();
+                        if (process.isAlive()) {
+                            killTree();
+                        }
+                    }
+                });
     }
 
     /**
-     * Starts a worker JVM and writes its start lines (socket, token, threads, the parent's pid) to its standard input,
-     * which then stays open: its end of file is how the worker learns the parent is gone.
+     * Starts a worker JVM and writes its start lines (socket, token, threads, the parent's pid) to
+     * its standard input, which then stays open: its end of file is how the worker learns the
+     * parent is gone.
      *
      * @param threads task threads in the worker; 0 for a single-task child
      * @throws IOException if the JVM cannot be started at all; one that starts and dies at once is
      *     returned, and its exit reports it
      */
-    static Worker launch(String name, List<String> command, ProcessOptions options, Channel channel, String token, int threads)
+    static Worker launch(
+            String name,
+            List<String> command,
+            ProcessOptions options,
+            Channel channel,
+            String token,
+            int threads)
             throws IOException {
         ProcessBuilder pb = new ProcessBuilder(command);
         pb.environment().putAll(options.environment());
@@ -139,7 +163,16 @@ final class Worker {
         Worker w = new Worker(name, token, p, t0);
         OutputStream stdin = p.getOutputStream();
         try {
-            stdin.write((channel.path() + "\n" + token + "\n" + threads + "\n" + ProcessHandle.current().pid() + "\n").getBytes(StandardCharsets.UTF_8));
+            stdin.write(
+                    (channel.path()
+                                    + "\n"
+                                    + token
+                                    + "\n"
+                                    + threads
+                                    + "\n"
+                                    + ProcessHandle.current().pid()
+                                    + "\n")
+                            .getBytes(StandardCharsets.UTF_8));
             stdin.flush();
         } catch (IOException e) {
             // the JVM started but is already gone (a bad JVM option makes it exit at once) or
@@ -171,11 +204,14 @@ final class Worker {
             killTree();
             return;
         }
-        Timers.schedule(() -> {
-            if (process.isAlive()) {
-                killTree();
-            }
-        }, STOP_GRACE_SECONDS, TimeUnit.SECONDS);
+        Timers.schedule(
+                () -> {
+                    if (process.isAlive()) {
+                        killTree();
+                    }
+                },
+                STOP_GRACE_SECONDS,
+                TimeUnit.SECONDS);
     }
 
     /** Asks the worker to stop (SIGTERM), leaving its pipes open so its shutdown is seen whole. */
@@ -200,8 +236,8 @@ final class Worker {
 
     /**
      * What a crash report shows of the worker's output: the last lines of stderr and, after a
-     * native crash, the JVM's fatal-error banner, which it writes to stdout. Waits briefly for
-     * the streams to end, so the last lines are all in.
+     * native crash, the JVM's fatal-error banner, which it writes to stdout. Waits briefly for the
+     * streams to end, so the last lines are all in.
      */
     List<String> lastLines() {
         err.awaitEnd(500);

@@ -6,6 +6,7 @@ import dev.forkwise.codec.Message;
 import dev.forkwise.codec.Transfer;
 import dev.forkwise.engine.Tasks;
 import dev.forkwise.shm.IdleStrategy;
+
 import java.io.EOFException;
 import java.io.FileDescriptor;
 import java.io.FileInputStream;
@@ -28,10 +29,11 @@ import java.util.concurrent.locks.ReentrantLock;
  * <h2>Implementation overview</h2>
  *
  * <p><b>Start.</b> The parent writes four lines to the worker's standard input: the path of its
- * private socket, this worker's secret token, the number of task threads and the parent's pid. The worker connects,
- * sends the token ({@code HELLO}) and, if the pool has an initializer, runs the one it is sent
- * ({@code INIT}) and says {@code READY}; without one the parent sends tasks at once. The token travels only through the pipe the parent holds, so no other process can pose as
- * this worker; see {@link Channel} for the rest of the channel's privacy.
+ * private socket, this worker's secret token, the number of task threads and the parent's pid. The
+ * worker connects, sends the token ({@code HELLO}) and, if the pool has an initializer, runs the
+ * one it is sent ({@code INIT}) and says {@code READY}; without one the parent sends tasks at once.
+ * The token travels only through the pipe the parent holds, so no other process can pose as this
+ * worker; see {@link Channel} for the rest of the channel's privacy.
  *
  * <p><b>Shared memory.</b> After {@link #LINK_AFTER} replies the worker asks for a shared-memory
  * link, and from then on frames go through memory ({@link Wire}, {@link ShmLink}): a task that
@@ -47,8 +49,8 @@ import java.util.concurrent.locks.ReentrantLock;
  * channel: the one holding the read turn reads a frame; if it is a {@code TASK}, it passes the turn
  * on and runs the task itself, then sends {@code OK}, {@code FAILED} or {@code UNSENDABLE} with the
  * request id of the frame and waits for its next turn. So a task starts on the thread that read it,
- * with no hand-off to another thread on the way in, and while tasks run one thread still reads,
- * so {@code CANCEL} (which interrupts the thread running that id, and only while it still runs that
+ * with no hand-off to another thread on the way in, and while tasks run one thread still reads, so
+ * {@code CANCEL} (which interrupts the thread running that id, and only while it still runs that
  * id) is seen at once. The parent sends a worker at most {@code threads} tasks at a time, so a
  * reader is always free. In single-task mode ({@code threads == 0}, {@link
  * dev.forkwise.ChildProcess}), the worker exits after the first task: 0 if it returned, 1 if it
@@ -61,8 +63,8 @@ public final class WorkerMain {
 
     /**
      * Replies after which a worker asks for a shared-memory link: a stream of tasks is where the
-     * socket's per-frame cost shows, and the switch itself costs a worker 30–70 ms of CPU and
-     * about 5 MiB on first use ({@link java.nio.channels.FileChannel#map} initializes the JDK's
+     * socket's per-frame cost shows, and the switch itself costs a worker 30–70 ms of CPU and about
+     * 5 MiB on first use ({@link java.nio.channels.FileChannel#map} initializes the JDK's
      * memory-segment support), which a worker that runs a few long tasks should not pay.
      */
     static final int LINK_AFTER = 32;
@@ -72,8 +74,10 @@ public final class WorkerMain {
     private final int threads;
     private final boolean single;
     private final ReentrantLock readTurn = new ReentrantLock();
+
     /** In an AOT training run the channel's end is the run's end, not the parent's death. */
     private final boolean training;
+
     private final Map<Long, Running> running = new ConcurrentHashMap<>();
     private final AtomicInteger replies = new AtomicInteger();
 
@@ -109,13 +113,18 @@ public final class WorkerMain {
     }
 
     /**
-     * Connects to the parent's socket, says hello with the token and starts the reading threads
-     * but one, which the caller becomes by calling {@link #serve()}.
+     * Connects to the parent's socket, says hello with the token and starts the reading threads but
+     * one, which the caller becomes by calling {@link #serve()}.
      */
-    static WorkerMain connect(String socket, String token, int threads, boolean training) throws IOException {
+    static WorkerMain connect(String socket, String token, int threads, boolean training)
+            throws IOException {
         SocketChannel ch = SocketChannel.open(UnixDomainSocketAddress.of(socket));
         Wire wire = new Wire(ch, false);
-        wire.send(Wire.HELLO, 0, token.getBytes(StandardCharsets.US_ASCII)); // the parent knows our pid from the spawn
+        wire.send(
+                Wire.HELLO,
+                0,
+                token.getBytes(
+                        StandardCharsets.US_ASCII)); // the parent knows our pid from the spawn
         WorkerMain worker = new WorkerMain(wire, threads, training);
         for (int i = 1; i <= worker.threads; i++) {
             Daemons.start("forkwise-task-" + i, worker::serve);
@@ -189,13 +198,15 @@ public final class WorkerMain {
                 // another thread: the reading thread must never wait for the write lock, whose
                 // holder may be waiting for the parent to read, which may be waiting for us to read
                 if (!wire.trySend(Wire.ECHO, f.id(), f.message())) {
-                    Daemons.start("forkwise-echo", () -> {
-                        try {
-                            wire.send(Wire.ECHO, f.id(), f.message());
-                        } catch (IOException e) {
-                            parentGone();
-                        }
-                    });
+                    Daemons.start(
+                            "forkwise-echo",
+                            () -> {
+                                try {
+                                    wire.send(Wire.ECHO, f.id(), f.message());
+                                } catch (IOException e) {
+                                    parentGone();
+                                }
+                            });
                 }
             }
             case Wire.STOP -> System.exit(0);
@@ -245,7 +256,9 @@ public final class WorkerMain {
             try {
                 bytes = Codec.encode(result, false);
             } catch (IOException | RuntimeException e) {
-                Exception why = Transfer.notTransferable("the result of request " + id, "result", result, e);
+                Exception why =
+                        Transfer.notTransferable(
+                                "the result of request " + id, "result", result, e);
                 wire.send(Wire.UNSENDABLE, id, Codec.encodeThrowable(why));
                 return;
             }
@@ -293,12 +306,16 @@ public final class WorkerMain {
     /**
      * Registers the hook that tells the parent this JVM exits through {@code System.exit} (or a
      * SIGTERM, which the JVM turns into one): its exit code is then a code, even one above 128,
-     * which Java would otherwise report as a signal. Written to the real stderr, whatever the
-     * tasks did to {@code System.err}.
+     * which Java would otherwise report as a signal. Written to the real stderr, whatever the tasks
+     * did to {@code System.err}.
      */
     private static void sayOrderlyExit() {
-        PrintStream err = new PrintStream(new FileOutputStream(FileDescriptor.err), true, StandardCharsets.UTF_8);
-        Runtime.getRuntime().addShutdownHook(new Thread(() -> err.println(OutputPump.EXIT_MARK), "forkwise-exit-mark"));
+        PrintStream err =
+                new PrintStream(
+                        new FileOutputStream(FileDescriptor.err), true, StandardCharsets.UTF_8);
+        Runtime.getRuntime()
+                .addShutdownHook(
+                        new Thread(() -> err.println(OutputPump.EXIT_MARK), "forkwise-exit-mark"));
     }
 
     /**

@@ -4,12 +4,12 @@ import java.util.concurrent.locks.LockSupport;
 
 /**
  * How a thread waits for another process through shared memory, where there is no cross-process
- * park: it spins for a while (a hand-off between busy processes is caught at once), then yields
- * its core between looks, then parks for growing intervals up to a ceiling. A long wait costs
- * about a thousand wake-ups a second and no busy CPU; what it gives up is up to the ceiling of
- * latency after a long wait. The one idle strategy of forkwise's shared memory (Agrona's {@code
- * BackoffIdleStrategy} is the model): the IPC primitives and the worker channel differ only in
- * its constants.
+ * park: it spins for a while (a hand-off between busy processes is caught at once), then yields its
+ * core between looks, then parks for growing intervals up to a ceiling. A long wait costs about a
+ * thousand wake-ups a second and no busy CPU; what it gives up is up to the ceiling of latency
+ * after a long wait. The one idle strategy of forkwise's shared memory (Agrona's {@code
+ * BackoffIdleStrategy} is the model): the IPC primitives and the worker channel differ only in its
+ * constants.
  *
  * <p>A waiter that has a better way to sleep than parking (a blocking read that the writer wakes)
  * looks while {@link #parking()} is false and then sleeps its own way.
@@ -34,9 +34,9 @@ public final class IdleStrategy {
     }
 
     /**
-     * For the IPC primitives (locks, queues, pipes, events): spin 100 µs, yield until 500 µs,
-     * then park from 20 µs, doubling, up to 1 ms. Their waits are often long (a consumer waiting
-     * for work), and a spin catches a peer that is about to publish.
+     * For the IPC primitives (locks, queues, pipes, events): spin 100 µs, yield until 500 µs, then
+     * park from 20 µs, doubling, up to 1 ms. Their waits are often long (a consumer waiting for
+     * work), and a spin catches a peer that is about to publish.
      *
      * @return a new strategy
      */

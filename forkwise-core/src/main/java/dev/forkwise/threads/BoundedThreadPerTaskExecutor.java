@@ -1,6 +1,7 @@
 package dev.forkwise.threads;
 
 import dev.forkwise.engine.Lifecycle;
+
 import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.HashSet;

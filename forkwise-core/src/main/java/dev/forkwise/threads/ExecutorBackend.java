@@ -2,6 +2,7 @@ package dev.forkwise.threads;
 
 import dev.forkwise.engine.Backend;
 import dev.forkwise.engine.TaskFuture;
+
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.ExecutorService;

@@ -4,6 +4,7 @@ import dev.forkwise.Action;
 import dev.forkwise.TaskFailedException;
 import dev.forkwise.ThreadOptions;
 import dev.forkwise.engine.TaskFuture;
+
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.ThreadFactory;
@@ -14,9 +15,9 @@ import java.util.concurrent.TimeUnit;
  * A fixed number of daemon platform threads taking tasks from one unbounded FIFO queue: a {@link
  * ThreadPoolExecutor} with core size = maximum size = {@code workers}.
  *
- * <p>With an initializer, each thread runs it once before its first task. If it throws, the pool
- * is broken (as Python's {@code ThreadPoolExecutor} is): every task that has not started fails with
- * a {@link TaskFailedException} whose cause is the initializer's exception, and so does every later
+ * <p>With an initializer, each thread runs it once before its first task. If it throws, the pool is
+ * broken (as Python's {@code ThreadPoolExecutor} is): every task that has not started fails with a
+ * {@link TaskFailedException} whose cause is the initializer's exception, and so does every later
  * one. Memory consistency effects: the initializer's actions happen-before every task its thread
  * runs.
  */
@@ -74,12 +75,22 @@ public final class PlatformThreadBackend extends ExecutorBackend {
     @Override
     ExecutorService newExecutor(String threadNamePrefix) {
         poolName = threadNamePrefix.substring("forkwise-".length(), threadNamePrefix.length() - 1);
-        ThreadFactory threads = Thread.ofPlatform().name(namePrefix != null ? namePrefix : threadNamePrefix, 1).daemon(true).factory();
-        ThreadFactory factory = initializer == null ? threads : r -> threads.newThread(() -> {
-            initialize();
-            r.run();
-        });
-        return new ThreadPoolExecutor(workers, workers, 0L, TimeUnit.MILLISECONDS, new LinkedBlockingQueue<>(), factory) {
+        ThreadFactory threads =
+                Thread.ofPlatform()
+                        .name(namePrefix != null ? namePrefix : threadNamePrefix, 1)
+                        .daemon(true)
+                        .factory();
+        ThreadFactory factory =
+                initializer == null
+                        ? threads
+                        : r ->
+                                threads.newThread(
+                                        () -> {
+                                            initialize();
+                                            r.run();
+                                        });
+        return new ThreadPoolExecutor(
+                workers, workers, 0L, TimeUnit.MILLISECONDS, new LinkedBlockingQueue<>(), factory) {
             @Override
             protected void beforeExecute(Thread t, Runnable r) {
                 TaskFailedException why = broken;
@@ -95,8 +106,14 @@ public final class PlatformThreadBackend extends ExecutorBackend {
             initializer.run();
         } catch (Throwable t) {
             if (broken == null) {
-                broken = new TaskFailedException("the initializer of pool " + poolName + " (in thread "
-                        + Thread.currentThread().getName() + "); the pool is broken, create a new one", t);
+                broken =
+                        new TaskFailedException(
+                                "the initializer of pool "
+                                        + poolName
+                                        + " (in thread "
+                                        + Thread.currentThread().getName()
+                                        + "); the pool is broken, create a new one",
+                                t);
             }
         }
     }

@@ -7,6 +7,13 @@ import dev.forkwise.Advice;
 import dev.forkwise.Advisor;
 import dev.forkwise.Fn;
 import dev.forkwise.Workers;
+
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
+
 import java.lang.management.ManagementFactory;
 import java.lang.management.ThreadMXBean;
 import java.util.Collections;
@@ -15,15 +22,10 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.function.Supplier;
 import java.util.stream.IntStream;
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.Timeout;
-import org.junit.jupiter.params.ParameterizedTest;
-import org.junit.jupiter.params.provider.ValueSource;
 
 /**
- * The advisor tells the synthetic workloads apart on a 2-core machine, with and without a thread
- * of CPU noise running beside it: the thresholds leave wide margins (see {@link Judge}).
+ * The advisor tells the synthetic workloads apart on a 2-core machine, with and without a thread of
+ * CPU noise running beside it: the thresholds leave wide margins (see {@link Judge}).
  */
 @Timeout(value = 120, unit = TimeUnit.SECONDS)
 class AdvisorTest {
@@ -82,13 +84,20 @@ class AdvisorTest {
     }
 
     /** Runs {@code body} with, if asked, a thread spinning beside it the whole time. */
-    private static Advice withNoise(boolean noise, Supplier<Advice> body) throws InterruptedException {
+    private static Advice withNoise(boolean noise, Supplier<Advice> body)
+            throws InterruptedException {
         AtomicBoolean stop = new AtomicBoolean();
-        Thread noiseThread = noise ? Thread.ofPlatform().daemon().start(() -> {
-            while (!stop.get()) {
-                sink += spin(1000);
-            }
-        }) : null;
+        Thread noiseThread =
+                noise
+                        ? Thread.ofPlatform()
+                                .daemon()
+                                .start(
+                                        () -> {
+                                            while (!stop.get()) {
+                                                sink += spin(1000);
+                                            }
+                                        })
+                        : null;
         try {
             return body.get();
         } finally {
@@ -108,7 +117,12 @@ class AdvisorTest {
         assertThat(a.backend()).isEqualTo(Advice.Backend.PLATFORM_THREADS);
         assertThat(a.poolSize()).isEqualTo(Sizing.cores());
         assertThat(a.measured().cpuShare()).isGreaterThan(0.75);
-        assertThat(a.reasons()).anySatisfy(r -> assertThat(r).containsPattern("\\d+% of wall time is CPU time").contains("one per core"));
+        assertThat(a.reasons())
+                .anySatisfy(
+                        r ->
+                                assertThat(r)
+                                        .containsPattern("\\d+% of wall time is CPU time")
+                                        .contains("one per core"));
     }
 
     @ParameterizedTest(name = "noise: {0}")
@@ -119,7 +133,8 @@ class AdvisorTest {
         assertThat(a.kind()).as(a.toString()).isEqualTo(Advice.Kind.WAITING);
         assertThat(a.backend()).isEqualTo(Advice.Backend.VIRTUAL_THREADS);
         assertThat(a.poolSize()).isGreaterThan(10 * Sizing.cores());
-        assertThat(a.reasons()).anySatisfy(r -> assertThat(r).containsPattern("\\d+% of wall time is waiting"));
+        assertThat(a.reasons())
+                .anySatisfy(r -> assertThat(r).containsPattern("\\d+% of wall time is waiting"));
     }
 
     @ParameterizedTest(name = "noise: {0}")
@@ -129,16 +144,29 @@ class AdvisorTest {
         Advice a = withNoise(noise, () -> Advisor.measure(task, Collections.nCopies(8, 2_000)));
         assertThat(a.kind()).as(a.toString()).isEqualTo(Advice.Kind.COMPUTING_BEHIND_A_GLOBAL_LOCK);
         assertThat(a.backend()).isEqualTo(Advice.Backend.PROCESSES);
-        assertThat(a.measured().concurrentLockShare()).isGreaterThanOrEqualTo(Classifier.GLOBAL_LOCK_SHARE);
-        assertThat(a.measured().transferNanos()).as("a worker round trip was measured").isPositive();
-        assertThat(a.reasons()).anySatisfy(r -> assertThat(r).containsPattern("spent \\d+% of their busy time blocked on or spinning for a lock").contains("GIL"));
+        assertThat(a.measured().concurrentLockShare())
+                .isGreaterThanOrEqualTo(Classifier.GLOBAL_LOCK_SHARE);
+        assertThat(a.measured().transferNanos())
+                .as("a worker round trip was measured")
+                .isPositive();
+        assertThat(a.reasons())
+                .anySatisfy(
+                        r ->
+                                assertThat(r)
+                                        .containsPattern(
+                                                "spent \\d+% of their busy time blocked on or"
+                                                    + " spinning for a lock")
+                                        .contains("GIL"));
     }
 
     @ParameterizedTest(name = "noise: {0}")
     @ValueSource(booleans = {false, true})
     void aOneMicrosecondTaskIsTinyAndGetsChunksOrRunsInline(boolean noise) throws Exception {
         Fn<Integer, Long> task = AdvisorTest::tiny;
-        Advice a = withNoise(noise, () -> Advisor.measure(task, IntStream.range(0, 100).boxed().toList()));
+        Advice a =
+                withNoise(
+                        noise,
+                        () -> Advisor.measure(task, IntStream.range(0, 100).boxed().toList()));
         assertThat(a.kind()).as(a.toString()).isEqualTo(Advice.Kind.TINY);
         assertThat(a.backend()).isIn(Advice.Backend.PLATFORM_THREADS, Advice.Backend.INLINE);
         assertThat(a.chunkSize()).as("a chunk of at least 0.5 ms of work").isGreaterThan(25);
@@ -147,15 +175,24 @@ class AdvisorTest {
 
     @ParameterizedTest(name = "noise: {0}")
     @ValueSource(booleans = {false, true})
-    void halfComputingHalfWaitingIsMixedAndGetsMoreThreadsThanCores(boolean noise) throws Exception {
+    void halfComputingHalfWaitingIsMixedAndGetsMoreThreadsThanCores(boolean noise)
+            throws Exception {
         Fn<Integer, Long> task = AdvisorTest::mixed;
         Advice a = withNoise(noise, () -> Advisor.measure(task, Collections.nCopies(6, 4)));
         assertThat(a.kind()).as(a.toString()).isEqualTo(Advice.Kind.MIXED);
         assertThat(a.backend()).isEqualTo(Advice.Backend.PLATFORM_THREADS);
-        // at least cores × (1 + wait/compute), about 2 × cores here; the binomial rule adds up to as
+        // at least cores × (1 + wait/compute), about 2 × cores here; the binomial rule adds up to
+        // as
         // many again so that the cores stay busy while independent tasks' waits line up
-        assertThat(a.poolSize()).isGreaterThan(Sizing.cores()).isLessThanOrEqualTo(8 * Sizing.cores());
-        assertThat(a.reasons()).anySatisfy(r -> assertThat(r).contains("cores × (1 + wait/compute").contains("want a core"));
+        assertThat(a.poolSize())
+                .isGreaterThan(Sizing.cores())
+                .isLessThanOrEqualTo(8 * Sizing.cores());
+        assertThat(a.reasons())
+                .anySatisfy(
+                        r ->
+                                assertThat(r)
+                                        .contains("cores × (1 + wait/compute")
+                                        .contains("want a core"));
     }
 
     @Test

@@ -3,6 +3,11 @@ package dev.forkwise.advisor;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.MethodSource;
+
 import java.io.IOException;
 import java.lang.management.ManagementFactory;
 import java.lang.management.ThreadInfo;
@@ -17,10 +22,6 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.locks.LockSupport;
 import java.util.stream.LongStream;
-import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.Timeout;
-import org.junit.jupiter.params.ParameterizedTest;
-import org.junit.jupiter.params.provider.MethodSource;
 
 /**
  * The automatic pool's own clocks: time waiting for a core, time stopped for garbage collection,
@@ -33,20 +34,26 @@ class AutoBackendMeasuresTest {
 
     @Test
     void anInterruptMeantForATaskNeverReachesItsThreadOnceTheTaskHasEnded() {
-        RunningTask task = new RunningTask(Thread.currentThread(), System.nanoTime(), -1, 0, null, 0);
+        RunningTask task =
+                new RunningTask(Thread.currentThread(), System.nanoTime(), -1, 0, null, 0);
         assertThat(task.begin()).isTrue();
         task.stop();
         assertThat(Thread.interrupted()).as("interrupted while the task runs").isTrue();
         task.ended();
         task.stop();
-        assertThat(Thread.interrupted()).as("the thread has gone on to another pool's task").isFalse();
+        assertThat(Thread.interrupted())
+                .as("the thread has gone on to another pool's task")
+                .isFalse();
     }
 
     @Test
     void aTaskStoppedBeforeItIsAdmittedNeverBegins() {
-        RunningTask task = new RunningTask(Thread.currentThread(), System.nanoTime(), -1, 0, null, 0);
+        RunningTask task =
+                new RunningTask(Thread.currentThread(), System.nanoTime(), -1, 0, null, 0);
         task.stop();
-        assertThat(Thread.interrupted()).as("no thread runs it yet: nothing to interrupt").isFalse();
+        assertThat(Thread.interrupted())
+                .as("no thread runs it yet: nothing to interrupt")
+                .isFalse();
         assertThat(task.begin()).as("shutdownNow came first: it never runs").isFalse();
     }
 
@@ -67,16 +74,20 @@ class AutoBackendMeasuresTest {
         assumeTrue(Files.isReadable(SCHEDSTAT), "Linux with schedstat");
         String[] path = new String[1];
         long[] delays = new long[3];
-        Thread t = new Thread(() -> {
-            path[0] = ThreadMeasures.ownSchedstat();
-            delays[0] = ThreadMeasures.runDelay();
-            delays[1] = ThreadMeasures.runDelay(path[0]);
-            delays[2] = ThreadMeasures.runDelay();
-        });
+        Thread t =
+                new Thread(
+                        () -> {
+                            path[0] = ThreadMeasures.ownSchedstat();
+                            delays[0] = ThreadMeasures.runDelay();
+                            delays[1] = ThreadMeasures.runDelay(path[0]);
+                            delays[2] = ThreadMeasures.runDelay();
+                        });
         t.start();
         t.join();
         long pid = ProcessHandle.current().pid();
-        assertThat(path[0]).matches("/proc/" + pid + "/task/\\d+/schedstat").isNotEqualTo("/proc/" + pid + "/task/" + pid + "/schedstat");
+        assertThat(path[0])
+                .matches("/proc/" + pid + "/task/\\d+/schedstat")
+                .isNotEqualTo("/proc/" + pid + "/task/" + pid + "/schedstat");
         assertThat(delays[1]).isBetween(delays[0], delays[2]);
     }
 
@@ -90,46 +101,63 @@ class AutoBackendMeasuresTest {
         System.gc();
         long after = ThreadMeasures.gcPauseMillis();
         assertThat(live).hasSize(4_000);
-        assertThat(after).as("pause milliseconds after System.gc() with 64 MiB live").isGreaterThan(before);
+        assertThat(after)
+                .as("pause milliseconds after System.gc() with 64 MiB live")
+                .isGreaterThan(before);
     }
 
     private static final long MS = 1_000_000L;
 
     @Test
-    void aThreadThatSleepsParksOrBlocksInNativeIoIsAsleepAndOneThatComputesIsNot() throws Exception {
+    void aThreadThatSleepsParksOrBlocksInNativeIoIsAsleepAndOneThatComputesIsNot()
+            throws Exception {
         CountDownLatch go = new CountDownLatch(1);
         AtomicBoolean stop = new AtomicBoolean();
         try (ServerSocket server = new ServerSocket(0)) {
-            List<Thread> asleep = List.of(
-                    Thread.ofPlatform().start(() -> sleepQuietly(10_000)),
-                    Thread.ofPlatform().start(() -> LockSupport.parkNanos(10_000 * MS)),
-                    Thread.ofPlatform().start(() -> {
-                        try {
-                            server.accept(); // blocks in native code, where a thread is RUNNABLE
-                        } catch (IOException e) {
-                            // closed at the end of the test
-                        }
-                    }));
-            Thread spinning = Thread.ofPlatform().start(() -> {
-                go.countDown();
-                long x = 1;
-                while (!stop.get()) { // Java code only: a native call (even System.nanoTime) is in native
-                    x = x * 6364136223846793005L + 1442695040888963407L;
-                }
-                if (x == 42) {
-                    System.out.print("");
-                }
-            });
+            List<Thread> asleep =
+                    List.of(
+                            Thread.ofPlatform().start(() -> sleepQuietly(10_000)),
+                            Thread.ofPlatform().start(() -> LockSupport.parkNanos(10_000 * MS)),
+                            Thread.ofPlatform()
+                                    .start(
+                                            () -> {
+                                                try {
+                                                    server
+                                                            .accept(); // blocks in native code,
+                                                                       // where a thread is RUNNABLE
+                                                } catch (IOException e) {
+                                                    // closed at the end of the test
+                                                }
+                                            }));
+            Thread spinning =
+                    Thread.ofPlatform()
+                            .start(
+                                    () -> {
+                                        go.countDown();
+                                        long x = 1;
+                                        while (!stop
+                                                .get()) { // Java code only: a native call (even
+                                                          // System.nanoTime) is in native
+                                            x = x * 6364136223846793005L + 1442695040888963407L;
+                                        }
+                                        if (x == 42) {
+                                            System.out.print("");
+                                        }
+                                    });
             go.await();
             long deadline = System.nanoTime() + 10_000 * MS;
             for (Thread t : asleep) {
                 while (!ThreadMeasures.asleepOrInNative(info(t)) && System.nanoTime() < deadline) {
                     Thread.sleep(5); // until the thread has got where it waits
                 }
-                assertThat(ThreadMeasures.asleepOrInNative(info(t))).as("%s in %s", t, info(t).getThreadState()).isTrue();
+                assertThat(ThreadMeasures.asleepOrInNative(info(t)))
+                        .as("%s in %s", t, info(t).getThreadState())
+                        .isTrue();
             }
             for (int i = 0; i < 20; i++) {
-                assertThat(ThreadMeasures.asleepOrInNative(info(spinning))).as("a spinning thread").isFalse();
+                assertThat(ThreadMeasures.asleepOrInNative(info(spinning)))
+                        .as("a spinning thread")
+                        .isFalse();
             }
             stop.set(true);
             spinning.join();
@@ -165,7 +193,8 @@ class AutoBackendMeasuresTest {
     void tooFewSamplesChangeNothing() {
         long few = LiveProbe.MIN_SAMPLED_NANOS - 1;
         assertThat(LiveProbe.heldUpNanos(20 * MS, 5 * MS, 0, few, 0)).isZero();
-        assertThat(LiveProbe.heldUpNanos(20 * MS, 5 * MS, 0, LiveProbe.MIN_SAMPLED_NANOS, 0)).isEqualTo(15 * MS);
+        assertThat(LiveProbe.heldUpNanos(20 * MS, 5 * MS, 0, LiveProbe.MIN_SAMPLED_NANOS, 0))
+                .isEqualTo(15 * MS);
     }
 
     @Test
@@ -191,6 +220,7 @@ class AutoBackendMeasuresTest {
         long heldUp = LiveProbe.heldUpNanos(own, cpu, blocked, sampled, asleep);
         assertThat(heldUp).isBetween(0L, own - cpu - blocked);
         long more = Math.min(sampled, asleep + sampled / 10);
-        assertThat(LiveProbe.heldUpNanos(own, cpu, blocked, sampled, more)).isLessThanOrEqualTo(heldUp);
+        assertThat(LiveProbe.heldUpNanos(own, cpu, blocked, sampled, more))
+                .isLessThanOrEqualTo(heldUp);
     }
 }

@@ -7,6 +7,16 @@ import dev.forkwise.AutoPool;
 import dev.forkwise.Fn;
 import dev.forkwise.Pool;
 import dev.forkwise.Workers;
+
+import jdk.jfr.Recording;
+import jdk.jfr.consumer.RecordedEvent;
+import jdk.jfr.consumer.RecordingFile;
+
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.api.io.TempDir;
+
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Collections;
@@ -18,15 +28,10 @@ import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
-import jdk.jfr.Recording;
-import jdk.jfr.consumer.RecordedEvent;
-import jdk.jfr.consumer.RecordingFile;
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.Timeout;
-import org.junit.jupiter.api.io.TempDir;
 
-/** {@link Pool#auto()} decides from its first tasks, says why, and decides again when they change. */
+/**
+ * {@link Pool#auto()} decides from its first tasks, says why, and decides again when they change.
+ */
 @Timeout(value = 120, unit = TimeUnit.SECONDS)
 class AutoPoolTest {
 
@@ -65,7 +70,8 @@ class AutoPoolTest {
     }
 
     @Test
-    void tasksThatComputeAndThenSleepGetMorePlatformThreadsThanCoresNotVirtualThreads() throws Exception {
+    void tasksThatComputeAndThenSleepGetMorePlatformThreadsThanCoresNotVirtualThreads()
+            throws Exception {
         try (AutoPool pool = Pool.auto(64)) {
             // 4 ms of CPU, then 4 ms asleep: asleep whenever the other half of the pool is, but
             // only after computing, which is not waiting work
@@ -86,7 +92,9 @@ class AutoPoolTest {
             List<Long> out = pool.map(locked, Collections.nCopies(60, 3_000), 1);
             assertThat(out).hasSize(60);
             AutoPool.Decision d = pool.decisions().getFirst();
-            assertThat(d.kind()).as(d.toString()).isEqualTo(Advice.Kind.COMPUTING_BEHIND_A_GLOBAL_LOCK);
+            assertThat(d.kind())
+                    .as(d.toString())
+                    .isEqualTo(Advice.Kind.COMPUTING_BEHIND_A_GLOBAL_LOCK);
             assertThat(d.backend()).isEqualTo(Advice.Backend.PROCESSES);
             assertThat(Workers.live()).as("the worker JVMs it moved to").isNotEmpty();
         }
@@ -101,8 +109,9 @@ class AutoPoolTest {
             try (AutoPool pool = Pool.auto(32)) {
                 Fn<Integer, Long> spin = AdvisorTest::spin;
                 Fn<Integer, Long> nap = AdvisorTest::sleep;
-                pool.map(spin, Collections.nCopies(200, 200), 1);   // computing, 0.2 ms each
-                pool.map(nap, Collections.nCopies(400, 5), 1);      // then waiting, 5 ms each: 25× longer
+                pool.map(spin, Collections.nCopies(200, 200), 1); // computing, 0.2 ms each
+                pool.map(
+                        nap, Collections.nCopies(400, 5), 1); // then waiting, 5 ms each: 25× longer
                 List<AutoPool.Decision> ds = pool.decisions();
                 assertThat(ds).as("%s", ds).hasSizeGreaterThanOrEqualTo(2);
                 assertThat(ds.getFirst().kind()).isEqualTo(Advice.Kind.COMPUTING);
@@ -112,9 +121,10 @@ class AutoPoolTest {
             r.stop();
             r.dump(file);
         }
-        List<RecordedEvent> events = RecordingFile.readAllEvents(file).stream()
-                .filter(e -> e.getEventType().getName().equals("dev.forkwise.AutoDecision"))
-                .toList();
+        List<RecordedEvent> events =
+                RecordingFile.readAllEvents(file).stream()
+                        .filter(e -> e.getEventType().getName().equals("dev.forkwise.AutoDecision"))
+                        .toList();
         assertThat(events).hasSizeGreaterThanOrEqualTo(2);
         assertThat(events.getFirst().getString("backend")).isEqualTo("PLATFORM_THREADS");
         assertThat(events.getLast().getString("reasons")).isNotBlank();
@@ -137,16 +147,21 @@ class AutoPoolTest {
             long work = rnd.nextInt(20_000);
             for (int i = 0; i < n; i++) {
                 int v = i;
-                fs.add(pool.submit(() -> {
-                    if (returned.get() && !Thread.currentThread().isInterrupted()) {
-                        late.incrementAndGet(); // started after shutdownNow returned, and not told to stop
-                    }
-                    long end = System.nanoTime() + work;
-                    while (System.nanoTime() < end) {
-                        Thread.onSpinWait();
-                    }
-                    return v;
-                }));
+                fs.add(
+                        pool.submit(
+                                () -> {
+                                    if (returned.get() && !Thread.currentThread().isInterrupted()) {
+                                        late
+                                                .incrementAndGet(); // started after shutdownNow
+                                                                    // returned, and not told to
+                                                                    // stop
+                                    }
+                                    long end = System.nanoTime() + work;
+                                    while (System.nanoTime() < end) {
+                                        Thread.onSpinWait();
+                                    }
+                                    return v;
+                                }));
             }
             long pause = System.nanoTime() + rnd.nextInt(200_000);
             while (System.nanoTime() < pause) {
@@ -154,15 +169,23 @@ class AutoPoolTest {
             }
             pool.shutdownNow();
             returned.set(true);
-            assertThat(pool.awaitTermination(10, TimeUnit.SECONDS)).as("round %d terminates", round).isTrue();
+            assertThat(pool.awaitTermination(10, TimeUnit.SECONDS))
+                    .as("round %d terminates", round)
+                    .isTrue();
             for (var f : fs) {
                 try {
-                    f.get(10, TimeUnit.SECONDS); // a TimeoutException fails the test: nothing may wait for ever
+                    f.get(
+                            10,
+                            TimeUnit
+                                    .SECONDS); // a TimeoutException fails the test: nothing may
+                                               // wait for ever
                 } catch (ExecutionException | CancellationException done) {
                     // interrupted or never started: done either way
                 }
             }
-            assertThat(late).as("round %d: tasks started after shutdownNow returned", round).hasValue(0);
+            assertThat(late)
+                    .as("round %d: tasks started after shutdownNow returned", round)
+                    .hasValue(0);
         }
     }
 }

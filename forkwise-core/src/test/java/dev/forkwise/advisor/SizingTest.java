@@ -2,11 +2,12 @@ package dev.forkwise.advisor;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import java.util.Random;
 import org.assertj.core.data.Offset;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
+
+import java.util.Random;
 
 /** The mixed-work thread count: the binomial rule, its floor (the textbook formula) and its cap. */
 class SizingTest {
@@ -36,13 +37,18 @@ class SizingTest {
             double p = 0.02 + 0.98 * r.nextDouble();
             int cap = 100_000;
             int n = Sizing.mixedThreads(cores, p, cap);
-            assertThat(n).as("cores %d, cpu share %.3f", cores, p).isGreaterThanOrEqualTo((int) Math.ceil(cores / p - 1e-9));
+            assertThat(n)
+                    .as("cores %d, cpu share %.3f", cores, p)
+                    .isGreaterThanOrEqualTo((int) Math.ceil(cores / p - 1e-9));
             assertThat(Sizing.fewerThan(cores, n, p)).isLessThanOrEqualTo(Sizing.IDLE_CHANCE);
             if (n > Math.ceil(cores / p - 1e-9)) {
-                assertThat(Sizing.fewerThan(cores, n - 1, p)).as("the smallest such count").isGreaterThan(Sizing.IDLE_CHANCE);
+                assertThat(Sizing.fewerThan(cores, n - 1, p))
+                        .as("the smallest such count")
+                        .isGreaterThan(Sizing.IDLE_CHANCE);
             }
             // more computing never needs more threads
-            assertThat(Sizing.mixedThreads(cores, Math.min(1, p + 0.05), cap)).isLessThanOrEqualTo(n);
+            assertThat(Sizing.mixedThreads(cores, Math.min(1, p + 0.05), cap))
+                    .isLessThanOrEqualTo(n);
         }
     }
 }

@@ -6,6 +6,11 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import dev.forkwise.Call;
 import dev.forkwise.Fn;
 import dev.forkwise.engine.Tasks;
+
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.MethodSource;
+
 import java.io.File;
 import java.io.IOException;
 import java.io.InvalidClassException;
@@ -23,10 +28,8 @@ import java.util.Objects;
 import java.util.Random;
 import java.util.concurrent.Callable;
 import java.util.stream.Stream;
+
 import javax.management.ObjectName;
-import org.junit.jupiter.api.Test;
-import org.junit.jupiter.params.ParameterizedTest;
-import org.junit.jupiter.params.provider.MethodSource;
 
 /** What may cross the channel, and that it comes back equal. */
 class CodecTest {
@@ -70,7 +73,9 @@ class CodecTest {
     @Test
     void jdkClassesOutsideTheAllowedSetAreRejected() throws Exception {
         Message file = Codec.encode(new File("/etc/passwd"));
-        assertThatThrownBy(() -> codec.decode(file)).isInstanceOf(InvalidClassException.class).hasMessageContaining("REJECTED");
+        assertThatThrownBy(() -> codec.decode(file))
+                .isInstanceOf(InvalidClassException.class)
+                .hasMessageContaining("REJECTED");
         Message inList = Codec.encode(new ArrayList<>(List.of("fine", new File("x"))));
         assertThatThrownBy(() -> codec.decode(inList)).isInstanceOf(InvalidClassException.class);
         assertThat(ClassFilter.allowed(ObjectName.class)).isFalse();
@@ -83,7 +88,8 @@ class CodecTest {
     void aUserPatternNarrowsTheSet() throws Exception {
         Codec strict = new Codec("java.base/*;!*", CodecTest.class.getClassLoader(), Tasks.FACTORY);
         assertThat(strict.decode(Codec.encode(List.of(1, 2)))).isEqualTo(List.of(1, 2));
-        assertThatThrownBy(() -> strict.decode(Codec.encode(new Point(1, "p")))).isInstanceOf(InvalidClassException.class);
+        assertThatThrownBy(() -> strict.decode(Codec.encode(new Point(1, "p"))))
+                .isInstanceOf(InvalidClassException.class);
     }
 
     /** A random value tree mixing every fast path with values that need serialization. */
@@ -99,10 +105,20 @@ class CodecTest {
             case 6 -> (byte) rnd.nextInt();
             case 7 -> (char) rnd.nextInt(0x10000);
             case 8 -> rnd.nextBoolean();
-            case 9 -> rnd.ints(rnd.nextInt(20), 0, 0x10FFFF).filter(c -> c < 0xD800 || c > 0xDFFF)
-                    .collect(StringBuilder::new, StringBuilder::appendCodePoint, StringBuilder::append).toString();
+            case 9 ->
+                    rnd.ints(rnd.nextInt(20), 0, 0x10FFFF)
+                            .filter(c -> c < 0xD800 || c > 0xDFFF)
+                            .collect(
+                                    StringBuilder::new,
+                                    StringBuilder::appendCodePoint,
+                                    StringBuilder::append)
+                            .toString();
             case 10 -> {
-                byte[] b = new byte[rnd.nextInt(10) == 0 ? Codec.ATTACH_AT + rnd.nextInt(1000) : rnd.nextInt(100)];
+                byte[] b =
+                        new byte
+                                [rnd.nextInt(10) == 0
+                                        ? Codec.ATTACH_AT + rnd.nextInt(1000)
+                                        : rnd.nextInt(100)];
                 rnd.nextBytes(b);
                 yield b;
             }
@@ -152,21 +168,23 @@ class CodecTest {
     @Test
     void engineTasksTravelAsTheirPartsAndStillRun() throws Exception {
         Fn<Integer, Integer> square = x -> x * x;
-        Callable<?> chunk =
-                Tasks.mapChunk("map", square, new Object[] {1, 2, 3}, 10);
+        Callable<?> chunk = Tasks.mapChunk("map", square, new Object[] {1, 2, 3}, 10);
         Object back = codec.decode(Codec.encode(chunk));
         assertThat(back).isInstanceOf(Call.class); // a Chunk, or a PackedChunk for numbers
         assertThat((Object[]) ((Callable<?>) back).call()).containsExactly(1, 4, 9);
         Fn<Object, Object> show = String::valueOf;
-        Callable<?> mixed =
-                Tasks.mapChunk("map", show, new Object[] {1, "two", 3L}, 0);
+        Callable<?> mixed = Tasks.mapChunk("map", show, new Object[] {1, "two", 3L}, 0);
         Object mixedBack = codec.decode(Codec.encode(mixed));
         assertThat(mixedBack).isInstanceOf(Portable.class);
         assertThat((Object[]) ((Callable<?>) mixedBack).call()).containsExactly("1", "two", "3");
-        assertThatThrownBy(() -> Tasks.FACTORY.rebuild(Portable.Shape.MAP_CHUNK, new Object[] {"map", square}))
+        assertThatThrownBy(
+                        () ->
+                                Tasks.FACTORY.rebuild(
+                                        Portable.Shape.MAP_CHUNK, new Object[] {"map", square}))
                 .isInstanceOf(IllegalArgumentException.class);
         assertThatThrownBy(() -> Portable.Shape.ofTag((byte) 99))
-                .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("99");
+                .isInstanceOf(IllegalArgumentException.class)
+                .hasMessageContaining("99");
     }
 
     @Test
@@ -185,22 +203,31 @@ class CodecTest {
         assertThat(f.apply(1)).isEqualTo(6);
     }
 
-    /** Arrays of one boxed number class, and arrays that only nearly are (a null, a second class). */
+    /**
+     * Arrays of one boxed number class, and arrays that only nearly are (a null, a second class).
+     */
     private static Object[] numberArray(Random rnd) {
         int n = 2 + rnd.nextInt(rnd.nextBoolean() ? 10 : 5_000);
         int kind = rnd.nextInt(3);
         Object[] a = new Object[n];
         for (int i = 0; i < n; i++) {
-            a[i] = switch (kind) {
-                case 0 -> rnd.nextInt(8) == 0 ? rnd.nextInt(256) - 128 : rnd.nextInt(); // cached and not
-                case 1 -> rnd.nextInt(8) == 0 ? Long.MIN_VALUE : rnd.nextLong();
-                default -> switch (rnd.nextInt(8)) {
-                    case 0 -> Double.NaN;
-                    case 1 -> -0.0;
-                    case 2 -> Double.longBitsToDouble(0x7ff8_0000_dead_beefL); // a NaN with a payload
-                    default -> rnd.nextGaussian() * 1e300;
-                };
-            };
+            a[i] =
+                    switch (kind) {
+                        case 0 ->
+                                rnd.nextInt(8) == 0
+                                        ? rnd.nextInt(256) - 128
+                                        : rnd.nextInt(); // cached and not
+                        case 1 -> rnd.nextInt(8) == 0 ? Long.MIN_VALUE : rnd.nextLong();
+                        default ->
+                                switch (rnd.nextInt(8)) {
+                                    case 0 -> Double.NaN;
+                                    case 1 -> -0.0;
+                                    case 2 ->
+                                            Double.longBitsToDouble(
+                                                    0x7ff8_0000_dead_beefL); // a NaN with a payload
+                                    default -> rnd.nextGaussian() * 1e300;
+                                };
+                    };
         }
         switch (rnd.nextInt(4)) {
             case 0 -> a[rnd.nextInt(n)] = null;
@@ -226,7 +253,10 @@ class CodecTest {
         }
     }
 
-    /** Same length, and each element null where expected, else of the same class and equal (doubles: the same bits). */
+    /**
+     * Same length, and each element null where expected, else of the same class and equal (doubles:
+     * the same bits).
+     */
     private static void assertBitForBit(Object[] actual, Object[] expected) {
         assertThat(actual).hasSameSizeAs(expected);
         for (int i = 0; i < expected.length; i++) {
@@ -234,9 +264,12 @@ class CodecTest {
                 assertThat(actual[i]).isNull();
             } else if (expected[i] instanceof Double d) {
                 assertThat(actual[i]).isExactlyInstanceOf(Double.class);
-                assertThat(Double.doubleToRawLongBits((Double) actual[i])).isEqualTo(Double.doubleToRawLongBits(d));
+                assertThat(Double.doubleToRawLongBits((Double) actual[i]))
+                        .isEqualTo(Double.doubleToRawLongBits(d));
             } else {
-                assertThat(actual[i]).isExactlyInstanceOf(expected[i].getClass()).isEqualTo(expected[i]);
+                assertThat(actual[i])
+                        .isExactlyInstanceOf(expected[i].getClass())
+                        .isEqualTo(expected[i]);
             }
         }
     }
@@ -248,25 +281,36 @@ class CodecTest {
         for (int round = 0; round < 50; round++) {
             Object[] in = numberArray(rnd);
             Object failOn = rnd.nextInt(4) == 0 ? in[rnd.nextInt(in.length)] : "nothing";
-            Fn<Object, Object> fn = x -> {
-                if (Objects.equals(x, failOn)) {
-                    throw new IllegalStateException("no " + x);
-                }
-                return x instanceof Double d ? (Object) Double.longBitsToDouble(Double.doubleToRawLongBits(d) ^ 1L)
-                        : x instanceof Long l ? (Object) (l * 31)
-                        : x instanceof Integer i ? (Object) (i ^ 0x5555) : "null";
-            };
+            Fn<Object, Object> fn =
+                    x -> {
+                        if (Objects.equals(x, failOn)) {
+                            throw new IllegalStateException("no " + x);
+                        }
+                        return x instanceof Double d
+                                ? (Object)
+                                        Double.longBitsToDouble(Double.doubleToRawLongBits(d) ^ 1L)
+                                : x instanceof Long l
+                                        ? (Object) (l * 31)
+                                        : x instanceof Integer i ? (Object) (i ^ 0x5555) : "null";
+                    };
             Callable<?> here = Tasks.mapChunk("map", fn, in, 100);
             Callable<?> there = (Callable<?>) codec.decode(Codec.encode(here));
-            boolean packed = Arrays.stream(in).allMatch(x -> x != null && x.getClass() == in[0].getClass());
-            // a chunk of numbers is not boxed into an array before it runs: each input is boxed as it is used
-            assertThat(there.getClass().getSimpleName()).isEqualTo(packed ? "PackedChunk" : "Chunk");
+            boolean packed =
+                    Arrays.stream(in).allMatch(x -> x != null && x.getClass() == in[0].getClass());
+            // a chunk of numbers is not boxed into an array before it runs: each input is boxed as
+            // it is used
+            assertThat(there.getClass().getSimpleName())
+                    .isEqualTo(packed ? "PackedChunk" : "Chunk");
             Object[] expected;
             try {
                 expected = (Object[]) here.call();
             } catch (Exception e) {
-                assertThatThrownBy(there::call).isExactlyInstanceOf(e.getClass()).hasMessage(e.getMessage())
-                        .cause().isExactlyInstanceOf(IllegalStateException.class).hasMessage(e.getCause().getMessage());
+                assertThatThrownBy(there::call)
+                        .isExactlyInstanceOf(e.getClass())
+                        .hasMessage(e.getMessage())
+                        .cause()
+                        .isExactlyInstanceOf(IllegalStateException.class)
+                        .hasMessage(e.getCause().getMessage());
                 continue;
             }
             assertBitForBit((Object[]) there.call(), expected);
@@ -277,16 +321,20 @@ class CodecTest {
     void aPackedMapChunkStopsWhenItsThreadIsInterrupted() throws Exception {
         Object[] in = new Object[10_000];
         Arrays.setAll(in, i -> (long) i);
-        Fn<Long, Long> fn = x -> {
-            if (x == 10) {
-                Thread.currentThread().interrupt(); // as a cancel(true) would, while the chunk runs
-            }
-            return x;
-        };
-        Callable<?> there = (Callable<?>)
-                codec.decode(Codec.encode(Tasks.mapChunk("map", fn, in, 0)));
+        Fn<Long, Long> fn =
+                x -> {
+                    if (x == 10) {
+                        Thread.currentThread()
+                                .interrupt(); // as a cancel(true) would, while the chunk runs
+                    }
+                    return x;
+                };
+        Callable<?> there =
+                (Callable<?>) codec.decode(Codec.encode(Tasks.mapChunk("map", fn, in, 0)));
         assertThat(there.getClass().getSimpleName()).isEqualTo("PackedChunk");
-        assertThatThrownBy(there::call).isInstanceOf(InterruptedException.class).hasMessageContaining("map chunk cancelled");
+        assertThatThrownBy(there::call)
+                .isInstanceOf(InterruptedException.class)
+                .hasMessageContaining("map chunk cancelled");
         assertThat(Thread.interrupted()).isTrue(); // the status is left for the worker to clear
     }
 
@@ -304,7 +352,17 @@ class CodecTest {
     void damagedMessagesFailWithAnIoExceptionNeverAnythingElse(long seed) throws Exception {
         Random rnd = new Random(seed);
         Object[] packed = {1L, 2L, 3L};
-        Message good = Codec.encode(new Object[] {1, "two", new Point(3, "p"), new byte[40], List.of(5L), packed, new Object[] {4, 5}});
+        Message good =
+                Codec.encode(
+                        new Object[] {
+                            1,
+                            "two",
+                            new Point(3, "p"),
+                            new byte[40],
+                            List.of(5L),
+                            packed,
+                            new Object[] {4, 5}
+                        });
         byte[] body = good.bytes();
         for (int i = 0; i < 500; i++) {
             byte[] bad = body.clone();

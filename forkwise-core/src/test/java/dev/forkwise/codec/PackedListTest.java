@@ -3,6 +3,10 @@ package dev.forkwise.codec;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
+
 import java.io.ByteArrayInputStream;
 import java.io.ByteArrayOutputStream;
 import java.io.ObjectInputStream;
@@ -12,9 +16,6 @@ import java.util.ConcurrentModificationException;
 import java.util.Iterator;
 import java.util.List;
 import java.util.Random;
-import org.junit.jupiter.api.Test;
-import org.junit.jupiter.params.ParameterizedTest;
-import org.junit.jupiter.params.provider.ValueSource;
 
 /**
  * A map's results that stay packed behave as the mutable {@code ArrayList} of boxes they stand for:
@@ -22,7 +23,10 @@ import org.junit.jupiter.params.provider.ValueSource;
  */
 class PackedListTest {
 
-    /** Chunks of random sizes of one kind, as a worker would send them, and the boxes they stand for. */
+    /**
+     * Chunks of random sizes of one kind, as a worker would send them, and the boxes they stand
+     * for.
+     */
     private static List<Object> chunks(Random r, int kind, List<Object> expected) {
         List<Object> chunks = new ArrayList<>();
         for (int c = r.nextInt(5) + 1; c > 0; c--) {
@@ -72,7 +76,8 @@ class PackedListTest {
         try (ObjectOutputStream out = new ObjectOutputStream(bytes)) {
             out.writeObject(list);
         }
-        try (ObjectInputStream in = new ObjectInputStream(new ByteArrayInputStream(bytes.toByteArray()))) {
+        try (ObjectInputStream in =
+                new ObjectInputStream(new ByteArrayInputStream(bytes.toByteArray()))) {
             Object back = in.readObject();
             assertThat(back).isInstanceOf(ArrayList.class).isEqualTo(expected);
         }
@@ -91,7 +96,12 @@ class PackedListTest {
                 case 0 -> { // same class: stays packed
                     if (size > 0) {
                         int i = r.nextInt(size);
-                        Object v = sample instanceof Integer ? (Object) r.nextInt() : sample instanceof Long ? (Object) r.nextLong() : (Object) r.nextDouble();
+                        Object v =
+                                sample instanceof Integer
+                                        ? (Object) r.nextInt()
+                                        : sample instanceof Long
+                                                ? (Object) r.nextLong()
+                                                : (Object) r.nextDouble();
                         assertThat(list.set(i, v)).isEqualTo(expected.set(i, v));
                     }
                 }
@@ -141,10 +151,17 @@ class PackedListTest {
 
     @Test
     void chunksOfDifferentKindsOrUnpackedOnesAreNotConcatenated() {
-        assertThat(PackedList.concat(List.of(Packed.ofInts(new int[] {1}), Packed.ofLongs(new long[] {2})))).isNull();
-        assertThat(PackedList.concat(List.of(Packed.ofInts(new int[] {1}), new Object[] {2}))).isNull();
+        assertThat(
+                        PackedList.concat(
+                                List.of(
+                                        Packed.ofInts(new int[] {1}),
+                                        Packed.ofLongs(new long[] {2}))))
+                .isNull();
+        assertThat(PackedList.concat(List.of(Packed.ofInts(new int[] {1}), new Object[] {2})))
+                .isNull();
         assertThat(PackedList.concat(List.of())).isNull();
-        assertThat(PackedList.of(Packed.ofDoubles(new double[] {-0.0, Double.NaN}))).containsExactly(-0.0, Double.NaN);
+        assertThat(PackedList.of(Packed.ofDoubles(new double[] {-0.0, Double.NaN})))
+                .containsExactly(-0.0, Double.NaN);
         assertThat(PackedList.of(new Object[] {"a", null})).containsExactly("a", null);
     }
 }

@@ -2,11 +2,12 @@ package dev.forkwise.engine;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.locks.ReentrantLock;
-import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.Timeout;
 
 /** The shared lifecycle: forward moves only, and termination wakes its waiters. */
 @Timeout(value = 30, unit = TimeUnit.SECONDS)
@@ -43,13 +44,15 @@ class LifecycleTest {
     void awaitTerminationReturnsWhenItComesAndTimesOutOtherwise() throws Exception {
         Lifecycle life = new Lifecycle(lock, Lifecycle.State.RUNNING);
         assertThat(life.awaitTermination(20, TimeUnit.MILLISECONDS)).isFalse();
-        CompletableFuture<Boolean> waiter = CompletableFuture.supplyAsync(() -> {
-            try {
-                return life.awaitTermination(20, TimeUnit.SECONDS);
-            } catch (InterruptedException e) {
-                throw new IllegalStateException(e);
-            }
-        });
+        CompletableFuture<Boolean> waiter =
+                CompletableFuture.supplyAsync(
+                        () -> {
+                            try {
+                                return life.awaitTermination(20, TimeUnit.SECONDS);
+                            } catch (InterruptedException e) {
+                                throw new IllegalStateException(e);
+                            }
+                        });
         Thread.sleep(50);
         assertThat(waiter).isNotDone();
         advance(life, Lifecycle.State.SHUTDOWN);

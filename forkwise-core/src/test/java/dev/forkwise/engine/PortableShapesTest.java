@@ -4,16 +4,18 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.forkwise.Fn;
 import dev.forkwise.codec.Portable;
+
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.MethodSource;
+
 import java.lang.reflect.RecordComponent;
 import java.util.Arrays;
 import java.util.List;
 import java.util.stream.Stream;
-import org.junit.jupiter.params.ParameterizedTest;
-import org.junit.jupiter.params.provider.MethodSource;
 
 /**
- * Each of the engine's portable tasks lists its components in its shape's order, under its
- * shape's names: reordering a record's fields must fail here, not silently change the wire.
+ * Each of the engine's portable tasks lists its components in its shape's order, under its shape's
+ * names: reordering a record's fields must fail here, not silently change the wire.
  */
 class PortableShapesTest {
 
@@ -32,7 +34,9 @@ class PortableShapesTest {
         Object[] components = task.components();
         assertThat(components).hasSize(record.length);
         for (int i = 0; i < record.length; i++) {
-            assertThat(components[i]).as(names.get(i)).isEqualTo(record[i].getAccessor().invoke(task));
+            assertThat(components[i])
+                    .as(names.get(i))
+                    .isEqualTo(record[i].getAccessor().invoke(task));
         }
     }
 

@@ -6,6 +6,11 @@ import dev.forkwise.Call;
 import dev.forkwise.Pool;
 import dev.forkwise.ProcessOptions;
 import dev.forkwise.Workers;
+
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashSet;
@@ -15,9 +20,6 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 import java.util.function.IntFunction;
 import java.util.stream.IntStream;
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.Timeout;
 
 /**
  * The IPC primitives between real worker JVMs: exact counts under contention, exactly-once
@@ -53,8 +55,12 @@ class AcrossProcessesTest {
         }
     }
 
-    /** Runs {@code parties} copies of a task at once, each in its own worker (they meet at a barrier first). */
-    private static <R> List<R> together(Pool pool, int parties, IntFunction<Call<R>> task) throws Exception {
+    /**
+     * Runs {@code parties} copies of a task at once, each in its own worker (they meet at a barrier
+     * first).
+     */
+    private static <R> List<R> together(Pool pool, int parties, IntFunction<Call<R>> task)
+            throws Exception {
         List<CompletableFuture<R>> fs = new ArrayList<>();
         for (int i = 0; i < parties; i++) {
             fs.add(pool.submit(task.apply(i)));
@@ -70,14 +76,22 @@ class AcrossProcessesTest {
     void fourProcessesTimes250kAddAndGetIsExactlyOneMillion() throws Exception {
         SharedLong counter = shared(SharedLong.create(0));
         SharedBarrier start = shared(SharedBarrier.create(4));
-        List<Long> pids = together(pool(4), 4, i -> () -> {
-            start.await(Duration.ofSeconds(60));
-            for (int k = 0; k < 250_000; k++) {
-                counter.addAndGet(1);
-            }
-            return ProcessHandle.current().pid();
-        });
-        assertThat(new HashSet<>(pids)).as("four different worker processes").hasSize(4).doesNotContain(ProcessHandle.current().pid());
+        List<Long> pids =
+                together(
+                        pool(4),
+                        4,
+                        i ->
+                                () -> {
+                                    start.await(Duration.ofSeconds(60));
+                                    for (int k = 0; k < 250_000; k++) {
+                                        counter.addAndGet(1);
+                                    }
+                                    return ProcessHandle.current().pid();
+                                });
+        assertThat(new HashSet<>(pids))
+                .as("four different worker processes")
+                .hasSize(4)
+                .doesNotContain(ProcessHandle.current().pid());
         assertThat(counter.get()).isEqualTo(1_000_000);
     }
 
@@ -86,18 +100,26 @@ class AcrossProcessesTest {
         SharedLong counter = shared(SharedLong.create(0));
         SharedLock lock = shared(SharedLock.create());
         SharedBarrier start = shared(SharedBarrier.create(4));
-        List<Long> pids = together(pool(4), 4, i -> () -> {
-            start.await(Duration.ofSeconds(60));
-            for (int k = 0; k < 250_000; k++) {
-                lock.lock();
-                try {
-                    counter.set(counter.get() + 1); // a plain read, then a plain write
-                } finally {
-                    lock.unlock();
-                }
-            }
-            return ProcessHandle.current().pid();
-        });
+        List<Long> pids =
+                together(
+                        pool(4),
+                        4,
+                        i ->
+                                () -> {
+                                    start.await(Duration.ofSeconds(60));
+                                    for (int k = 0; k < 250_000; k++) {
+                                        lock.lock();
+                                        try {
+                                            counter.set(
+                                                    counter.get()
+                                                            + 1); // a plain read, then a plain
+                                                                  // write
+                                        } finally {
+                                            lock.unlock();
+                                        }
+                                    }
+                                    return ProcessHandle.current().pid();
+                                });
         assertThat(new HashSet<>(pids)).hasSize(4);
         assertThat(counter.get()).isEqualTo(1_000_000);
         assertThat(lock.isLocked()).isFalse();
@@ -106,27 +128,32 @@ class AcrossProcessesTest {
 
     @Test
     void aLiveHolderIsNeverTakenOverHoweverLongOthersWait() throws Exception {
-        // six processes on few cores, holders that sleep inside: waiters reach the parking stage and
+        // six processes on few cores, holders that sleep inside: waiters reach the parking stage
+        // and
         // check the holder's liveness over and over, while the lock changes hands all the time
         SharedLong counter = shared(SharedLong.create(0));
         SharedLock lock = shared(SharedLock.create());
         SharedBarrier start = shared(SharedBarrier.create(6));
-        together(pool(6), 6, i -> () -> {
-            start.await(Duration.ofSeconds(60));
-            for (int k = 0; k < 1_500; k++) {
-                lock.lock();
-                try {
-                    long v = counter.get();
-                    if (k % 10 == 0) {
-                        Thread.sleep(0, 300_000);
-                    }
-                    counter.set(v + 1);
-                } finally {
-                    lock.unlock();
-                }
-            }
-            return null;
-        });
+        together(
+                pool(6),
+                6,
+                i ->
+                        () -> {
+                            start.await(Duration.ofSeconds(60));
+                            for (int k = 0; k < 1_500; k++) {
+                                lock.lock();
+                                try {
+                                    long v = counter.get();
+                                    if (k % 10 == 0) {
+                                        Thread.sleep(0, 300_000);
+                                    }
+                                    counter.set(v + 1);
+                                } finally {
+                                    lock.unlock();
+                                }
+                            }
+                            return null;
+                        });
         assertThat(lock.takeOvers()).as("no live holder was judged dead").isZero();
         assertThat(counter.get()).isEqualTo(6 * 1_500);
     }
@@ -144,27 +171,31 @@ class AcrossProcessesTest {
         List<CompletableFuture<Integer>> received = new ArrayList<>();
         for (int p = 0; p < producers; p++) {
             int id = p;
-            sent.add(pool.submit(() -> {
-                start.await(Duration.ofSeconds(90));
-                for (int k = 0; k < each; k++) {
-                    queue.put((long) id * each + k);
-                }
-                return each;
-            }));
+            sent.add(
+                    pool.submit(
+                            () -> {
+                                start.await(Duration.ofSeconds(90));
+                                for (int k = 0; k < each; k++) {
+                                    queue.put((long) id * each + k);
+                                }
+                                return each;
+                            }));
         }
         for (int c = 0; c < consumers; c++) {
-            received.add(pool.submit(() -> {
-                start.await(Duration.ofSeconds(90));
-                int taken = 0;
-                while (true) {
-                    long m = queue.take();
-                    if (m < 0) {
-                        return taken;
-                    }
-                    seen.getAndIncrement((int) m);
-                    taken++;
-                }
-            }));
+            received.add(
+                    pool.submit(
+                            () -> {
+                                start.await(Duration.ofSeconds(90));
+                                int taken = 0;
+                                while (true) {
+                                    long m = queue.take();
+                                    if (m < 0) {
+                                        return taken;
+                                    }
+                                    seen.getAndIncrement((int) m);
+                                    taken++;
+                                }
+                            }));
         }
         for (CompletableFuture<Integer> f : sent) {
             assertThat(f.get(150, TimeUnit.SECONDS)).isEqualTo(each);
@@ -193,13 +224,16 @@ class AcrossProcessesTest {
      * A worker of a new pool takes {@code lock} and holds it until killed; returns once it holds
      * it, with its pid in {@code holder}.
      */
-    private CompletableFuture<Object> holdInAWorker(SharedLock lock, SharedLong holder) throws InterruptedException {
-        CompletableFuture<Object> held = pool(1).submit(() -> {
-            lock.lock();
-            holder.set(ProcessHandle.current().pid());
-            Thread.sleep(600_000); // holds it until killed
-            return null;
-        });
+    private CompletableFuture<Object> holdInAWorker(SharedLock lock, SharedLong holder)
+            throws InterruptedException {
+        CompletableFuture<Object> held =
+                pool(1).submit(
+                                () -> {
+                                    lock.lock();
+                                    holder.set(ProcessHandle.current().pid());
+                                    Thread.sleep(600_000); // holds it until killed
+                                    return null;
+                                });
         long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
         while (holder.get() == 0 && System.nanoTime() < deadline) {
             Thread.sleep(5);
@@ -209,7 +243,8 @@ class AcrossProcessesTest {
     }
 
     @Test
-    void aLockHolderKilledWithSigkillIsTakenOverWithinOneSecondAndTheNextHolderIsTold() throws Exception {
+    void aLockHolderKilledWithSigkillIsTakenOverWithinOneSecondAndTheNextHolderIsTold()
+            throws Exception {
         SharedLock lock = shared(SharedLock.create());
         SharedLong holder = shared(SharedLong.create(0));
         CompletableFuture<Object> held = holdInAWorker(lock, holder);
@@ -240,13 +275,18 @@ class AcrossProcessesTest {
     @Test
     void twoHundredRecycledWorkersTakeAndGiveBackAPermit() throws Exception {
         SharedSemaphore permits = shared(SharedSemaphore.create(2));
-        Pool recycled = Pool.processes(ProcessOptions.builder().workers(2).maxTasksPerWorker(1).build());
+        Pool recycled =
+                Pool.processes(ProcessOptions.builder().workers(2).maxTasksPerWorker(1).build());
         pools.add(recycled);
-        List<Long> pids = recycled.map((Integer i) -> {
-            permits.acquire();
-            permits.release();
-            return ProcessHandle.current().pid();
-        }, IntStream.range(0, 200).boxed().toList(), 1);
+        List<Long> pids =
+                recycled.map(
+                        (Integer i) -> {
+                            permits.acquire();
+                            permits.release();
+                            return ProcessHandle.current().pid();
+                        },
+                        IntStream.range(0, 200).boxed().toList(),
+                        1);
         assertThat(new HashSet<>(pids)).as("a JVM per task").hasSize(200);
         assertThat(permits.availablePermits()).isEqualTo(2);
     }
@@ -259,25 +299,32 @@ class AcrossProcessesTest {
         Pipe.End there = pipe.b();
         SharedLong started = shared(SharedLong.create(0));
         Pool pool = pool(1);
-        CompletableFuture<Object> peer = pool.submit(() -> {
-            Objects.requireNonNull(there); // captured: the end arrives in this worker, which sends nothing
-            started.set(ProcessHandle.current().pid());
-            Thread.sleep(600_000);
-            return null;
-        });
+        CompletableFuture<Object> peer =
+                pool.submit(
+                        () -> {
+                            Objects.requireNonNull(
+                                    there); // captured: the end arrives in this worker, which sends
+                                            // nothing
+                            started.set(ProcessHandle.current().pid());
+                            Thread.sleep(600_000);
+                            return null;
+                        });
         long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
         while (started.get() == 0 && System.nanoTime() < deadline) {
             Thread.sleep(5);
         }
         ProcessHandle.of(started.get()).orElseThrow().destroyForcibly(); // SIGKILL, before any send
         assertThat(peer).failsWithin(Duration.ofSeconds(30));
-        CompletableFuture<Object> received = CompletableFuture.supplyAsync(() -> {
-            try {
-                return here.recv();
-            } catch (Exception e) {
-                return e;
-            }
-        }, r -> Thread.ofPlatform().daemon().start(r));
+        CompletableFuture<Object> received =
+                CompletableFuture.supplyAsync(
+                        () -> {
+                            try {
+                                return here.recv();
+                            } catch (Exception e) {
+                                return e;
+                            }
+                        },
+                        r -> Thread.ofPlatform().daemon().start(r));
         assertThat(received.get(10, TimeUnit.SECONDS)).isInstanceOf(Pipe.ClosedException.class);
     }
 
@@ -322,31 +369,38 @@ class AcrossProcessesTest {
         List<CompletableFuture<Integer>> consumers = new ArrayList<>();
         for (int c = 0; c < 2; c++) {
             int id = c;
-            consumers.add(pool.submit(() -> {
-                if (id == 0) {
-                    victimPid.set(ProcessHandle.current().pid());
-                }
-                int mine = 0;
-                while (true) {
-                    int m = queue.take();
-                    if (m < 0) {
-                        return mine;
-                    }
-                    seen.getAndIncrement(m);
-                    taken.incrementAndGet();
-                    mine++;
-                }
-            }));
+            consumers.add(
+                    pool.submit(
+                            () -> {
+                                if (id == 0) {
+                                    victimPid.set(ProcessHandle.current().pid());
+                                }
+                                int mine = 0;
+                                while (true) {
+                                    int m = queue.take();
+                                    if (m < 0) {
+                                        return mine;
+                                    }
+                                    seen.getAndIncrement(m);
+                                    taken.incrementAndGet();
+                                    mine++;
+                                }
+                            }));
         }
-        Thread producer = Thread.ofPlatform().daemon().name("producer").start(() -> {
-            try {
-                for (int i = 0; i < n; i++) {
-                    queue.put(i);
-                }
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-            }
-        });
+        Thread producer =
+                Thread.ofPlatform()
+                        .daemon()
+                        .name("producer")
+                        .start(
+                                () -> {
+                                    try {
+                                        for (int i = 0; i < n; i++) {
+                                            queue.put(i);
+                                        }
+                                    } catch (InterruptedException e) {
+                                        Thread.currentThread().interrupt();
+                                    }
+                                });
         int survivor;
         try {
             long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
@@ -354,7 +408,9 @@ class AcrossProcessesTest {
                 Thread.sleep(1);
             }
             assertThat(taken.get()).isGreaterThanOrEqualTo(n / 4);
-            ProcessHandle.of(victimPid.get()).orElseThrow().destroyForcibly(); // SIGKILL, mid-stream
+            ProcessHandle.of(victimPid.get())
+                    .orElseThrow()
+                    .destroyForcibly(); // SIGKILL, mid-stream
             producer.join(TimeUnit.SECONDS.toMillis(90));
             assertThat(producer.isAlive()).as("the producer got every message in").isFalse();
             queue.put(-1); // the survivor's end mark
@@ -371,7 +427,9 @@ class AcrossProcessesTest {
             twice += b > 1 ? 1 : 0;
         }
         assertThat(twice).as("taken twice").isZero();
-        assertThat(missing).as("lost: at most the one the killed consumer was taking").isLessThanOrEqualTo(1);
+        assertThat(missing)
+                .as("lost: at most the one the killed consumer was taking")
+                .isLessThanOrEqualTo(1);
         assertThat(survivor).isPositive();
         assertThat(queue.isEmpty()).isTrue();
     }

@@ -3,6 +3,9 @@ package dev.forkwise.ipc;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+
 import java.io.ByteArrayInputStream;
 import java.io.ByteArrayOutputStream;
 import java.io.ObjectInputStream;
@@ -11,8 +14,6 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.attribute.PosixFilePermissions;
 import java.util.concurrent.TimeUnit;
-import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.Timeout;
 
 /** Where segments live, who deletes them and when. */
 @Timeout(value = 60, unit = TimeUnit.SECONDS)
@@ -21,12 +22,16 @@ class LifecycleTest {
     @Test
     void aSegmentIsAPrivateFileThatItsOwnersCloseDeletes() throws Exception {
         Path folder = SharedMemory.folder();
-        assertThat(PosixFilePermissions.toString(Files.getPosixFilePermissions(folder))).isEqualTo("rwx------");
+        assertThat(PosixFilePermissions.toString(Files.getPosixFilePermissions(folder)))
+                .isEqualTo("rwx------");
         SharedLong l = SharedLong.create(1);
         Path file = l.path();
         assertThat(file.getParent()).isEqualTo(folder);
-        assertThat(file.getFileName().toString()).startsWith(ProcessHandle.current().pid() + "-").endsWith(".long");
-        assertThat(PosixFilePermissions.toString(Files.getPosixFilePermissions(file))).isEqualTo("rw-------");
+        assertThat(file.getFileName().toString())
+                .startsWith(ProcessHandle.current().pid() + "-")
+                .endsWith(".long");
+        assertThat(PosixFilePermissions.toString(Files.getPosixFilePermissions(file)))
+                .isEqualTo("rw-------");
         l.close();
         assertThat(file).doesNotExist();
         l.close(); // idempotent
@@ -48,9 +53,11 @@ class LifecycleTest {
     @Test
     void theSweepDeletesOnlyFilesOfOwnersThatAreGone() throws Exception {
         Path folder = SharedMemory.folder();
-        // a pid no process has (above the kernel's pid_max limit of 2^22), and this process with a wrong start time
+        // a pid no process has (above the kernel's pid_max limit of 2^22), and this process with a
+        // wrong start time
         Path deadPid = Files.createFile(folder.resolve("99999999-12345-1.long"));
-        Path reusedPid = Files.createFile(folder.resolve(ProcessHandle.current().pid() + "-1-1.lock"));
+        Path reusedPid =
+                Files.createFile(folder.resolve(ProcessHandle.current().pid() + "-1-1.lock"));
         Path notOurs = Files.createFile(folder.resolve("readme.txt"));
         try (SharedLong live = SharedLong.create(0)) {
             assertThat(SharedMemory.sweep()).isEqualTo(2);

@@ -5,14 +5,16 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import dev.forkwise.OpenPools;
 import dev.forkwise.Pool;
-import java.util.ArrayList;
-import java.util.List;
-import java.util.concurrent.TimeUnit;
-import java.util.stream.IntStream;
+
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.extension.RegisterExtension;
+
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+import java.util.stream.IntStream;
 
 /**
  * Python's {@code Value('i')}, {@code Value('d')}, {@code Array('i', [...])}, {@code
@@ -43,11 +45,14 @@ class MorePrimitivesTest {
         SharedDouble total = shared(SharedDouble.create(0.0));
         Pool pool = open.add(Pool.processes(2));
         List<Integer> inputs = IntStream.range(0, 2_000).boxed().toList();
-        pool.map((Integer i) -> {
-            count.incrementAndGet();
-            total.addAndGet(0.5);
-            return null;
-        }, inputs, 50);
+        pool.map(
+                (Integer i) -> {
+                    count.incrementAndGet();
+                    total.addAndGet(0.5);
+                    return null;
+                },
+                inputs,
+                50);
         assertThat(count.get()).isEqualTo(2_000);
         assertThat(total.get()).isEqualTo(1_000.0);
         assertThat(count.updateAndGet(v -> v * 2)).isEqualTo(4_000);
@@ -55,7 +60,9 @@ class MorePrimitivesTest {
         assertThat(count.getAndSet(8)).isEqualTo(7);
         assertThat(total.updateAndGet(v -> v / 4)).isEqualTo(250.0);
         assertThat(total.compareAndSet(250.0, Double.NaN)).isTrue();
-        assertThat(total.compareAndSet(Double.NaN, -0.0)).as("bit patterns: NaN equals NaN").isTrue();
+        assertThat(total.compareAndSet(Double.NaN, -0.0))
+                .as("bit patterns: NaN equals NaN")
+                .isTrue();
         assertThat(total.compareAndSet(0.0, 1.0)).as("0.0 is not -0.0").isFalse();
         try (SharedLong l = SharedLong.create(5)) {
             assertThat(l.updateAndGet(v -> v * v)).isEqualTo(25);
@@ -77,11 +84,14 @@ class MorePrimitivesTest {
     @Test
     void aBoundedSemaphoreRefusesAReleaseWithoutItsAcquire() throws Exception {
         SharedSemaphore s = shared(SharedSemaphore.createBounded(2));
-        assertThatThrownBy(s::release).isInstanceOf(IllegalStateException.class).hasMessageContaining("bounded to 2 permits");
+        assertThatThrownBy(s::release)
+                .isInstanceOf(IllegalStateException.class)
+                .hasMessageContaining("bounded to 2 permits");
         assertThat(s.tryAcquire()).isTrue();
         s.release();
         assertThat(s.availablePermits()).isEqualTo(2);
-        assertThatThrownBy(() -> SharedSemaphore.createBounded(0)).isInstanceOf(IllegalArgumentException.class);
+        assertThatThrownBy(() -> SharedSemaphore.createBounded(0))
+                .isInstanceOf(IllegalArgumentException.class);
         // across processes: a worker's release past the bound fails in the worker
         Pool pool = open.add(Pool.processes(1));
         assertThatThrownBy(() -> pool.run(s::release).get(60, TimeUnit.SECONDS))
@@ -96,8 +106,12 @@ class MorePrimitivesTest {
         assertThat(pipe.isOneWay()).isTrue();
         Pipe.End in = pipe.a();
         Pipe.End out = pipe.b();
-        assertThatThrownBy(() -> in.send("x")).isInstanceOf(IllegalStateException.class).hasMessageContaining("only receives");
-        assertThatThrownBy(out::recv).isInstanceOf(IllegalStateException.class).hasMessageContaining("only sends");
+        assertThatThrownBy(() -> in.send("x"))
+                .isInstanceOf(IllegalStateException.class)
+                .hasMessageContaining("only receives");
+        assertThatThrownBy(out::recv)
+                .isInstanceOf(IllegalStateException.class)
+                .hasMessageContaining("only sends");
         Pool pool = open.add(Pool.processes(1));
         pool.run(() -> out.send("from a worker")).get(60, TimeUnit.SECONDS);
         assertThat((String) in.recv()).isEqualTo("from a worker");

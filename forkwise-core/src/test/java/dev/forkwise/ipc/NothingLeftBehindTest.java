@@ -2,14 +2,15 @@ package dev.forkwise.ipc;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import org.junit.jupiter.api.Order;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
 import java.util.stream.Stream;
-import org.junit.jupiter.api.Order;
-import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.Timeout;
 
 /**
  * Runs after every other test class (junit-platform.properties orders classes by {@link Order}):
@@ -23,7 +24,9 @@ class NothingLeftBehindTest {
     @Test
     void noSharedMemoryFileIsLeftAfterTheSuite() throws Exception {
         Path folder = SharedMemory.folder();
-        assertThat(System.getProperty("forkwise.shm")).as("the build gives the suite its own folder").isNotBlank();
+        assertThat(System.getProperty("forkwise.shm"))
+                .as("the build gives the suite its own folder")
+                .isNotBlank();
         try (Stream<Path> files = Files.list(folder)) {
             List<String> left = files.map(p -> p.getFileName().toString()).toList();
             assertThat(left).as("files left in %s", folder).isEmpty();

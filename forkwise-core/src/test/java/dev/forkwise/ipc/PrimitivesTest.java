@@ -3,6 +3,12 @@ package dev.forkwise.ipc;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
+
 import java.time.Duration;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
@@ -12,13 +18,10 @@ import java.util.concurrent.BrokenBarrierException;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.Timeout;
-import org.junit.jupiter.params.ParameterizedTest;
-import org.junit.jupiter.params.provider.ValueSource;
 
-/** Each primitive's contract within one JVM (threads stand in for processes where that is enough). */
+/**
+ * Each primitive's contract within one JVM (threads stand in for processes where that is enough).
+ */
 @Timeout(value = 60, unit = TimeUnit.SECONDS)
 class PrimitivesTest {
 
@@ -121,12 +124,22 @@ class PrimitivesTest {
     @Test
     void badIndicesAndLengthsAreRefusedWithTheirNumbers() {
         SharedArray.Ints a = open(SharedArray.ints(3));
-        assertThatThrownBy(() -> a.get(3)).isInstanceOf(IndexOutOfBoundsException.class).hasMessageContaining("3");
-        assertThatThrownBy(() -> a.copyFrom(2, new int[2], 0, 2)).isInstanceOf(IndexOutOfBoundsException.class);
-        assertThatThrownBy(() -> SharedArray.longs(-1)).isInstanceOf(IllegalArgumentException.class).hasMessageContaining("-1");
-        assertThatThrownBy(() -> SharedQueue.create(0)).isInstanceOf(IllegalArgumentException.class).hasMessageContaining("capacity");
-        assertThatThrownBy(() -> SharedSemaphore.create(-2)).isInstanceOf(IllegalArgumentException.class).hasMessageContaining("-2");
-        assertThatThrownBy(() -> SharedBarrier.create(0)).isInstanceOf(IllegalArgumentException.class);
+        assertThatThrownBy(() -> a.get(3))
+                .isInstanceOf(IndexOutOfBoundsException.class)
+                .hasMessageContaining("3");
+        assertThatThrownBy(() -> a.copyFrom(2, new int[2], 0, 2))
+                .isInstanceOf(IndexOutOfBoundsException.class);
+        assertThatThrownBy(() -> SharedArray.longs(-1))
+                .isInstanceOf(IllegalArgumentException.class)
+                .hasMessageContaining("-1");
+        assertThatThrownBy(() -> SharedQueue.create(0))
+                .isInstanceOf(IllegalArgumentException.class)
+                .hasMessageContaining("capacity");
+        assertThatThrownBy(() -> SharedSemaphore.create(-2))
+                .isInstanceOf(IllegalArgumentException.class)
+                .hasMessageContaining("-2");
+        assertThatThrownBy(() -> SharedBarrier.create(0))
+                .isInstanceOf(IllegalArgumentException.class);
     }
 
     @Test
@@ -134,17 +147,22 @@ class PrimitivesTest {
         SharedLock lock = open(SharedLock.create());
         lock.lock();
         assertThat(lock.isHeldByCurrentThread()).isTrue();
-        assertThatThrownBy(lock::lock).isInstanceOf(IllegalStateException.class).hasMessageContaining("not reentrant");
-        CompletableFuture<Boolean> other = CompletableFuture.supplyAsync(() -> {
-            try {
-                return lock.tryLock(Duration.ofMillis(100));
-            } catch (InterruptedException e) {
-                throw new RuntimeException(e);
-            }
-        });
+        assertThatThrownBy(lock::lock)
+                .isInstanceOf(IllegalStateException.class)
+                .hasMessageContaining("not reentrant");
+        CompletableFuture<Boolean> other =
+                CompletableFuture.supplyAsync(
+                        () -> {
+                            try {
+                                return lock.tryLock(Duration.ofMillis(100));
+                            } catch (InterruptedException e) {
+                                throw new RuntimeException(e);
+                            }
+                        });
         assertThat(other.get(10, TimeUnit.SECONDS)).isFalse();
         CompletableFuture<Void> wrongUnlock = CompletableFuture.runAsync(lock::unlock);
-        assertThatThrownBy(() -> wrongUnlock.get(10, TimeUnit.SECONDS)).hasCauseInstanceOf(IllegalMonitorStateException.class);
+        assertThatThrownBy(() -> wrongUnlock.get(10, TimeUnit.SECONDS))
+                .hasCauseInstanceOf(IllegalMonitorStateException.class);
         lock.unlock();
         assertThat(lock.isLocked()).isFalse();
         assertThatThrownBy(lock::newCondition).isInstanceOf(UnsupportedOperationException.class);
@@ -170,16 +188,19 @@ class PrimitivesTest {
         long[] plain = new long[1];
         List<Thread> ts = new ArrayList<>();
         for (int i = 0; i < 4; i++) {
-            ts.add(Thread.ofPlatform().start(() -> {
-                for (int k = 0; k < 20_000; k++) {
-                    lock.lock();
-                    try {
-                        plain[0]++;
-                    } finally {
-                        lock.unlock();
-                    }
-                }
-            }));
+            ts.add(
+                    Thread.ofPlatform()
+                            .start(
+                                    () -> {
+                                        for (int k = 0; k < 20_000; k++) {
+                                            lock.lock();
+                                            try {
+                                                plain[0]++;
+                                            } finally {
+                                                lock.unlock();
+                                            }
+                                        }
+                                    }));
         }
         for (Thread t : ts) {
             t.join(30_000);
@@ -209,13 +230,15 @@ class PrimitivesTest {
     void eventWakesItsWaiters() throws Exception {
         SharedEvent e = open(SharedEvent.create());
         assertThat(e.await(Duration.ofMillis(20))).isFalse();
-        CompletableFuture<Boolean> waiter = CompletableFuture.supplyAsync(() -> {
-            try {
-                return e.await(Duration.ofSeconds(20));
-            } catch (InterruptedException x) {
-                throw new RuntimeException(x);
-            }
-        });
+        CompletableFuture<Boolean> waiter =
+                CompletableFuture.supplyAsync(
+                        () -> {
+                            try {
+                                return e.await(Duration.ofSeconds(20));
+                            } catch (InterruptedException x) {
+                                throw new RuntimeException(x);
+                            }
+                        });
         e.set();
         assertThat(waiter.get(30, TimeUnit.SECONDS)).isTrue();
         assertThat(e.isSet()).isTrue();
@@ -229,13 +252,16 @@ class PrimitivesTest {
         for (int round = 0; round < 3; round++) {
             List<CompletableFuture<Integer>> fs = new ArrayList<>();
             for (int i = 0; i < 3; i++) {
-                fs.add(CompletableFuture.supplyAsync(() -> {
-                    try {
-                        return b.await(Duration.ofSeconds(20));
-                    } catch (Exception x) {
-                        throw new RuntimeException(x);
-                    }
-                }, Thread::startVirtualThread));
+                fs.add(
+                        CompletableFuture.supplyAsync(
+                                () -> {
+                                    try {
+                                        return b.await(Duration.ofSeconds(20));
+                                    } catch (Exception x) {
+                                        throw new RuntimeException(x);
+                                    }
+                                },
+                                Thread::startVirtualThread));
             }
             List<Integer> idx = new ArrayList<>();
             for (CompletableFuture<Integer> f : fs) {
@@ -243,9 +269,11 @@ class PrimitivesTest {
             }
             assertThat(idx).containsExactlyInAnyOrder(0, 1, 2);
         }
-        assertThatThrownBy(() -> b.await(Duration.ofMillis(50))).isInstanceOf(TimeoutException.class);
+        assertThatThrownBy(() -> b.await(Duration.ofMillis(50)))
+                .isInstanceOf(TimeoutException.class);
         assertThat(b.isBroken()).isTrue();
-        assertThatThrownBy(() -> b.await(Duration.ofMillis(50))).isInstanceOf(BrokenBarrierException.class);
+        assertThatThrownBy(() -> b.await(Duration.ofMillis(50)))
+                .isInstanceOf(BrokenBarrierException.class);
         b.reset();
         assertThat(b.isBroken()).isFalse();
     }
@@ -258,15 +286,16 @@ class PrimitivesTest {
         ArrayDeque<Object> expected = new ArrayDeque<>();
         for (int step = 0; step < 20_000; step++) {
             if (r.nextInt(3) > 0) {
-                Object v = switch (r.nextInt(3)) {
-                    case 0 -> r.nextLong();
-                    case 1 -> "s".repeat(r.nextInt(60));
-                    default -> {
-                        byte[] b = new byte[r.nextInt(200)];
-                        r.nextBytes(b);
-                        yield b;
-                    }
-                };
+                Object v =
+                        switch (r.nextInt(3)) {
+                            case 0 -> r.nextLong();
+                            case 1 -> "s".repeat(r.nextInt(60));
+                            default -> {
+                                byte[] b = new byte[r.nextInt(200)];
+                                r.nextBytes(b);
+                                yield b;
+                            }
+                        };
                 if (q.offer(v)) {
                     expected.add(v);
                 } else {
@@ -287,7 +316,9 @@ class PrimitivesTest {
         assertThatThrownBy(() -> q.put(new byte[500]))
                 .isInstanceOf(IllegalArgumentException.class)
                 .hasMessageContaining("SharedQueue.create(capacity, bufferBytes)");
-        assertThatThrownBy(() -> q.put(new Object())).isInstanceOf(IllegalArgumentException.class).hasMessageContaining("serializable");
+        assertThatThrownBy(() -> q.put(new Object()))
+                .isInstanceOf(IllegalArgumentException.class)
+                .hasMessageContaining("serializable");
         assertThat(q.offer(1)).isTrue();
         assertThat(q.offer(2)).isTrue();
         assertThat(q.offer(3)).as("full at its capacity").isFalse();
@@ -308,11 +339,17 @@ class PrimitivesTest {
         assertThat(p.b().poll(Duration.ofMillis(10))).isFalse();
         p.b().send(List.of(1, 2));
         assertThat((List<Integer>) p.a().recv()).containsExactly(1, 2);
-        assertThatThrownBy(() -> p.a().send(new byte[10_000])).isInstanceOf(IllegalArgumentException.class).hasMessageContaining("Pipe.open(bufferBytes)");
+        assertThatThrownBy(() -> p.a().send(new byte[10_000]))
+                .isInstanceOf(IllegalArgumentException.class)
+                .hasMessageContaining("Pipe.open(bufferBytes)");
         p.a().send("last");
         p.a().close();
-        assertThat((String) p.b().recv()).as("what was sent before the close still arrives").isEqualTo("last");
-        assertThatThrownBy(() -> p.b().recv()).isInstanceOf(Pipe.ClosedException.class).hasMessageContaining("closed");
+        assertThat((String) p.b().recv())
+                .as("what was sent before the close still arrives")
+                .isEqualTo("last");
+        assertThatThrownBy(() -> p.b().recv())
+                .isInstanceOf(Pipe.ClosedException.class)
+                .hasMessageContaining("closed");
         assertThatThrownBy(() -> p.b().send("x")).isInstanceOf(Pipe.ClosedException.class);
     }
 }

@@ -6,6 +6,11 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import dev.forkwise.Pool;
 import dev.forkwise.ProcessOptions;
 import dev.forkwise.Workers;
+
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+
 import java.io.ByteArrayInputStream;
 import java.io.ByteArrayOutputStream;
 import java.io.ObjectInputStream;
@@ -17,9 +22,6 @@ import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.Timeout;
 
 /**
  * The rest of the primitives with real worker JVMs: the memory is the same memory, a pipe and a
@@ -59,21 +61,27 @@ class WorkersShareTest {
         SharedArray.Doubles a = open(SharedArray.doubles(1000));
         a.set(0, 1.5);
         Pool pool = pool(1);
-        double seen = pool.submit(() -> {
-            double first = a.get(0);
-            for (int i = 0; i < a.length(); i++) {
-                a.set(i, i * 2.0);
-            }
-            return first;
-        }).get(60, TimeUnit.SECONDS);
+        double seen =
+                pool.submit(
+                                () -> {
+                                    double first = a.get(0);
+                                    for (int i = 0; i < a.length(); i++) {
+                                        a.set(i, i * 2.0);
+                                    }
+                                    return first;
+                                })
+                        .get(60, TimeUnit.SECONDS);
         assertThat(seen).isEqualTo(1.5);
         assertThat(a.get(999)).isEqualTo(1998.0);
 
         // a handle created in a worker comes back to the parent as the same memory
-        SharedLong fromWorker = pool.submit(() -> {
-            SharedLong l = SharedLong.create(41);
-            return l;
-        }).get(60, TimeUnit.SECONDS);
+        SharedLong fromWorker =
+                pool.submit(
+                                () -> {
+                                    SharedLong l = SharedLong.create(41);
+                                    return l;
+                                })
+                        .get(60, TimeUnit.SECONDS);
         assertThat(fromWorker.incrementAndGet()).isEqualTo(42);
         fromWorker.close();
     }
@@ -82,14 +90,21 @@ class WorkersShareTest {
     void theSameHandleArrivingTwiceIsOneObject() throws Exception {
         SharedLong l = open(SharedLong.create(0));
         Pool pool = pool(1);
-        boolean same = pool.submit(() -> {
-            ByteArrayOutputStream bytes = new ByteArrayOutputStream();
-            try (ObjectOutputStream o = new ObjectOutputStream(bytes)) {
-                o.writeObject(l);
-            }
-            Object again = new ObjectInputStream(new ByteArrayInputStream(bytes.toByteArray())).readObject();
-            return again == l;
-        }).get(60, TimeUnit.SECONDS);
+        boolean same =
+                pool.submit(
+                                () -> {
+                                    ByteArrayOutputStream bytes = new ByteArrayOutputStream();
+                                    try (ObjectOutputStream o = new ObjectOutputStream(bytes)) {
+                                        o.writeObject(l);
+                                    }
+                                    Object again =
+                                            new ObjectInputStream(
+                                                            new ByteArrayInputStream(
+                                                                    bytes.toByteArray()))
+                                                    .readObject();
+                                    return again == l;
+                                })
+                        .get(60, TimeUnit.SECONDS);
         assertThat(same).isTrue();
     }
 
@@ -99,18 +114,20 @@ class WorkersShareTest {
         Pipe.End child = pipe.b();
         SharedLong pid = open(SharedLong.create(0));
         Pool pool = pool(1);
-        CompletableFuture<Integer> echo = pool.submit(() -> {
-            pid.set(ProcessHandle.current().pid());
-            int n = 0;
-            while (true) {
-                Integer v = child.recv();
-                if (v < 0) {
-                    Thread.sleep(600_000); // waits to be killed
-                }
-                child.send(v + 1);
-                n++;
-            }
-        });
+        CompletableFuture<Integer> echo =
+                pool.submit(
+                        () -> {
+                            pid.set(ProcessHandle.current().pid());
+                            int n = 0;
+                            while (true) {
+                                Integer v = child.recv();
+                                if (v < 0) {
+                                    Thread.sleep(600_000); // waits to be killed
+                                }
+                                child.send(v + 1);
+                                n++;
+                            }
+                        });
         for (int i = 0; i < 1000; i++) {
             pipe.a().send(i);
             assertThat((Integer) pipe.a().recv()).isEqualTo(i + 1);
@@ -128,12 +145,14 @@ class WorkersShareTest {
         SharedSemaphore s = open(SharedSemaphore.create(1));
         SharedLong pid = open(SharedLong.create(0));
         Pool pool = pool(1);
-        CompletableFuture<Object> holder = pool.submit(() -> {
-            s.acquire();
-            pid.set(ProcessHandle.current().pid());
-            Thread.sleep(600_000);
-            return null;
-        });
+        CompletableFuture<Object> holder =
+                pool.submit(
+                        () -> {
+                            s.acquire();
+                            pid.set(ProcessHandle.current().pid());
+                            Thread.sleep(600_000);
+                            return null;
+                        });
         long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
         while (pid.get() == 0 && System.nanoTime() < deadline) {
             Thread.sleep(5);
@@ -151,14 +170,17 @@ class WorkersShareTest {
         Pool pool = pool(4);
         List<CompletableFuture<Object>> fs = new ArrayList<>();
         for (int w = 0; w < 4; w++) {
-            fs.add(pool.submit(() -> {
-                for (int k = 0; k < 2_000; k++) {
-                    counts.merge("k" + (k % 10), 1, Integer::sum);
-                }
-                counts.compute("workers", (key, v) -> v == null ? 1 : v + 1);
-                counts.computeIfAbsent("first", key -> (int) ProcessHandle.current().pid());
-                return null;
-            }));
+            fs.add(
+                    pool.submit(
+                            () -> {
+                                for (int k = 0; k < 2_000; k++) {
+                                    counts.merge("k" + (k % 10), 1, Integer::sum);
+                                }
+                                counts.compute("workers", (key, v) -> v == null ? 1 : v + 1);
+                                counts.computeIfAbsent(
+                                        "first", key -> (int) ProcessHandle.current().pid());
+                                return null;
+                            }));
         }
         for (CompletableFuture<Object> f : fs) {
             f.get(60, TimeUnit.SECONDS);
@@ -178,13 +200,18 @@ class WorkersShareTest {
     void aWorkerThreadWithItsInterruptStatusSetUsesTheMapAndKeepsTheStatus() throws Exception {
         SharedMap<String, Integer> m = open(SharedMap.create());
         Pool pool = pool(1);
-        String seen = pool.submit(() -> {
-            Thread.currentThread().interrupt(); // as code does after catching InterruptedException
-            m.merge("n", 1, Integer::sum);
-            boolean kept = Thread.interrupted();
-            m.merge("n", 1, Integer::sum); // the connection is still good
-            return kept + " " + m.get("n");
-        }).get(60, TimeUnit.SECONDS);
+        String seen =
+                pool.submit(
+                                () -> {
+                                    Thread.currentThread()
+                                            .interrupt(); // as code does after catching
+                                                          // InterruptedException
+                                    m.merge("n", 1, Integer::sum);
+                                    boolean kept = Thread.interrupted();
+                                    m.merge("n", 1, Integer::sum); // the connection is still good
+                                    return kept + " " + m.get("n");
+                                })
+                        .get(60, TimeUnit.SECONDS);
         assertThat(seen).isEqualTo("true 2");
     }
 
@@ -193,22 +220,29 @@ class WorkersShareTest {
         SharedMap<String, Integer> m = SharedMap.create();
         m.put("x", 1);
         Pool pool = pool(1);
-        String failure = pool.submit(() -> {
-            try {
-                m.compute("x", (k, v) -> {
-                    throw new ArithmeticException("no " + k);
-                });
-                return "no failure";
-            } catch (ArithmeticException e) {
-                return e.getMessage() + " " + m.get("x");
-            }
-        }).get(60, TimeUnit.SECONDS);
+        String failure =
+                pool.submit(
+                                () -> {
+                                    try {
+                                        m.compute(
+                                                "x",
+                                                (k, v) -> {
+                                                    throw new ArithmeticException("no " + k);
+                                                });
+                                        return "no failure";
+                                    } catch (ArithmeticException e) {
+                                        return e.getMessage() + " " + m.get("x");
+                                    }
+                                })
+                        .get(60, TimeUnit.SECONDS);
         assertThat(failure).isEqualTo("no x 1");
         m.close();
         assertThatThrownBy(() -> pool.submit(() -> m.get("x")).get(60, TimeUnit.SECONDS))
                 .isInstanceOf(ExecutionException.class)
                 .hasStackTraceContaining("IllegalStateException: the shared map")
                 .hasStackTraceContaining("is gone");
-        assertThatThrownBy(() -> m.get("x")).isInstanceOf(IllegalStateException.class).hasMessageContaining("closed");
+        assertThatThrownBy(() -> m.get("x"))
+                .isInstanceOf(IllegalStateException.class)
+                .hasMessageContaining("closed");
     }
 }

@@ -14,10 +14,14 @@ public final class ChildOutlivesMain {
     public static void main(String[] args) {
         String dir = args[0];
         boolean daemon = args[1].equals("daemon");
-        ChildProcess<Void> child = ChildProcess.builder().daemon(daemon).run(() -> {
-            Thread.sleep(1_500);
-            Markers.touch(dir, "child-done");
-        });
+        ChildProcess<Void> child =
+                ChildProcess.builder()
+                        .daemon(daemon)
+                        .run(
+                                () -> {
+                                    Thread.sleep(1_500);
+                                    Markers.touch(dir, "child-done");
+                                });
         Markers.touch(dir, "main-returns-" + child.pid());
     }
 }

@@ -2,6 +2,7 @@ package dev.forkwise.launch;
 
 import dev.forkwise.ChildProcess;
 import dev.forkwise.Pool;
+
 import java.util.List;
 
 /**

@@ -2,6 +2,9 @@ package dev.forkwise.process;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+
 import java.io.IOException;
 import java.net.SocketException;
 import java.net.UnixDomainSocketAddress;
@@ -14,8 +17,6 @@ import java.nio.file.attribute.PosixFilePermissions;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
-import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.Timeout;
 
 /** Only a process that presents the token the parent wrote to its stdin gets a channel. */
 @Timeout(value = 30, unit = TimeUnit.SECONDS)
@@ -25,7 +26,8 @@ class ChannelTest {
     void theSocketIsInADirectoryOnlyTheUserCanEnter() throws IOException {
         try (Channel ch = Channel.open("test")) {
             Path dir = Path.of(ch.path()).getParent();
-            assertThat(PosixFilePermissions.toString(Files.getPosixFilePermissions(dir))).isEqualTo("rwx------");
+            assertThat(PosixFilePermissions.toString(Files.getPosixFilePermissions(dir)))
+                    .isEqualTo("rwx------");
         }
     }
 
@@ -34,17 +36,20 @@ class ChannelTest {
         try (Channel ch = Channel.open("test")) {
             AtomicInteger connects = new AtomicInteger();
             CompletableFuture<Wire> claimed = new CompletableFuture<>();
-            String token = ch.expect(wire -> {
-                connects.incrementAndGet();
-                claimed.complete(wire);
-            });
+            String token =
+                    ch.expect(
+                            wire -> {
+                                connects.incrementAndGet();
+                                claimed.complete(wire);
+                            });
 
             assertThat(hungUpAfterHello(ch, "not-the-token")).isTrue();
             assertThat(hungUpAfterGarbage(ch)).isTrue();
             assertThat(connects).hasValue(0);
 
             try (SocketChannel good = SocketChannel.open(UnixDomainSocketAddress.of(ch.path()))) {
-                new Wire(good, false).send(Wire.HELLO, 4242, token.getBytes(StandardCharsets.US_ASCII));
+                new Wire(good, false)
+                        .send(Wire.HELLO, 4242, token.getBytes(StandardCharsets.US_ASCII));
                 assertThat(claimed.get(10, TimeUnit.SECONDS)).isNotNull();
             }
             // the same token again: refused
@@ -72,19 +77,30 @@ class ChannelTest {
     void aHugeFrameBeforeTheTokenIsHungUpOnAtOnceWithoutReadingIt() throws Exception {
         try (Channel ch = Channel.open("test");
                 SocketChannel s = SocketChannel.open(UnixDomainSocketAddress.of(ch.path()))) {
-            ByteBuffer header = ByteBuffer.allocate(17).putInt(Integer.MAX_VALUE - 64).put(Wire.HELLO).putLong(1).putInt(0).flip();
+            ByteBuffer header =
+                    ByteBuffer.allocate(17)
+                            .putInt(Integer.MAX_VALUE - 64)
+                            .put(Wire.HELLO)
+                            .putLong(1)
+                            .putInt(0)
+                            .flip();
             s.write(header);
             long t0 = System.nanoTime();
             assertThat(hungUp(s)).isTrue();
-            assertThat(TimeUnit.NANOSECONDS.toSeconds(System.nanoTime() - t0)).as("hung up before the handshake limit").isLessThan(5);
+            assertThat(TimeUnit.NANOSECONDS.toSeconds(System.nanoTime() - t0))
+                    .as("hung up before the handshake limit")
+                    .isLessThan(5);
         }
     }
 
-    /** A link request before the token is not acted on: no shared memory is offered, the peer is hung up on. */
+    /**
+     * A link request before the token is not acted on: no shared memory is offered, the peer is
+     * hung up on.
+     */
     @Test
     void aLinkRequestBeforeTheTokenIsNotActedOn() throws Exception {
         try (Channel ch = Channel.open("test")) {
-            ch.expect(wire -> { });
+            ch.expect(wire -> {});
             try (SocketChannel s = SocketChannel.open(UnixDomainSocketAddress.of(ch.path()))) {
                 new Wire(s, false).send(Wire.LINK_REQUEST, 0, new byte[0]);
                 ByteBuffer reply = ByteBuffer.allocate(64);
@@ -106,7 +122,9 @@ class ChannelTest {
         Path tmp = Path.of(System.getProperty("java.io.tmpdir"));
         Path dead = Files.createDirectories(tmp.resolve(Channel.PREFIX + gone.pid() + "-test"));
         Files.writeString(dead.resolve("s"), "");
-        Path alive = Files.createDirectories(tmp.resolve(Channel.PREFIX + ProcessHandle.current().pid() + "-test"));
+        Path alive =
+                Files.createDirectories(
+                        tmp.resolve(Channel.PREFIX + ProcessHandle.current().pid() + "-test"));
         try {
             Channel.sweep();
             assertThat(dead).doesNotExist();
@@ -132,7 +150,10 @@ class ChannelTest {
         }
     }
 
-    /** Whether the parent closed the connection: end of file, or a reset when it left our bytes unread. */
+    /**
+     * Whether the parent closed the connection: end of file, or a reset when it left our bytes
+     * unread.
+     */
     private static boolean hungUp(SocketChannel s) throws IOException {
         try {
             return s.read(ByteBuffer.allocate(1)) == -1;

@@ -8,16 +8,18 @@ import dev.forkwise.ChildProcess;
 import dev.forkwise.Pool;
 import dev.forkwise.ProcessOptions;
 import dev.forkwise.Workers;
+
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.api.io.TempDir;
+
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
 import java.util.stream.IntStream;
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.Timeout;
-import org.junit.jupiter.api.io.TempDir;
 
 /**
  * {@link ProcessOptions#keepWarm()}: the workers of a pool that is done wait in the JVM's reserve
@@ -47,7 +49,9 @@ class KeepWarmTest {
     void cleanUp() throws InterruptedException {
         for (Pool p : pools) {
             p.shutdownNow();
-            assertThat(p.awaitTermination(30, TimeUnit.SECONDS)).as("%s terminates", p.name()).isTrue();
+            assertThat(p.awaitTermination(30, TimeUnit.SECONDS))
+                    .as("%s terminates", p.name())
+                    .isTrue();
         }
         WarmWorkers.RESERVE.release();
         Workers.killAll();
@@ -59,7 +63,9 @@ class KeepWarmTest {
 
     private static void closeAndAwait(Pool pool) throws InterruptedException {
         pool.shutdown();
-        assertThat(pool.awaitTermination(30, TimeUnit.SECONDS)).as("%s terminates", pool.name()).isTrue();
+        assertThat(pool.awaitTermination(30, TimeUnit.SECONDS))
+                .as("%s terminates", pool.name())
+                .isTrue();
     }
 
     private static List<Long> livePids() {
@@ -70,14 +76,18 @@ class KeepWarmTest {
     void keepWarmIsOffByDefaultAndABadDurationFailsWhenSet() {
         assertThat(ProcessOptions.ofWorkers(1).keepWarm()).isEmpty();
         assertThat(ProcessOptions.builder().keepWarm(Duration.ZERO).build().keepWarm()).isEmpty();
-        assertThat(ProcessOptions.builder().keepWarm(Duration.ofMinutes(5)).build().keepWarm()).hasValue(Duration.ofMinutes(5));
+        assertThat(ProcessOptions.builder().keepWarm(Duration.ofMinutes(5)).build().keepWarm())
+                .hasValue(Duration.ofMinutes(5));
         assertThatThrownBy(() -> ProcessOptions.builder().keepWarm(Duration.ofMillis(-1)))
                 .isInstanceOf(IllegalArgumentException.class)
-                .hasMessageContaining("keepWarm must be between zero (off) and one day, was PT-0.001S");
+                .hasMessageContaining(
+                        "keepWarm must be between zero (off) and one day, was PT-0.001S");
         assertThatThrownBy(() -> ProcessOptions.builder().keepWarm(Duration.ofDays(2)))
                 .isInstanceOf(IllegalArgumentException.class)
                 .hasMessageContaining("was PT48H");
-        assertThatThrownBy(() -> ProcessOptions.builder().keepWarm(null)).isInstanceOf(NullPointerException.class).hasMessageContaining("keepWarm");
+        assertThatThrownBy(() -> ProcessOptions.builder().keepWarm(null))
+                .isInstanceOf(NullPointerException.class)
+                .hasMessageContaining("keepWarm");
     }
 
     @Test
@@ -87,17 +97,28 @@ class KeepWarmTest {
         closeAndAwait(first);
 
         List<Long> kept = WarmWorkers.RESERVE.pids();
-        assertThat(kept).as("kept once the pool has terminated").contains(ranOn).allMatch(p -> ProcessHandle.of(p).map(ProcessHandle::isAlive).orElse(false));
+        assertThat(kept)
+                .as("kept once the pool has terminated")
+                .contains(ranOn)
+                .allMatch(p -> ProcessHandle.of(p).map(ProcessHandle::isAlive).orElse(false));
 
         Pool second = pool(warm(2));
         assertThat(pidIn(second)).as("the new pool's first task runs on a kept worker").isIn(kept);
-        assertThat(WarmWorkers.RESERVE.pids()).as("taken out of the reserve").doesNotContainAnyElementsOf(kept);
-        assertThat(livePids()).as("kept workers and only as many new ones as were missing").containsAll(kept).hasSize(2);
-        List<Integer> squares = second.map((Integer x) -> x * x, IntStream.range(0, 200).boxed().toList());
+        assertThat(WarmWorkers.RESERVE.pids())
+                .as("taken out of the reserve")
+                .doesNotContainAnyElementsOf(kept);
+        assertThat(livePids())
+                .as("kept workers and only as many new ones as were missing")
+                .containsAll(kept)
+                .hasSize(2);
+        List<Integer> squares =
+                second.map((Integer x) -> x * x, IntStream.range(0, 200).boxed().toList());
         assertThat(squares).isEqualTo(IntStream.range(0, 200).map(x -> x * x).boxed().toList());
 
         closeAndAwait(second);
-        assertThat(WarmWorkers.RESERVE.pids()).as("kept again after the second pool").containsAll(kept);
+        assertThat(WarmWorkers.RESERVE.pids())
+                .as("kept again after the second pool")
+                .containsAll(kept);
     }
 
     @Test
@@ -107,7 +128,9 @@ class KeepWarmTest {
         closeAndAwait(p);
         assertThat(WarmWorkers.RESERVE.pids()).containsExactly(ranOn);
 
-        assertThat(Workers.awaitDead(List.of(ranOn), Duration.ofSeconds(20))).as("stopped after 300 ms idle: %s", Workers.describe(List.of(ranOn))).isTrue();
+        assertThat(Workers.awaitDead(List.of(ranOn), Duration.ofSeconds(20)))
+                .as("stopped after 300 ms idle: %s", Workers.describe(List.of(ranOn)))
+                .isTrue();
         assertThat(WarmWorkers.RESERVE.pids()).isEmpty();
     }
 
@@ -119,10 +142,14 @@ class KeepWarmTest {
 
         Pool plain = pool(ProcessOptions.builder().workers(1));
         long plainPid = pidIn(plain);
-        assertThat(plainPid).as("a pool without keepWarm starts its own worker").isNotEqualTo(warmPid);
+        assertThat(plainPid)
+                .as("a pool without keepWarm starts its own worker")
+                .isNotEqualTo(warmPid);
         closeAndAwait(plain);
         assertThat(WarmWorkers.RESERVE.pids()).containsExactly(warmPid);
-        assertThat(Workers.awaitDead(List.of(plainPid), Duration.ofSeconds(20))).as("a plain pool's worker stops with it").isTrue();
+        assertThat(Workers.awaitDead(List.of(plainPid), Duration.ofSeconds(20)))
+                .as("a plain pool's worker stops with it")
+                .isTrue();
     }
 
     @Test
@@ -132,7 +159,13 @@ class KeepWarmTest {
         closeAndAwait(a);
 
         Pool b = pool(warm(1).environment("FORKWISE_TEST_FLAVOUR", "b"));
-        assertThat(b.submit(() -> ProcessHandle.current().pid() + " " + System.getenv("FORKWISE_TEST_FLAVOUR")).get(60, TimeUnit.SECONDS))
+        assertThat(
+                        b.submit(
+                                        () ->
+                                                ProcessHandle.current().pid()
+                                                        + " "
+                                                        + System.getenv("FORKWISE_TEST_FLAVOUR"))
+                                .get(60, TimeUnit.SECONDS))
                 .as("another environment: a worker of its own")
                 .doesNotStartWith(aPid + " ")
                 .endsWith(" b");
@@ -145,7 +178,10 @@ class KeepWarmTest {
 
     /** Counts its runs in a system property of the worker it runs in. */
     private static Call<Object> countingInitializer(String tag) {
-        return () -> System.setProperty("inits." + tag, Integer.toString(Integer.getInteger("inits." + tag, 0) + 1));
+        return () ->
+                System.setProperty(
+                        "inits." + tag,
+                        Integer.toString(Integer.getInteger("inits." + tag, 0) + 1));
     }
 
     @Test
@@ -156,13 +192,27 @@ class KeepWarmTest {
         assertThat(WarmWorkers.RESERVE.pids()).containsExactly(aPid);
 
         Pool same = pool(warm(1).initializer(countingInitializer("x")));
-        assertThat(same.submit(() -> ProcessHandle.current().pid() + " " + Integer.getInteger("inits.x")).get(60, TimeUnit.SECONDS))
+        assertThat(
+                        same.submit(
+                                        () ->
+                                                ProcessHandle.current().pid()
+                                                        + " "
+                                                        + Integer.getInteger("inits.x"))
+                                .get(60, TimeUnit.SECONDS))
                 .as("the kept worker, its initializer run once")
                 .isEqualTo(aPid + " 1");
         closeAndAwait(same);
 
         Pool other = pool(warm(1).initializer(countingInitializer("y")));
-        assertThat(other.submit(() -> ProcessHandle.current().pid() + " " + Integer.getInteger("inits.x") + " " + Integer.getInteger("inits.y")).get(60, TimeUnit.SECONDS))
+        assertThat(
+                        other.submit(
+                                        () ->
+                                                ProcessHandle.current().pid()
+                                                        + " "
+                                                        + Integer.getInteger("inits.x")
+                                                        + " "
+                                                        + Integer.getInteger("inits.y"))
+                                .get(60, TimeUnit.SECONDS))
                 .as("another initializer: a fresh worker that ran only that one")
                 .doesNotStartWith(aPid + " ")
                 .endsWith(" null 1");
@@ -177,7 +227,9 @@ class KeepWarmTest {
         assertThat(WarmWorkers.RESERVE.pids()).containsExactly(aPid);
 
         Pool strict = pool(warm(1).maxTasksPerWorker(2));
-        assertThat(pidIn(strict)).as("the kept worker has run 2 tasks, this pool's most").isNotEqualTo(aPid);
+        assertThat(pidIn(strict))
+                .as("the kept worker has run 2 tasks, this pool's most")
+                .isNotEqualTo(aPid);
         Pool loose = pool(warm(1).maxTasksPerWorker(5));
         assertThat(pidIn(loose)).as("it has 3 to go in this one").isEqualTo(aPid);
     }
@@ -192,20 +244,29 @@ class KeepWarmTest {
         closeAndAwait(b);
 
         assertThat(WarmWorkers.RESERVE.pids()).containsExactly(aPid);
-        assertThat(Workers.awaitDead(List.of(bPid), Duration.ofSeconds(20))).as("the one too many is stopped").isTrue();
+        assertThat(Workers.awaitDead(List.of(bPid), Duration.ofSeconds(20)))
+                .as("the one too many is stopped")
+                .isTrue();
     }
 
     @Test
     void keptWorkersDieWithinTwoSecondsOfTheirParentsSigkill() throws Exception {
         String d = tmp.toString();
-        ChildProcess<Object> parent = ChildProcess.start(() -> {
-            Pool p = Pool.processes(ProcessOptions.builder().workers(2).keepWarm(Duration.ofHours(1)).build());
-            p.submit(() -> null).get();
-            p.close();
-            Workers.writePids(d, WarmWorkers.RESERVE.pids());
-            Thread.sleep(300_000);
-            return null;
-        });
+        ChildProcess<Object> parent =
+                ChildProcess.start(
+                        () -> {
+                            Pool p =
+                                    Pool.processes(
+                                            ProcessOptions.builder()
+                                                    .workers(2)
+                                                    .keepWarm(Duration.ofHours(1))
+                                                    .build());
+                            p.submit(() -> null).get();
+                            p.close();
+                            Workers.writePids(d, WarmWorkers.RESERVE.pids());
+                            Thread.sleep(300_000);
+                            return null;
+                        });
         Workers.assertDieWithTheirParent(parent, d);
     }
 }

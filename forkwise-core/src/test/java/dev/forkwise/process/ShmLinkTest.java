@@ -4,6 +4,15 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import dev.forkwise.ipc.SharedMemory;
+
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
+
 import java.io.DataInputStream;
 import java.io.DataOutputStream;
 import java.io.IOException;
@@ -34,13 +43,6 @@ import java.util.concurrent.Semaphore;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.locks.LockSupport;
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeEach;
-import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.Timeout;
-import org.junit.jupiter.api.io.TempDir;
-import org.junit.jupiter.params.ParameterizedTest;
-import org.junit.jupiter.params.provider.ValueSource;
 
 /**
  * The shared-memory link under its streams and under {@link Wire}: bytes arrive whole and in order
@@ -83,7 +85,8 @@ class ShmLinkTest {
 
     @ParameterizedTest(name = "seed {0}")
     @ValueSource(longs = {1, 2, 3, 4})
-    void messagesOfEverySizeArriveWholeAndInOrderBothWaysWithPausesThatPutReadersToSleep(long seed) throws Exception {
+    void messagesOfEverySizeArriveWholeAndInOrderBothWaysWithPausesThatPutReadersToSleep(long seed)
+            throws Exception {
         int ring = 4096;
         ShmLink parent = ShmLink.create(tmp, ring);
         ShmLink worker = ShmLink.attach(parent.path);
@@ -91,51 +94,69 @@ class ShmLinkTest {
         assertThat(parent.path).doesNotExist();
 
         // the parent sends on a, the worker reads and echoes on b
-        DataOutputStream toWorker = new DataOutputStream(parent.out(ShmLink.Direction.TO_WORKER, bellOn(a), OPEN));
-        DataInputStream fromWorker = new DataInputStream(parent.in(ShmLink.Direction.TO_PARENT, Channels.newInputStream(a)));
-        DataInputStream atWorker = new DataInputStream(worker.in(ShmLink.Direction.TO_WORKER, Channels.newInputStream(b)));
-        DataOutputStream backToParent = new DataOutputStream(worker.out(ShmLink.Direction.TO_PARENT, bellOn(b), OPEN));
+        DataOutputStream toWorker =
+                new DataOutputStream(parent.out(ShmLink.Direction.TO_WORKER, bellOn(a), OPEN));
+        DataInputStream fromWorker =
+                new DataInputStream(
+                        parent.in(ShmLink.Direction.TO_PARENT, Channels.newInputStream(a)));
+        DataInputStream atWorker =
+                new DataInputStream(
+                        worker.in(ShmLink.Direction.TO_WORKER, Channels.newInputStream(b)));
+        DataOutputStream backToParent =
+                new DataOutputStream(worker.out(ShmLink.Direction.TO_PARENT, bellOn(b), OPEN));
 
         Random random = new Random(seed);
         List<byte[]> sent = new ArrayList<>();
         for (int i = 0; i < 300; i++) {
-            int n = switch (random.nextInt(4)) {
-                case 0 -> random.nextInt(16);
-                case 1 -> random.nextInt(ring);
-                case 2 -> ring - 4 + random.nextInt(8); // around a whole ring, with the length prefix
-                default -> ring + random.nextInt(4 * ring); // larger than the ring: it streams
-            };
+            int n =
+                    switch (random.nextInt(4)) {
+                        case 0 -> random.nextInt(16);
+                        case 1 -> random.nextInt(ring);
+                        case 2 ->
+                                ring
+                                        - 4
+                                        + random.nextInt(
+                                                8); // around a whole ring, with the length prefix
+                        default ->
+                                ring + random.nextInt(4 * ring); // larger than the ring: it streams
+                    };
             byte[] m = new byte[n];
             random.nextBytes(m);
             sent.add(m);
         }
         long pauseSeed = random.nextLong();
 
-        CompletableFuture<Void> echo = CompletableFuture.runAsync(() -> {
-            try {
-                for (int i = 0; i < sent.size(); i++) {
-                    byte[] m = new byte[atWorker.readInt()];
-                    atWorker.readFully(m);
-                    backToParent.writeInt(m.length);
-                    backToParent.write(m);
-                }
-            } catch (IOException e) {
-                throw new UncheckedIOException(e);
-            }
-        }, threads);
-        CompletableFuture<List<byte[]>> received = CompletableFuture.supplyAsync(() -> {
-            List<byte[]> got = new ArrayList<>();
-            try {
-                for (int i = 0; i < sent.size(); i++) {
-                    byte[] m = new byte[fromWorker.readInt()];
-                    fromWorker.readFully(m);
-                    got.add(m);
-                }
-            } catch (IOException e) {
-                throw new UncheckedIOException(e);
-            }
-            return got;
-        }, threads);
+        CompletableFuture<Void> echo =
+                CompletableFuture.runAsync(
+                        () -> {
+                            try {
+                                for (int i = 0; i < sent.size(); i++) {
+                                    byte[] m = new byte[atWorker.readInt()];
+                                    atWorker.readFully(m);
+                                    backToParent.writeInt(m.length);
+                                    backToParent.write(m);
+                                }
+                            } catch (IOException e) {
+                                throw new UncheckedIOException(e);
+                            }
+                        },
+                        threads);
+        CompletableFuture<List<byte[]>> received =
+                CompletableFuture.supplyAsync(
+                        () -> {
+                            List<byte[]> got = new ArrayList<>();
+                            try {
+                                for (int i = 0; i < sent.size(); i++) {
+                                    byte[] m = new byte[fromWorker.readInt()];
+                                    fromWorker.readFully(m);
+                                    got.add(m);
+                                }
+                            } catch (IOException e) {
+                                throw new UncheckedIOException(e);
+                            }
+                            return got;
+                        },
+                        threads);
         Random pauses = new Random(pauseSeed);
         for (byte[] m : sent) {
             toWorker.writeInt(m.length);
@@ -149,7 +170,9 @@ class ShmLinkTest {
         List<byte[]> got = received.get(30, TimeUnit.SECONDS);
         assertThat(got).hasSameSizeAs(sent);
         for (int i = 0; i < sent.size(); i++) {
-            assertThat(Arrays.equals(got.get(i), sent.get(i))).as("message %d of %d bytes", i, sent.get(i).length).isTrue();
+            assertThat(Arrays.equals(got.get(i), sent.get(i)))
+                    .as("message %d of %d bytes", i, sent.get(i).length)
+                    .isTrue();
         }
     }
 
@@ -158,14 +181,18 @@ class ShmLinkTest {
         ShmLink link = ShmLink.create(tmp, 4096);
         InputStream in = link.in(ShmLink.Direction.TO_WORKER, Channels.newInputStream(b));
         OutputStream out = link.out(ShmLink.Direction.TO_WORKER, bellOn(a), OPEN);
-        CompletableFuture<Integer> read = CompletableFuture.supplyAsync(() -> {
-            try {
-                return in.read();
-            } catch (IOException e) {
-                throw new UncheckedIOException(e);
-            }
-        }, threads);
-        Thread.sleep(50); // far past the time a reader keeps looking: it sleeps in the socket's read
+        CompletableFuture<Integer> read =
+                CompletableFuture.supplyAsync(
+                        () -> {
+                            try {
+                                return in.read();
+                            } catch (IOException e) {
+                                throw new UncheckedIOException(e);
+                            }
+                        },
+                        threads);
+        Thread.sleep(
+                50); // far past the time a reader keeps looking: it sleeps in the socket's read
         assertThat(read).isNotDone();
         out.write(42);
         assertThat(read.get(10, TimeUnit.SECONDS)).isEqualTo(42);
@@ -193,13 +220,20 @@ class ShmLinkTest {
         ShmLink link = ShmLink.create(tmp, 4096);
         AtomicBoolean closed = new AtomicBoolean();
         OutputStream out = link.out(ShmLink.Direction.TO_WORKER, bellOn(a), closed::get);
-        CompletableFuture<Void> write = CompletableFuture.runAsync(() -> {
-            try {
-                out.write(new byte[3 * 4096]); // nobody reads: it waits for room after the first ring
-            } catch (IOException e) {
-                throw new UncheckedIOException(e);
-            }
-        }, threads);
+        CompletableFuture<Void> write =
+                CompletableFuture.runAsync(
+                        () -> {
+                            try {
+                                out.write(
+                                        new byte
+                                                [3
+                                                        * 4096]); // nobody reads: it waits for room
+                                                                  // after the first ring
+                            } catch (IOException e) {
+                                throw new UncheckedIOException(e);
+                            }
+                        },
+                        threads);
         Thread.sleep(50);
         assertThat(write).isNotDone();
         closed.set(true);
@@ -213,17 +247,23 @@ class ShmLinkTest {
     void attachRefusesAFileThatIsNotALink() throws IOException {
         Path other = tmp.resolve("other.link");
         Files.write(other, new byte[8192]);
-        assertThatThrownBy(() -> ShmLink.attach(other)).isInstanceOf(IOException.class).hasMessageContaining("not a forkwise link");
-        assertThatThrownBy(() -> ShmLink.create(tmp, 5000)).isInstanceOf(IllegalArgumentException.class).hasMessageContaining("power of two");
+        assertThatThrownBy(() -> ShmLink.attach(other))
+                .isInstanceOf(IOException.class)
+                .hasMessageContaining("not a forkwise link");
+        assertThatThrownBy(() -> ShmLink.create(tmp, 5000))
+                .isInstanceOf(IllegalArgumentException.class)
+                .hasMessageContaining("power of two");
     }
 
     @Test
     void theLinkFileIsPrivateToTheUser() throws IOException {
         ShmLink link = ShmLink.create(tmp, 4096);
-        assertThat(PosixFilePermissions.toString(Files.getPosixFilePermissions(link.path))).isEqualTo("rw-------");
+        assertThat(PosixFilePermissions.toString(Files.getPosixFilePermissions(link.path)))
+                .isEqualTo("rw-------");
     }
 
-    // ------------------------------------------------------------------ the switch of a live channel
+    // ------------------------------------------------------------------ the switch of a live
+    // channel
 
     @ParameterizedTest(name = "switch after {0} frames")
     @ValueSource(ints = {1, 17, 150})
@@ -234,58 +274,73 @@ class ShmLinkTest {
         Random random = new Random(before);
         List<byte[]> bodies = new ArrayList<>();
         for (int i = 0; i < frames; i++) {
-            byte[] body = new byte[random.nextInt(4) == 0 ? ShmLink.RING + random.nextInt(1 << 16) : random.nextInt(256)];
+            byte[] body =
+                    new byte
+                            [random.nextInt(4) == 0
+                                    ? ShmLink.RING + random.nextInt(1 << 16)
+                                    : random.nextInt(256)];
             random.nextBytes(body);
             bodies.add(body);
         }
         // the worker echoes every task as its reply, and asks for the link after `before` replies;
         // as in a real worker, one thread reads while another replies
         BlockingQueue<Wire.Frame> tasks = new LinkedBlockingQueue<>();
-        CompletableFuture<Void> read = CompletableFuture.runAsync(() -> {
-            try {
-                for (int i = 0; i < frames; i++) {
-                    tasks.add(worker.read());
-                }
-            } catch (IOException e) {
-                throw new UncheckedIOException(e);
-            }
-        }, threads);
-        CompletableFuture<Void> echo = CompletableFuture.runAsync(() -> {
-            try {
-                for (int i = 0; i < frames; i++) {
-                    Wire.Frame f = tasks.take();
-                    assertThat(f.type()).isEqualTo(Wire.TASK);
-                    worker.send(Wire.OK, f.id(), f.message());
-                    if (i + 1 == before) {
-                        worker.requestLink();
-                    }
-                }
-            } catch (IOException e) {
-                throw new UncheckedIOException(e);
-            } catch (InterruptedException e) {
-                throw new IllegalStateException(e);
-            }
-        }, threads);
+        CompletableFuture<Void> read =
+                CompletableFuture.runAsync(
+                        () -> {
+                            try {
+                                for (int i = 0; i < frames; i++) {
+                                    tasks.add(worker.read());
+                                }
+                            } catch (IOException e) {
+                                throw new UncheckedIOException(e);
+                            }
+                        },
+                        threads);
+        CompletableFuture<Void> echo =
+                CompletableFuture.runAsync(
+                        () -> {
+                            try {
+                                for (int i = 0; i < frames; i++) {
+                                    Wire.Frame f = tasks.take();
+                                    assertThat(f.type()).isEqualTo(Wire.TASK);
+                                    worker.send(Wire.OK, f.id(), f.message());
+                                    if (i + 1 == before) {
+                                        worker.requestLink();
+                                    }
+                                }
+                            } catch (IOException e) {
+                                throw new UncheckedIOException(e);
+                            } catch (InterruptedException e) {
+                                throw new IllegalStateException(e);
+                            }
+                        },
+                        threads);
         // at most 4 tasks out at a time, as a pool sends them, so the switch happens mid-stream
         Semaphore window = new Semaphore(4);
-        CompletableFuture<Void> send = CompletableFuture.runAsync(() -> {
-            try {
-                for (int i = 0; i < frames; i++) {
-                    window.acquire();
-                    parent.send(Wire.TASK, i + 1, bodies.get(i));
-                }
-            } catch (IOException e) {
-                throw new UncheckedIOException(e);
-            } catch (InterruptedException e) {
-                throw new IllegalStateException(e);
-            }
-        }, threads);
+        CompletableFuture<Void> send =
+                CompletableFuture.runAsync(
+                        () -> {
+                            try {
+                                for (int i = 0; i < frames; i++) {
+                                    window.acquire();
+                                    parent.send(Wire.TASK, i + 1, bodies.get(i));
+                                }
+                            } catch (IOException e) {
+                                throw new UncheckedIOException(e);
+                            } catch (InterruptedException e) {
+                                throw new IllegalStateException(e);
+                            }
+                        },
+                        threads);
         for (int i = 0; i < frames; i++) {
             Wire.Frame f = parent.read();
             window.release();
             assertThat(f.type()).isEqualTo(Wire.OK);
             assertThat(f.id()).isEqualTo(i + 1);
-            assertThat(Arrays.equals(f.message().bytes(), bodies.get(i))).as("frame %d", i + 1).isTrue();
+            assertThat(Arrays.equals(f.message().bytes(), bodies.get(i)))
+                    .as("frame %d", i + 1)
+                    .isTrue();
         }
         send.get(30, TimeUnit.SECONDS);
         read.get(30, TimeUnit.SECONDS);
@@ -295,7 +350,9 @@ class ShmLinkTest {
         assertThat(parent.linked()).isTrue();
         assertThat(worker.linked()).isTrue();
         try (var files = Files.list(SharedMemory.folder())) {
-            assertThat(files.filter(p -> p.toString().endsWith(".link"))).as("the link file is deleted once both ends have it").isEmpty();
+            assertThat(files.filter(p -> p.toString().endsWith(".link")))
+                    .as("the link file is deleted once both ends have it")
+                    .isEmpty();
         }
     }
 
@@ -304,7 +361,11 @@ class ShmLinkTest {
         Wire parent = new Wire(a, true);
         Wire worker = new Wire(b, false);
         // an offer the worker cannot map, as from a parent whose link file is gone
-        new Wire(a, true).send(Wire.LINK_OFFER, 0, tmp.resolve("missing.link").toString().getBytes(StandardCharsets.UTF_8));
+        new Wire(a, true)
+                .send(
+                        Wire.LINK_OFFER,
+                        0,
+                        tmp.resolve("missing.link").toString().getBytes(StandardCharsets.UTF_8));
         parent.send(Wire.TASK, 7, new byte[] {7});
         Wire.Frame f = worker.read();
         assertThat(f.id()).isEqualTo(7);

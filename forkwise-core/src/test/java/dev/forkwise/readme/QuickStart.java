@@ -2,6 +2,7 @@ package dev.forkwise.readme;
 
 // The README's quick start, verbatim below this line (ReadmeTest keeps the two the same).
 import dev.forkwise.Pool;
+
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
 

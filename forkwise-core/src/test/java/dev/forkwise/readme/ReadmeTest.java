@@ -2,6 +2,8 @@ package dev.forkwise.readme;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import org.junit.jupiter.api.Test;
+
 import java.io.ByteArrayOutputStream;
 import java.io.PrintStream;
 import java.nio.charset.StandardCharsets;
@@ -9,18 +11,20 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
-import org.junit.jupiter.api.Test;
 
 /** The README's quick start is this package's QuickStart, and it runs. */
 class ReadmeTest {
 
     private static final Path README = Path.of("..", "README.md");
-    private static final Path SOURCE = Path.of("src", "test", "java", "dev", "forkwise", "readme", "QuickStart.java");
+    private static final Path SOURCE =
+            Path.of("src", "test", "java", "dev", "forkwise", "readme", "QuickStart.java");
 
     @Test
     void theReadmeQuickStartIsTheCompiledOne() throws Exception {
         String readme = Files.readString(README);
-        Matcher m = Pattern.compile("<!-- quick-start -->\\s*```java\\n(.*?)```", Pattern.DOTALL).matcher(readme);
+        Matcher m =
+                Pattern.compile("<!-- quick-start -->\\s*```java\\n(.*?)```", Pattern.DOTALL)
+                        .matcher(readme);
         assertThat(m.find()).as("README has a ```java block after <!-- quick-start -->").isTrue();
         String source = Files.readString(SOURCE);
         String marker = "(ReadmeTest keeps the two the same).\n";
@@ -48,12 +52,27 @@ class ReadmeTest {
     @Test
     void theReadmeHasExactlyTwoSetUpCommandsAndCiRunsTheTestOne() throws Exception {
         String readme = Files.readString(README);
-        Matcher m = Pattern.compile("<!-- set-up -->\\s*```sh\\n(.*?)```", Pattern.DOTALL).matcher(readme);
+        Matcher m =
+                Pattern.compile("<!-- set-up -->\\s*```sh\\n(.*?)```", Pattern.DOTALL)
+                        .matcher(readme);
         assertThat(m.find()).isTrue();
-        assertThat(m.group(1).strip().lines().map(l -> l.replaceAll("\\s+#.*", "").strip()).toList())
+        assertThat(
+                        m.group(1)
+                                .strip()
+                                .lines()
+                                .map(l -> l.replaceAll("\\s+#.*", "").strip())
+                                .toList())
                 .containsExactly("./forkwise lab", "mvn verify");
         String ci = Files.readString(Path.of("..", ".ci", "run"));
-        assertThat(ci.lines().filter(l -> !l.isBlank() && !l.startsWith("#") && !l.startsWith("set ") && !l.startsWith("cd ")).toList())
+        assertThat(
+                        ci.lines()
+                                .filter(
+                                        l ->
+                                                !l.isBlank()
+                                                        && !l.startsWith("#")
+                                                        && !l.startsWith("set ")
+                                                        && !l.startsWith("cd "))
+                                .toList())
                 .containsExactly("mvn verify");
     }
 }

@@ -7,6 +7,7 @@ import dev.forkwise.codec.Transfer;
 import dev.forkwise.engine.Backend;
 import dev.forkwise.engine.TaskFuture;
 import dev.forkwise.engine.Tasks;
+
 import java.io.IOException;
 import java.util.ArrayList;
 import java.util.List;
@@ -17,17 +18,18 @@ import java.util.concurrent.ThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
 
 /**
- * A backend written the way one outside forkwise-core would be (the cluster module's), through
- * the SPI alone: every task crosses the codec as it would cross a network, encoded with the
- * transfer check at submit, decoded on the "far side" through the class filter with the engine's
- * task factory, run there, and its outcome encoded and decoded back; the future is completed with
- * {@code completeRemotely}/{@code failRemotely}, never {@code run()}. The far side is a pool of
- * this JVM's threads, so the suite can interrupt and count what runs there.
+ * A backend written the way one outside forkwise-core would be (the cluster module's), through the
+ * SPI alone: every task crosses the codec as it would cross a network, encoded with the transfer
+ * check at submit, decoded on the "far side" through the class filter with the engine's task
+ * factory, run there, and its outcome encoded and decoded back; the future is completed with {@code
+ * completeRemotely}/{@code failRemotely}, never {@code run()}. The far side is a pool of this JVM's
+ * threads, so the suite can interrupt and count what runs there.
  */
 final class LoopbackBackend implements Backend {
 
     private final int threads;
-    private final Codec farSide = new Codec(null, LoopbackBackend.class.getClassLoader(), Tasks.FACTORY);
+    private final Codec farSide =
+            new Codec(null, LoopbackBackend.class.getClassLoader(), Tasks.FACTORY);
     private ExecutorService executor;
 
     LoopbackBackend(int threads) {
@@ -46,13 +48,22 @@ final class LoopbackBackend implements Backend {
 
     @Override
     public void start(String poolName) {
-        executor = new ThreadPoolExecutor(threads, threads, 0, TimeUnit.SECONDS, new LinkedBlockingQueue<>(),
-                Thread.ofPlatform().name("forkwise-" + poolName + "-far-", 0).factory());
+        executor =
+                new ThreadPoolExecutor(
+                        threads,
+                        threads,
+                        0,
+                        TimeUnit.SECONDS,
+                        new LinkedBlockingQueue<>(),
+                        Thread.ofPlatform().name("forkwise-" + poolName + "-far-", 0).factory());
     }
 
     @Override
     public void execute(TaskFuture<?> task) {
-        Message sent = Transfer.encode(task.description(), task.task()); // fails here, at submit, if it cannot travel
+        Message sent =
+                Transfer.encode(
+                        task.description(),
+                        task.task()); // fails here, at submit, if it cannot travel
         executor.execute(new Delivery(task, sent));
     }
 
@@ -74,11 +85,12 @@ final class LoopbackBackend implements Backend {
             }
             Thread far = Thread.currentThread();
             future.started(far.getName());
-            future.whenComplete((r, e) -> {
-                if (future.isCancelled() && future.interruptRequested()) {
-                    far.interrupt(); // cancel(true) reaches the far side
-                }
-            });
+            future.whenComplete(
+                    (r, e) -> {
+                        if (future.isCancelled() && future.interruptRequested()) {
+                            far.interrupt(); // cancel(true) reaches the far side
+                        }
+                    });
             Message reply;
             boolean failed = false;
             try {
@@ -100,7 +112,10 @@ final class LoopbackBackend implements Backend {
                 return;
             }
             try {
-                Object value = Portable.packsResults(future.task()) ? back.decodeResults(reply) : back.decode(reply);
+                Object value =
+                        Portable.packsResults(future.task())
+                                ? back.decodeResults(reply)
+                                : back.decode(reply);
                 ((TaskFuture<Object>) future).completeRemotely(value);
             } catch (IOException | ClassNotFoundException e) {
                 future.failRemotely(e);

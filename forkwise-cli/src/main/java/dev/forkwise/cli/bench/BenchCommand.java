@@ -1,11 +1,18 @@
 package dev.forkwise.cli.bench;
 
 import com.sun.management.OperatingSystemMXBean;
+
 import dev.forkwise.ProcessOptions;
 import dev.forkwise.WorkerJvms;
 import dev.forkwise.cli.Forkwise;
 import dev.forkwise.cli.lab.HeapKept;
 import dev.forkwise.cli.lab.Report;
+
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Spec;
+
 import java.io.PrintWriter;
 import java.lang.management.ManagementFactory;
 import java.nio.file.Files;
@@ -19,15 +26,11 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.Callable;
 import java.util.stream.Collectors;
-import picocli.CommandLine.Command;
-import picocli.CommandLine.Model.CommandSpec;
-import picocli.CommandLine.Option;
-import picocli.CommandLine.Spec;
 
 /**
  * {@code forkwise bench}: each workload in forkwise and in Python's standard library, on this
- * machine, interleaved round by round (forkwise, then Python, then the next workload), so that
- * both sides see the same noise. Prints the medians and their ratio, and writes them as JSON.
+ * machine, interleaved round by round (forkwise, then Python, then the next workload), so that both
+ * sides see the same noise. Prints the medians and their ratio, and writes them as JSON.
  */
 @Command(
         name = "bench",
@@ -40,16 +43,24 @@ public final class BenchCommand implements Callable<Integer> {
 
     @Spec CommandSpec spec;
 
-    @Option(names = "--quick", description = "3 rounds and smaller one-by-one counts (default: 5 rounds).")
+    @Option(
+            names = "--quick",
+            description = "3 rounds and smaller one-by-one counts (default: 5 rounds).")
     boolean quick;
 
     @Option(names = "--rounds", description = "Rounds per workload (overrides --quick).")
     Integer rounds;
 
-    @Option(names = "--python", defaultValue = "python3", description = "The Python interpreter (default: ${DEFAULT-VALUE}).")
+    @Option(
+            names = "--python",
+            defaultValue = "python3",
+            description = "The Python interpreter (default: ${DEFAULT-VALUE}).")
     String python;
 
-    @Option(names = "--json", defaultValue = "forkwise-bench.json", description = "Where to write the results (default: ${DEFAULT-VALUE}).")
+    @Option(
+            names = "--json",
+            defaultValue = "forkwise-bench.json",
+            description = "Where to write the results (default: ${DEFAULT-VALUE}).")
     Path json;
 
     @Option(names = "--markdown", description = "Also write the table as Markdown to this file.")
@@ -69,14 +80,28 @@ public final class BenchCommand implements Callable<Integer> {
      * @param against the Python sides, each with the metrics to compare
      */
     record Workload(
-            String id, String title, String unit, boolean higherIsBetter, Side java, List<Against> against, boolean startsWorkers) {
+            String id,
+            String title,
+            String unit,
+            boolean higherIsBetter,
+            Side java,
+            List<Against> against,
+            boolean startsWorkers) {
 
         /** A workload whose forkwise side runs in this JVM alone. */
-        Workload(String id, String title, String unit, boolean higherIsBetter, Side java, List<Against> against) {
+        Workload(
+                String id,
+                String title,
+                String unit,
+                boolean higherIsBetter,
+                Side java,
+                List<Against> against) {
             this(id, title, unit, higherIsBetter, java, against, false);
         }
 
-        /** @return this workload, marked as one whose forkwise side starts worker JVMs */
+        /**
+         * @return this workload, marked as one whose forkwise side starts worker JVMs
+         */
         Workload withWorkers() {
             return new Workload(id, title, unit, higherIsBetter, java, against, true);
         }
@@ -130,7 +155,10 @@ public final class BenchCommand implements Callable<Integer> {
                 return "no Python";
             }
             double better = higherIsBetter ? ratio() : 1 / ratio();
-            String word = higherIsBetter ? (better >= 1 ? "higher" : "lower") : (better >= 1 ? "faster" : "slower");
+            String word =
+                    higherIsBetter
+                            ? (better >= 1 ? "higher" : "lower")
+                            : (better >= 1 ? "faster" : "slower");
             double factor = better >= 1 ? better : 1 / better;
             return String.format(Locale.ROOT, "%.2f× %s", factor, word);
         }
@@ -146,43 +174,68 @@ public final class BenchCommand implements Callable<Integer> {
         int oneByOne = quick ? 1_000 : 3_000;
         int cores = JavaWorkloads.CORES;
         List<Workload> w = new ArrayList<>();
-        w.add(new Workload(
-                "submit-noop",
-                "no-op submit→result, one by one",
-                "µs/op",
-                false,
-                () -> JavaWorkloads.submitNoop(oneByOne),
-                py == null
-                        ? List.of()
-                        : List.of(
-                                new Against(py.side("submit-tpe", oneByOne), List.of("value", "p50", "p99")),
-                                new Against(py.side("submit-ppe", oneByOne), List.of("value", "p50", "p99")),
-                                new Against(py.side("submit-mp", oneByOne), List.of("value")))));
-        w.add(new Workload(
-                "submit-noop-processes",
-                "no-op submit→result on worker JVMs, one by one",
-                "µs/op",
-                false,
-                () -> JavaWorkloads.submitNoopProcesses(oneByOne),
-                py == null
-                        ? List.of()
-                        : List.of(
-                                new Against(py.side("submit-ppe", oneByOne), List.of("value", "p50", "p99")),
-                                new Against(py.side("submit-mp", oneByOne), List.of("value")))).withWorkers());
-        w.add(new Workload(
-                "roundtrip-vs-raw",
-                "warm round trip of one tiny task vs the raw transport",
-                "µs/op",
-                false,
-                () -> JavaWorkloads.submitNoopOneWorker(oneByOne),
-                List.of(new Against(() -> JavaWorkloads.rawPingPong(oneByOne), List.of("value", "p50")))).withWorkers());
-        w.add(new Workload(
-                "map-1m-processes",
-                "map of 1,000,000 trivial items on worker JVMs, automatic chunks",
-                "ms",
-                false,
-                () -> JavaWorkloads.mapProcesses(1_000_000),
-                py == null ? List.of() : List.of(new Against(py.side("map-mp", 1_000_000), List.of("value")))).withWorkers());
+        w.add(
+                new Workload(
+                        "submit-noop",
+                        "no-op submit→result, one by one",
+                        "µs/op",
+                        false,
+                        () -> JavaWorkloads.submitNoop(oneByOne),
+                        py == null
+                                ? List.of()
+                                : List.of(
+                                        new Against(
+                                                py.side("submit-tpe", oneByOne),
+                                                List.of("value", "p50", "p99")),
+                                        new Against(
+                                                py.side("submit-ppe", oneByOne),
+                                                List.of("value", "p50", "p99")),
+                                        new Against(
+                                                py.side("submit-mp", oneByOne),
+                                                List.of("value")))));
+        w.add(
+                new Workload(
+                                "submit-noop-processes",
+                                "no-op submit→result on worker JVMs, one by one",
+                                "µs/op",
+                                false,
+                                () -> JavaWorkloads.submitNoopProcesses(oneByOne),
+                                py == null
+                                        ? List.of()
+                                        : List.of(
+                                                new Against(
+                                                        py.side("submit-ppe", oneByOne),
+                                                        List.of("value", "p50", "p99")),
+                                                new Against(
+                                                        py.side("submit-mp", oneByOne),
+                                                        List.of("value"))))
+                        .withWorkers());
+        w.add(
+                new Workload(
+                                "roundtrip-vs-raw",
+                                "warm round trip of one tiny task vs the raw transport",
+                                "µs/op",
+                                false,
+                                () -> JavaWorkloads.submitNoopOneWorker(oneByOne),
+                                List.of(
+                                        new Against(
+                                                () -> JavaWorkloads.rawPingPong(oneByOne),
+                                                List.of("value", "p50"))))
+                        .withWorkers());
+        w.add(
+                new Workload(
+                                "map-1m-processes",
+                                "map of 1,000,000 trivial items on worker JVMs, automatic chunks",
+                                "ms",
+                                false,
+                                () -> JavaWorkloads.mapProcesses(1_000_000),
+                                py == null
+                                        ? List.of()
+                                        : List.of(
+                                                new Against(
+                                                        py.side("map-mp", 1_000_000),
+                                                        List.of("value"))))
+                        .withWorkers());
         // a new pool of worker JVMs against a bare JVM start and against Python's new pool
         List<Against> newPoolAgainst =
                 py == null
@@ -190,152 +243,255 @@ public final class BenchCommand implements Callable<Integer> {
                         : List.of(
                                 new Against(JavaWorkloads::jvmStart, List.of("value")),
                                 new Against(py.side("first-result-mp", 0), List.of("value")));
-        w.add(new Workload(
-                "first-result-processes",
-                "new pool of worker JVMs → first result",
-                "ms",
-                false,
-                JavaWorkloads::firstResultProcesses,
-                newPoolAgainst).withWorkers());
-        w.add(new Workload(
-                "first-result-kept-warm",
-                "new pool of worker JVMs kept warm by an earlier pool → first result",
-                "ms",
-                false,
-                JavaWorkloads::firstResultKeptWarmProcesses,
-                newPoolAgainst).withWorkers());
-        w.add(new Workload(
-                "arg-64mib",
-                "64 MiB argument to a worker and back",
-                "ms",
-                false,
-                () -> JavaWorkloads.bigArgument(64),
-                py == null ? List.of() : List.of(new Against(py.side("arg-ppe", 64), List.of("value")))).withWorkers());
-        w.add(new Workload(
-                "idle-worker-memory",
-                "resident memory of an idle worker",
-                "MiB",
-                false,
-                JavaWorkloads::idleWorkerMemory,
-                List.of(new Against(JavaWorkloads::bareJvmMemory, List.of("value")))).withWorkers());
+        w.add(
+                new Workload(
+                                "first-result-processes",
+                                "new pool of worker JVMs → first result",
+                                "ms",
+                                false,
+                                JavaWorkloads::firstResultProcesses,
+                                newPoolAgainst)
+                        .withWorkers());
+        w.add(
+                new Workload(
+                                "first-result-kept-warm",
+                                "new pool of worker JVMs kept warm by an earlier pool → first"
+                                    + " result",
+                                "ms",
+                                false,
+                                JavaWorkloads::firstResultKeptWarmProcesses,
+                                newPoolAgainst)
+                        .withWorkers());
+        w.add(
+                new Workload(
+                                "arg-64mib",
+                                "64 MiB argument to a worker and back",
+                                "ms",
+                                false,
+                                () -> JavaWorkloads.bigArgument(64),
+                                py == null
+                                        ? List.of()
+                                        : List.of(
+                                                new Against(
+                                                        py.side("arg-ppe", 64), List.of("value"))))
+                        .withWorkers());
+        w.add(
+                new Workload(
+                                "idle-worker-memory",
+                                "resident memory of an idle worker",
+                                "MiB",
+                                false,
+                                JavaWorkloads::idleWorkerMemory,
+                                List.of(
+                                        new Against(
+                                                JavaWorkloads::bareJvmMemory, List.of("value"))))
+                        .withWorkers());
         int messages = quick ? 200_000 : 500_000;
-        w.add(new Workload(
-                "ipc-queue",
-                "SharedQueue, one producer process → one consumer process, 64-byte messages",
-                "msg/s",
-                true,
-                () -> IpcWorkloads.queueOneToOne(messages),
-                py == null ? List.of() : List.of(new Against(py.side("queue-mp", messages), List.of("value")))).withWorkers());
-        w.add(new Workload(
-                "ipc-queue-4x4",
-                "SharedQueue, 4 producer processes × 4 consumer processes, 64-byte messages",
-                "msg/s",
-                true,
-                () -> IpcWorkloads.queueFourByFour(messages / 4),
-                py == null ? List.of() : List.of(new Against(py.side("queue-mp-4x4", messages / 4), List.of("value")))).withWorkers());
-        w.add(new Workload(
-                "ipc-attach",
-                "a worker attaches a 64 MiB shared array it was passed",
-                "ms",
-                false,
-                IpcWorkloads::attach64MiB,
-                List.of(new Against(IpcWorkloads::copy64MiB, List.of("value")))).withWorkers());
-        w.add(new Workload(
-                "ipc-lock",
-                "SharedLock, uncontended lock + unlock (median of 1,000-pair batches)",
-                "ns",
-                false,
-                () -> IpcWorkloads.lockUncontended(100_000),
-                py == null ? List.of() : List.of(new Against(py.side("lock-mp", 100_000), List.of("value")))).withWorkers());
-        w.add(new Workload(
-                "ipc-counter",
-                "shared counter, exact increments from 2 processes",
-                "ops/s",
-                true,
-                () -> IpcWorkloads.counterTwoProcesses(5_000_000),
-                py == null ? List.of() : List.of(new Against(py.side("value-mp", 200_000), List.of("value")))).withWorkers());
-        w.add(new Workload(
-                "ipc-pipe",
-                "Pipe round trip, parent ↔ worker",
-                "µs",
-                false,
-                () -> IpcWorkloads.pipeRoundTrip(oneByOne * 10),
-                py == null
-                        ? List.of(new Against(() -> JavaWorkloads.rawPingPong(oneByOne), List.of("value", "p50")))
-                        : List.of(
-                                new Against(() -> JavaWorkloads.rawPingPong(oneByOne), List.of("value", "p50")),
-                                new Against(py.side("pipe-mp", oneByOne * 10), List.of("value")))).withWorkers());
-        w.add(new Workload(
-                "ipc-map",
-                "shared map, updates from 4 processes",
-                "updates/s",
-                true,
-                () -> IpcWorkloads.mapFourWorkers(quick ? 10_000 : 20_000),
-                py == null ? List.of() : List.of(new Against(py.side("manager-dict", 2_500), List.of("value")))).withWorkers());
-        w.add(new Workload(
-                "map-1m",
-                "map of 1,000,000 trivial items, automatic chunks",
-                "ms",
-                false,
-                () -> JavaWorkloads.map(1_000_000),
-                py == null ? List.of() : List.of(new Against(py.side("map-mp", 1_000_000), List.of("value")))));
-        w.add(new Workload(
-                "first-result",
-                "new pool → first result",
-                "ms",
-                false,
-                JavaWorkloads::firstResult,
-                py == null
-                        ? List.of()
-                        : List.of(
-                                new Against(py.side("first-result-mp", 0), List.of("value")),
-                                new Against(py.side("first-result-tpe", 0), List.of("value")))));
-        w.add(new Workload(
-                "waits-1k",
-                "1,000 tasks that each wait 100 ms",
-                "ms",
-                false,
-                () -> JavaWorkloads.waits(1_000),
-                py == null
-                        ? List.of()
-                        : List.of(
-                                new Against(py.side("waits-asyncio", 1_000), List.of("value")),
-                                new Against(py.side("waits-tpe", 1_000), List.of("value")))));
-        w.add(new Workload(
-                "waits-100k",
-                "100,000 tasks that each wait 100 ms",
-                "ms",
-                false,
-                () -> JavaWorkloads.waits(100_000),
-                py == null ? List.of() : List.of(new Against(py.side("waits-asyncio", 100_000), List.of("value")))));
-        w.add(new Workload(
-                "cpu",
-                "CPU-bound efficiency on all " + cores + " cores",
-                "%",
-                true,
-                () -> JavaWorkloads.cpuEfficiency(100_000_000, false),
-                py == null ? List.of() : List.of(new Against(py.side("cpu-processes", 3_000_000), List.of("value")))));
-        w.add(new Workload(
-                "cpu-global-lock",
-                "CPU-bound efficiency, every task behind one global lock",
-                "%",
-                true,
-                () -> JavaWorkloads.cpuEfficiency(100_000_000, true),
-                py == null ? List.of() : List.of(new Against(py.side("cpu-threads-gil", 3_000_000), List.of("value")))));
-        w.add(new Workload(
-                "start",
-                "baseline: interpreter start, empty program",
-                "ms",
-                false,
-                JavaWorkloads::jvmStart,
-                py == null ? List.of() : List.of(new Against(() -> JavaWorkloads.pythonStart(py.python()), List.of("value")))));
-        w.add(new Workload(
-                "memcpy",
-                "baseline: copy 64 MiB in memory",
-                "GB/s",
-                true,
-                () -> JavaWorkloads.memcpy(64),
-                py == null ? List.of() : List.of(new Against(py.side("memcpy", 64), List.of("value")))));
+        w.add(
+                new Workload(
+                                "ipc-queue",
+                                "SharedQueue, one producer process → one consumer process, 64-byte"
+                                    + " messages",
+                                "msg/s",
+                                true,
+                                () -> IpcWorkloads.queueOneToOne(messages),
+                                py == null
+                                        ? List.of()
+                                        : List.of(
+                                                new Against(
+                                                        py.side("queue-mp", messages),
+                                                        List.of("value"))))
+                        .withWorkers());
+        w.add(
+                new Workload(
+                                "ipc-queue-4x4",
+                                "SharedQueue, 4 producer processes × 4 consumer processes, 64-byte"
+                                    + " messages",
+                                "msg/s",
+                                true,
+                                () -> IpcWorkloads.queueFourByFour(messages / 4),
+                                py == null
+                                        ? List.of()
+                                        : List.of(
+                                                new Against(
+                                                        py.side("queue-mp-4x4", messages / 4),
+                                                        List.of("value"))))
+                        .withWorkers());
+        w.add(
+                new Workload(
+                                "ipc-attach",
+                                "a worker attaches a 64 MiB shared array it was passed",
+                                "ms",
+                                false,
+                                IpcWorkloads::attach64MiB,
+                                List.of(new Against(IpcWorkloads::copy64MiB, List.of("value"))))
+                        .withWorkers());
+        w.add(
+                new Workload(
+                                "ipc-lock",
+                                "SharedLock, uncontended lock + unlock (median of 1,000-pair"
+                                    + " batches)",
+                                "ns",
+                                false,
+                                () -> IpcWorkloads.lockUncontended(100_000),
+                                py == null
+                                        ? List.of()
+                                        : List.of(
+                                                new Against(
+                                                        py.side("lock-mp", 100_000),
+                                                        List.of("value"))))
+                        .withWorkers());
+        w.add(
+                new Workload(
+                                "ipc-counter",
+                                "shared counter, exact increments from 2 processes",
+                                "ops/s",
+                                true,
+                                () -> IpcWorkloads.counterTwoProcesses(5_000_000),
+                                py == null
+                                        ? List.of()
+                                        : List.of(
+                                                new Against(
+                                                        py.side("value-mp", 200_000),
+                                                        List.of("value"))))
+                        .withWorkers());
+        w.add(
+                new Workload(
+                                "ipc-pipe",
+                                "Pipe round trip, parent ↔ worker",
+                                "µs",
+                                false,
+                                () -> IpcWorkloads.pipeRoundTrip(oneByOne * 10),
+                                py == null
+                                        ? List.of(
+                                                new Against(
+                                                        () -> JavaWorkloads.rawPingPong(oneByOne),
+                                                        List.of("value", "p50")))
+                                        : List.of(
+                                                new Against(
+                                                        () -> JavaWorkloads.rawPingPong(oneByOne),
+                                                        List.of("value", "p50")),
+                                                new Against(
+                                                        py.side("pipe-mp", oneByOne * 10),
+                                                        List.of("value"))))
+                        .withWorkers());
+        w.add(
+                new Workload(
+                                "ipc-map",
+                                "shared map, updates from 4 processes",
+                                "updates/s",
+                                true,
+                                () -> IpcWorkloads.mapFourWorkers(quick ? 10_000 : 20_000),
+                                py == null
+                                        ? List.of()
+                                        : List.of(
+                                                new Against(
+                                                        py.side("manager-dict", 2_500),
+                                                        List.of("value"))))
+                        .withWorkers());
+        w.add(
+                new Workload(
+                        "map-1m",
+                        "map of 1,000,000 trivial items, automatic chunks",
+                        "ms",
+                        false,
+                        () -> JavaWorkloads.map(1_000_000),
+                        py == null
+                                ? List.of()
+                                : List.of(
+                                        new Against(
+                                                py.side("map-mp", 1_000_000), List.of("value")))));
+        w.add(
+                new Workload(
+                        "first-result",
+                        "new pool → first result",
+                        "ms",
+                        false,
+                        JavaWorkloads::firstResult,
+                        py == null
+                                ? List.of()
+                                : List.of(
+                                        new Against(
+                                                py.side("first-result-mp", 0), List.of("value")),
+                                        new Against(
+                                                py.side("first-result-tpe", 0),
+                                                List.of("value")))));
+        w.add(
+                new Workload(
+                        "waits-1k",
+                        "1,000 tasks that each wait 100 ms",
+                        "ms",
+                        false,
+                        () -> JavaWorkloads.waits(1_000),
+                        py == null
+                                ? List.of()
+                                : List.of(
+                                        new Against(
+                                                py.side("waits-asyncio", 1_000), List.of("value")),
+                                        new Against(
+                                                py.side("waits-tpe", 1_000), List.of("value")))));
+        w.add(
+                new Workload(
+                        "waits-100k",
+                        "100,000 tasks that each wait 100 ms",
+                        "ms",
+                        false,
+                        () -> JavaWorkloads.waits(100_000),
+                        py == null
+                                ? List.of()
+                                : List.of(
+                                        new Against(
+                                                py.side("waits-asyncio", 100_000),
+                                                List.of("value")))));
+        w.add(
+                new Workload(
+                        "cpu",
+                        "CPU-bound efficiency on all " + cores + " cores",
+                        "%",
+                        true,
+                        () -> JavaWorkloads.cpuEfficiency(100_000_000, false),
+                        py == null
+                                ? List.of()
+                                : List.of(
+                                        new Against(
+                                                py.side("cpu-processes", 3_000_000),
+                                                List.of("value")))));
+        w.add(
+                new Workload(
+                        "cpu-global-lock",
+                        "CPU-bound efficiency, every task behind one global lock",
+                        "%",
+                        true,
+                        () -> JavaWorkloads.cpuEfficiency(100_000_000, true),
+                        py == null
+                                ? List.of()
+                                : List.of(
+                                        new Against(
+                                                py.side("cpu-threads-gil", 3_000_000),
+                                                List.of("value")))));
+        w.add(
+                new Workload(
+                        "start",
+                        "baseline: interpreter start, empty program",
+                        "ms",
+                        false,
+                        JavaWorkloads::jvmStart,
+                        py == null
+                                ? List.of()
+                                : List.of(
+                                        new Against(
+                                                () -> JavaWorkloads.pythonStart(py.python()),
+                                                List.of("value")))));
+        w.add(
+                new Workload(
+                        "memcpy",
+                        "baseline: copy 64 MiB in memory",
+                        "GB/s",
+                        true,
+                        () -> JavaWorkloads.memcpy(64),
+                        py == null
+                                ? List.of()
+                                : List.of(new Against(py.side("memcpy", 64), List.of("value")))));
         return w;
     }
 
@@ -344,27 +500,41 @@ public final class BenchCommand implements Callable<Integer> {
         PrintWriter out = spec.commandLine().getOut();
         int n = rounds != null ? rounds : quick ? 3 : 5;
         if (n < 1) {
-            throw new picocli.CommandLine.ParameterException(spec.commandLine(), "--rounds must be at least 1, was " + n);
+            throw new picocli.CommandLine.ParameterException(
+                    spec.commandLine(), "--rounds must be at least 1, was " + n);
         }
         Optional<PythonScript> py = PythonScript.find(python);
         Optional<String> pyVersion = py.flatMap(p -> PythonScript.version(p.python()));
         if (py.isEmpty()) {
-            out.println("forkwise bench: '" + python + "' cannot be run, so only forkwise's side is measured"
-                    + " (install Python 3, or point --python at it).");
+            out.println(
+                    "forkwise bench: '"
+                            + python
+                            + "' cannot be run, so only forkwise's side is measured"
+                            + " (install Python 3, or point --python at it).");
         }
         List<Workload> all = workloads(quick, py.orElse(null));
         List<Workload> chosen = choose(all);
         String machine = machine(pyVersion);
-        out.println("forkwise bench " + Forkwise.version() + " — " + machine + "; " + n + " rounds, interleaved");
+        out.println(
+                "forkwise bench "
+                        + Forkwise.version()
+                        + " — "
+                        + machine
+                        + "; "
+                        + n
+                        + " rounds, interleaved");
         out.flush();
         if (chosen.stream().anyMatch(Workload::startsWorkers)) {
-            // worker JVMs start from the JDK's AOT cache: train it before measuring, not during round 1
+            // worker JVMs start from the JDK's AOT cache: train it before measuring, not during
+            // round 1
             Optional<Path> cache = WorkerJvms.prepareStartUp(ProcessOptions.ofWorkers(1));
-            out.println("  worker JVMs: " + cache.map(c -> "AOT cache " + c).orElse("no AOT cache"));
+            out.println(
+                    "  worker JVMs: " + cache.map(c -> "AOT cache " + c).orElse("no AOT cache"));
         }
 
         Map<String, Row> rows = new LinkedHashMap<>();
-        try (HeapKept kept = HeapKept.now()) { // the System.gc() below would otherwise shrink it each time
+        try (HeapKept kept =
+                HeapKept.now()) { // the System.gc() below would otherwise shrink it each time
             measure(chosen, n, rows, out);
         }
         List<Row> result = List.copyOf(rows.values());
@@ -381,7 +551,8 @@ public final class BenchCommand implements Callable<Integer> {
     }
 
     /** Runs every chosen workload once per round, Java's side then Python's, into {@code rows}. */
-    private static void measure(List<Workload> chosen, int n, Map<String, Row> rows, PrintWriter out) throws Exception {
+    private static void measure(
+            List<Workload> chosen, int n, Map<String, Row> rows, PrintWriter out) throws Exception {
         for (int round = 1; round <= n; round++) {
             for (Workload w : chosen) {
                 out.printf("  round %d/%d: %s ...%n", round, n, w.title());
@@ -392,16 +563,41 @@ public final class BenchCommand implements Callable<Integer> {
                 System.gc();
                 Sample f = w.java().measure();
                 if (w.against().isEmpty()) {
-                    rows.computeIfAbsent(w.id(), k -> new Row(w.id(), w.title(), w.unit(), w.higherIsBetter(), f.impl(), "—", new ArrayList<>(), new ArrayList<>()))
-                            .forkwise().add(f.get("value"));
+                    rows.computeIfAbsent(
+                                    w.id(),
+                                    k ->
+                                            new Row(
+                                                    w.id(),
+                                                    w.title(),
+                                                    w.unit(),
+                                                    w.higherIsBetter(),
+                                                    f.impl(),
+                                                    "—",
+                                                    new ArrayList<>(),
+                                                    new ArrayList<>()))
+                            .forkwise()
+                            .add(f.get("value"));
                 }
                 for (Against a : w.against()) {
                     Sample p = a.python().measure();
                     for (String metric : a.metrics()) {
-                        String title = metric.equals("value") ? w.title() : w.title() + " (" + metric + ")";
-                        Row row = rows.computeIfAbsent(
-                                w.id() + "/" + p.impl() + "/" + metric,
-                                k -> new Row(w.id(), title, w.unit(), w.higherIsBetter(), f.impl(), p.impl(), new ArrayList<>(), new ArrayList<>()));
+                        String title =
+                                metric.equals("value")
+                                        ? w.title()
+                                        : w.title() + " (" + metric + ")";
+                        Row row =
+                                rows.computeIfAbsent(
+                                        w.id() + "/" + p.impl() + "/" + metric,
+                                        k ->
+                                                new Row(
+                                                        w.id(),
+                                                        title,
+                                                        w.unit(),
+                                                        w.higherIsBetter(),
+                                                        f.impl(),
+                                                        p.impl(),
+                                                        new ArrayList<>(),
+                                                        new ArrayList<>()));
                         row.forkwise().add(f.get(metric));
                         row.python().add(p.get(metric));
                     }
@@ -416,69 +612,144 @@ public final class BenchCommand implements Callable<Integer> {
         }
         List<Workload> chosen = new ArrayList<>();
         for (String id : only) {
-            chosen.add(all.stream().filter(w -> w.id().equals(id)).findFirst().orElseThrow(() ->
-                    new picocli.CommandLine.ParameterException(spec.commandLine(), "no workload '" + id
-                            + "'; the workloads are: " + all.stream().map(Workload::id).collect(Collectors.joining(", ")))));
+            chosen.add(
+                    all.stream()
+                            .filter(w -> w.id().equals(id))
+                            .findFirst()
+                            .orElseThrow(
+                                    () ->
+                                            new picocli.CommandLine.ParameterException(
+                                                    spec.commandLine(),
+                                                    "no workload '"
+                                                            + id
+                                                            + "'; the workloads are: "
+                                                            + all.stream()
+                                                                    .map(Workload::id)
+                                                                    .collect(
+                                                                            Collectors.joining(
+                                                                                    ", ")))));
         }
         return chosen;
     }
 
     static String machine(Optional<String> pythonVersion) {
-        long memory = ((OperatingSystemMXBean) ManagementFactory.getOperatingSystemMXBean())
-                .getTotalMemorySize();
-        return String.format(Locale.ROOT, "%d cores, %.0f GiB, Java %s, %s, %s %s",
-                JavaWorkloads.CORES, memory / (double) (1L << 30), Runtime.version(),
-                pythonVersion.orElse("no Python"), System.getProperty("os.name"), System.getProperty("os.arch"));
+        long memory =
+                ((OperatingSystemMXBean) ManagementFactory.getOperatingSystemMXBean())
+                        .getTotalMemorySize();
+        return String.format(
+                Locale.ROOT,
+                "%d cores, %.0f GiB, Java %s, %s, %s %s",
+                JavaWorkloads.CORES,
+                memory / (double) (1L << 30),
+                Runtime.version(),
+                pythonVersion.orElse("no Python"),
+                System.getProperty("os.name"),
+                System.getProperty("os.arch"));
     }
 
     private static String number(double v) {
         if (Double.isNaN(v)) {
             return "—";
         }
-        return v >= 100 ? String.format(Locale.ROOT, "%,.0f", v) : String.format(Locale.ROOT, "%.2f", v);
+        return v >= 100
+                ? String.format(Locale.ROOT, "%,.0f", v)
+                : String.format(Locale.ROOT, "%.2f", v);
     }
 
     static String table(List<Row> rows) {
-        List<String> header = List.of("workload", "forkwise", "Python", "unit", "forkwise median", "Python median", "forkwise vs Python");
-        List<List<String>> cells = rows.stream().map(r -> List.of(
-                r.title(), r.forkwiseImpl(), r.pythonImpl(), r.unit(), number(r.forkwiseMedian()), number(r.pythonMedian()), r.verdict())).toList();
+        List<String> header =
+                List.of(
+                        "workload",
+                        "forkwise",
+                        "Python",
+                        "unit",
+                        "forkwise median",
+                        "Python median",
+                        "forkwise vs Python");
+        List<List<String>> cells =
+                rows.stream()
+                        .map(
+                                r ->
+                                        List.of(
+                                                r.title(),
+                                                r.forkwiseImpl(),
+                                                r.pythonImpl(),
+                                                r.unit(),
+                                                number(r.forkwiseMedian()),
+                                                number(r.pythonMedian()),
+                                                r.verdict()))
+                        .toList();
         return new Report("", "", header, cells, List.of()).table();
     }
 
     static String markdown(List<Row> rows, String machine, int n) {
         StringBuilder s = new StringBuilder();
-        s.append("Measured ").append(LocalDate.now()).append(" on ").append(machine).append(", ")
-                .append(n).append(" interleaved rounds (median of each side).\n\n");
-        s.append("| workload | forkwise | Python | unit | forkwise median | Python median | forkwise vs Python |\n");
+        s.append("Measured ")
+                .append(LocalDate.now())
+                .append(" on ")
+                .append(machine)
+                .append(", ")
+                .append(n)
+                .append(" interleaved rounds (median of each side).\n\n");
+        s.append(
+                "| workload | forkwise | Python | unit | forkwise median | Python median | forkwise"
+                    + " vs Python |\n");
         s.append("|---|---|---|---|---:|---:|---|\n");
         for (Row r : rows) {
-            s.append("| ").append(r.title()).append(" | `").append(r.forkwiseImpl()).append("` | `").append(r.pythonImpl())
-                    .append("` | ").append(r.unit()).append(" | ").append(number(r.forkwiseMedian())).append(" | ")
-                    .append(number(r.pythonMedian())).append(" | ").append(r.verdict()).append(" |\n");
+            s.append("| ")
+                    .append(r.title())
+                    .append(" | `")
+                    .append(r.forkwiseImpl())
+                    .append("` | `")
+                    .append(r.pythonImpl())
+                    .append("` | ")
+                    .append(r.unit())
+                    .append(" | ")
+                    .append(number(r.forkwiseMedian()))
+                    .append(" | ")
+                    .append(number(r.pythonMedian()))
+                    .append(" | ")
+                    .append(r.verdict())
+                    .append(" |\n");
         }
         return s.toString();
     }
 
     static String json(List<Row> rows, String machine, int n) {
         StringBuilder s = new StringBuilder();
-        s.append("{\n  \"date\": ").append(quote(LocalDate.now().toString()))
-                .append(",\n  \"machine\": ").append(quote(machine))
-                .append(",\n  \"rounds\": ").append(n)
+        s.append("{\n  \"date\": ")
+                .append(quote(LocalDate.now().toString()))
+                .append(",\n  \"machine\": ")
+                .append(quote(machine))
+                .append(",\n  \"rounds\": ")
+                .append(n)
                 .append(",\n  \"rows\": [");
         for (int i = 0; i < rows.size(); i++) {
             Row r = rows.get(i);
-            s.append(i == 0 ? "\n" : ",\n").append("    {")
-                    .append("\"workload\": ").append(quote(r.workload()))
-                    .append(", \"title\": ").append(quote(r.title()))
-                    .append(", \"unit\": ").append(quote(r.unit()))
-                    .append(", \"higherIsBetter\": ").append(r.higherIsBetter())
-                    .append(", \"forkwise\": ").append(quote(r.forkwiseImpl()))
-                    .append(", \"python\": ").append(quote(r.pythonImpl()))
-                    .append(", \"forkwiseMedian\": ").append(jsonNumber(r.forkwiseMedian()))
-                    .append(", \"pythonMedian\": ").append(jsonNumber(r.pythonMedian()))
-                    .append(", \"ratioForkwiseOverPython\": ").append(jsonNumber(r.python().isEmpty() ? Double.NaN : r.ratio()))
-                    .append(", \"forkwiseSamples\": ").append(r.forkwise().stream().map(BenchCommand::jsonNumber).toList())
-                    .append(", \"pythonSamples\": ").append(r.python().stream().map(BenchCommand::jsonNumber).toList())
+            s.append(i == 0 ? "\n" : ",\n")
+                    .append("    {")
+                    .append("\"workload\": ")
+                    .append(quote(r.workload()))
+                    .append(", \"title\": ")
+                    .append(quote(r.title()))
+                    .append(", \"unit\": ")
+                    .append(quote(r.unit()))
+                    .append(", \"higherIsBetter\": ")
+                    .append(r.higherIsBetter())
+                    .append(", \"forkwise\": ")
+                    .append(quote(r.forkwiseImpl()))
+                    .append(", \"python\": ")
+                    .append(quote(r.pythonImpl()))
+                    .append(", \"forkwiseMedian\": ")
+                    .append(jsonNumber(r.forkwiseMedian()))
+                    .append(", \"pythonMedian\": ")
+                    .append(jsonNumber(r.pythonMedian()))
+                    .append(", \"ratioForkwiseOverPython\": ")
+                    .append(jsonNumber(r.python().isEmpty() ? Double.NaN : r.ratio()))
+                    .append(", \"forkwiseSamples\": ")
+                    .append(r.forkwise().stream().map(BenchCommand::jsonNumber).toList())
+                    .append(", \"pythonSamples\": ")
+                    .append(r.python().stream().map(BenchCommand::jsonNumber).toList())
                     .append('}');
         }
         return s.append("\n  ]\n}\n").toString();
@@ -507,5 +778,4 @@ public final class BenchCommand implements Callable<Integer> {
         }
         return s.append('"').toString();
     }
-
 }

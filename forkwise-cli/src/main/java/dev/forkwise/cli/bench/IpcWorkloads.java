@@ -9,6 +9,7 @@ import dev.forkwise.ipc.SharedLock;
 import dev.forkwise.ipc.SharedLong;
 import dev.forkwise.ipc.SharedMap;
 import dev.forkwise.ipc.SharedQueue;
+
 import java.io.ByteArrayInputStream;
 import java.io.ByteArrayOutputStream;
 import java.io.ObjectInputStream;
@@ -29,7 +30,10 @@ final class IpcWorkloads {
 
     private IpcWorkloads() {}
 
-    /** Messages per second, one worker putting {@code n} 64-byte messages and the parent taking them. */
+    /**
+     * Messages per second, one worker putting {@code n} 64-byte messages and the parent taking
+     * them.
+     */
     static Sample queueOneToOne(int n) throws Exception {
         try (Pool pool = Pool.processes(1)) {
             pool.submit(() -> null).get();
@@ -38,7 +42,10 @@ final class IpcWorkloads {
         }
     }
 
-    /** Messages per second, 4 producer workers × 4 consumer workers, {@code n} messages per producer. */
+    /**
+     * Messages per second, 4 producer workers × 4 consumer workers, {@code n} messages per
+     * producer.
+     */
     static Sample queueFourByFour(int n) throws Exception {
         try (Pool pool = Pool.processes(8)) {
             pool.map(i -> i, List.of(1, 2, 3, 4, 5, 6, 7, 8), 1);
@@ -53,29 +60,34 @@ final class IpcWorkloads {
      * overtakes a message.
      */
     private static double queue(Pool pool, int pairs, int n) throws Exception {
-        try (SharedQueue<byte[]> q = SharedQueue.create(4096); SharedEvent go = SharedEvent.create()) {
+        try (SharedQueue<byte[]> q = SharedQueue.create(4096);
+                SharedEvent go = SharedEvent.create()) {
             List<CompletableFuture<Integer>> producers = new ArrayList<>();
             List<CompletableFuture<Integer>> consumers = new ArrayList<>();
             for (int p = 0; p < pairs; p++) {
-                producers.add(pool.submit(() -> {
-                    byte[] m = new byte[64];
-                    go.await();
-                    for (int i = 0; i < n; i++) {
-                        q.put(m);
-                    }
-                    return 0;
-                }));
+                producers.add(
+                        pool.submit(
+                                () -> {
+                                    byte[] m = new byte[64];
+                                    go.await();
+                                    for (int i = 0; i < n; i++) {
+                                        q.put(m);
+                                    }
+                                    return 0;
+                                }));
             }
             if (pairs > 1) {
                 for (int c = 0; c < pairs; c++) {
-                    consumers.add(pool.submit(() -> {
-                        go.await();
-                        int got = 0;
-                        while (q.take() != null) {
-                            got++;
-                        }
-                        return got;
-                    }));
+                    consumers.add(
+                            pool.submit(
+                                    () -> {
+                                        go.await();
+                                        int got = 0;
+                                        while (q.take() != null) {
+                                            got++;
+                                        }
+                                        return got;
+                                    }));
                 }
             }
             Thread.sleep(200); // all at the start line
@@ -132,12 +144,16 @@ final class IpcWorkloads {
 
     private static double counter(Pool pool, int n) throws Exception {
         try (SharedLong c = SharedLong.create(0)) {
-            double seconds = race(pool, 2, () -> {
-                for (int i = 0; i < n; i++) {
-                    c.addAndGet(1);
-                }
-                return null;
-            });
+            double seconds =
+                    race(
+                            pool,
+                            2,
+                            () -> {
+                                for (int i = 0; i < n; i++) {
+                                    c.addAndGet(1);
+                                }
+                                return null;
+                            });
             check(c.get() == 2L * n, "the count is exact");
             return 2.0 * n / seconds;
         }
@@ -151,10 +167,12 @@ final class IpcWorkloads {
         try (SharedEvent go = SharedEvent.create()) {
             List<CompletableFuture<Object>> fs = new ArrayList<>();
             for (int p = 0; p < copies; p++) {
-                fs.add(pool.submit(() -> {
-                    go.await();
-                    return body.call();
-                }));
+                fs.add(
+                        pool.submit(
+                                () -> {
+                                    go.await();
+                                    return body.call();
+                                }));
             }
             Thread.sleep(200); // all at the start line
             long t = System.nanoTime();
@@ -168,17 +186,20 @@ final class IpcWorkloads {
 
     /** Mean and p50 µs of a round trip of a small int through a {@link Pipe}, parent ↔ worker. */
     static Sample pipeRoundTrip(int n) throws Exception {
-        try (Pool pool = Pool.processes(1); Pipe pipe = Pipe.open()) {
+        try (Pool pool = Pool.processes(1);
+                Pipe pipe = Pipe.open()) {
             Pipe.End child = pipe.b();
-            CompletableFuture<Object> echo = pool.submit(() -> {
-                while (true) {
-                    Integer v = child.recv();
-                    child.send(v);
-                    if (v < 0) {
-                        return null;
-                    }
-                }
-            });
+            CompletableFuture<Object> echo =
+                    pool.submit(
+                            () -> {
+                                while (true) {
+                                    Integer v = child.recv();
+                                    child.send(v);
+                                    if (v < 0) {
+                                        return null;
+                                    }
+                                }
+                            });
             Pipe.End a = pipe.a();
             for (int i = 0; i < Math.max(20_000, n / 4); i++) {
                 a.send(i);
@@ -211,13 +232,19 @@ final class IpcWorkloads {
 
     private static double map(Pool pool, int n) throws Exception {
         try (SharedMap<Integer, Long> map = SharedMap.create()) {
-            double seconds = race(pool, 4, () -> {
-                for (int k = 0; k < n; k++) {
-                    map.merge(k % 100, 1L, Long::sum);
-                }
-                return null;
-            });
-            check(map.snapshot().values().stream().mapToLong(Long::longValue).sum() == 4L * n, "every update counted");
+            double seconds =
+                    race(
+                            pool,
+                            4,
+                            () -> {
+                                for (int k = 0; k < n; k++) {
+                                    map.merge(k % 100, 1L, Long::sum);
+                                }
+                                return null;
+                            });
+            check(
+                    map.snapshot().values().stream().mapToLong(Long::longValue).sum() == 4L * n,
+                    "every update counted");
             return 4.0 * n / seconds;
         }
     }
@@ -230,7 +257,9 @@ final class IpcWorkloads {
      */
     static Sample attach64MiB() throws Exception {
         int n = 64 << 20;
-        try (Pool pool = Pool.processes(1); SharedArray.Bytes a = SharedArray.bytes(n); SharedArray.Bytes small = SharedArray.bytes(8)) {
+        try (Pool pool = Pool.processes(1);
+                SharedArray.Bytes a = SharedArray.bytes(n);
+                SharedArray.Bytes small = SharedArray.bytes(8)) {
             a.set(n - 1, (byte) 7);
             pool.submit(() -> small.get(0)).get();
             ByteArrayOutputStream bytes = new ByteArrayOutputStream();
@@ -238,17 +267,22 @@ final class IpcWorkloads {
                 out.writeObject(a);
             }
             byte[] handle = bytes.toByteArray();
-            double ms = pool.submit(() -> {
-                long t = System.nanoTime();
-                SharedArray.Bytes there;
-                try (ObjectInputStream in = new ObjectInputStream(new ByteArrayInputStream(handle))) {
-                    there = (SharedArray.Bytes) in.readObject();
-                }
-                byte last = there.get(there.length() - 1);
-                double took = (System.nanoTime() - t) / 1e6;
-                check(last == 7, "the worker sees the parent's data");
-                return took;
-            }).get(60, TimeUnit.SECONDS);
+            double ms =
+                    pool.submit(
+                                    () -> {
+                                        long t = System.nanoTime();
+                                        SharedArray.Bytes there;
+                                        try (ObjectInputStream in =
+                                                new ObjectInputStream(
+                                                        new ByteArrayInputStream(handle))) {
+                                            there = (SharedArray.Bytes) in.readObject();
+                                        }
+                                        byte last = there.get(there.length() - 1);
+                                        double took = (System.nanoTime() - t) / 1e6;
+                                        check(last == 7, "the worker sees the parent's data");
+                                        return took;
+                                    })
+                            .get(60, TimeUnit.SECONDS);
             return Sample.of("SharedArray.bytes(64 MiB) handle, attached in a worker", ms);
         }
     }

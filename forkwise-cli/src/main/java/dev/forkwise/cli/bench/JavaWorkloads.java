@@ -7,6 +7,7 @@ import dev.forkwise.WorkerJvms;
 import dev.forkwise.cli.lab.MemoryPerWorker;
 import dev.forkwise.cli.lab.Rss;
 import dev.forkwise.cli.lab.SumOfSquares;
+
 import java.io.IOException;
 import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
@@ -38,18 +39,20 @@ final class JavaWorkloads {
     /** Like {@link #submitNoop} on a warm pool of worker JVMs, one per core. */
     static Sample submitNoopProcesses(int n) throws Exception {
         try (Pool pool = Pool.processes(CORES)) {
-            return oneByOne(n, "Pool.processes(" + CORES + ")", () -> pool.submit(() -> null).get());
+            return oneByOne(
+                    n, "Pool.processes(" + CORES + ")", () -> pool.submit(() -> null).get());
         }
     }
 
     /**
-     * Like {@link #submitNoop}, but a bare frame to a worker and back, no task: the transport alone,
-     * after as many tasks as make a worker switch its channel to shared memory.
+     * Like {@link #submitNoop}, but a bare frame to a worker and back, no task: the transport
+     * alone, after as many tasks as make a worker switch its channel to shared memory.
      */
     static Sample rawPingPong(int n) throws Exception {
         try (WorkerJvms.Channel channel = WorkerJvms.channel(Duration.ofSeconds(30))) {
             byte[] payload = new byte[16];
-            return oneByOne(n, "raw frame ping-pong, same channel", () -> channel.roundTrip(payload));
+            return oneByOne(
+                    n, "raw frame ping-pong, same channel", () -> channel.roundTrip(payload));
         }
     }
 
@@ -76,7 +79,9 @@ final class JavaWorkloads {
         }
         double mean = Arrays.stream(us).average().orElseThrow();
         Arrays.sort(us);
-        return new Sample(impl, Map.of("value", mean, "p50", percentile(us, 0.5), "p99", percentile(us, 0.99)));
+        return new Sample(
+                impl,
+                Map.of("value", mean, "p50", percentile(us, 0.5), "p99", percentile(us, 0.99)));
     }
 
     /** Milliseconds for {@code map} of {@code n} trivial items on worker JVMs, automatic chunks. */
@@ -117,7 +122,8 @@ final class JavaWorkloads {
         long t = System.nanoTime();
         try (Pool pool = Pool.processes(options)) {
             pool.submit(() -> null).get();
-            return Sample.of("Pool.processes(" + CORES + "), keepWarm", (System.nanoTime() - t) / 1e6);
+            return Sample.of(
+                    "Pool.processes(" + CORES + "), keepWarm", (System.nanoTime() - t) / 1e6);
         }
     }
 
@@ -145,7 +151,10 @@ final class JavaWorkloads {
         }
     }
 
-    /** MiB of resident memory of a bare JVM idling after an empty main, the same java and class path. */
+    /**
+     * MiB of resident memory of a bare JVM idling after an empty main, the same java and class
+     * path.
+     */
     static Sample bareJvmMemory() throws Exception {
         return Sample.of("bare JVM (empty main)", MemoryPerWorker.bareJvm() / 1048576.0);
     }
@@ -176,10 +185,13 @@ final class JavaWorkloads {
     static Sample waits(int n) {
         long t = System.nanoTime();
         try (Pool pool = Pool.virtualThreads()) {
-            List<Integer> out = pool.map((Integer x) -> {
-                Thread.sleep(100);
-                return x;
-            }, Collections.nCopies(n, 1));
+            List<Integer> out =
+                    pool.map(
+                            (Integer x) -> {
+                                Thread.sleep(100);
+                                return x;
+                            },
+                            Collections.nCopies(n, 1));
             check(out.size() == n, "waits results");
         }
         return Sample.of("Pool.virtualThreads()", (System.nanoTime() - t) / 1e6);

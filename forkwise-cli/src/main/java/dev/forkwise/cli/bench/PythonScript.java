@@ -70,8 +70,12 @@ final class PythonScript {
         try {
             Process p = new ProcessBuilder(cmd).redirectErrorStream(true).start();
             try {
-                String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8).strip();
-                return p.waitFor(30, TimeUnit.SECONDS) && p.exitValue() == 0 ? Optional.of(out) : Optional.empty();
+                String out =
+                        new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8)
+                                .strip();
+                return p.waitFor(30, TimeUnit.SECONDS) && p.exitValue() == 0
+                        ? Optional.of(out)
+                        : Optional.empty();
             } finally {
                 p.destroyForcibly();
             }
@@ -100,7 +104,8 @@ final class PythonScript {
             String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
             String err = new String(p.getErrorStream().readAllBytes(), StandardCharsets.UTF_8);
             if (!p.waitFor(5, TimeUnit.MINUTES) || p.exitValue() != 0) {
-                throw new IllegalStateException("python workload " + workload + " failed: " + err.strip());
+                throw new IllegalStateException(
+                        "python workload " + workload + " failed: " + err.strip());
             }
             return parse(out.strip());
         } finally {

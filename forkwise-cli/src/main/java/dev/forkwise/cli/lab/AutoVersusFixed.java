@@ -7,6 +7,7 @@ import dev.forkwise.Fn;
 import dev.forkwise.Pool;
 import dev.forkwise.ProcessOptions;
 import dev.forkwise.WorkerJvms;
+
 import java.io.PrintWriter;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -30,6 +31,7 @@ import java.util.stream.IntStream;
 final class AutoVersusFixed implements Experiment {
 
     private static final Object LOCK = new Object();
+
     /**
      * A job shorter than this runs {@link #TRIES} times and counts its best: noise is a large share
      * of it. On a shared two-core machine a 50-70 ms job varied by 10-40% from run to run (the
@@ -39,6 +41,7 @@ final class AutoVersusFixed implements Experiment {
      * time: one slow first run over this line would otherwise stand for the choice.
      */
     private static final double REPEAT_UNDER_SECONDS = 1.0;
+
     private static final int TRIES = 5;
 
     @Override
@@ -48,15 +51,20 @@ final class AutoVersusFixed implements Experiment {
 
     @Override
     public String title() {
-        return "Pool.auto() and the advisor's verdict against each fixed choice, on five kinds of work";
+        return "Pool.auto() and the advisor's verdict against each fixed choice, on five kinds of"
+                   + " work";
     }
 
     /**
      * One kind of work: the task, its inputs, the chunk size ({@code 0}: automatic) and how many of
      * the inputs an untimed warm-up runs first.
      */
-    private record Work(String name, Fn<Integer, Long> task, List<Integer> inputs, int chunk, int warmup) {
-        /** Maps the task over {@code some} of the inputs on {@code pool}, with this work's chunk size. */
+    private record Work(
+            String name, Fn<Integer, Long> task, List<Integer> inputs, int chunk, int warmup) {
+        /**
+         * Maps the task over {@code some} of the inputs on {@code pool}, with this work's chunk
+         * size.
+         */
         List<Long> mapOn(Pool pool, List<Integer> some) {
             return chunk == 0 ? pool.map(task, some) : pool.map(task, some, chunk);
         }
@@ -92,13 +100,12 @@ final class AutoVersusFixed implements Experiment {
     }
 
     /**
-     * A task of about 0.15 µs (256 multiply-adds): far less than handing it to any
-     * thread or process costs, as the seeds' {@code x * 2} is in Python. A bare {@code x * x} (a
-     * nanosecond) made a map of 2,000,000 a 20 ms job on two cores, in which the run-to-run noise
-     * and any pool's fixed cost (its threads; {@code Pool.auto()}'s monitor and probe, about 1 ms)
-     * were as large as the differences the table is there to show. Mapping it several times over
-     * instead made the job allocate ten times as much, and the heap's page faults then varied it
-     * threefold.
+     * A task of about 0.15 µs (256 multiply-adds): far less than handing it to any thread or
+     * process costs, as the seeds' {@code x * 2} is in Python. A bare {@code x * x} (a nanosecond)
+     * made a map of 2,000,000 a 20 ms job on two cores, in which the run-to-run noise and any
+     * pool's fixed cost (its threads; {@code Pool.auto()}'s monitor and probe, about 1 ms) were as
+     * large as the differences the table is there to show. Mapping it several times over instead
+     * made the job allocate ten times as much, and the heap's page faults then varied it threefold.
      */
     static long tiny(int x) {
         long s = x;
@@ -114,12 +121,38 @@ final class AutoVersusFixed implements Experiment {
         // jobs of a second or more on one core, so that starting worker JVMs and the automatic
         // pool's probe are a part of the job, as they are of real ones, not all of it
         int scale = settings.quick() ? 1 : 3;
-        List<Work> works = List.of(
-                new Work("computing: sum of squares", AutoVersusFixed::sum, Collections.nCopies(12 * scale * cores, 100_000_000), 1, cores),
-                new Work("waiting: 50 ms sleeps", AutoVersusFixed::nap, Collections.nCopies(settings.quick() ? 100 : 1_000, 50), 1, cores),
-                new Work("computing behind one global lock", AutoVersusFixed::lockedSum, Collections.nCopies(12 * scale * cores, 100_000_000), 1, cores),
-                new Work("tiny: 0.15 µs each (256 multiply-adds)", AutoVersusFixed::tiny, IntStream.range(0, 2_000_000 * scale).boxed().toList(), 0, 2_000_000 * scale),
-                new Work("mixed: 5 ms CPU + 5 ms sleep", AutoVersusFixed::half, Collections.nCopies(150 * scale, 5), 1, 8 * cores));
+        List<Work> works =
+                List.of(
+                        new Work(
+                                "computing: sum of squares",
+                                AutoVersusFixed::sum,
+                                Collections.nCopies(12 * scale * cores, 100_000_000),
+                                1,
+                                cores),
+                        new Work(
+                                "waiting: 50 ms sleeps",
+                                AutoVersusFixed::nap,
+                                Collections.nCopies(settings.quick() ? 100 : 1_000, 50),
+                                1,
+                                cores),
+                        new Work(
+                                "computing behind one global lock",
+                                AutoVersusFixed::lockedSum,
+                                Collections.nCopies(12 * scale * cores, 100_000_000),
+                                1,
+                                cores),
+                        new Work(
+                                "tiny: 0.15 µs each (256 multiply-adds)",
+                                AutoVersusFixed::tiny,
+                                IntStream.range(0, 2_000_000 * scale).boxed().toList(),
+                                0,
+                                2_000_000 * scale),
+                        new Work(
+                                "mixed: 5 ms CPU + 5 ms sleep",
+                                AutoVersusFixed::half,
+                                Collections.nCopies(150 * scale, 5),
+                                1,
+                                8 * cores));
         Map<String, Supplier<? extends Pool>> fixed = new LinkedHashMap<>();
         fixed.put("Pool.threads(" + cores + ")", () -> Pool.threads(cores));
         fixed.put("Pool.virtualThreads()", Pool::virtualThreads);
@@ -132,7 +165,9 @@ final class AutoVersusFixed implements Experiment {
         }
     }
 
-    private Report run(List<Work> works, Map<String, Supplier<? extends Pool>> fixed, PrintWriter progress) throws Exception {
+    private Report run(
+            List<Work> works, Map<String, Supplier<? extends Pool>> fixed, PrintWriter progress)
+            throws Exception {
         int cores = Runtime.getRuntime().availableProcessors();
         // the first pool of worker JVMs would otherwise train the workers' AOT cache in the
         // background, on the same cores, while the next pools are timed
@@ -150,7 +185,9 @@ final class AutoVersusFixed implements Experiment {
         int autoWithin10 = 0;
         for (Work w : works) {
             progress.println("  " + w.name() + ": the advisor ...");
-            Advice advice = Advisor.measure(w.task(), w.inputs().subList(0, Math.min(8, w.inputs().size())));
+            Advice advice =
+                    Advisor.measure(
+                            w.task(), w.inputs().subList(0, Math.min(8, w.inputs().size())));
             // the JIT compiles the task and the pools' own code in whichever run comes first: a
             // warm-up (untimed) keeps that cost out of the first choice's time
             try (Pool warm = Pool.threads(cores)) {
@@ -158,10 +195,12 @@ final class AutoVersusFixed implements Experiment {
             }
             // every choice, auto fourth, in rounds: a job under REPEAT_UNDER_SECONDS, and the two
             // the row compares (Pool.auto() and the best fixed choice so far), run again in the
-            // next rounds (best of TRIES: one slow first run over a second would otherwise stand) and each round starts with the next choice, so that
+            // next rounds (best of TRIES: one slow first run over a second would otherwise stand)
+            // and each round starts with the next choice, so that
             // none of them always runs right after the same other one (whose garbage and JIT
             // state it would inherit)
-            List<Map.Entry<String, Supplier<? extends Pool>>> choices = new ArrayList<>(fixed.entrySet());
+            List<Map.Entry<String, Supplier<? extends Pool>>> choices =
+                    new ArrayList<>(fixed.entrySet());
             choices.add(Map.entry("Pool.auto()", Pool::auto));
             double[] all = new double[choices.size()];
             String[] decisions = new String[choices.size()];
@@ -169,10 +208,18 @@ final class AutoVersusFixed implements Experiment {
             for (int round = 0; round < TRIES; round++) {
                 for (int j = 0; j < choices.size(); j++) {
                     int k = (j + round) % choices.size();
-                    if (round > 0 && all[k] >= REPEAT_UNDER_SECONDS && !comparedInTheRow(k, all, fixed.size())) {
+                    if (round > 0
+                            && all[k] >= REPEAT_UNDER_SECONDS
+                            && !comparedInTheRow(k, all, fixed.size())) {
                         continue;
                     }
-                    progress.println("  " + w.name() + ": " + choices.get(k).getKey() + (round > 0 ? " (again)" : "") + " ...");
+                    progress.println(
+                            "  "
+                                    + w.name()
+                                    + ": "
+                                    + choices.get(k).getKey()
+                                    + (round > 0 ? " (again)" : "")
+                                    + " ...");
                     String[] decided = new String[1];
                     double t = time(choices.get(k).getValue(), w, decided);
                     if (t < all[k]) {
@@ -191,31 +238,68 @@ final class AutoVersusFixed implements Experiment {
             autoTotalRatio += ratio;
             autoWithin10 += ratio <= 1.10 ? 1 : 0;
             List<String> names = new ArrayList<>(fixed.keySet());
-            rows.add(List.of(
-                    w.name(),
-                    advice.kind().name().toLowerCase(Locale.ROOT).replace('_', ' ') + " → " + advice.backend().name().toLowerCase(Locale.ROOT).replace('_', ' ') + " × " + advice.poolSize(),
-                    secs(seconds[0]), secs(seconds[1]), secs(seconds[2]),
-                    secs(auto) + " (" + decisions[fixed.size()] + ")",
-                    names.get(best),
-                    Measure.ratio(ratio)));
+            rows.add(
+                    List.of(
+                            w.name(),
+                            advice.kind().name().toLowerCase(Locale.ROOT).replace('_', ' ')
+                                    + " → "
+                                    + advice.backend()
+                                            .name()
+                                            .toLowerCase(Locale.ROOT)
+                                            .replace('_', ' ')
+                                    + " × "
+                                    + advice.poolSize(),
+                            secs(seconds[0]),
+                            secs(seconds[1]),
+                            secs(seconds[2]),
+                            secs(auto) + " (" + decisions[fixed.size()] + ")",
+                            names.get(best),
+                            Measure.ratio(ratio)));
         }
         List<String> names = new ArrayList<>(fixed.keySet());
         StringBuilder totals = new StringBuilder();
         for (int k = 0; k < names.size(); k++) {
-            totals.append(names.get(k)).append(' ').append(Measure.ratio(fixedTotal[k] / works.size())).append(", ");
+            totals.append(names.get(k))
+                    .append(' ')
+                    .append(Measure.ratio(fixedTotal[k] / works.size()))
+                    .append(", ");
         }
-        findings.add("Mean time over the best fixed choice, across the five: " + totals + "Pool.auto() "
-                + Measure.ratio(autoTotalRatio / works.size()) + ".");
-        findings.add("Pool.auto() was within 10% of the best fixed choice on " + autoWithin10 + " of " + works.size()
-                + " workloads. Each pool is new for each job, so the times include starting it (worker JVMs,"
-                + " and Pool.auto()'s probe of its first tasks). A job under " + secs(REPEAT_UNDER_SECONDS)
-                + ", and Pool.auto() and the best fixed choice of each workload, are the best of " + TRIES + " runs.");
-        findings.add("The seeds' tree says threads for waiting and processes for computing. In Java computing"
-                + " work runs best on platform threads (no GIL); only a global lock sends it to processes.");
+        findings.add(
+                "Mean time over the best fixed choice, across the five: "
+                        + totals
+                        + "Pool.auto() "
+                        + Measure.ratio(autoTotalRatio / works.size())
+                        + ".");
+        findings.add(
+                "Pool.auto() was within 10% of the best fixed choice on "
+                        + autoWithin10
+                        + " of "
+                        + works.size()
+                        + " workloads. Each pool is new for each job, so the times include starting"
+                        + " it (worker JVMs, and Pool.auto()'s probe of its first tasks). A job"
+                        + " under "
+                        + secs(REPEAT_UNDER_SECONDS)
+                        + ", and Pool.auto() and the best fixed choice of each workload, are the"
+                        + " best of "
+                        + TRIES
+                        + " runs.");
+        findings.add(
+                "The seeds' tree says threads for waiting and processes for computing. In Java"
+                    + " computing work runs best on platform threads (no GIL); only a global lock"
+                    + " sends it to processes.");
         return new Report(
                 title(),
-                "seeds 001–003: \"mostly waiting → threads, mostly computing → processes, tiny → neither\", applied by guess.",
-                List.of("workload", "advisor says", names.get(0), names.get(1), names.get(2), "Pool.auto()", "best fixed", "auto / best"),
+                "seeds 001–003: \"mostly waiting → threads, mostly computing → processes, tiny →"
+                    + " neither\", applied by guess.",
+                List.of(
+                        "workload",
+                        "advisor says",
+                        names.get(0),
+                        names.get(1),
+                        names.get(2),
+                        "Pool.auto()",
+                        "best fixed",
+                        "auto / best"),
                 rows,
                 findings);
     }
@@ -237,8 +321,12 @@ final class AutoVersusFixed implements Experiment {
         return fastest;
     }
 
-    /** Seconds from creating the pool to the last result; an automatic pool's last decision goes to {@code decided[0]}. */
-    private static double time(Supplier<? extends Pool> make, Work w, String[] decided) throws InterruptedException {
+    /**
+     * Seconds from creating the pool to the last result; an automatic pool's last decision goes to
+     * {@code decided[0]}.
+     */
+    private static double time(Supplier<? extends Pool> make, Work w, String[] decided)
+            throws InterruptedException {
         // each run starts with the heap as empty as the last one's: a collection of the garbage
         // an earlier run left would otherwise fall into whichever run comes next (the heap keeps
         // its size: HeapKept)
@@ -247,10 +335,17 @@ final class AutoVersusFixed implements Experiment {
         try (Pool pool = make.get()) {
             List<Long> out = w.mapOn(pool, w.inputs());
             if (out.size() != w.inputs().size()) {
-                throw new IllegalStateException(w.name() + ": " + out.size() + " results for " + w.inputs().size() + " inputs");
+                throw new IllegalStateException(
+                        w.name()
+                                + ": "
+                                + out.size()
+                                + " results for "
+                                + w.inputs().size()
+                                + " inputs");
             }
             if (pool instanceof AutoPool a) {
-                decided[0] = a.decisions().isEmpty() ? "undecided" : describe(a.decisions().getLast());
+                decided[0] =
+                        a.decisions().isEmpty() ? "undecided" : describe(a.decisions().getLast());
                 if (System.getProperty("forkwise.lab.debug") != null) {
                     a.decisions().forEach(System.err::println);
                 }
@@ -259,7 +354,8 @@ final class AutoVersusFixed implements Experiment {
         double seconds = (System.nanoTime() - t) / 1e9;
         // worker JVMs still exiting would take the cores from the next pool timed: wait them out
         long deadline = System.nanoTime() + 10_000_000_000L;
-        while (ProcessHandle.current().children().anyMatch(ProcessHandle::isAlive) && System.nanoTime() < deadline) {
+        while (ProcessHandle.current().children().anyMatch(ProcessHandle::isAlive)
+                && System.nanoTime() < deadline) {
             Thread.sleep(10);
         }
         return seconds;

@@ -4,6 +4,7 @@ import dev.forkwise.ChildProcess;
 import dev.forkwise.Fn;
 import dev.forkwise.Pool;
 import dev.forkwise.WorkerCrashedException;
+
 import java.io.PrintWriter;
 import java.util.ArrayList;
 import java.util.List;
@@ -49,25 +50,28 @@ final class CrashIsolation implements Experiment {
         progress.println("  Pool.threads(2), inside a child JVM ...");
         int threadResults = 0;
         String threadOutcome;
-        try (ChildProcess<Integer> child = ChildProcess.start(() -> {
-            try (Pool pool = Pool.threads(2)) {
-                List<CompletableFuture<Integer>> fs = new ArrayList<>();
-                for (Integer i : inputs) {
-                    fs.add(pool.submit(() -> squareOrExit(i)));
-                }
-                int done = 0;
-                for (CompletableFuture<Integer> f : fs) {
-                    f.join();
-                    done++;
-                }
-                return done;
-            }
-        })) {
+        try (ChildProcess<Integer> child =
+                ChildProcess.start(
+                        () -> {
+                            try (Pool pool = Pool.threads(2)) {
+                                List<CompletableFuture<Integer>> fs = new ArrayList<>();
+                                for (Integer i : inputs) {
+                                    fs.add(pool.submit(() -> squareOrExit(i)));
+                                }
+                                int done = 0;
+                                for (CompletableFuture<Integer> f : fs) {
+                                    f.join();
+                                    done++;
+                                }
+                                return done;
+                            }
+                        })) {
             try {
                 threadResults = child.result();
                 threadOutcome = "every task finished";
             } catch (WorkerCrashedException e) {
-                threadOutcome = "the whole JVM exited (code " + e.exitCode() + "): every result lost";
+                threadOutcome =
+                        "the whole JVM exited (code " + e.exitCode() + "): every result lost";
             }
         }
         rows.add(List.of("Pool.threads(2)", threadResults + " of " + TASKS, threadOutcome));
@@ -91,20 +95,31 @@ final class CrashIsolation implements Experiment {
                     }
                 }
             }
-            after = pool.map((Integer x) -> x + 1, List.of(1, 2, 3)).equals(List.of(2, 3, 4)) ? "and took new work" : "but failed new work";
+            after =
+                    pool.map((Integer x) -> x + 1, List.of(1, 2, 3)).equals(List.of(2, 3, 4))
+                            ? "and took new work"
+                            : "but failed new work";
         }
-        rows.add(List.of("Pool.processes(2)", ok + " of " + TASKS,
-                crashed + " WorkerCrashedException; the worker was replaced " + after));
+        rows.add(
+                List.of(
+                        "Pool.processes(2)",
+                        ok + " of " + TASKS,
+                        crashed + " WorkerCrashedException; the worker was replaced " + after));
         return new Report(
                 title(),
-                "the seeds: processes are isolated (\"a crash in one process doesn't affect others\");"
-                        + " Python's ProcessPoolExecutor then breaks the whole pool (BrokenProcessPool).",
+                "the seeds: processes are isolated (\"a crash in one process doesn't affect"
+                    + " others\"); Python's ProcessPoolExecutor then breaks the whole pool"
+                    + " (BrokenProcessPool).",
                 List.of("how", "results", "what happened"),
                 rows,
                 List.of(
-                        "On threads one bad task took the JVM and all " + TASKS + " results with it.",
-                        "On processes it cost exactly its own task: " + ok + " results came back, the"
-                                + " failure names the worker's pid, exit code and last stderr lines,"
-                                + " and the pool kept working (Python's pool would be broken)."));
+                        "On threads one bad task took the JVM and all "
+                                + TASKS
+                                + " results with it.",
+                        "On processes it cost exactly its own task: "
+                                + ok
+                                + " results came back, the failure names the worker's pid, exit"
+                                + " code and last stderr lines, and the pool kept working (Python's"
+                                + " pool would be broken)."));
     }
 }

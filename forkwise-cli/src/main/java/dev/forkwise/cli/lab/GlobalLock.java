@@ -2,6 +2,7 @@ package dev.forkwise.cli.lab;
 
 import dev.forkwise.Fn;
 import dev.forkwise.Pool;
+
 import java.io.PrintWriter;
 import java.math.BigInteger;
 import java.util.ArrayList;
@@ -41,7 +42,11 @@ final class GlobalLock implements Experiment {
 
     @Override
     public String title() {
-        return "Java's GIL: sum(i*i for i in range(" + Measure.count(n) + ")) × " + tasks + ", every task inside one global lock";
+        return "Java's GIL: sum(i*i for i in range("
+                + Measure.count(n)
+                + ")) × "
+                + tasks
+                + ", every task inside one global lock";
     }
 
     @Override
@@ -57,20 +62,29 @@ final class GlobalLock implements Experiment {
         }
         List<List<String>> rows = new ArrayList<>();
         progress.println("  sequential loop ...");
-        Measure.Result<List<BigInteger>> seq = Measure.median(rounds, () -> {
-            List<BigInteger> out = new ArrayList<>();
-            for (long x : inputs) {
-                out.add(lockedSum(x));
-            }
-            return out;
-        });
+        Measure.Result<List<BigInteger>> seq =
+                Measure.median(
+                        rounds,
+                        () -> {
+                            List<BigInteger> out = new ArrayList<>();
+                            for (long x : inputs) {
+                                out.add(lockedSum(x));
+                            }
+                            return out;
+                        });
         rows.add(Measure.row("sequential loop", "1", seq, seq, check(seq, want)));
         progress.println("  Pool.threads(" + cores + ") ...");
         Measure.Result<List<BigInteger>> threads;
         try (Pool pool = Pool.threads(cores)) {
             threads = Measure.median(rounds, () -> pool.map(work, inputs, 1));
         }
-        rows.add(Measure.row("Pool.threads(" + cores + ")", String.valueOf(cores), threads, seq, check(threads, want)));
+        rows.add(
+                Measure.row(
+                        "Pool.threads(" + cores + ")",
+                        String.valueOf(cores),
+                        threads,
+                        seq,
+                        check(threads, want)));
         progress.println("  Pool.processes(" + cores + ") ...");
         Measure.Result<List<BigInteger>> processes;
         try (Pool pool = Pool.processes(cores)) {
@@ -79,23 +93,36 @@ final class GlobalLock implements Experiment {
             }
             processes = Measure.median(rounds, () -> pool.map(work, inputs, 1));
         }
-        rows.add(Measure.row("Pool.processes(" + cores + "), warm", cores + " JVMs", processes, seq, check(processes, want)));
+        rows.add(
+                Measure.row(
+                        "Pool.processes(" + cores + "), warm",
+                        cores + " JVMs",
+                        processes,
+                        seq,
+                        check(processes, want)));
         double t = seq.seconds() / threads.seconds();
         double p = seq.seconds() / processes.seconds();
         return new Report(
                 title(),
-                "seed 002: CPU-bound work on threads gets no speedup because one lock (CPython's GIL)"
-                        + " lets one thread run at a time; processes each have their own.",
+                "seed 002: CPU-bound work on threads gets no speedup because one lock (CPython's"
+                    + " GIL) lets one thread run at a time; processes each have their own.",
                 List.of("how", "workers", "time (median of " + rounds + ")", "speedup", "results"),
                 rows,
                 List.of(
-                        "Behind one JVM-wide lock, " + cores + " threads ran " + Measure.ratio(t)
-                                + " as fast as the loop: the lock lets one thread compute at a time,"
-                                + " exactly the GIL's effect on CPython threads.",
-                        cores + " worker JVMs ran " + Measure.ratio(p) + " as fast (at most " + Math.min(cores, tasks)
+                        "Behind one JVM-wide lock, "
+                                + cores
+                                + " threads ran "
+                                + Measure.ratio(t)
+                                + " as fast as the loop: the lock lets one thread compute at a"
+                                + " time, exactly the GIL's effect on CPython threads.",
+                        cores
+                                + " worker JVMs ran "
+                                + Measure.ratio(p)
+                                + " as fast (at most "
+                                + Math.min(cores, tasks)
                                 + "× here): each JVM has its own lock. When work is serialized by a"
-                                + " lock you cannot remove (a library's static synchronized"
-                                + " method, a global cache), processes are the answer in Java too."));
+                                + " lock you cannot remove (a library's static synchronized method,"
+                                + " a global cache), processes are the answer in Java too."));
     }
 
     private static String check(Measure.Result<List<BigInteger>> r, BigInteger want) {

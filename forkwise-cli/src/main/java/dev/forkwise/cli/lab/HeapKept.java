@@ -1,6 +1,7 @@
 package dev.forkwise.cli.lab;
 
 import com.sun.management.HotSpotDiagnosticMXBean;
+
 import java.lang.management.ManagementFactory;
 
 /**
@@ -12,10 +13,10 @@ import java.lang.management.ManagementFactory;
  * not collected in the next one's time; and G1 shrinks the heap at each such collection. Every run
  * then paid for growing it back (committing memory, faulting its pages in): the lab's tiny job took
  * 60-70 ms with two young collections of about 17 ms each where on a heap kept at its size it took
- * about 21 ms, and a 64 MiB argument to a worker and back took about 150 ms rather than 115 (its
- * 64 MiB result went to memory the heap had just given back). That is the measurement's own doing,
- * not the work's: a program's heap keeps its size between two pieces of work unless it calls
- * {@code System.gc()} itself.
+ * about 21 ms, and a 64 MiB argument to a worker and back took about 150 ms rather than 115 (its 64
+ * MiB result went to memory the heap had just given back). That is the measurement's own doing, not
+ * the work's: a program's heap keeps its size between two pieces of work unless it calls {@code
+ * System.gc()} itself.
  */
 public final class HeapKept implements AutoCloseable {
 
@@ -34,7 +35,8 @@ public final class HeapKept implements AutoCloseable {
      * @return what {@link #close()} undoes
      */
     public static HeapKept now() {
-        HotSpotDiagnosticMXBean hs = ManagementFactory.getPlatformMXBean(HotSpotDiagnosticMXBean.class);
+        HotSpotDiagnosticMXBean hs =
+                ManagementFactory.getPlatformMXBean(HotSpotDiagnosticMXBean.class);
         if (hs == null) {
             return new HeapKept(null, null);
         }

@@ -1,17 +1,19 @@
 package dev.forkwise.cli.lab;
 
 import dev.forkwise.cli.Forkwise;
-import java.io.PrintWriter;
-import java.util.ArrayList;
-import java.util.List;
-import java.util.concurrent.Callable;
-import java.util.stream.Collectors;
+
+import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
 import picocli.CommandLine.Spec;
-import picocli.CommandLine;
+
+import java.io.PrintWriter;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.Callable;
+import java.util.stream.Collectors;
 
 /** {@code forkwise lab}: runs the seeds' experiments and prints what was measured. */
 @Command(
@@ -25,7 +27,10 @@ public final class LabCommand implements Callable<Integer> {
 
     @Spec CommandSpec spec;
 
-    @Option(names = "--quick", description = "Fewer rounds and smaller jobs: the whole lab takes about a minute on 2 cores.")
+    @Option(
+            names = "--quick",
+            description =
+                    "Fewer rounds and smaller jobs: the whole lab takes about a minute on 2 cores.")
     boolean quick;
 
     @Option(names = "--list", description = "List the experiments and exit.")
@@ -110,7 +115,9 @@ public final class LabCommand implements Callable<Integer> {
                                                             + "'; the experiments are: "
                                                             + experiments.stream()
                                                                     .map(Experiment::id)
-                                                                    .collect(Collectors.joining(", "))));
+                                                                    .collect(
+                                                                            Collectors.joining(
+                                                                                    ", "))));
             chosen.add(e);
         }
         return chosen;

@@ -2,6 +2,7 @@ package dev.forkwise.cli.lab;
 
 import dev.forkwise.Fn;
 import dev.forkwise.Pool;
+
 import java.io.PrintWriter;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -42,16 +43,25 @@ final class ManySleepers implements Experiment {
     @Override
     public Report run(Settings settings, PrintWriter progress) throws Exception {
         long ms = sleep.toMillis();
-        Fn<Integer, Integer> wait = x -> {
-            Thread.sleep(ms);
-            return x;
-        };
+        Fn<Integer, Integer> wait =
+                x -> {
+                    Thread.sleep(ms);
+                    return x;
+                };
         int rounds = settings.rounds(1, 3);
         record Variant(String name, int tasks, int parallel, Supplier<Pool> pool) {}
         List<Variant> variants =
                 List.of(
-                        new Variant("Pool.virtualThreads()", manyTasks, manyTasks, Pool::virtualThreads),
-                        new Variant("Pool.virtualThreads()", someTasks, someTasks, Pool::virtualThreads),
+                        new Variant(
+                                "Pool.virtualThreads()",
+                                manyTasks,
+                                manyTasks,
+                                Pool::virtualThreads),
+                        new Variant(
+                                "Pool.virtualThreads()",
+                                someTasks,
+                                someTasks,
+                                Pool::virtualThreads),
                         new Variant(
                                 "Pool.threads(" + Measure.count(platformThreads) + ")",
                                 someTasks,
@@ -63,20 +73,23 @@ final class ManySleepers implements Experiment {
             progress.println("  " + v.name() + " with " + Measure.count(v.tasks()) + " tasks ...");
             List<Integer> inputs = Collections.nCopies(v.tasks(), 1);
             Measure.Result<Integer> r =
-                    Measure.median(rounds, () -> {
-                        try (Pool pool = v.pool().get()) {
-                            return pool.map(wait, inputs).size();
-                        }
-                    });
+                    Measure.median(
+                            rounds,
+                            () -> {
+                                try (Pool pool = v.pool().get()) {
+                                    return pool.map(wait, inputs).size();
+                                }
+                            });
             long waves = (v.tasks() + v.parallel() - 1) / v.parallel();
             Duration ideal = sleep.multipliedBy(waves);
-            rows.add(List.of(
-                    v.name(),
-                    Measure.count(v.tasks()),
-                    Measure.time(r.median()),
-                    Measure.time(ideal),
-                    String.format(Locale.ROOT, "%,.0f", v.tasks() / r.seconds()),
-                    r.value() == v.tasks() ? "ok" : "WRONG"));
+            rows.add(
+                    List.of(
+                            v.name(),
+                            Measure.count(v.tasks()),
+                            Measure.time(r.median()),
+                            Measure.time(ideal),
+                            String.format(Locale.ROOT, "%,.0f", v.tasks() / r.seconds()),
+                            r.value() == v.tasks() ? "ok" : "WRONG"));
             if (manyTime == null) {
                 manyTime = r.median();
             }
@@ -93,9 +106,15 @@ final class ManySleepers implements Experiment {
                                 + " or hundreds; for waiting work, use Pool.virtualThreads().");
         return new Report(
                 title(),
-                "(seeds 002 and 003) for I/O-bound work \"use many more\" threads than cores, \"tens"
-                        + " or hundreds\"; \"experiment to find the sweet spot\".",
-                List.of("how", "tasks", "time (median of " + rounds + ")", "ideal", "tasks/s", "results"),
+                "(seeds 002 and 003) for I/O-bound work \"use many more\" threads than cores,"
+                    + " \"tens or hundreds\"; \"experiment to find the sweet spot\".",
+                List.of(
+                        "how",
+                        "tasks",
+                        "time (median of " + rounds + ")",
+                        "ideal",
+                        "tasks/s",
+                        "results"),
                 rows,
                 findings);
     }

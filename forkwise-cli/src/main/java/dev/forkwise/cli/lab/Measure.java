@@ -1,6 +1,7 @@
 package dev.forkwise.cli.lab;
 
 import dev.forkwise.Call;
+
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;

@@ -1,6 +1,7 @@
 package dev.forkwise.cli.lab;
 
 import dev.forkwise.Pool;
+
 import java.io.IOException;
 import java.io.PrintWriter;
 import java.nio.file.Files;
@@ -29,41 +30,59 @@ public final class MemoryPerWorker implements Experiment {
     @Override
     public Report run(Settings settings, PrintWriter progress) throws Exception {
         if (!Files.exists(Path.of("/proc/self/status"))) {
-            return new Report(title(), "-", List.of("what", "resident memory"), List.of(),
-                    List.of("Resident memory is read from /proc, which this system does not have."));
+            return new Report(
+                    title(),
+                    "-",
+                    List.of("what", "resident memory"),
+                    List.of(),
+                    List.of(
+                            "Resident memory is read from /proc, which this system does not"
+                                + " have."));
         }
         progress.println("  a bare JVM ...");
         long bare = bareJvm();
         progress.println("  idle worker JVMs ...");
         long worker;
         try (Pool pool = Pool.processes(2)) {
-            List<Long> pids = pool.map((Integer i) -> {
-                Thread.sleep(200);
-                return ProcessHandle.current().pid();
-            }, List.of(1, 2), 1);
+            List<Long> pids =
+                    pool.map(
+                            (Integer i) -> {
+                                Thread.sleep(200);
+                                return ProcessHandle.current().pid();
+                            },
+                            List.of(1, 2),
+                            1);
             Thread.sleep(500);
             worker = pids.stream().mapToLong(Rss::of).sum() / pids.size();
         }
         progress.println("  parked threads ...");
         long platform = perThread(1_000, false);
         long virtual = perThread(10_000, true);
-        List<List<String>> rows = List.of(
-                List.of("bare JVM (empty main, idle)", Rss.mib(bare), "1.00×"),
-                List.of("idle forkwise worker JVM", Rss.mib(worker), ratio(worker, bare)),
-                List.of("parked platform thread", Rss.kib(platform), "-"),
-                List.of("parked virtual thread", Rss.kib(virtual), "-"));
+        List<List<String>> rows =
+                List.of(
+                        List.of("bare JVM (empty main, idle)", Rss.mib(bare), "1.00×"),
+                        List.of("idle forkwise worker JVM", Rss.mib(worker), ratio(worker, bare)),
+                        List.of("parked platform thread", Rss.kib(platform), "-"),
+                        List.of("parked virtual thread", Rss.kib(virtual), "-"));
         return new Report(
                 title(),
-                "the seeds: threads are lightweight, processes are heavy (\"each process has its own"
-                        + " memory space\"), so use processes sparingly.",
+                "the seeds: threads are lightweight, processes are heavy (\"each process has its"
+                    + " own memory space\"), so use processes sparingly.",
                 List.of("what", "resident memory", "vs bare JVM"),
                 rows,
                 List.of(
-                        "An idle worker costs " + Rss.mib(worker) + ", " + ratio(worker, bare)
+                        "An idle worker costs "
+                                + Rss.mib(worker)
+                                + ", "
+                                + ratio(worker, bare)
                                 + " a bare JVM (its channel, serialization and the classes of"
                                 + " the tasks it ran).",
-                        "A parked platform thread costs about " + Rss.kib(platform) + " and a virtual"
-                                + " thread about " + Rss.kib(virtual) + ": a worker JVM is worth"
+                        "A parked platform thread costs about "
+                                + Rss.kib(platform)
+                                + " and a virtual"
+                                + " thread about "
+                                + Rss.kib(virtual)
+                                + ": a worker JVM is worth"
                                 + " hundreds of threads, so use processes for isolation or a"
                                 + " JVM-wide lock, not by default."));
     }
@@ -75,9 +94,14 @@ public final class MemoryPerWorker implements Experiment {
     /** RSS of a JVM that runs an empty main and then waits, with the same java and class path. */
     public static long bareJvm() throws IOException, InterruptedException {
         String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
-        Process p = new ProcessBuilder(java, "-cp", System.getProperty("java.class.path"), Idle.class.getName())
-                .redirectErrorStream(true)
-                .start();
+        Process p =
+                new ProcessBuilder(
+                                java,
+                                "-cp",
+                                System.getProperty("java.class.path"),
+                                Idle.class.getName())
+                        .redirectErrorStream(true)
+                        .start();
         try {
             p.getInputStream().read(); // it says it is up
             Thread.sleep(500);
@@ -95,15 +119,17 @@ public final class MemoryPerWorker implements Experiment {
         long before = Rss.of(ProcessHandle.current().pid());
         List<Thread> threads = new ArrayList<>(count);
         for (int i = 0; i < count; i++) {
-            Runnable r = () -> {
-                parked.countDown();
-                try {
-                    release.await();
-                } catch (InterruptedException e) {
-                    Thread.currentThread().interrupt();
-                }
-            };
-            threads.add(virtual ? Thread.ofVirtual().start(r) : Thread.ofPlatform().daemon().start(r));
+            Runnable r =
+                    () -> {
+                        parked.countDown();
+                        try {
+                            release.await();
+                        } catch (InterruptedException e) {
+                            Thread.currentThread().interrupt();
+                        }
+                    };
+            threads.add(
+                    virtual ? Thread.ofVirtual().start(r) : Thread.ofPlatform().daemon().start(r));
         }
         parked.await();
         Thread.sleep(200);

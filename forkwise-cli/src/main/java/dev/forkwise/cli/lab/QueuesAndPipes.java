@@ -4,6 +4,7 @@ import dev.forkwise.Pool;
 import dev.forkwise.ipc.Pipe;
 import dev.forkwise.ipc.SharedMap;
 import dev.forkwise.ipc.SharedQueue;
+
 import java.io.PrintWriter;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -50,30 +51,41 @@ final class QueuesAndPipes implements Experiment {
             try (SharedQueue<String> results = SharedQueue.create(16)) {
                 long began = System.nanoTime();
                 for (int i = 0; i < 4; i++) {
-                    pool.submit(() -> {
-                        results.put("Result from worker " + ProcessHandle.current().pid());
-                        return null;
-                    });
+                    pool.submit(
+                            () -> {
+                                results.put("Result from worker " + ProcessHandle.current().pid());
+                                return null;
+                            });
                 }
                 List<String> got = new ArrayList<>();
                 for (int i = 0; i < 4; i++) {
                     got.add(results.poll(Duration.ofSeconds(60)));
                 }
                 long nanos = System.nanoTime() - began;
-                boolean ok = got.stream().allMatch(s -> s != null && s.startsWith("Result from worker"));
-                rows.add(List.of("SharedQueue: 4 workers put a result, the parent takes 4", ok ? "4 of 4" : "MISSING",
-                        Measure.time(Duration.ofNanos(nanos)), "-"));
+                boolean ok =
+                        got.stream().allMatch(s -> s != null && s.startsWith("Result from worker"));
+                rows.add(
+                        List.of(
+                                "SharedQueue: 4 workers put a result, the parent takes 4",
+                                ok ? "4 of 4" : "MISSING",
+                                Measure.time(Duration.ofNanos(nanos)),
+                                "-"));
             }
 
-            progress.println("  SharedQueue: one worker sends " + Measure.count(n) + " messages of 64 bytes ...");
+            progress.println(
+                    "  SharedQueue: one worker sends "
+                            + Measure.count(n)
+                            + " messages of 64 bytes ...");
             try (SharedQueue<byte[]> q = SharedQueue.create(4096)) {
-                CompletableFuture<Object> producer = pool.submit(() -> {
-                    byte[] m = new byte[64];
-                    for (int i = 0; i < n; i++) {
-                        q.put(m);
-                    }
-                    return null;
-                });
+                CompletableFuture<Object> producer =
+                        pool.submit(
+                                () -> {
+                                    byte[] m = new byte[64];
+                                    for (int i = 0; i < n; i++) {
+                                        q.put(m);
+                                    }
+                                    return null;
+                                });
                 long began = System.nanoTime();
                 int got = 0;
                 for (int i = 0; i < n; i++) {
@@ -81,22 +93,28 @@ final class QueuesAndPipes implements Experiment {
                 }
                 long nanos = System.nanoTime() - began;
                 producer.get(60, TimeUnit.SECONDS);
-                rows.add(List.of("SharedQueue: worker → parent, 64-byte messages", Measure.count(got) + " of " + Measure.count(n),
-                        Measure.time(Duration.ofNanos(nanos)), rate(n, nanos) + " messages/s"));
+                rows.add(
+                        List.of(
+                                "SharedQueue: worker → parent, 64-byte messages",
+                                Measure.count(got) + " of " + Measure.count(n),
+                                Measure.time(Duration.ofNanos(nanos)),
+                                rate(n, nanos) + " messages/s"));
             }
 
             progress.println("  Pipe: " + Measure.count(trips) + " round trips with a worker ...");
             try (Pipe pipe = Pipe.open()) {
                 Pipe.End child = pipe.b();
-                CompletableFuture<Object> echo = pool.submit(() -> {
-                    while (true) {
-                        Integer v = child.recv();
-                        child.send(v);
-                        if (v < 0) {
-                            return null;
-                        }
-                    }
-                });
+                CompletableFuture<Object> echo =
+                        pool.submit(
+                                () -> {
+                                    while (true) {
+                                        Integer v = child.recv();
+                                        child.send(v);
+                                        if (v < 0) {
+                                            return null;
+                                        }
+                                    }
+                                });
                 for (int i = 0; i < 1000; i++) { // warm both ends
                     pipe.a().send(i);
                     pipe.a().recv();
@@ -110,36 +128,52 @@ final class QueuesAndPipes implements Experiment {
                 pipe.a().send(-1);
                 pipe.a().recv();
                 echo.get(60, TimeUnit.SECONDS);
-                rows.add(List.of("Pipe: parent ↔ worker round trip", Measure.count(trips) + " trips",
-                        Measure.time(Duration.ofNanos(nanos)), Measure.time(Duration.ofNanos(nanos / trips)) + " each"));
+                rows.add(
+                        List.of(
+                                "Pipe: parent ↔ worker round trip",
+                                Measure.count(trips) + " trips",
+                                Measure.time(Duration.ofNanos(nanos)),
+                                Measure.time(Duration.ofNanos(nanos / trips)) + " each"));
             }
 
             int updates = Math.max(1000, n / 20);
-            progress.println("  SharedMap: 4 workers merge " + Measure.count(updates) + " counts each ...");
+            progress.println(
+                    "  SharedMap: 4 workers merge " + Measure.count(updates) + " counts each ...");
             try (SharedMap<Integer, Long> map = SharedMap.create()) {
                 long began = System.nanoTime();
-                pool.map(w -> {
-                    for (int k = 0; k < updates; k++) {
-                        map.merge(k % 100, 1L, Long::sum);
-                    }
-                    return null;
-                }, Collections.nCopies(4, 0), 1);
+                pool.map(
+                        w -> {
+                            for (int k = 0; k < updates; k++) {
+                                map.merge(k % 100, 1L, Long::sum);
+                            }
+                            return null;
+                        },
+                        Collections.nCopies(4, 0),
+                        1);
                 long nanos = System.nanoTime() - began;
                 Map<Integer, Long> snap = map.snapshot();
                 long total = snap.values().stream().mapToLong(Long::longValue).sum();
-                rows.add(List.of("SharedMap: 4 workers merge into one map", total == 4L * updates ? "exact" : "WRONG: " + total,
-                        Measure.time(Duration.ofNanos(nanos)), rate(4L * updates, nanos) + " updates/s"));
+                rows.add(
+                        List.of(
+                                "SharedMap: 4 workers merge into one map",
+                                total == 4L * updates ? "exact" : "WRONG: " + total,
+                                Measure.time(Duration.ofNanos(nanos)),
+                                rate(4L * updates, nanos) + " updates/s"));
             }
         }
-        findings.add("A SharedQueue and a Pipe pass messages through shared memory, not the kernel: no pipe buffer to"
-                + " fill, no feeder thread, and a process that puts and exits never deadlocks the one that reads.");
-        findings.add("A SharedMap lives in the process that made it; every other process's update is one round trip"
-                + " on a private socket, run atomically where the map is. Use it to share a few results, not as a"
-                + " channel for bulk data: queues and shared arrays are far cheaper per item.");
+        findings.add(
+                "A SharedQueue and a Pipe pass messages through shared memory, not the kernel: no"
+                    + " pipe buffer to fill, no feeder thread, and a process that puts and exits"
+                    + " never deadlocks the one that reads.");
+        findings.add(
+                "A SharedMap lives in the process that made it; every other process's update is one"
+                    + " round trip on a private socket, run atomically where the map is. Use it to"
+                    + " share a few results, not as a channel for bulk data: queues and shared"
+                    + " arrays are far cheaper per item.");
         return new Report(
                 title(),
-                "seed 002: \"Queue - safe inter-process communication\"; seeds 001 and 002: processes share data through"
-                        + " Queue, Pipe, Value/Array or a Manager.",
+                "seed 002: \"Queue - safe inter-process communication\"; seeds 001 and 002:"
+                    + " processes share data through Queue, Pipe, Value/Array or a Manager.",
                 List.of("what", "result", "time", "rate"),
                 rows,
                 findings);

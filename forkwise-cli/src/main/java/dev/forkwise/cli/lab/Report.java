@@ -3,6 +3,7 @@ package dev.forkwise.cli.lab;
 import com.github.freva.asciitable.AsciiTable;
 import com.github.freva.asciitable.Column;
 import com.github.freva.asciitable.HorizontalAlign;
+
 import java.util.List;
 
 /**
@@ -15,7 +16,11 @@ import java.util.List;
  * @param findings plain sentences about what was measured
  */
 public record Report(
-        String title, String claim, List<String> header, List<List<String>> rows, List<String> findings) {
+        String title,
+        String claim,
+        List<String> header,
+        List<List<String>> rows,
+        List<String> findings) {
 
     /** Checks that every row has one cell per column. */
     public Report {
@@ -25,7 +30,13 @@ public record Report(
         for (List<String> row : rows) {
             if (row.size() != header.size()) {
                 throw new IllegalArgumentException(
-                        "row " + row + " has " + row.size() + " cells for " + header.size() + " columns");
+                        "row "
+                                + row
+                                + " has "
+                                + row.size()
+                                + " cells for "
+                                + header.size()
+                                + " columns");
             }
         }
     }

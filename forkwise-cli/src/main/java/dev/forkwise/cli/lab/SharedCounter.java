@@ -4,6 +4,7 @@ import dev.forkwise.Pool;
 import dev.forkwise.ipc.SharedBarrier;
 import dev.forkwise.ipc.SharedLock;
 import dev.forkwise.ipc.SharedLong;
+
 import java.io.PrintWriter;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -11,10 +12,10 @@ import java.util.Collections;
 import java.util.List;
 
 /**
- * Seed 002's shared counter: {@code counter.value += 1} from five processes. A plain read and
- * write from several processes loses updates, as it does between threads; a {@link SharedLock}
- * around it, or the atomic {@link SharedLong#addAndGet}, makes it exact, and the atomic add is
- * much cheaper than the lock.
+ * Seed 002's shared counter: {@code counter.value += 1} from five processes. A plain read and write
+ * from several processes loses updates, as it does between threads; a {@link SharedLock} around it,
+ * or the atomic {@link SharedLong#addAndGet}, makes it exact, and the atomic add is much cheaper
+ * than the lock.
  */
 final class SharedCounter implements Experiment {
 
@@ -33,7 +34,11 @@ final class SharedCounter implements Experiment {
 
     @Override
     public String title() {
-        return "Shared counter: counter += 1, " + Measure.count(increments) + " times in each of " + PROCESSES + " worker JVMs";
+        return "Shared counter: counter += 1, "
+                + Measure.count(increments)
+                + " times in each of "
+                + PROCESSES
+                + " worker JVMs";
     }
 
     /** How one process increments the counter. */
@@ -67,24 +72,29 @@ final class SharedCounter implements Experiment {
                 progress.println("  " + way.label + " ...");
                 counter.set(0);
                 long began = System.nanoTime();
-                pool.map(i -> {
-                    start.await(Duration.ofSeconds(60)); // all five at once, or there is no race
-                    for (int k = 0; k < n; k++) {
-                        switch (way) {
-                            case PLAIN -> counter.set(counter.get() + 1);
-                            case LOCKED -> {
-                                lock.lock();
-                                try {
-                                    counter.set(counter.get() + 1);
-                                } finally {
-                                    lock.unlock();
+                pool.map(
+                        i -> {
+                            start.await(
+                                    Duration.ofSeconds(
+                                            60)); // all five at once, or there is no race
+                            for (int k = 0; k < n; k++) {
+                                switch (way) {
+                                    case PLAIN -> counter.set(counter.get() + 1);
+                                    case LOCKED -> {
+                                        lock.lock();
+                                        try {
+                                            counter.set(counter.get() + 1);
+                                        } finally {
+                                            lock.unlock();
+                                        }
+                                    }
+                                    case ATOMIC -> counter.addAndGet(1);
                                 }
                             }
-                            case ATOMIC -> counter.addAndGet(1);
-                        }
-                    }
-                    return null;
-                }, Collections.nCopies(PROCESSES, 0), 1);
+                            return null;
+                        },
+                        Collections.nCopies(PROCESSES, 0),
+                        1);
                 double seconds = (System.nanoTime() - began) / 1e9;
                 long got = counter.get();
                 long lost = expected - got;
@@ -95,24 +105,39 @@ final class SharedCounter implements Experiment {
                 } else {
                     atomicSeconds = seconds;
                 }
-                rows.add(List.of(way.label, Measure.count(got), Measure.count(expected), Measure.count(lost),
-                        Measure.time(Duration.ofNanos((long) (seconds * 1e9))),
-                        lost == 0 ? "exact" : "LOST UPDATES"));
+                rows.add(
+                        List.of(
+                                way.label,
+                                Measure.count(got),
+                                Measure.count(expected),
+                                Measure.count(lost),
+                                Measure.time(Duration.ofNanos((long) (seconds * 1e9))),
+                                lost == 0 ? "exact" : "LOST UPDATES"));
             }
         }
         List<String> findings = new ArrayList<>();
-        findings.add(lostPlain > 0
-                ? "Without a lock, " + Measure.count(lostPlain) + " of " + Measure.count(expected) + " increments were lost: two"
-                        + " processes read the same value and both wrote it plus one. Shared memory between processes"
-                        + " races exactly as shared fields between threads do."
-                : "Without a lock no increment was lost this time, but nothing prevents it: the read and the write are"
-                        + " two steps, and another process can come between them.");
-        findings.add("With SharedLock, and with SharedLong.addAndGet, the count is exact. The atomic add took "
-                + Measure.ratio(lockedSeconds / Math.max(atomicSeconds, 1e-9)) + " less time than the lock: one hardware"
-                + " instruction on shared memory, instead of taking and releasing a lock around two.");
+        findings.add(
+                lostPlain > 0
+                        ? "Without a lock, "
+                                + Measure.count(lostPlain)
+                                + " of "
+                                + Measure.count(expected)
+                                + " increments were lost: two processes read the same value and"
+                                + " both wrote it plus one. Shared memory between processes races"
+                                + " exactly as shared fields between threads do."
+                        : "Without a lock no increment was lost this time, but nothing prevents it:"
+                              + " the read and the write are two steps, and another process can"
+                              + " come between them.");
+        findings.add(
+                "With SharedLock, and with SharedLong.addAndGet, the count is exact. The atomic add"
+                    + " took "
+                        + Measure.ratio(lockedSeconds / Math.max(atomicSeconds, 1e-9))
+                        + " less time than the lock: one hardware instruction on shared memory,"
+                        + " instead of taking and releasing a lock around two.");
         return new Report(
                 title(),
-                "seed 002: `counter.value += 1` in processes sharing a Value; \"correct with lock, random without\".",
+                "seed 002: `counter.value += 1` in processes sharing a Value; \"correct with lock,"
+                    + " random without\".",
                 List.of("how", "final count", "expected", "lost", "time", "result"),
                 rows,
                 findings);

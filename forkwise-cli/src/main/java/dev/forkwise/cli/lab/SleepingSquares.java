@@ -2,6 +2,7 @@ package dev.forkwise.cli.lab;
 
 import dev.forkwise.Fn;
 import dev.forkwise.Pool;
+
 import java.io.PrintWriter;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -9,9 +10,9 @@ import java.util.List;
 import java.util.function.Supplier;
 
 /**
- * Seed 001's first example: square four numbers, each task sleeping one second, sequentially and
- * on threads. The seed claims the threaded version "still takes about 4 seconds" because of the
- * GIL; it does not, in Java or in Python, because a sleeping thread holds no CPU.
+ * Seed 001's first example: square four numbers, each task sleeping one second, sequentially and on
+ * threads. The seed claims the threaded version "still takes about 4 seconds" because of the GIL;
+ * it does not, in Java or in Python, because a sleeping thread holds no CPU.
  */
 final class SleepingSquares implements Experiment {
 
@@ -37,22 +38,25 @@ final class SleepingSquares implements Experiment {
     @Override
     public Report run(Settings settings, PrintWriter progress) throws Exception {
         long ms = sleep.toMillis();
-        Fn<Integer, Integer> square = n -> {
-            Thread.sleep(ms);
-            return n * n;
-        };
+        Fn<Integer, Integer> square =
+                n -> {
+                    Thread.sleep(ms);
+                    return n * n;
+                };
         int rounds = settings.rounds(1, 3);
         List<List<String>> rows = new ArrayList<>();
 
         progress.println("  sequential loop ...");
         Measure.Result<List<Integer>> seq =
-                Measure.median(rounds, () -> {
-                    List<Integer> out = new ArrayList<>();
-                    for (int n : NUMBERS) {
-                        out.add(square.apply(n));
-                    }
-                    return out;
-                });
+                Measure.median(
+                        rounds,
+                        () -> {
+                            List<Integer> out = new ArrayList<>();
+                            for (int n : NUMBERS) {
+                                out.add(square.apply(n));
+                            }
+                            return out;
+                        });
         rows.add(Measure.row("sequential loop", "1", seq, seq, check(seq)));
 
         record Variant(String name, String workers, Supplier<Pool> pool) {}
@@ -66,11 +70,13 @@ final class SleepingSquares implements Experiment {
         for (Variant v : variants) {
             progress.println("  " + v.name() + " ...");
             Measure.Result<List<Integer>> r =
-                    Measure.median(rounds, () -> {
-                        try (Pool pool = v.pool().get()) {
-                            return pool.map(square, NUMBERS);
-                        }
-                    });
+                    Measure.median(
+                            rounds,
+                            () -> {
+                                try (Pool pool = v.pool().get()) {
+                                    return pool.map(square, NUMBERS);
+                                }
+                            });
             rows.add(Measure.row(v.name(), v.workers(), r, seq, check(r)));
             if (v.name().equals("Pool.threads(4)")) {
                 threads4 = r;

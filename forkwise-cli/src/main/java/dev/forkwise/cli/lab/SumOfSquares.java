@@ -2,6 +2,7 @@ package dev.forkwise.cli.lab;
 
 import dev.forkwise.Fn;
 import dev.forkwise.Pool;
+
 import java.io.PrintWriter;
 import java.math.BigInteger;
 import java.time.Duration;
@@ -68,8 +69,15 @@ public final class SumOfSquares implements Experiment {
         String scale =
                 n == SEED_N
                         ? ""
-                        : " (the seed's n × " + Measure.count(n / SEED_N) + ", so a Java task is long enough to time)";
-        return "Seed 002: sum(i*i for i in range(" + Measure.count(n) + ")) × " + tasks + ", CPU-bound" + scale;
+                        : " (the seed's n × "
+                                + Measure.count(n / SEED_N)
+                                + ", so a Java task is long enough to time)";
+        return "Seed 002: sum(i*i for i in range("
+                + Measure.count(n)
+                + ")) × "
+                + tasks
+                + ", CPU-bound"
+                + scale;
     }
 
     @Override
@@ -82,9 +90,17 @@ public final class SumOfSquares implements Experiment {
 
         record Variant(String name, String workers, Supplier<Pool> pool) {}
         List<Variant> variants = new ArrayList<>();
-        variants.add(new Variant("Pool.threads(" + tasks + ")", String.valueOf(tasks), () -> Pool.threads(tasks)));
+        variants.add(
+                new Variant(
+                        "Pool.threads(" + tasks + ")",
+                        String.valueOf(tasks),
+                        () -> Pool.threads(tasks)));
         if (cores != tasks) {
-            variants.add(new Variant("Pool.threads(" + cores + ") (one per core)", String.valueOf(cores), () -> Pool.threads(cores)));
+            variants.add(
+                    new Variant(
+                            "Pool.threads(" + cores + ") (one per core)",
+                            String.valueOf(cores),
+                            () -> Pool.threads(cores)));
         }
         variants.add(new Variant("Pool.virtualThreads()", "one per task", Pool::virtualThreads));
 
@@ -97,23 +113,27 @@ public final class SumOfSquares implements Experiment {
         Duration processStart;
         progress.println("  sequential loop ...");
         Measure.Result<List<BigInteger>> seq =
-                Measure.median(rounds, () -> {
-                    List<BigInteger> out = new ArrayList<>();
-                    for (long x : inputs) {
-                        out.add(sumOfSquares(x));
-                    }
-                    return out;
-                });
+                Measure.median(
+                        rounds,
+                        () -> {
+                            List<BigInteger> out = new ArrayList<>();
+                            for (long x : inputs) {
+                                out.add(sumOfSquares(x));
+                            }
+                            return out;
+                        });
         rows.add(Measure.row("sequential loop", "1", seq, seq, check(seq, want)));
         Measure.Result<List<BigInteger>> first = null;
         for (Variant v : variants) {
             progress.println("  " + v.name() + " ...");
             Measure.Result<List<BigInteger>> r =
-                    Measure.median(rounds, () -> {
-                        try (Pool pool = v.pool().get()) {
-                            return pool.map(work, inputs, 1);
-                        }
-                    });
+                    Measure.median(
+                            rounds,
+                            () -> {
+                                try (Pool pool = v.pool().get()) {
+                                    return pool.map(work, inputs, 1);
+                                }
+                            });
             rows.add(Measure.row(v.name(), v.workers(), r, seq, check(r, want)));
             if (first == null) {
                 first = r;
@@ -130,7 +150,13 @@ public final class SumOfSquares implements Experiment {
                 pool.map(work, inputs, 1); // warm the workers' JIT, as the loop above was warmed
             }
             processes = Measure.median(rounds, () -> pool.map(work, inputs, 1));
-            rows.add(Measure.row("Pool.processes(" + tasks + "), warm", String.valueOf(tasks) + " JVMs", processes, seq, check(processes, want)));
+            rows.add(
+                    Measure.row(
+                            "Pool.processes(" + tasks + "), warm",
+                            String.valueOf(tasks) + " JVMs",
+                            processes,
+                            seq,
+                            check(processes, want)));
             processStart = start;
         }
 
@@ -156,9 +182,9 @@ public final class SumOfSquares implements Experiment {
                                 + Measure.time(processStart)
                                 + " to its first results (start and cold JIT included); use"
                                 + " processes for isolation or a JVM-wide lock (see global-lock).",
-                        "Virtual threads compute as fast as platform threads (they run on one carrier"
-                                + " thread per core) but bring nothing more for CPU work: they"
-                                + " shine when tasks wait.",
+                        "Virtual threads compute as fast as platform threads (they run on one"
+                            + " carrier thread per core) but bring nothing more for CPU work: they"
+                            + " shine when tasks wait.",
                         "One task (n = "
                                 + Measure.count(n)
                                 + ") takes "
@@ -168,8 +194,8 @@ public final class SumOfSquares implements Experiment {
                                 + " in CPython.");
         return new Report(
                 title(),
-                "with threads \"~4 seconds on 4-core machine\" (no faster than one thread, because of"
-                        + " the GIL), with multiprocessing \"~1 second\".",
+                "with threads \"~4 seconds on 4-core machine\" (no faster than one thread, because"
+                    + " of the GIL), with multiprocessing \"~1 second\".",
                 List.of("how", "workers", "time (median of " + rounds + ")", "speedup", "results"),
                 rows,
                 findings);

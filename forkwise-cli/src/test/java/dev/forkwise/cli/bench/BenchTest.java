@@ -3,16 +3,18 @@ package dev.forkwise.cli.bench;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.api.io.TempDir;
+
+import picocli.CommandLine;
+
 import java.io.PrintWriter;
 import java.io.StringWriter;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
-import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.Timeout;
-import org.junit.jupiter.api.io.TempDir;
-import picocli.CommandLine;
 
 @Timeout(value = 120, unit = TimeUnit.SECONDS)
 class BenchTest {
@@ -32,7 +34,10 @@ class BenchTest {
 
     @Test
     void parsesThePythonScriptsLine() {
-        Sample s = PythonScript.parse("workload=submit-noop\timpl=ThreadPoolExecutor\tvalue=25.5\tunit=us/op\tp50=20.0\tp99=70.25");
+        Sample s =
+                PythonScript.parse(
+                        "workload=submit-noop\timpl=ThreadPoolExecutor\tvalue=25.5\tunit=us/op"
+                            + "\tp50=20.0\tp99=70.25");
         assertThat(s.impl()).isEqualTo("ThreadPoolExecutor");
         assertThat(s.get("value")).isEqualTo(25.5);
         assertThat(s.get("p99")).isEqualTo(70.25);
@@ -43,13 +48,25 @@ class BenchTest {
 
     @Test
     void aRowsVerdictFollowsTheMetricsDirection() {
-        var faster = new BenchCommand.Row("w", "t", "ms", false, "f", "p", List.of(10.0, 12.0, 11.0), List.of(40.0, 44.0, 42.0));
+        var faster =
+                new BenchCommand.Row(
+                        "w",
+                        "t",
+                        "ms",
+                        false,
+                        "f",
+                        "p",
+                        List.of(10.0, 12.0, 11.0),
+                        List.of(40.0, 44.0, 42.0));
         assertThat(faster.forkwiseMedian()).isEqualTo(11.0);
         assertThat(faster.pythonMedian()).isEqualTo(42.0);
         assertThat(faster.verdict()).isEqualTo("3.82× faster");
-        var slower = new BenchCommand.Row("w", "t", "ms", false, "f", "p", List.of(20.0), List.of(10.0));
+        var slower =
+                new BenchCommand.Row("w", "t", "ms", false, "f", "p", List.of(20.0), List.of(10.0));
         assertThat(slower.verdict()).isEqualTo("2.00× slower");
-        var higher = new BenchCommand.Row("w", "t", "%", true, "f", "p", List.of(90.0, 100.0), List.of(45.0, 50.0));
+        var higher =
+                new BenchCommand.Row(
+                        "w", "t", "%", true, "f", "p", List.of(90.0, 100.0), List.of(45.0, 50.0));
         assertThat(higher.verdict()).isEqualTo("2.00× higher");
         assertThat(higher.ratio()).isEqualTo(2.0);
     }
@@ -58,15 +75,35 @@ class BenchTest {
     void runsInterleavedAndWritesJsonAndMarkdown() throws Exception {
         Path json = tmp.resolve("r.json");
         Path md = tmp.resolve("r.md");
-        Run r = bench("--only", "first-result,start", "--rounds", "2", "--json", json.toString(), "--markdown", md.toString());
+        Run r =
+                bench(
+                        "--only",
+                        "first-result,start",
+                        "--rounds",
+                        "2",
+                        "--json",
+                        json.toString(),
+                        "--markdown",
+                        md.toString());
         assertThat(r.exit()).as(r.err()).isZero();
-        assertThat(r.out()).contains("round 1/2: new pool → first result", "round 2/2: baseline: interpreter start");
+        assertThat(r.out())
+                .contains(
+                        "round 1/2: new pool → first result",
+                        "round 2/2: baseline: interpreter start");
         String text = Files.readString(json);
-        assertThat(text).contains("\"workload\": \"first-result\"", "\"workload\": \"start\"", "\"rounds\": 2");
+        assertThat(text)
+                .contains(
+                        "\"workload\": \"first-result\"",
+                        "\"workload\": \"start\"",
+                        "\"rounds\": 2");
         assertThat(text).contains("\"forkwise\": \"Pool.threads(" + JavaWorkloads.CORES + ")\"");
-        assertThat(Files.readString(md)).contains("| new pool → first result |", "2 interleaved rounds");
+        assertThat(Files.readString(md))
+                .contains("| new pool → first result |", "2 interleaved rounds");
         if (PythonScript.version("python3").isPresent()) {
-            assertThat(text).contains("\"python\": \"multiprocessing.Pool\"", "\"python\": \"python3 -c pass\"");
+            assertThat(text)
+                    .contains(
+                            "\"python\": \"multiprocessing.Pool\"",
+                            "\"python\": \"python3 -c pass\"");
             assertThat(r.out()).contains("faster").doesNotContain("no Python");
         }
     }
@@ -74,15 +111,32 @@ class BenchTest {
     @Test
     void withoutPythonItSaysSoAndMeasuresForkwiseAlone() throws Exception {
         Path json = tmp.resolve("alone.json");
-        Run r = bench("--python", tmp.resolve("no-such-python").toString(), "--only", "first-result", "--rounds", "1", "--json", json.toString());
+        Run r =
+                bench(
+                        "--python",
+                        tmp.resolve("no-such-python").toString(),
+                        "--only",
+                        "first-result",
+                        "--rounds",
+                        "1",
+                        "--json",
+                        json.toString());
         assertThat(r.exit()).as(r.err()).isZero();
-        assertThat(r.out()).contains("cannot be run, so only forkwise's side is measured", "no Python");
+        assertThat(r.out())
+                .contains("cannot be run, so only forkwise's side is measured", "no Python");
         assertThat(Files.readString(json)).contains("\"pythonMedian\": null");
     }
 
     @Test
     void anUnknownWorkloadIsAnErrorThatListsTheRealOnes() {
-        Run r = bench("--only", "nope", "--rounds", "1", "--json", tmp.resolve("x.json").toString());
+        Run r =
+                bench(
+                        "--only",
+                        "nope",
+                        "--rounds",
+                        "1",
+                        "--json",
+                        tmp.resolve("x.json").toString());
         assertThat(r.exit()).isEqualTo(2);
         assertThat(r.err()).contains("no workload 'nope'", "submit-noop", "waits-100k");
     }

@@ -3,13 +3,18 @@ package dev.forkwise.cli.lab;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import com.sun.management.HotSpotDiagnosticMXBean;
-import java.lang.management.ManagementFactory;
+
 import org.junit.jupiter.api.Test;
 
-/** The lab and the bench keep the heap at its size while they measure, and put the flag back after. */
+import java.lang.management.ManagementFactory;
+
+/**
+ * The lab and the bench keep the heap at its size while they measure, and put the flag back after.
+ */
 class HeapKeptTest {
 
-    private static final HotSpotDiagnosticMXBean HOT_SPOT = ManagementFactory.getPlatformMXBean(HotSpotDiagnosticMXBean.class);
+    private static final HotSpotDiagnosticMXBean HOT_SPOT =
+            ManagementFactory.getPlatformMXBean(HotSpotDiagnosticMXBean.class);
 
     private static String maxHeapFreeRatio() {
         return HOT_SPOT.getVMOption("MaxHeapFreeRatio").getValue();

@@ -3,6 +3,12 @@ package dev.forkwise.cli.lab;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.MethodSource;
+
+import picocli.CommandLine;
+
 import java.io.PrintWriter;
 import java.io.StringWriter;
 import java.math.BigInteger;
@@ -11,10 +17,6 @@ import java.util.List;
 import java.util.Random;
 import java.util.stream.LongStream;
 import java.util.stream.Stream;
-import org.junit.jupiter.api.Test;
-import org.junit.jupiter.params.ParameterizedTest;
-import org.junit.jupiter.params.provider.MethodSource;
-import picocli.CommandLine;
 
 /** The lab's experiments, at sizes small enough for a unit test. */
 class LabTest {
@@ -46,8 +48,13 @@ class LabTest {
     @Test
     void sleepingSquaresMeasuresEveryVariantAndChecksResults() throws Exception {
         Report r = new SleepingSquares(Duration.ofMillis(20)).run(QUICK, progress);
-        assertThat(r.rows()).extracting(row -> row.get(0))
-                .containsExactly("sequential loop", "Pool.threads(4)", "Pool.virtualThreads()", "Pool.threads(2)");
+        assertThat(r.rows())
+                .extracting(row -> row.get(0))
+                .containsExactly(
+                        "sequential loop",
+                        "Pool.threads(4)",
+                        "Pool.virtualThreads()",
+                        "Pool.threads(2)");
         assertThat(r.rows()).allSatisfy(row -> assertThat(row.getLast()).isEqualTo("ok"));
         assertThat(r.claim()).contains("about 4 seconds");
         assertThat(r.findings()).hasSize(2);
@@ -56,10 +63,16 @@ class LabTest {
     @Test
     void sumOfSquaresMeasuresEveryVariantAndChecksResults() throws Exception {
         Report r = new SumOfSquares(200_000, 4).run(QUICK, progress);
-        assertThat(r.rows()).extracting(row -> row.get(0))
-                .contains("sequential loop", "Pool.threads(4)", "Pool.virtualThreads()", "Pool.processes(4), warm");
+        assertThat(r.rows())
+                .extracting(row -> row.get(0))
+                .contains(
+                        "sequential loop",
+                        "Pool.threads(4)",
+                        "Pool.virtualThreads()",
+                        "Pool.processes(4), warm");
         assertThat(r.rows()).allSatisfy(row -> assertThat(row.getLast()).isEqualTo("ok"));
-        assertThat(r.findings().getFirst()).contains(Runtime.getRuntime().availableProcessors() + " cores");
+        assertThat(r.findings().getFirst())
+                .contains(Runtime.getRuntime().availableProcessors() + " cores");
         assertThat(r.findings().get(1)).contains("Worker JVMs").contains("first results");
     }
 
@@ -67,8 +80,12 @@ class LabTest {
     void globalLockRunsTheLockedTaskOnThreadsAndProcesses() throws Exception {
         Report r = new GlobalLock(200_000, 4).run(QUICK, progress);
         int cores = Runtime.getRuntime().availableProcessors();
-        assertThat(r.rows()).extracting(row -> row.get(0))
-                .containsExactly("sequential loop", "Pool.threads(" + cores + ")", "Pool.processes(" + cores + "), warm");
+        assertThat(r.rows())
+                .extracting(row -> row.get(0))
+                .containsExactly(
+                        "sequential loop",
+                        "Pool.threads(" + cores + ")",
+                        "Pool.processes(" + cores + "), warm");
         assertThat(r.rows()).allSatisfy(row -> assertThat(row.getLast()).isEqualTo("ok"));
         assertThat(r.findings()).hasSize(2);
     }
@@ -77,16 +94,27 @@ class LabTest {
     void crashIsolationLosesEverythingOnThreadsAndOneTaskOnProcesses() throws Exception {
         Report r = new CrashIsolation().run(QUICK, progress);
         assertThat(r.rows()).hasSize(2);
-        assertThat(r.rows().get(0)).containsExactly("Pool.threads(2)", "0 of 20", "the whole JVM exited (code 1): every result lost");
+        assertThat(r.rows().get(0))
+                .containsExactly(
+                        "Pool.threads(2)",
+                        "0 of 20",
+                        "the whole JVM exited (code 1): every result lost");
         assertThat(r.rows().get(1).subList(0, 2)).containsExactly("Pool.processes(2)", "19 of 20");
-        assertThat(r.rows().get(1).get(2)).startsWith("1 WorkerCrashedException").endsWith("and took new work");
+        assertThat(r.rows().get(1).get(2))
+                .startsWith("1 WorkerCrashedException")
+                .endsWith("and took new work");
     }
 
     @Test
     void memoryPerWorkerMeasuresAllFour() throws Exception {
         Report r = new MemoryPerWorker().run(QUICK, progress);
-        assertThat(r.rows()).extracting(row -> row.get(0))
-                .containsExactly("bare JVM (empty main, idle)", "idle forkwise worker JVM", "parked platform thread", "parked virtual thread");
+        assertThat(r.rows())
+                .extracting(row -> row.get(0))
+                .containsExactly(
+                        "bare JVM (empty main, idle)",
+                        "idle forkwise worker JVM",
+                        "parked platform thread",
+                        "parked virtual thread");
         assertThat(r.rows().get(0).get(1)).matches("\\d+\\.\\d MiB");
         assertThat(r.rows().get(1).get(1)).matches("\\d+\\.\\d MiB");
         assertThat(MemoryPerWorker.bareJvm()).isGreaterThan(10L << 20);
@@ -103,16 +131,29 @@ class LabTest {
     @Test
     void theLabPrintsATableAndFindingsPerExperiment() {
         StringWriter out = new StringWriter();
-        CommandLine cl = new CommandLine(new LabCommand(List.of(new SleepingSquares(Duration.ofMillis(5)))));
+        CommandLine cl =
+                new CommandLine(new LabCommand(List.of(new SleepingSquares(Duration.ofMillis(5)))));
         cl.setOut(new PrintWriter(out, true));
         assertThat(cl.execute("--quick")).isZero();
         assertThat(out.toString())
-                .contains("[1/1] Seed 001", "The seed says:", "| how", "Pool.threads(4)", "→ Four threads took");
+                .contains(
+                        "[1/1] Seed 001",
+                        "The seed says:",
+                        "| how",
+                        "Pool.threads(4)",
+                        "→ Four threads took");
     }
 
     @Test
     void aReportRejectsRowsOfTheWrongWidth() {
-        assertThatThrownBy(() -> new Report("t", "c", List.of("a", "b"), List.of(List.of("1")), List.of()))
+        assertThatThrownBy(
+                        () ->
+                                new Report(
+                                        "t",
+                                        "c",
+                                        List.of("a", "b"),
+                                        List.of(List.of("1")),
+                                        List.of()))
                 .isInstanceOf(IllegalArgumentException.class)
                 .hasMessageContaining("1 cells for 2 columns");
     }
