@@ -22,11 +22,13 @@ import java.util.Set;
  *
  * <p>It runs the samples on a platform thread, one at a time, and measures per task the wall time,
  * the thread's CPU time, the time BLOCKED on monitors and the bytes allocated ({@link
- * java.lang.management.ThreadMXBean}); then on one thread per core at once, to see whether the
- * threads hold each other up (a global lock) and what parallel speedup they get; and, when a worker
- * JVM is a candidate, the cost of sending a task to one and back. From that: the kind of work, the
- * backend, the pool size ({@code cores × (1 + wait/compute)} for threads, capped by the container's
- * CPU quota and memory limit), the chunk size, and the reasons.
+ * java.lang.management.ThreadMXBean}); then on two threads per core (at least 4) at once, to see
+ * whether the threads hold each other up (a global lock) and what parallel speedup they get; and,
+ * when a worker JVM is a candidate, the cost of sending a task to one and back. From that, by the
+ * same rules as {@link Pool#auto()}: the kind of work, the backend, the pool size (for waiting work
+ * {@code cores × (1 + wait/compute)}, for mixed work enough threads that the cores are rarely idle,
+ * for worker JVMs as many as the cores and the container's memory allow), the chunk size, and the
+ * reasons.
  *
  * <p>It runs the task: samples should be representative and have no side effects that matter.
  * Measuring takes a few hundred milliseconds plus about two passes over the samples.

@@ -1,5 +1,6 @@
 package dev.forkwise.cli.bench;
 
+import com.fasterxml.jackson.jr.ob.JSON;
 import com.sun.management.OperatingSystemMXBean;
 
 import dev.forkwise.ProcessOptions;
@@ -13,6 +14,7 @@ import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Spec;
 
+import java.io.IOException;
 import java.io.PrintWriter;
 import java.lang.management.ManagementFactory;
 import java.nio.file.Files;
@@ -256,7 +258,7 @@ public final class BenchCommand implements Callable<Integer> {
                 new Workload(
                                 "first-result-kept-warm",
                                 "new pool of worker JVMs kept warm by an earlier pool → first"
-                                    + " result",
+                                        + " result",
                                 "ms",
                                 false,
                                 JavaWorkloads::firstResultKeptWarmProcesses,
@@ -291,7 +293,7 @@ public final class BenchCommand implements Callable<Integer> {
                 new Workload(
                                 "ipc-queue",
                                 "SharedQueue, one producer process → one consumer process, 64-byte"
-                                    + " messages",
+                                        + " messages",
                                 "msg/s",
                                 true,
                                 () -> IpcWorkloads.queueOneToOne(messages),
@@ -306,7 +308,7 @@ public final class BenchCommand implements Callable<Integer> {
                 new Workload(
                                 "ipc-queue-4x4",
                                 "SharedQueue, 4 producer processes × 4 consumer processes, 64-byte"
-                                    + " messages",
+                                        + " messages",
                                 "msg/s",
                                 true,
                                 () -> IpcWorkloads.queueFourByFour(messages / 4),
@@ -330,7 +332,7 @@ public final class BenchCommand implements Callable<Integer> {
                 new Workload(
                                 "ipc-lock",
                                 "SharedLock, uncontended lock + unlock (median of 1,000-pair"
-                                    + " batches)",
+                                        + " batches)",
                                 "ns",
                                 false,
                                 () -> IpcWorkloads.lockUncontended(100_000),
@@ -693,7 +695,7 @@ public final class BenchCommand implements Callable<Integer> {
                 .append(" interleaved rounds (median of each side).\n\n");
         s.append(
                 "| workload | forkwise | Python | unit | forkwise median | Python median | forkwise"
-                    + " vs Python |\n");
+                        + " vs Python |\n");
         s.append("|---|---|---|---|---:|---:|---|\n");
         for (Row r : rows) {
             s.append("| ")
@@ -715,67 +717,37 @@ public final class BenchCommand implements Callable<Integer> {
         return s.toString();
     }
 
-    static String json(List<Row> rows, String machine, int n) {
-        StringBuilder s = new StringBuilder();
-        s.append("{\n  \"date\": ")
-                .append(quote(LocalDate.now().toString()))
-                .append(",\n  \"machine\": ")
-                .append(quote(machine))
-                .append(",\n  \"rounds\": ")
-                .append(n)
-                .append(",\n  \"rows\": [");
-        for (int i = 0; i < rows.size(); i++) {
-            Row r = rows.get(i);
-            s.append(i == 0 ? "\n" : ",\n")
-                    .append("    {")
-                    .append("\"workload\": ")
-                    .append(quote(r.workload()))
-                    .append(", \"title\": ")
-                    .append(quote(r.title()))
-                    .append(", \"unit\": ")
-                    .append(quote(r.unit()))
-                    .append(", \"higherIsBetter\": ")
-                    .append(r.higherIsBetter())
-                    .append(", \"forkwise\": ")
-                    .append(quote(r.forkwiseImpl()))
-                    .append(", \"python\": ")
-                    .append(quote(r.pythonImpl()))
-                    .append(", \"forkwiseMedian\": ")
-                    .append(jsonNumber(r.forkwiseMedian()))
-                    .append(", \"pythonMedian\": ")
-                    .append(jsonNumber(r.pythonMedian()))
-                    .append(", \"ratioForkwiseOverPython\": ")
-                    .append(jsonNumber(r.python().isEmpty() ? Double.NaN : r.ratio()))
-                    .append(", \"forkwiseSamples\": ")
-                    .append(r.forkwise().stream().map(BenchCommand::jsonNumber).toList())
-                    .append(", \"pythonSamples\": ")
-                    .append(r.python().stream().map(BenchCommand::jsonNumber).toList())
-                    .append('}');
+    static String json(List<Row> rows, String machine, int n) throws IOException {
+        Map<String, Object> doc = new LinkedHashMap<>();
+        doc.put("date", LocalDate.now().toString());
+        doc.put("machine", machine);
+        doc.put("rounds", n);
+        List<Map<String, Object>> out = new ArrayList<>();
+        for (Row r : rows) {
+            Map<String, Object> row = new LinkedHashMap<>();
+            row.put("workload", r.workload());
+            row.put("title", r.title());
+            row.put("unit", r.unit());
+            row.put("higherIsBetter", r.higherIsBetter());
+            row.put("forkwise", r.forkwiseImpl());
+            row.put("python", r.pythonImpl());
+            row.put("forkwiseMedian", jsonNumber(r.forkwiseMedian()));
+            row.put("pythonMedian", jsonNumber(r.pythonMedian()));
+            row.put(
+                    "ratioForkwiseOverPython",
+                    jsonNumber(r.python().isEmpty() ? Double.NaN : r.ratio()));
+            row.put(
+                    "forkwiseSamples",
+                    r.forkwise().stream().map(BenchCommand::jsonNumber).toList());
+            row.put("pythonSamples", r.python().stream().map(BenchCommand::jsonNumber).toList());
+            out.add(row);
         }
-        return s.append("\n  ]\n}\n").toString();
+        doc.put("rows", out);
+        return JSON.std.with(JSON.Feature.PRETTY_PRINT_OUTPUT).asString(doc) + "\n";
     }
 
-    private static String jsonNumber(double v) {
-        return Double.isNaN(v) ? "null" : String.format(Locale.ROOT, "%.4f", v);
-    }
-
-    private static String quote(String text) {
-        StringBuilder s = new StringBuilder("\"");
-        for (char c : text.toCharArray()) {
-            switch (c) {
-                case '"' -> s.append("\\\"");
-                case '\\' -> s.append("\\\\");
-                case '\n' -> s.append("\\n");
-                case '\t' -> s.append("\\t");
-                default -> {
-                    if (c < 0x20) {
-                        s.append(String.format(Locale.ROOT, "\\u%04x", (int) c));
-                    } else {
-                        s.append(c);
-                    }
-                }
-            }
-        }
-        return s.append('"').toString();
+    /** A measurement for the JSON: null where there is none, rounded to 4 decimals. */
+    private static Double jsonNumber(double v) {
+        return Double.isNaN(v) ? null : Math.round(v * 1e4) / 1e4;
     }
 }

@@ -3,6 +3,8 @@ package dev.forkwise.cli.bench;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import com.fasterxml.jackson.jr.ob.JSON;
+
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.io.TempDir;
@@ -14,6 +16,7 @@ import java.io.StringWriter;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
+import java.util.Map;
 import java.util.concurrent.TimeUnit;
 
 @Timeout(value = 120, unit = TimeUnit.SECONDS)
@@ -37,7 +40,7 @@ class BenchTest {
         Sample s =
                 PythonScript.parse(
                         "workload=submit-noop\timpl=ThreadPoolExecutor\tvalue=25.5\tunit=us/op"
-                            + "\tp50=20.0\tp99=70.25");
+                                + "\tp50=20.0\tp99=70.25");
         assertThat(s.impl()).isEqualTo("ThreadPoolExecutor");
         assertThat(s.get("value")).isEqualTo(25.5);
         assertThat(s.get("p99")).isEqualTo(70.25);
@@ -90,20 +93,20 @@ class BenchTest {
                 .contains(
                         "round 1/2: new pool → first result",
                         "round 2/2: baseline: interpreter start");
-        String text = Files.readString(json);
-        assertThat(text)
-                .contains(
-                        "\"workload\": \"first-result\"",
-                        "\"workload\": \"start\"",
-                        "\"rounds\": 2");
-        assertThat(text).contains("\"forkwise\": \"Pool.threads(" + JavaWorkloads.CORES + ")\"");
+        Map<String, Object> doc = JSON.std.mapFrom(Files.readString(json));
+        assertThat(doc).containsEntry("rounds", 2);
+        List<Map<String, Object>> rows = rows(doc);
+        assertThat(rows).extracting(w -> w.get("workload")).contains("first-result", "start");
+        assertThat(rows)
+                .extracting(w -> w.get("forkwise"))
+                .contains("Pool.threads(" + JavaWorkloads.CORES + ")");
+        assertThat(rows).allSatisfy(w -> assertThat((List<?>) w.get("forkwiseSamples")).hasSize(2));
         assertThat(Files.readString(md))
                 .contains("| new pool → first result |", "2 interleaved rounds");
         if (PythonScript.version("python3").isPresent()) {
-            assertThat(text)
-                    .contains(
-                            "\"python\": \"multiprocessing.Pool\"",
-                            "\"python\": \"python3 -c pass\"");
+            assertThat(rows)
+                    .extracting(w -> w.get("python"))
+                    .contains("multiprocessing.Pool", "python3 -c pass");
             assertThat(r.out()).contains("faster").doesNotContain("no Python");
         }
     }
@@ -124,7 +127,9 @@ class BenchTest {
         assertThat(r.exit()).as(r.err()).isZero();
         assertThat(r.out())
                 .contains("cannot be run, so only forkwise's side is measured", "no Python");
-        assertThat(Files.readString(json)).contains("\"pythonMedian\": null");
+        assertThat(rows(JSON.std.mapFrom(Files.readString(json))))
+                .isNotEmpty()
+                .allSatisfy(w -> assertThat(w).containsEntry("pythonMedian", null));
     }
 
     @Test
@@ -148,5 +153,10 @@ class BenchTest {
         assertThat(JavaWorkloads.submitNoop(50).metrics()).containsKeys("value", "p50", "p99");
         assertThat(JavaWorkloads.cpuEfficiency(100_000, true).impl()).contains("global lock");
         assertThat(JavaWorkloads.memcpy(1).get("value")).isPositive();
+    }
+
+    @SuppressWarnings("unchecked")
+    private static List<Map<String, Object>> rows(Map<String, Object> doc) {
+        return (List<Map<String, Object>>) doc.get("rows");
     }
 }
