@@ -13,11 +13,12 @@ import java.time.Duration;
 import java.util.concurrent.TimeUnit;
 
 /**
- * A user's own Maven project that depends on forkwise-core, run with {@code mvn exec:java} and
- * tested with {@code mvn test} (Surefire). Under {@code exec:java} Maven runs the program in its
- * own JVM, whose class path is Maven's launcher alone, with the project's classes and forkwise in a
- * class loader of the exec plugin's. Workers used to die with {@code ClassNotFoundException:
- * dev.forkwise.process.WorkerMain} there.
+ * A user's own Maven project that depends on forkwise-core by its coordinates, from a repository
+ * (this build's jar and POMs deployed to a file repository first, as a release would put them on a
+ * server), run with {@code mvn exec:java} and tested with {@code mvn test} (Surefire). Under {@code
+ * exec:java} Maven runs the program in its own JVM, whose class path is Maven's launcher alone,
+ * with the project's classes and forkwise in a class loader of the exec plugin's. Workers used to
+ * die with {@code ClassNotFoundException: dev.forkwise.process.WorkerMain} there.
  */
 @Timeout(value = 300, unit = TimeUnit.SECONDS)
 class ExecJavaIT {
@@ -35,13 +36,18 @@ class ExecJavaIT {
                 <maven.compiler.release>25</maven.compiler.release>
                 <project.build.sourceEncoding>UTF-8</project.build.sourceEncoding>
               </properties>
+              <repositories>
+                <repository>
+                  <id>forkwise-under-test</id>
+                  <url>REPO</url>
+                  <snapshots><enabled>true</enabled></snapshots>
+                </repository>
+              </repositories>
               <dependencies>
                 <dependency>
                   <groupId>dev.forkwise</groupId>
                   <artifactId>forkwise-core</artifactId>
-                  <version>0</version>
-                  <scope>system</scope>
-                  <systemPath>JAR</systemPath>
+                  <version>VERSION</version>
                 </dependency>
                 <dependency>
                   <groupId>org.junit.jupiter</groupId>
@@ -118,16 +124,24 @@ class ExecJavaIT {
 
     @Test
     void aProgramStartedByMvnExecJavaRunsTasksOnWorkerJvms() throws Exception {
-        Path jar = Path.of("target").toAbsolutePath().resolve("forkwise-core-0.1.0-SNAPSHOT.jar");
+        String version = System.getProperty("forkwise.version");
+        assertThat(version).as("forkwise.version, set by failsafe").isNotNull();
+        Path jar = Path.of("target").toAbsolutePath().resolve("forkwise-core-" + version + ".jar");
         assertThat(jar).as("the packaged jar (failsafe runs after package)").isRegularFile();
-        Files.writeString(tmp.resolve("pom.xml"), POM.replace("JAR", jar.toString()));
-        Path src = Files.createDirectories(tmp.resolve("src/main/java/example"));
-        Files.writeString(src.resolve("App.java"), APP);
-        Path test = Files.createDirectories(tmp.resolve("src/test/java/example"));
-        Files.writeString(test.resolve("AppTest.java"), APP_TEST);
-
         Path mvn = onPath("mvn");
         assertThat(mvn).as("mvn on the PATH (the tests run under Maven)").isNotNull();
+        Path repo = tmp.resolve("repo");
+        deploy(mvn, Path.of("..", "pom.xml").toAbsolutePath().normalize(), null);
+        deploy(mvn, Path.of("pom.xml").toAbsolutePath(), jar);
+        Path app = Files.createDirectories(tmp.resolve("app"));
+        Files.writeString(
+                app.resolve("pom.xml"),
+                POM.replace("VERSION", version).replace("REPO", repo.toUri().toString()));
+        Path src = Files.createDirectories(app.resolve("src/main/java/example"));
+        Files.writeString(src.resolve("App.java"), APP);
+        Path test = Files.createDirectories(app.resolve("src/test/java/example"));
+        Files.writeString(test.resolve("AppTest.java"), APP_TEST);
+
         ProcessBuilder pb =
                 new ProcessBuilder(
                                 mvn.toString(),
@@ -138,7 +152,7 @@ class ExecJavaIT {
                                 "-Dexec.mainClass=example.App",
                                 "-Dexec.classpathScope=compile",
                                 "-Dforkwise.aot=off")
-                        .directory(tmp.toFile());
+                        .directory(app.toFile());
         pb.environment()
                 .put("JAVA_HOME", System.getProperty("java.home")); // Maven itself on JDK 25
         Jvms.Run run = Jvms.run(pb, Duration.ofSeconds(240));
@@ -151,13 +165,31 @@ class ExecJavaIT {
         // and the same project's own test, under Surefire
         ProcessBuilder surefire =
                 new ProcessBuilder(mvn.toString(), "-B", "test", "-Dforkwise.aot=off")
-                        .directory(tmp.toFile());
+                        .directory(app.toFile());
         surefire.environment().put("JAVA_HOME", System.getProperty("java.home"));
         Jvms.Run tests = Jvms.run(surefire, Duration.ofSeconds(240));
         assertThat(tests.output())
                 .contains("test squares [1, 4, 9]")
                 .contains("Tests run: 1, Failures: 0, Errors: 0");
         assertThat(tests.exitCode()).as(tests.output()).isZero();
+    }
+
+    /** Deploys a POM (and its jar, if any) to the file repository, as a release would. */
+    private void deploy(Path mvn, Path pom, Path jar) throws Exception {
+        ProcessBuilder pb =
+                new ProcessBuilder(
+                                mvn.toString(),
+                                "-B",
+                                "-q",
+                                "deploy:deploy-file",
+                                "-Durl=" + tmp.resolve("repo").toUri(),
+                                "-DrepositoryId=forkwise-under-test",
+                                "-DpomFile=" + pom,
+                                "-Dfile=" + (jar == null ? pom : jar))
+                        .directory(tmp.toFile());
+        pb.environment().put("JAVA_HOME", System.getProperty("java.home"));
+        Jvms.Run run = Jvms.run(pb, Duration.ofSeconds(120));
+        assertThat(run.exitCode()).as(run.output()).isZero();
     }
 
     private static Path onPath(String name) {

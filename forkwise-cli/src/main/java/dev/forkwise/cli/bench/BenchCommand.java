@@ -743,7 +743,10 @@ public final class BenchCommand implements Callable<Integer> {
             out.add(row);
         }
         doc.put("rows", out);
-        return JSON.std.with(JSON.Feature.PRETTY_PRINT_OUTPUT).asString(doc) + "\n";
+        return JSON.std
+                        .with(JSON.Feature.PRETTY_PRINT_OUTPUT, JSON.Feature.WRITE_NULL_PROPERTIES)
+                        .asString(doc)
+                + "\n";
     }
 
     /** A measurement for the JSON: null where there is none, rounded to 4 decimals. */
