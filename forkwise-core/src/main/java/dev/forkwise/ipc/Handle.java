@@ -95,6 +95,9 @@ abstract class Handle implements AutoCloseable, Serializable {
                     }
                 }
             }
+            if (side > 0 && h instanceof ConditionLock l) {
+                return l.condition(side - 1); // a condition travels as its lock and its index
+            }
             if (h instanceof Pipe p) {
                 Pipe.End end = p.end(side);
                 if (!s.owner) {
@@ -120,6 +123,7 @@ abstract class Handle implements AutoCloseable, Serializable {
                 case PIPE -> new Pipe(s);
                 case INT -> new SharedInt(s);
                 case DOUBLE -> new SharedDouble(s);
+                case RLOCK -> new SharedReentrantLock(s);
             };
         }
     }

@@ -106,6 +106,15 @@ final class Ring {
     }
 
     /**
+     * Returns how many records were ever put, modulo 2<sup>32</sup>.
+     *
+     * @return the write sequence
+     */
+    int written() {
+        return (int) ((long) Segment.LONG.getVolatile(m, tail) >>> 32);
+    }
+
+    /**
      * @return the records in the ring now
      */
     int count() {
@@ -139,6 +148,15 @@ final class Ring {
 
     /** Takes the oldest record if there is one now; null if empty. */
     byte[] tryTake() {
+        return tryTake(null);
+    }
+
+    /**
+     * Takes the oldest record if there is one now; null if empty. {@code taken}, if not null, runs
+     * under the ring's mutex just before the take is committed, so that nothing else sees the
+     * record gone before it has run, and a taker that dies in between has counted it.
+     */
+    byte[] tryTake(Runnable taken) {
         lock();
         try {
             long h = (long) Segment.LONG.getVolatile(m, head);
@@ -154,6 +172,9 @@ final class Ring {
             }
             byte[] b = new byte[len];
             int at = read((ho + RingDescriptor.RECORD_HEADER_LENGTH) % size, b);
+            if (taken != null) {
+                taken.run(); // before the commit: a taker that dies between is counted, not missed
+            }
             Segment.LONG.setRelease(m, head, ((h >>> 32) + 1) << 32 | (at & 0xffff_ffffL));
             return b;
         } finally {
@@ -201,6 +222,13 @@ final class Ring {
      * Takes the oldest record, waiting up to {@code nanos} (negative: for ever); null on timeout.
      */
     byte[] take(long nanos, Check check) throws InterruptedException {
+        return take(nanos, check, null);
+    }
+
+    /**
+     * Like {@link #take(long, Check)}, running {@code taken} as {@link #tryTake(Runnable)} does.
+     */
+    byte[] take(long nanos, Check check, Runnable taken) throws InterruptedException {
         long began = System.nanoTime();
         long nextCheck = began;
         IdleStrategy backoff = IdleStrategy.forPrimitives();
@@ -209,7 +237,7 @@ final class Ring {
             byte[] b =
                     (long) Segment.LONG.getVolatile(m, head) >>> 32 == seen >>> 32
                             ? null
-                            : tryTake();
+                            : tryTake(taken);
             if (b != null) {
                 return b;
             }
@@ -219,7 +247,7 @@ final class Ring {
                 }
                 long now = System.nanoTime();
                 if (nanos >= 0 && now - began >= nanos) {
-                    return tryTake();
+                    return tryTake(taken);
                 }
                 if (check != null && backoff.parking() && now - nextCheck >= 0) {
                     nextCheck = now + Mutex.CHECK_NANOS;

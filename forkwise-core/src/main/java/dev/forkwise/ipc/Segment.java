@@ -68,7 +68,8 @@ final class Segment implements AutoCloseable {
         QUEUE,
         PIPE,
         INT,
-        DOUBLE;
+        DOUBLE,
+        RLOCK;
 
         String extension() {
             return name().toLowerCase(Locale.ROOT);

@@ -3,7 +3,6 @@ package dev.forkwise.ipc;
 import java.io.Serial;
 import java.time.Duration;
 import java.util.concurrent.TimeUnit;
-import java.util.concurrent.locks.Condition;
 import java.util.concurrent.locks.Lock;
 
 /**
@@ -32,17 +31,20 @@ import java.util.concurrent.locks.Lock;
  * #TAKE_OVER_MILLIS} ms and its {@link #ownerDied()} is true until it unlocks, like a robust POSIX
  * mutex's {@code EOWNERDEAD}: the lock is held, and what it protects may be half-updated.
  *
+ * <p><b>Conditions.</b> {@link #newCondition()} makes a {@link SharedCondition} that threads of any
+ * process wait on with the lock released, as with {@link java.util.concurrent.locks.Condition}.
+ *
  * <p><b>Waiting.</b> A waiter spins for a few microseconds, then parks for growing intervals up to
  * a millisecond: a long wait costs no busy CPU. The lock is not fair and not reentrant: locking it
- * again from the thread that holds it throws {@link IllegalStateException} instead of deadlocking.
- * It has no conditions ({@link #newCondition()} throws).
+ * again from the thread that holds it throws {@link IllegalStateException} instead of deadlocking
+ * ({@link SharedReentrantLock} is reentrant).
  *
  * <p>Memory consistency effects: actions in a thread (of any process) before it unlocks <i>happen
  * before</i> actions in the thread (of any process) that next locks it, for the lock's own memory
  * and for all shared memory: the release is a release store and the acquire a full atomic
  * compare-and-set on the same physical word.
  */
-public final class SharedLock extends Handle implements Lock {
+public final class SharedLock extends Handle implements Lock, ConditionLock {
 
     @Serial private static final long serialVersionUID = 1L;
 
@@ -58,12 +60,12 @@ public final class SharedLock extends Handle implements Lock {
 
     SharedLock(Segment s) {
         super(s);
-        this.mutex = new Mutex(memory, Segment.HEADER);
+        this.mutex = new Mutex(memory, LockDescriptor.MUTEX_OFFSET);
     }
 
     /** Creates an unlocked lock, owned by the calling process. */
     public static SharedLock create() {
-        return new SharedLock(newSegment(Segment.Kind.LOCK, Mutex.BYTES));
+        return new SharedLock(newSegment(Segment.Kind.LOCK, LockDescriptor.PAYLOAD_LENGTH));
     }
 
     /** Waits until the lock is free and takes it (an interrupt does not end the wait). */
@@ -92,10 +94,8 @@ public final class SharedLock extends Handle implements Lock {
     @Override
     public boolean tryLock() {
         try {
-            return took(
-                    mutex
-                            .tryAcquireNow()); // a dead holder is found here too, not only by the
-                                               // waiting forms
+            return took(mutex.tryAcquireNow()); // a dead holder is found here too, not only by the
+            // waiting forms
         } catch (IllegalStateException e) {
             throw closed(e);
         }
@@ -186,11 +186,39 @@ public final class SharedLock extends Handle implements Lock {
         }
     }
 
-    /** Shared locks have no conditions: use a {@link SharedEvent} or a {@link SharedQueue}. */
+    /**
+     * Makes a new condition of this lock, which threads of any process can wait on and signal
+     * (Python's {@code multiprocessing.Condition}); at most {@value LockDescriptor#CONDITIONS} per
+     * lock.
+     *
+     * @return the condition
+     * @throws IllegalStateException if the lock already has that many
+     */
     @Override
-    public Condition newCondition() {
-        throw new UnsupportedOperationException(
-                "a SharedLock has no conditions; use a SharedEvent, SharedBarrier or SharedQueue to"
-                    + " wait for another process");
+    public SharedCondition newCondition() {
+        return conditions.create();
     }
+
+    @Override
+    public Handle handle() {
+        return this;
+    }
+
+    @Override
+    public int releaseAll() {
+        unlock();
+        return 1;
+    }
+
+    @Override
+    public void reacquire(int holds) {
+        lock();
+    }
+
+    @Override
+    public SharedCondition condition(int index) {
+        return conditions.get(index);
+    }
+
+    private final transient Conditions conditions = new Conditions(this);
 }
