@@ -1,13 +1,18 @@
 package dev.forkwise.ipc;
 
+import java.util.concurrent.locks.Lock;
+
 /**
  * A shared lock that {@link SharedCondition}s wait on: it gives up all its holds while a thread
  * waits and takes them back after, whatever the lock's reentrancy.
  */
-sealed interface ConditionLock permits SharedLock, SharedReentrantLock {
+sealed interface ConditionLock extends Lock permits SharedLock, SharedReentrantLock {
 
     /** The lock's handle, for its segment, memory and name. */
     Handle handle();
+
+    /** Whether any thread of any process holds the lock. */
+    boolean isLocked();
 
     /** Whether the calling thread holds the lock. */
     boolean isHeldByCurrentThread();

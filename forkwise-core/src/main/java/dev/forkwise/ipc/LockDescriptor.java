@@ -4,7 +4,7 @@ package dev.forkwise.ipc;
  * The layout of a {@link SharedLock}'s or {@link SharedReentrantLock}'s payload: the mutex, the
  * holder's hold count, how many conditions have been made, then the conditions' tables. A condition
  * is a ticket counter and {@link #SLOTS} waiter slots; a slot is the waiting thread's owner word,
- * its process's start time, its ticket and its state.
+ * its process's start time, its ticket, its state and when it was signalled.
  */
 final class LockDescriptor {
 
@@ -40,11 +40,21 @@ final class LockDescriptor {
     /** Within a slot: {@link #WAITING} or {@link #SIGNALLED}; 0 when free. */
     static final long SLOT_STATE_OFFSET = SLOT_TICKET_OFFSET + Long.BYTES;
 
-    static final long SLOT_LENGTH = SLOT_STATE_OFFSET + Long.BYTES;
+    /**
+     * Within a slot: when it was signalled, in wall-clock milliseconds (shared by all processes).
+     */
+    static final long SLOT_SIGNALLED_AT_OFFSET = SLOT_STATE_OFFSET + Long.BYTES;
+
+    /** A slot takes a cache line: a waiter watching its own shares the line with no other. */
+    static final long SLOT_LENGTH = 64;
+
     static final long CONDITION_LENGTH = SLOTS_OFFSET + SLOTS * SLOT_LENGTH;
 
     static final long WAITING = 1;
     static final long SIGNALLED = 2;
+
+    /** The waiter has seen its signal and is taking the lock back. */
+    static final long WOKEN = 3;
 
     /** The payload a lock takes (everything after the segment header). */
     static final long PAYLOAD_LENGTH =

@@ -54,12 +54,15 @@ import java.util.concurrent.locks.Condition;
  * the lock too, and if a signal reached it first it counts as signalled: a signal is never given to
  * a slot nobody watches, so none is lost.
  *
- * <p><b>Death.</b> A waiter whose process dies leaves its slot: {@code signal()} checks that the
- * slot it picks still has a live thread behind it and otherwise frees it and picks the next, so a
- * dead waiter never swallows a signal. A signaller that dies before it signals wakes nobody: wait
- * with a timeout and check the condition's predicate in a loop, as with any {@link Condition}. A
- * holder that dies holding the lock is handled by the lock (the next one takes it over and is
- * told), also for a waiter taking the lock back.
+ * <p><b>Death.</b> A waiter whose process dies leaves its slot, and {@code signal()} does not read
+ * {@code /proc} to see (that would cost more than the hand-off): it may signal the dead waiter's
+ * slot. A live waiter marks its signal seen at once; a signal unseen for 50 ms whose waiter's
+ * process is dead is taken back and given to the next live waiter, by the next {@code signal()} or
+ * {@code await()}, or by a waiting thread itself (every 50 ms, when the lock is free), so a dead
+ * waiter delays a signal by about 50 ms and never swallows it. A signaller that dies before it
+ * signals wakes nobody: wait with a timeout and check the condition's predicate in a loop, as with
+ * any {@link Condition}. A holder that dies holding the lock is handled by the lock (the next one
+ * takes it over and is told), also for a waiter taking the lock back.
  *
  * <p>Memory consistency effects: as for the lock: actions before {@code signal()} (made under the
  * lock) happen before the woken waiter's return from {@code await}, which takes the lock back.
@@ -133,16 +136,32 @@ public final class SharedCondition implements Condition, Serializable {
         int holds = lock.releaseAll();
         boolean interrupted = false;
         IdleStrategy idle = IdleStrategy.forPrimitives();
+        long nextRepair = began + Mutex.CHECK_NANOS;
         try {
-            while (state(slot) != LockDescriptor.SIGNALLED) {
+            while (true) {
+                long st = state(slot);
+                if (st == LockDescriptor.SIGNALLED) {
+                    // seen: from now on no repair takes this signal back for another waiter
+                    Segment.LONG.compareAndSet(
+                            memory,
+                            slotAt(slot) + LockDescriptor.SLOT_STATE_OFFSET,
+                            st,
+                            LockDescriptor.WOKEN);
+                    break;
+                }
                 if (Thread.interrupted()) {
                     interrupted = true;
                     if (interruptible) {
                         break;
                     }
                 }
-                if (nanos >= 0 && System.nanoTime() - began >= nanos) {
+                long now = System.nanoTime();
+                if (nanos >= 0 && now - began >= nanos) {
                     break;
+                }
+                if (idle.parking() && now - nextRepair >= 0) {
+                    nextRepair = now + Mutex.CHECK_NANOS;
+                    repairIfFree(); // a signal a dead waiter got may be this one's
                 }
                 idle.idle();
             }
@@ -201,9 +220,9 @@ public final class SharedCondition implements Condition, Serializable {
     /** Under the lock again: frees the slot; returns whether a signal reached it. */
     private boolean leave(int slot) {
         long at = LockDescriptor.slot(index, slot);
-        boolean signalled = state(slot) == LockDescriptor.SIGNALLED;
+        long st = state(slot);
         clear(at);
-        return signalled;
+        return st == LockDescriptor.SIGNALLED || st == LockDescriptor.WOKEN;
     }
 
     private long state(int slot) {
@@ -249,17 +268,23 @@ public final class SharedCondition implements Condition, Serializable {
             throw new IllegalMonitorStateException(
                     "signal() needs the lock: call lock() first, and unlock() after");
         }
-        while (true) {
+        deliver(repair() + (all ? LockDescriptor.SLOTS : 1));
+    }
+
+    /**
+     * Under the lock: marks up to {@code n} waiting slots signalled, lowest tickets first. No
+     * liveness check on this path (it would cost a {@code /proc} read per signal): a slot whose
+     * waiter died keeps its signal unseen, and {@link #repair} passes it on.
+     */
+    private void deliver(int n) {
+        long now = System.currentTimeMillis();
+        for (int k = 0; k < n; k++) {
             int oldest = -1;
             long oldestTicket = Long.MAX_VALUE;
             for (int s = 0; s < LockDescriptor.SLOTS; s++) {
-                long at = LockDescriptor.slot(index, s);
+                long at = slotAt(s);
                 if ((long) Segment.LONG.get(memory, at + LockDescriptor.SLOT_STATE_OFFSET)
                         != LockDescriptor.WAITING) {
-                    continue;
-                }
-                if (all) {
-                    wake(at);
                     continue;
                 }
                 long ticket =
@@ -269,27 +294,60 @@ public final class SharedCondition implements Condition, Serializable {
                     oldest = s;
                 }
             }
-            if (all || oldest < 0) {
-                return;
+            if (oldest < 0) {
+                return; // nobody (else) waits
             }
-            long at = LockDescriptor.slot(index, oldest);
-            if (!deadOwner(at)) {
-                Segment.LONG.setVolatile(
-                        memory, at + LockDescriptor.SLOT_STATE_OFFSET, LockDescriptor.SIGNALLED);
-                return;
-            }
-            clear(at); // a waiter whose process died: the signal goes to the next one
-        }
-    }
-
-    /** signalAll's: wakes a live waiter, frees a dead one's slot. */
-    private void wake(long at) {
-        if (deadOwner(at)) {
-            clear(at);
-        } else {
+            long at = slotAt(oldest);
+            Segment.LONG.set(memory, at + LockDescriptor.SLOT_SIGNALLED_AT_OFFSET, now);
             Segment.LONG.setVolatile(
                     memory, at + LockDescriptor.SLOT_STATE_OFFSET, LockDescriptor.SIGNALLED);
         }
+    }
+
+    /**
+     * Under the lock: frees the slots whose signal has gone unseen for {@link Mutex#CHECK_NANOS} or
+     * more because their waiter's process died, and returns how many signals they held, to be given
+     * to live waiters instead. Slots signalled more recently, or held by live waiters, are left
+     * alone.
+     */
+    private int repair() {
+        long now = System.currentTimeMillis();
+        long stale = TimeUnit.NANOSECONDS.toMillis(Mutex.CHECK_NANOS);
+        int lost = 0;
+        for (int s = 0; s < LockDescriptor.SLOTS; s++) {
+            long at = slotAt(s);
+            if ((long) Segment.LONG.get(memory, at + LockDescriptor.SLOT_STATE_OFFSET)
+                            == LockDescriptor.SIGNALLED
+                    && now
+                                    - (long)
+                                            Segment.LONG.get(
+                                                    memory,
+                                                    at + LockDescriptor.SLOT_SIGNALLED_AT_OFFSET)
+                            >= stale
+                    && deadOwner(at)) {
+                clear(at);
+                lost++;
+            }
+        }
+        return lost;
+    }
+
+    /**
+     * A waiter's own repair, if the lock is free right now: see {@link #repair}. (Not when a holder
+     * died holding it: that take-over, and its news, belong to the lock's next real user.)
+     */
+    private void repairIfFree() {
+        if (!lock.isLocked() && lock.tryLock()) {
+            try {
+                deliver(repair());
+            } finally {
+                lock.unlock();
+            }
+        }
+    }
+
+    private long slotAt(int slot) {
+        return LockDescriptor.slot(index, slot);
     }
 
     /**

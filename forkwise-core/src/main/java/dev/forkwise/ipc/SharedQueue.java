@@ -36,9 +36,8 @@ import java.time.Duration;
  * marked done. {@code taskDone()} counts against the elements taken in the calling process: call it
  * where the element was taken. A consumer process that dies with elements it took and had not
  * marked done does not make {@code join()} wait for ever: the waiting {@code join()} finds the dead
- * process (it looks every {@value Mutex#CHECK_NANOS} ns while it waits), counts its elements as
- * lost ({@link #tasksLost()}) and returns once the rest are done. (Python's {@code join()} waits
- * for ever then.)
+ * process (it looks every 50 ms while it waits), counts its elements as lost ({@link #tasksLost()})
+ * and returns once the rest are done. (Python's {@code join()} waits for ever then.)
  *
  * <p>Memory consistency effects: actions in a thread before it puts an element happen before
  * actions in the thread that takes that element, after the take; actions before a {@code

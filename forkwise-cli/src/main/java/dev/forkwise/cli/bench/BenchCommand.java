@@ -345,6 +345,35 @@ public final class BenchCommand implements Callable<Integer> {
                         .withWorkers());
         w.add(
                 new Workload(
+                                "ipc-rlock",
+                                "SharedReentrantLock, uncontended lock, lock, unlock, unlock"
+                                        + " (median of 1,000-nest batches)",
+                                "ns",
+                                false,
+                                () -> IpcWorkloads.reentrantLockUncontended(100_000),
+                                py == null
+                                        ? List.of()
+                                        : List.of(
+                                                new Against(
+                                                        py.side("rlock-mp", 100_000),
+                                                        List.of("value"))))
+                        .withWorkers());
+        w.add(
+                new Workload(
+                                "ipc-condition",
+                                "SharedCondition hand-off and back, parent ↔ worker",
+                                "µs",
+                                false,
+                                () -> IpcWorkloads.conditionRoundTrip(oneByOne),
+                                py == null
+                                        ? List.of()
+                                        : List.of(
+                                                new Against(
+                                                        py.side("condition-mp", oneByOne),
+                                                        List.of("value"))))
+                        .withWorkers());
+        w.add(
+                new Workload(
                                 "ipc-counter",
                                 "shared counter, exact increments from 2 processes",
                                 "ops/s",

@@ -4,11 +4,14 @@ import dev.forkwise.Call;
 import dev.forkwise.Pool;
 import dev.forkwise.ipc.Pipe;
 import dev.forkwise.ipc.SharedArray;
+import dev.forkwise.ipc.SharedCondition;
 import dev.forkwise.ipc.SharedEvent;
+import dev.forkwise.ipc.SharedInt;
 import dev.forkwise.ipc.SharedLock;
 import dev.forkwise.ipc.SharedLong;
 import dev.forkwise.ipc.SharedMap;
 import dev.forkwise.ipc.SharedQueue;
+import dev.forkwise.ipc.SharedReentrantLock;
 
 import java.io.ByteArrayInputStream;
 import java.io.ByteArrayOutputStream;
@@ -130,6 +133,81 @@ final class IpcWorkloads {
             }
             Arrays.sort(batches);
             return Sample.of("SharedLock", batches[batches.length / 2]);
+        }
+    }
+
+    /**
+     * Median ns of an uncontended {@link SharedReentrantLock} nest (lock, lock, unlock, unlock),
+     * over batches of 1,000.
+     */
+    static Sample reentrantLockUncontended(int n) {
+        try (SharedReentrantLock lock = SharedReentrantLock.create()) {
+            double[] batches = new double[Math.max(1, n / 1000)];
+            for (int warm = 0; warm < 2; warm++) {
+                for (int b = 0; b < batches.length; b++) {
+                    long t = System.nanoTime();
+                    for (int i = 0; i < 1000; i++) {
+                        lock.lock();
+                        lock.lock();
+                        lock.unlock();
+                        lock.unlock();
+                    }
+                    batches[b] = (System.nanoTime() - t) / 1000.0;
+                }
+            }
+            check(!lock.isLocked(), "the lock is free after the nests");
+            Arrays.sort(batches);
+            return Sample.of("SharedReentrantLock", batches[batches.length / 2]);
+        }
+    }
+
+    /**
+     * Mean µs of a hand-off through a {@link SharedCondition} and back, parent ↔ worker: each side
+     * waits for its turn under the lock, takes it, gives the turn back and signals.
+     */
+    static Sample conditionRoundTrip(int n) throws Exception {
+        int warm = Math.max(200, n / 4);
+        try (Pool pool = Pool.processes(1);
+                SharedLock lock = SharedLock.create();
+                SharedInt turn = SharedInt.create(0)) {
+            SharedCondition changed = lock.newCondition();
+            int rounds = warm + n;
+            CompletableFuture<Object> pong =
+                    pool.submit(
+                            () -> {
+                                lock.lock();
+                                try {
+                                    for (int i = 0; i < rounds; i++) {
+                                        while (turn.get() != 1) {
+                                            changed.await(60, TimeUnit.SECONDS);
+                                        }
+                                        turn.set(0);
+                                        changed.signal();
+                                    }
+                                } finally {
+                                    lock.unlock();
+                                }
+                                return null;
+                            });
+            long t = 0;
+            lock.lock();
+            try {
+                for (int i = 0; i < rounds; i++) {
+                    if (i == warm) {
+                        t = System.nanoTime();
+                    }
+                    turn.set(1);
+                    changed.signal();
+                    while (turn.get() != 0) {
+                        changed.await(60, TimeUnit.SECONDS);
+                    }
+                }
+            } finally {
+                lock.unlock();
+            }
+            double us = (System.nanoTime() - t) / 1e3 / n;
+            pong.get(60, TimeUnit.SECONDS);
+            return Sample.of("SharedCondition, parent ↔ worker", us);
         }
     }
 

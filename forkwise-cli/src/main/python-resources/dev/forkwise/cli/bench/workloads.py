@@ -246,6 +246,51 @@ def lock_mp(n):
     emit("lock", "multiprocessing.Lock", percentile(batches, 0.5), "ns")
 
 
+def rlock_mp(n):
+    """Uncontended nested acquire, acquire, release, release of a multiprocessing.RLock: median ns per nest over batches of 1000."""
+    lock = mp.RLock()
+    batches = []
+    for _ in range(max(1, n // 1000)):
+        t = time.perf_counter_ns()
+        for _ in range(1000):
+            lock.acquire()
+            lock.acquire()
+            lock.release()
+            lock.release()
+        batches.append((time.perf_counter_ns() - t) / 1000)
+    batches.sort()
+    emit("rlock", "multiprocessing.RLock", percentile(batches, 0.5), "ns")
+
+
+def _pong(cond, turn, n):
+    with cond:
+        for _ in range(n):
+            while turn.value != 1:
+                cond.wait()
+            turn.value = 0
+            cond.notify()
+
+
+def condition_mp(n):
+    """Hand-offs through a multiprocessing.Condition, parent <-> child, each waiting for its turn: mean us per round trip."""
+    cond, turn = mp.Condition(), mp.Value("i", 0, lock=False)
+    warm = 200
+    p = mp.Process(target=_pong, args=(cond, turn, warm + n))
+    p.start()
+    t = 0
+    with cond:
+        for i in range(warm + n):
+            if i == warm:
+                t = time.perf_counter()
+            turn.value = 1
+            cond.notify()
+            while turn.value != 0:
+                cond.wait()
+    elapsed = time.perf_counter() - t
+    p.join()
+    emit("condition", "multiprocessing.Condition", elapsed / n * 1e6, "us")
+
+
 def _add(v, go, n):
     go.wait()
     for _ in range(n):
@@ -335,6 +380,8 @@ WORKLOADS = {
     "queue-mp": queue_mp,
     "queue-mp-4x4": queue_mp_4x4,
     "lock-mp": lock_mp,
+    "rlock-mp": rlock_mp,
+    "condition-mp": condition_mp,
     "value-mp": value_mp,
     "pipe-mp": pipe_mp,
     "manager-dict": manager_dict,
