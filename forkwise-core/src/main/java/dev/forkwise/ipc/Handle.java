@@ -124,6 +124,7 @@ abstract class Handle implements AutoCloseable, Serializable {
                 case INT -> new SharedInt(s);
                 case DOUBLE -> new SharedDouble(s);
                 case RLOCK -> new SharedReentrantLock(s);
+                case LIST -> new SharedList(s);
             };
         }
     }

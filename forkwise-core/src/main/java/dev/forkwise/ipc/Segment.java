@@ -69,7 +69,8 @@ final class Segment implements AutoCloseable {
         PIPE,
         INT,
         DOUBLE,
-        RLOCK;
+        RLOCK,
+        LIST;
 
         String extension() {
             return name().toLowerCase(Locale.ROOT);

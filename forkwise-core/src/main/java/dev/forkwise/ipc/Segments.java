@@ -33,6 +33,16 @@ import java.util.regex.Pattern;
 final class Segments {
 
     private static final Pattern NAME = Pattern.compile("(\\d+)-(\\d+)-(\\d+)\\.([a-z]+)");
+
+    /** What a user may call a segment: it becomes part of a file name in the private folder. */
+    private static final Pattern USER_NAME = Pattern.compile("[A-Za-z0-9_][A-Za-z0-9_.-]{0,63}");
+
+    private static final String NAMED = "named-";
+    private static final String REF = ".ref";
+
+    /** The name file of each named segment this process owns, by the segment's path. */
+    private static final Map<Path, Path> NAMES = new ConcurrentHashMap<>();
+
     private static final Set<PosixFilePermission> DIR =
             EnumSet.of(
                     PosixFilePermission.OWNER_READ,
@@ -186,11 +196,104 @@ final class Segments {
         }
     }
 
-    /** A segment was closed: drop it, and delete its file if this process owns it. */
+    /**
+     * A segment was closed: drop it, and delete its file (and its name) if this process owns it.
+     */
     static void forget(Segment s) {
         MAPPED.remove(s.path, s);
         if (s.owner) {
+            Path name = NAMES.remove(s.path);
+            if (name != null) {
+                delete(name);
+            }
             delete(s.path);
+        }
+    }
+
+    /**
+     * Gives a segment this process just created a name that any process of the same user can attach
+     * it by: a file {@code named-<name>.ref} beside it, created only if no live segment has the
+     * name, holding the segment's file name.
+     *
+     * @throws IllegalArgumentException if the name is not a plain file-name word
+     * @throws IllegalStateException if a live segment already has the name
+     */
+    static void name(Segment s, String name) {
+        Path ref = refOf(name);
+        String target = s.path.getFileName().toString();
+        for (int attempt = 0; attempt < 3; attempt++) {
+            try {
+                try {
+                    Files.writeString(
+                            Files.createFile(ref, PosixFilePermissions.asFileAttribute(FILE)),
+                            target);
+                } catch (UnsupportedOperationException e) {
+                    Files.writeString(Files.createFile(ref), target);
+                }
+                OWNED.add(ref);
+                NAMES.put(s.path, ref);
+                return;
+            } catch (FileAlreadyExistsException e) {
+                Path other = target(ref);
+                if (other != null && Files.exists(other) && !dead(other.getFileName().toString())) {
+                    throw new IllegalStateException(
+                            "shared memory named '"
+                                    + name
+                                    + "' already exists ("
+                                    + other.getFileName()
+                                    + "); attach it with SharedArray.attachBytes(\""
+                                    + name
+                                    + "\"), or choose another name");
+                }
+                delete(ref); // its segment is gone (its owner closed it or died): the name is free
+            } catch (IOException e) {
+                throw new UncheckedIOException("cannot name shared memory '" + name + "': " + e, e);
+            }
+        }
+        throw new IllegalStateException(
+                "cannot name shared memory '" + name + "': others keep taking it");
+    }
+
+    /**
+     * The file of the segment named {@code name}.
+     *
+     * @throws IllegalArgumentException if no live segment has that name in this user's folder
+     */
+    static Path named(String name) {
+        Path ref = refOf(name);
+        Path target = target(ref);
+        if (target == null || !Files.exists(target) || dead(target.getFileName().toString())) {
+            throw new IllegalArgumentException(
+                    "no shared memory named '"
+                            + name
+                            + "' in "
+                            + folder()
+                            + ": it was never created, or its creator closed it or exited. Names"
+                            + " are per user and per shared-memory folder (-Dforkwise.shm); create"
+                            + " it with SharedArray.bytes(length, \""
+                            + name
+                            + "\") and keep it open while others attach");
+        }
+        return target;
+    }
+
+    private static Path refOf(String name) {
+        if (name == null || !USER_NAME.matcher(name).matches()) {
+            throw new IllegalArgumentException(
+                    "a shared-memory name is 1 to 64 letters, digits, '_', '.' or '-', not"
+                            + " starting with '.' or '-': "
+                            + (name == null ? "null" : "'" + name + "'"));
+        }
+        return folder().resolve(NAMED + name + REF);
+    }
+
+    /** The segment a name file points at, or null if it cannot be read. */
+    private static Path target(Path ref) {
+        try {
+            String file = Files.readString(ref).strip();
+            return NAME.matcher(file).matches() ? ref.resolveSibling(file) : null;
+        } catch (IOException e) {
+            return null;
         }
     }
 
@@ -212,10 +315,18 @@ final class Segments {
         List<Path> dead = new ArrayList<>();
         try (DirectoryStream<Path> files = Files.newDirectoryStream(f)) {
             for (Path p : files) {
-                Matcher m = NAME.matcher(p.getFileName().toString());
+                String file = p.getFileName().toString();
+                Matcher m = NAME.matcher(file);
                 if (m.matches()
                         && !Owners.alive(Long.parseLong(m.group(1)), Long.parseLong(m.group(2)))) {
                     dead.add(p);
+                } else if (file.startsWith(NAMED) && file.endsWith(REF)) {
+                    Path target = target(p);
+                    if (target == null
+                            || !Files.exists(target)
+                            || dead(target.getFileName().toString())) {
+                        dead.add(p); // a name whose segment is gone, or going
+                    }
                 }
             }
         } catch (IOException e) {
@@ -230,6 +341,12 @@ final class Segments {
             }
         }
         return n;
+    }
+
+    /** Whether the segment file named {@code file} belongs to a process that is gone. */
+    private static boolean dead(String file) {
+        Matcher m = NAME.matcher(file);
+        return m.matches() && !Owners.alive(Long.parseLong(m.group(1)), Long.parseLong(m.group(2)));
     }
 
     /**

@@ -94,6 +94,52 @@ public abstract sealed class SharedArray extends Handle
         return new Bytes(newSegment(Segment.Kind.BYTES, bytes(length, 0)));
     }
 
+    /**
+     * A shared {@code byte[length]}, zeroed, that any process of the same user can attach by {@code
+     * name} with {@link #attachBytes(String)}, without being given the handle in a task (Python's
+     * {@code shared_memory.SharedMemory(name=..., create=True)}). The name lives while the array
+     * does: its creator's {@code close()} (or exit) frees it.
+     *
+     * @param length the length
+     * @param name 1 to 64 letters, digits, {@code _}, {@code .} or {@code -}
+     * @return the array, owned by the calling process
+     * @throws IllegalArgumentException if the name is not such a word
+     * @throws IllegalStateException if a live shared array already has the name
+     */
+    public static Bytes bytes(int length, String name) {
+        Segment s = newSegment(Segment.Kind.BYTES, bytes(length, 0));
+        try {
+            Segments.name(s, name);
+        } catch (RuntimeException e) {
+            s.close();
+            throw e;
+        }
+        return new Bytes(s);
+    }
+
+    /**
+     * Attaches the shared {@code byte[]} another process created with {@link #bytes(int, String)}
+     * (Python's {@code shared_memory.SharedMemory(name=...)}): the same memory, no copy. Only
+     * processes of the same user can, by the private folder's permissions.
+     *
+     * @param name its name
+     * @return a handle on it; closing it unmaps it here and leaves it to its creator
+     * @throws IllegalArgumentException if no live shared array has the name
+     */
+    public static Bytes attachBytes(String name) {
+        Segment s = Segments.attach(Segments.named(name), Segment.Kind.BYTES);
+        Object h = s.handle;
+        if (h == null) {
+            synchronized (s) {
+                h = s.handle;
+                if (h == null) {
+                    h = new Bytes(s);
+                }
+            }
+        }
+        return (Bytes) h;
+    }
+
     private static long bytes(int length, int shift) {
         if (length < 0) {
             throw new IllegalArgumentException(
