@@ -20,7 +20,10 @@ import java.nio.channels.ServerSocketChannel;
 import java.nio.channels.SocketChannel;
 import java.nio.file.Path;
 import java.util.ArrayDeque;
+import java.util.ArrayList;
+import java.util.Collections;
 import java.util.HashMap;
+import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 import java.util.Set;
@@ -87,6 +90,17 @@ public final class SharedMap<K, V> implements AutoCloseable, Serializable {
             COMPUTE_IF_ABSENT = 10,
             SNAPSHOT = 11;
 
+    /** The operations of a served list ({@link ManagedList}); the key is the index. */
+    static final int L_GET = 20,
+            L_SET = 21,
+            L_ADD = 22,
+            L_INSERT = 23,
+            L_REMOVE_AT = 24,
+            L_SIZE = 25,
+            L_SNAPSHOT = 26,
+            L_CLEAR = 27,
+            L_INDEX_OF = 28;
+
     /** Maps served by this JVM, by socket path; clients of other JVMs' maps, by path. */
     private static final Map<Path, SharedMap<?, ?>> HERE = new ConcurrentHashMap<>();
 
@@ -99,15 +113,34 @@ public final class SharedMap<K, V> implements AutoCloseable, Serializable {
             new ArrayDeque<>(); // a client's, guarded by itself
     private transient volatile boolean closed;
 
+    /** The owner's list, when this server serves a {@link ManagedList} instead of a map. */
+    private final transient List<Object> list;
+
     private SharedMap(
-            Path path, ConcurrentHashMap<Object, Object> local, ServerSocketChannel server) {
+            Path path,
+            ConcurrentHashMap<Object, Object> local,
+            List<Object> list,
+            ServerSocketChannel server) {
         this.path = path;
         this.local = local;
+        this.list = list;
         this.server = server;
     }
 
     /** Creates an empty map owned and served by the calling process. */
     public static <K, V> SharedMap<K, V> create() {
+        return serve(new ConcurrentHashMap<>(), null);
+    }
+
+    /**
+     * A server of an empty list, for {@link ManagedList}: the same socket, requests and threads.
+     */
+    static SharedMap<Object, Object> createList() {
+        return serve(null, Collections.synchronizedList(new ArrayList<>()));
+    }
+
+    private static <K, V> SharedMap<K, V> serve(
+            ConcurrentHashMap<Object, Object> map, List<Object> list) {
         Path path = Segments.newPath("map");
         ServerSocketChannel server;
         try {
@@ -119,10 +152,13 @@ public final class SharedMap<K, V> implements AutoCloseable, Serializable {
             throw new UncheckedIOException(
                     "cannot open a shared map's socket at " + path + ": " + e.getMessage(), e);
         }
-        SharedMap<K, V> map = new SharedMap<>(path, new ConcurrentHashMap<>(), server);
-        HERE.put(path, map);
-        Thread.ofPlatform().daemon().name("forkwise-map-" + path.getFileName()).start(map::accept);
-        return map;
+        SharedMap<K, V> served = new SharedMap<>(path, map, list, server);
+        HERE.put(path, served);
+        Thread.ofPlatform()
+                .daemon()
+                .name("forkwise-map-" + path.getFileName())
+                .start(served::accept);
+        return served;
     }
 
     // ---------------------------------------------------------------------------------- operations
@@ -199,12 +235,18 @@ public final class SharedMap<K, V> implements AutoCloseable, Serializable {
     }
 
     @SuppressWarnings("unchecked")
-    private <R> R call(int op, Object key, Object arg) {
-        if (op != SIZE && op != CLEAR && op != SNAPSHOT) {
+    <R> R call(int op, Object key, Object arg) {
+        if (op < L_GET && op != SIZE && op != CLEAR && op != SNAPSHOT) {
             Objects.requireNonNull(key, "a shared map's keys cannot be null");
         }
         if (closed) {
             throw new IllegalStateException("this shared map is closed");
+        }
+        if (list != null) {
+            if (op == L_SET || op == L_ADD || op == L_INSERT) {
+                sendable("element", arg);
+            }
+            return (R) applyList(list, op, key, arg);
         }
         if (local != null) {
             if (op == PUT || op == PUT_IF_ABSENT || op == MERGE) {
@@ -274,6 +316,31 @@ public final class SharedMap<K, V> implements AutoCloseable, Serializable {
         };
     }
 
+    private static Object applyList(List<Object> list, int op, Object index, Object arg) {
+        return switch (op) {
+            case L_GET -> list.get((Integer) index);
+            case L_SET -> list.set((Integer) index, arg);
+            case L_ADD -> list.add(arg);
+            case L_INSERT -> {
+                list.add((Integer) index, arg);
+                yield null;
+            }
+            case L_REMOVE_AT -> list.remove((int) (Integer) index);
+            case L_SIZE -> list.size();
+            case L_SNAPSHOT -> {
+                synchronized (list) {
+                    yield new ArrayList<>(list);
+                }
+            }
+            case L_CLEAR -> {
+                list.clear();
+                yield null;
+            }
+            case L_INDEX_OF -> list.indexOf(arg);
+            default -> throw new IllegalArgumentException("unknown shared-list operation " + op);
+        };
+    }
+
     private interface Body {
         Object run() throws Exception;
     }
@@ -318,7 +385,10 @@ public final class SharedMap<K, V> implements AutoCloseable, Serializable {
                 boolean ok;
                 try {
                     Object[] r = (Object[]) Messages.decode(req);
-                    reply = apply(local, (Integer) r[0], r[1], r[2]);
+                    reply =
+                            list != null
+                                    ? applyList(list, (Integer) r[0], r[1], r[2])
+                                    : apply(local, (Integer) r[0], r[1], r[2]);
                     ok = true;
                 } catch (Exception | LinkageError e) {
                     reply = e;
@@ -485,7 +555,10 @@ public final class SharedMap<K, V> implements AutoCloseable, Serializable {
 
     @Override
     public String toString() {
-        return "SharedMap[" + path.getFileName() + (local != null ? ", owner" : "") + "]";
+        return (list != null ? "ManagedList[" : "SharedMap[")
+                + path.getFileName()
+                + (local != null || list != null ? ", owner" : "")
+                + "]";
     }
 
     @Serial
@@ -498,7 +571,7 @@ public final class SharedMap<K, V> implements AutoCloseable, Serializable {
         @Serial
         private Object readResolve() throws ObjectStreamException {
             Path p = Path.of(path);
-            return HERE.computeIfAbsent(p, q -> new SharedMap<>(q, null, null));
+            return HERE.computeIfAbsent(p, q -> new SharedMap<>(q, null, null, null));
         }
     }
 }

@@ -23,6 +23,7 @@ import java.util.Random;
 import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
+import java.util.stream.IntStream;
 
 /**
  * Python's {@code SharedMemory(name=...)} and {@code ShareableList}: a shared array attached by
@@ -201,5 +202,53 @@ class NamedAndListTest {
                 (long) Segment.LONG.getVolatile(l.memory, l.position(0)) + 1);
         assertThat(l.set(0, "fourth")).as("a writer takes it over too").isNull();
         assertThat(l.snapshot()).containsExactly("fourth", "third");
+    }
+
+    /**
+     * A {@link ManagedList} (Python's {@code Manager().list()}) grown by 3 worker JVMs at once:
+     * every element arrives once, and the owner's operations and a worker's see the same list.
+     */
+    @Test
+    void aManagedListGrowsFromThreeWorkerJvmsAndLosesNothing() throws Exception {
+        ManagedList<String> log = shared(ManagedList.create());
+        Pool pool = open.add(Pool.processes(3));
+        List<Integer> inputs = IntStream.range(0, 600).boxed().toList();
+        pool.map(
+                (Integer i) -> {
+                    log.add("saw " + i);
+                    return null;
+                },
+                inputs,
+                20);
+        assertThat(log.size()).isEqualTo(600);
+        assertThat(log.snapshot())
+                .containsExactlyInAnyOrderElementsOf(inputs.stream().map(i -> "saw " + i).toList());
+        log.add(0, null);
+        assertThat(log.get(0)).isNull();
+        int index =
+                pool.submit(
+                                () -> {
+                                    log.set(1, "changed in a worker");
+                                    return log.indexOf("changed in a worker");
+                                })
+                        .get(60, TimeUnit.SECONDS);
+        assertThat(index).isEqualTo(1);
+        assertThat(log.remove(1)).isEqualTo("changed in a worker");
+        assertThat(log.contains("changed in a worker")).isFalse();
+        assertThatThrownBy(() -> log.get(10_000)).isInstanceOf(IndexOutOfBoundsException.class);
+        assertThat(
+                        pool.submit(
+                                        () -> {
+                                            try {
+                                                log.get(10_000);
+                                                return "no exception";
+                                            } catch (IndexOutOfBoundsException e) {
+                                                return "thrown in the worker too";
+                                            }
+                                        })
+                                .get(60, TimeUnit.SECONDS))
+                .isEqualTo("thrown in the worker too");
+        log.clear();
+        assertThat(log.isEmpty()).isTrue();
     }
 }
