@@ -5,17 +5,17 @@ import java.util.concurrent.atomic.AtomicReferenceArray;
 /** A lock's conditions in this JVM: one {@link SharedCondition} per index of its shared table. */
 final class Conditions {
 
-    private final ConditionLock lock;
+    private final LockHandle lock;
     private final AtomicReferenceArray<SharedCondition> made =
             new AtomicReferenceArray<>(LockDescriptor.CONDITIONS);
 
-    Conditions(ConditionLock lock) {
+    Conditions(LockHandle lock) {
         this.lock = lock;
     }
 
     /** A new condition: the next free table of the lock's memory, in whichever process asks. */
     SharedCondition create() {
-        Handle h = lock.handle();
+        Handle h = lock;
         while (true) {
             long n =
                     (long)

@@ -95,7 +95,7 @@ abstract class Handle implements AutoCloseable, Serializable {
                     }
                 }
             }
-            if (side > 0 && h instanceof ConditionLock l) {
+            if (side > 0 && h instanceof LockHandle l) {
                 return l.condition(side - 1); // a condition travels as its lock and its index
             }
             if (h instanceof Pipe p) {

@@ -71,14 +71,14 @@ public final class SharedCondition implements Condition, Serializable {
 
     @Serial private static final long serialVersionUID = 1L;
 
-    private final transient ConditionLock lock;
+    private final transient LockHandle lock;
     private final transient int index;
     private final transient MemorySegment memory;
 
-    SharedCondition(ConditionLock lock, int index) {
+    SharedCondition(LockHandle lock, int index) {
         this.lock = lock;
         this.index = index;
-        this.memory = lock.handle().memory;
+        this.memory = lock.memory;
     }
 
     @Override
@@ -367,12 +367,12 @@ public final class SharedCondition implements Condition, Serializable {
 
     @Serial
     private Object writeReplace() throws ObjectStreamException {
-        Handle h = lock.handle();
+        Handle h = lock;
         return new Handle.Ref(h.segment.kind, h.segment.path.toString(), 1 + index);
     }
 
     @Override
     public String toString() {
-        return "SharedCondition[" + index + " of " + lock.handle() + "]";
+        return "SharedCondition[" + index + " of " + lock + "]";
     }
 }

@@ -3,7 +3,6 @@ package dev.forkwise.ipc;
 import java.io.Serial;
 import java.time.Duration;
 import java.util.concurrent.TimeUnit;
-import java.util.concurrent.locks.Lock;
 
 /**
  * Mutual exclusion across threads and processes (Python's {@code multiprocessing.Lock}) that a dead
@@ -44,23 +43,15 @@ import java.util.concurrent.locks.Lock;
  * and for all shared memory: the release is a release store and the acquire a full atomic
  * compare-and-set on the same physical word.
  */
-public final class SharedLock extends Handle implements Lock, ConditionLock {
+public final class SharedLock extends LockHandle {
 
     @Serial private static final long serialVersionUID = 1L;
 
     /** About how long a dead holder keeps a waiter waiting, at most. */
     public static final long TAKE_OVER_MILLIS = 100;
 
-    private final transient Mutex mutex;
-
-    /**
-     * The current holder of this JVM took the lock over from a dead one; only that holder reads it.
-     */
-    private transient volatile boolean ownerDied;
-
     SharedLock(Segment s) {
         super(s);
-        this.mutex = new Mutex(memory, LockDescriptor.MUTEX_OFFSET);
     }
 
     /** Creates an unlocked lock, owned by the calling process. */
@@ -141,84 +132,14 @@ public final class SharedLock extends Handle implements Lock, ConditionLock {
         }
     }
 
-    /**
-     * Whether the calling thread holds this lock and took it over from a holder that died holding
-     * it; true until it unlocks.
-     */
-    public boolean ownerDied() {
-        try {
-            return ownerDied && mutex.heldByMe();
-        } catch (IllegalStateException e) {
-            throw closed(e);
-        }
-    }
-
-    /**
-     * @return whether the calling thread holds this lock
-     */
-    public boolean isHeldByCurrentThread() {
-        try {
-            return mutex.heldByMe();
-        } catch (IllegalStateException e) {
-            throw closed(e);
-        }
-    }
-
-    /**
-     * @return whether any thread of any process holds this lock
-     */
-    public boolean isLocked() {
-        try {
-            return mutex.held();
-        } catch (IllegalStateException e) {
-            throw closed(e);
-        }
-    }
-
-    /**
-     * @return how many times a holder has died holding this lock and the lock was taken over
-     */
-    public long takeOvers() {
-        try {
-            return mutex.takeOvers();
-        } catch (IllegalStateException e) {
-            throw closed(e);
-        }
-    }
-
-    /**
-     * Makes a new condition of this lock, which threads of any process can wait on and signal
-     * (Python's {@code multiprocessing.Condition}); at most {@value LockDescriptor#CONDITIONS} per
-     * lock.
-     *
-     * @return the condition
-     * @throws IllegalStateException if the lock already has that many
-     */
     @Override
-    public SharedCondition newCondition() {
-        return conditions.create();
-    }
-
-    @Override
-    public Handle handle() {
-        return this;
-    }
-
-    @Override
-    public int releaseAll() {
+    int releaseAll() {
         unlock();
         return 1;
     }
 
     @Override
-    public void reacquire(int holds) {
+    void reacquire(int holds) {
         lock();
     }
-
-    @Override
-    public SharedCondition condition(int index) {
-        return conditions.get(index);
-    }
-
-    private final transient Conditions conditions = new Conditions(this);
 }

@@ -3,7 +3,6 @@ package dev.forkwise.ipc;
 import java.io.Serial;
 import java.time.Duration;
 import java.util.concurrent.TimeUnit;
-import java.util.concurrent.locks.Lock;
 
 /**
  * A reentrant lock across threads and processes (Python's {@code multiprocessing.RLock}): the
@@ -29,21 +28,12 @@ import java.util.concurrent.locks.Lock;
  * <p>The hold count lives beside the mutex in the lock's shared memory ({@link LockDescriptor}) and
  * only the holder writes it. Memory consistency effects: as {@link SharedLock}'s.
  */
-public final class SharedReentrantLock extends Handle implements Lock, ConditionLock {
+public final class SharedReentrantLock extends LockHandle {
 
     @Serial private static final long serialVersionUID = 1L;
 
-    private final transient Mutex mutex;
-    private final transient Conditions conditions = new Conditions(this);
-
-    /**
-     * The current holder of this JVM took the lock over from a dead one; only that holder reads it.
-     */
-    private transient volatile boolean ownerDied;
-
     SharedReentrantLock(Segment s) {
         super(s);
-        this.mutex = new Mutex(memory, LockDescriptor.MUTEX_OFFSET);
     }
 
     /**
@@ -178,74 +168,8 @@ public final class SharedReentrantLock extends Handle implements Lock, Condition
         }
     }
 
-    /**
-     * Whether the calling thread holds this lock and took it over from a holder that died holding
-     * it; true until it releases it.
-     *
-     * @return whether the last holder died holding it
-     */
-    public boolean ownerDied() {
-        try {
-            return ownerDied && mutex.heldByMe();
-        } catch (IllegalStateException e) {
-            throw closed(e);
-        }
-    }
-
     @Override
-    public boolean isHeldByCurrentThread() {
-        try {
-            return mutex.heldByMe();
-        } catch (IllegalStateException e) {
-            throw closed(e);
-        }
-    }
-
-    /**
-     * Returns whether any thread of any process holds this lock.
-     *
-     * @return whether it is held
-     */
-    public boolean isLocked() {
-        try {
-            return mutex.held();
-        } catch (IllegalStateException e) {
-            throw closed(e);
-        }
-    }
-
-    /**
-     * Returns how many times a holder has died holding this lock and the lock was taken over.
-     *
-     * @return the count
-     */
-    public long takeOvers() {
-        try {
-            return mutex.takeOvers();
-        } catch (IllegalStateException e) {
-            throw closed(e);
-        }
-    }
-
-    /**
-     * Makes a new condition of this lock; waiting on it gives up all the thread's holds and takes
-     * them back after. At most {@value LockDescriptor#CONDITIONS} per lock.
-     *
-     * @return the condition
-     * @throws IllegalStateException if the lock already has that many
-     */
-    @Override
-    public SharedCondition newCondition() {
-        return conditions.create();
-    }
-
-    @Override
-    public Handle handle() {
-        return this;
-    }
-
-    @Override
-    public int releaseAll() {
+    int releaseAll() {
         if (!mutex.heldByMe()) {
             throw new IllegalMonitorStateException("the calling thread does not hold this lock");
         }
@@ -257,17 +181,12 @@ public final class SharedReentrantLock extends Handle implements Lock, Condition
     }
 
     @Override
-    public void reacquire(int holds) {
+    void reacquire(int holds) {
         try {
             took(mutex.acquire(-1, false), holds);
         } catch (InterruptedException e) {
             throw new AssertionError("an uninterruptible wait was interrupted", e);
         }
-    }
-
-    @Override
-    public SharedCondition condition(int index) {
-        return conditions.get(index);
     }
 
     private long holds() {

@@ -22,16 +22,16 @@
  * <h2>A process that dies</h2>
  *
  * <ul>
- *   <li>{@link dev.forkwise.ipc.SharedLock}, {@link dev.forkwise.ipc.SharedReentrantLock}: the
- *       next waiter takes it over and is told ({@link dev.forkwise.ipc.SharedLock#ownerDied()}).
- *   <li>{@link dev.forkwise.ipc.SharedCondition}: a dead waiter's signal goes to a live one; a
- *       dead signaller wakes nobody, and waits take timeouts.
+ *   <li>{@link dev.forkwise.ipc.SharedLock}, {@link dev.forkwise.ipc.SharedReentrantLock}: the next
+ *       waiter takes it over and is told ({@link dev.forkwise.ipc.SharedLock#ownerDied()}).
+ *   <li>{@link dev.forkwise.ipc.SharedCondition}: a dead waiter's signal goes to a live one; a dead
+ *       signaller wakes nobody, and waits take timeouts.
  *   <li>{@link dev.forkwise.ipc.SharedSemaphore}: the dead process's permits come back.
  *   <li>{@link dev.forkwise.ipc.SharedQueue} and {@link dev.forkwise.ipc.Pipe}: at most the one
  *       element the dead process was putting or taking is lost; a pipe's other end is told; a
  *       queue's {@code join()} counts a dead consumer's unfinished elements as lost.
- *   <li>{@link dev.forkwise.ipc.SharedList}: a position its writer left half-written is taken
- *       over (its value becomes null).
+ *   <li>{@link dev.forkwise.ipc.SharedList}: a position its writer left half-written is taken over
+ *       (its value becomes null).
  *   <li>{@link dev.forkwise.ipc.SharedEvent}, {@link dev.forkwise.ipc.SharedBarrier}: nothing is
  *       held; waits take timeouts.
  *   <li>The owner: its files are deleted by the next forkwise JVM that uses shared memory.

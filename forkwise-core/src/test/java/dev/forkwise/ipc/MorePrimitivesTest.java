@@ -3,15 +3,14 @@ package dev.forkwise.ipc;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import dev.forkwise.CloseAfter;
 import dev.forkwise.OpenPools;
 import dev.forkwise.Pool;
 
-import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.extension.RegisterExtension;
 
-import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
 import java.util.stream.IntStream;
@@ -23,20 +22,11 @@ import java.util.stream.IntStream;
 @Timeout(value = 120, unit = TimeUnit.SECONDS)
 class MorePrimitivesTest {
 
+    @RegisterExtension final CloseAfter closing = new CloseAfter();
     @RegisterExtension final OpenPools open = new OpenPools();
 
-    private final List<AutoCloseable> shared = new ArrayList<>();
-
     private <T extends AutoCloseable> T shared(T t) {
-        shared.add(t);
-        return t;
-    }
-
-    @AfterEach
-    void close() throws Exception {
-        for (AutoCloseable c : shared) {
-            c.close();
-        }
+        return closing.add(t);
     }
 
     @Test

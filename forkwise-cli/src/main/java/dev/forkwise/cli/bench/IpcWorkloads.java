@@ -120,19 +120,14 @@ final class IpcWorkloads {
     /** Median ns of an uncontended {@link SharedLock} lock + unlock, over batches of 1,000. */
     static Sample lockUncontended(int n) {
         try (SharedLock lock = SharedLock.create()) {
-            double[] batches = new double[Math.max(1, n / 1000)];
-            for (int warm = 0; warm < 2; warm++) {
-                for (int b = 0; b < batches.length; b++) {
-                    long t = System.nanoTime();
-                    for (int i = 0; i < 1000; i++) {
-                        lock.lock();
-                        lock.unlock();
-                    }
-                    batches[b] = (System.nanoTime() - t) / 1000.0;
-                }
-            }
-            Arrays.sort(batches);
-            return Sample.of("SharedLock", batches[batches.length / 2]);
+            double ns =
+                    medianOfBatches(
+                            n,
+                            () -> {
+                                lock.lock();
+                                lock.unlock();
+                            });
+            return Sample.of("SharedLock", ns);
         }
     }
 
@@ -142,23 +137,36 @@ final class IpcWorkloads {
      */
     static Sample reentrantLockUncontended(int n) {
         try (SharedReentrantLock lock = SharedReentrantLock.create()) {
-            double[] batches = new double[Math.max(1, n / 1000)];
-            for (int warm = 0; warm < 2; warm++) {
-                for (int b = 0; b < batches.length; b++) {
-                    long t = System.nanoTime();
-                    for (int i = 0; i < 1000; i++) {
-                        lock.lock();
-                        lock.lock();
-                        lock.unlock();
-                        lock.unlock();
-                    }
-                    batches[b] = (System.nanoTime() - t) / 1000.0;
-                }
-            }
+            double ns =
+                    medianOfBatches(
+                            n,
+                            () -> {
+                                lock.lock();
+                                lock.lock();
+                                lock.unlock();
+                                lock.unlock();
+                            });
             check(!lock.isLocked(), "the lock is free after the nests");
-            Arrays.sort(batches);
-            return Sample.of("SharedReentrantLock", batches[batches.length / 2]);
+            return Sample.of("SharedReentrantLock", ns);
         }
+    }
+
+    /**
+     * Median ns of {@code once}, over {@code n / 1000} batches of 1,000 calls, after a warm pass.
+     */
+    private static double medianOfBatches(int n, Runnable once) {
+        double[] batches = new double[Math.max(1, n / 1000)];
+        for (int warm = 0; warm < 2; warm++) {
+            for (int b = 0; b < batches.length; b++) {
+                long t = System.nanoTime();
+                for (int i = 0; i < 1000; i++) {
+                    once.run();
+                }
+                batches[b] = (System.nanoTime() - t) / 1000.0;
+            }
+        }
+        Arrays.sort(batches);
+        return batches[batches.length / 2];
     }
 
     /**
