@@ -29,11 +29,13 @@ import java.util.concurrent.Callable;
  */
 @Command(
         name = "advise",
+        mixinStandardHelpOptions = true,
+        versionProvider = Forkwise.VersionProvider.class,
         description = {
             "Measures your task and says where to run it: platform threads, virtual threads or"
-                + " worker JVMs, with the pool size, the chunk size and the reasons.",
+                    + " worker JVMs, with the pool size, the chunk size and the reasons.",
             "The class must implement dev.forkwise.Advisor.Workload and have a public no-argument"
-                + " constructor.",
+                    + " constructor.",
             ""
         })
 final class AdviseCommand implements Callable<Integer> {
@@ -46,7 +48,7 @@ final class AdviseCommand implements Callable<Integer> {
             names = {"--class-path", "-cp"},
             description =
                     "Where your classes are (jars and folders, separated by"
-                        + " '${sys:path.separator}').")
+                            + " '${sys:path.separator}').")
     String classPath;
 
     @Option(

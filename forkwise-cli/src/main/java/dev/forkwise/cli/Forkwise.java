@@ -86,8 +86,8 @@ public final class Forkwise implements Runnable {
         }
     }
 
-    /** Supplies {@code --version}. */
-    static final class VersionProvider implements CommandLine.IVersionProvider {
+    /** Supplies {@code --version} on every command: forkwise, the JVM, the machine. */
+    public static final class VersionProvider implements CommandLine.IVersionProvider {
         @Override
         public String[] getVersion() {
             return VersionCommand.lines();

@@ -9,6 +9,8 @@ import java.util.concurrent.Callable;
 /** {@code forkwise version}: the version, and the Java and machine it runs on. */
 @Command(
         name = "version",
+        mixinStandardHelpOptions = true,
+        versionProvider = Forkwise.VersionProvider.class,
         description = "Prints forkwise's version and the Java and machine it runs on.")
 final class VersionCommand implements Callable<Integer> {
 

@@ -3,6 +3,8 @@ package dev.forkwise.cli;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
 
 import picocli.CommandLine;
 
@@ -28,6 +30,19 @@ class ForkwiseCommandTest {
         Run r = run("--help");
         assertThat(r.exit()).isZero();
         assertThat(r.out()).contains("Usage: forkwise", "lab", "version");
+    }
+
+    @ParameterizedTest
+    @ValueSource(strings = {"lab", "bench", "advise", "version"})
+    void everySubcommandAnswersHelpWithExitZero(String command) {
+        for (String flag : new String[] {"--help", "-h"}) {
+            Run r = run(command, flag);
+            assertThat(r.exit()).as(command + " " + flag + ": " + r.err()).isZero();
+            assertThat(r.out()).contains("Usage: forkwise " + command, "-h, --help");
+        }
+        Run help = run("help", command);
+        assertThat(help.exit()).isZero();
+        assertThat(help.out()).contains("Usage: forkwise " + command);
     }
 
     @Test

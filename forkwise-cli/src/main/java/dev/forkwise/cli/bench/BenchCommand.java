@@ -36,6 +36,8 @@ import java.util.stream.Collectors;
  */
 @Command(
         name = "bench",
+        mixinStandardHelpOptions = true,
+        versionProvider = Forkwise.VersionProvider.class,
         description = {
             "Runs the same workloads in forkwise and in Python's standard library, interleaved over"
                     + " several rounds, and prints each side's median and their ratio.",

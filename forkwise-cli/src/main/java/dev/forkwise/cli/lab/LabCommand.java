@@ -18,6 +18,8 @@ import java.util.stream.Collectors;
 /** {@code forkwise lab}: runs the seeds' experiments and prints what was measured. */
 @Command(
         name = "lab",
+        mixinStandardHelpOptions = true,
+        versionProvider = Forkwise.VersionProvider.class,
         description = {
             "Runs the seeds' experiments in Java on this machine and prints, for each, a table of"
                     + " what was measured beside what the seed claims.",
