@@ -173,15 +173,8 @@ public final class SumOfSquares implements Experiment {
                                 + ideal
                                 + "×). The seed's \"threads don't help CPU work\" is CPython's"
                                 + " GIL; Java has none, so for computing use Pool.threads(cores).",
-                        "Worker JVMs compute "
-                                + Measure.ratio(seq.seconds() / processes.seconds())
-                                + " as fast as the loop once warm, close to threads: Java needs no"
-                                + " processes for speed. A new pool of "
-                                + tasks
-                                + " JVMs took "
-                                + Measure.time(processStart)
-                                + " to its first results (start and cold JIT included); use"
-                                + " processes for isolation or a JVM-wide lock (see global-lock).",
+                        workerJvmsFinding(
+                                speedup, seq.seconds() / processes.seconds(), tasks, processStart),
                         "Virtual threads compute as fast as platform threads (they run on one"
                             + " carrier thread per core) but bring nothing more for CPU work: they"
                             + " shine when tasks wait.",
@@ -195,7 +188,7 @@ public final class SumOfSquares implements Experiment {
         return new Report(
                 title(),
                 "with threads \"~4 seconds on 4-core machine\" (no faster than one thread, because"
-                    + " of the GIL), with multiprocessing \"~1 second\".",
+                        + " of the GIL), with multiprocessing \"~1 second\".",
                 List.of("how", "workers", "time (median of " + rounds + ")", "speedup", "results"),
                 rows,
                 findings);
@@ -203,5 +196,40 @@ public final class SumOfSquares implements Experiment {
 
     private static String check(Measure.Result<List<BigInteger>> r, BigInteger want) {
         return r.value().stream().allMatch(want::equals) ? "ok" : "WRONG";
+    }
+
+    /**
+     * What the worker-JVM row says, computed from it: how fast the warm worker JVMs computed
+     * against the plain loop, set against the threads' speedup measured in the same run ("close to
+     * threads" only within a fifth of it), and what a new pool cost to its first results.
+     *
+     * @param threads the platform threads' speedup over the loop
+     * @param processes the warm worker JVMs' speedup over the loop
+     * @param jvms how many worker JVMs
+     * @param firstResults a new pool's time to its first results
+     * @return the sentence
+     */
+    static String workerJvmsFinding(
+            double threads, double processes, int jvms, Duration firstResults) {
+        double ratio = processes / threads;
+        String against =
+                ratio >= 0.8 && ratio <= 1.25
+                        ? "close to threads' " + Measure.ratio(threads)
+                        : ratio < 0.8
+                                ? "slower than threads' "
+                                        + Measure.ratio(threads)
+                                        + " (each worker JVM sends its inputs and results through"
+                                        + " a channel, and has its own JIT to warm)"
+                                : "faster than threads' " + Measure.ratio(threads);
+        return "Worker JVMs computed "
+                + Measure.ratio(processes)
+                + " as fast as the loop once warm, "
+                + against
+                + ": Java needs no processes for speed. A new pool of "
+                + jvms
+                + " JVMs took "
+                + Measure.time(firstResults)
+                + " to its first results (start and cold JIT included); use processes for isolation"
+                + " or a JVM-wide lock (see global-lock).";
     }
 }

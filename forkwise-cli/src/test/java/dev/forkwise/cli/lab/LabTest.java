@@ -76,6 +76,20 @@ class LabTest {
         assertThat(r.findings().get(1)).contains("Worker JVMs").contains("first results");
     }
 
+    /** The worker-JVM sentence is computed from the row beside it, not printed as fixed text. */
+    @Test
+    void theWorkerJvmFindingFollowsTheNumbers() {
+        Duration start = Duration.ofMillis(450);
+        assertThat(SumOfSquares.workerJvmsFinding(1.9, 1.8, 2, start))
+                .contains("computed 1.80× as fast", "close to threads' 1.90×", "450");
+        assertThat(SumOfSquares.workerJvmsFinding(1.01, 0.5, 2, start))
+                .contains("computed 0.50× as fast", "slower than threads' 1.01×")
+                .doesNotContain("close to");
+        assertThat(SumOfSquares.workerJvmsFinding(1.0, 1.6, 2, start))
+                .contains("faster than threads' 1.00×")
+                .doesNotContain("close to");
+    }
+
     @Test
     void globalLockRunsTheLockedTaskOnThreadsAndProcesses() throws Exception {
         Report r = new GlobalLock(200_000, 4).run(QUICK, progress);
