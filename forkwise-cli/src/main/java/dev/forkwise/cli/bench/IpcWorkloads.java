@@ -2,6 +2,7 @@ package dev.forkwise.cli.bench;
 
 import dev.forkwise.Call;
 import dev.forkwise.Pool;
+import dev.forkwise.cli.lab.QueuesAndPipes;
 import dev.forkwise.ipc.Pipe;
 import dev.forkwise.ipc.SharedArray;
 import dev.forkwise.ipc.SharedCondition;
@@ -275,17 +276,7 @@ final class IpcWorkloads {
         try (Pool pool = Pool.processes(1);
                 Pipe pipe = Pipe.open()) {
             Pipe.End child = pipe.b();
-            CompletableFuture<Object> echo =
-                    pool.submit(
-                            () -> {
-                                while (true) {
-                                    Integer v = child.recv();
-                                    child.send(v);
-                                    if (v < 0) {
-                                        return null;
-                                    }
-                                }
-                            });
+            CompletableFuture<Object> echo = pool.submit(QueuesAndPipes.echo(child));
             Pipe.End a = pipe.a();
             for (int i = 0; i < Math.max(20_000, n / 4); i++) {
                 a.send(i);

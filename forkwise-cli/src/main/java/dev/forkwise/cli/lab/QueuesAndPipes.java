@@ -1,5 +1,6 @@
 package dev.forkwise.cli.lab;
 
+import dev.forkwise.Call;
 import dev.forkwise.Pool;
 import dev.forkwise.ipc.Pipe;
 import dev.forkwise.ipc.SharedMap;
@@ -19,7 +20,7 @@ import java.util.concurrent.TimeUnit;
  * Seed 002's queue example (a worker puts its result, the parent takes it), then how fast each way
  * of passing data between processes is on this machine: a queue, a pipe and a shared map.
  */
-final class QueuesAndPipes implements Experiment {
+public final class QueuesAndPipes implements Experiment {
 
     private final int messages;
 
@@ -104,17 +105,7 @@ final class QueuesAndPipes implements Experiment {
             progress.println("  Pipe: " + Measure.count(trips) + " round trips with a worker ...");
             try (Pipe pipe = Pipe.open()) {
                 Pipe.End child = pipe.b();
-                CompletableFuture<Object> echo =
-                        pool.submit(
-                                () -> {
-                                    while (true) {
-                                        Integer v = child.recv();
-                                        child.send(v);
-                                        if (v < 0) {
-                                            return null;
-                                        }
-                                    }
-                                });
+                CompletableFuture<Object> echo = pool.submit(echo(child));
                 for (int i = 0; i < 1000; i++) { // warm both ends
                     pipe.a().send(i);
                     pipe.a().recv();
@@ -173,7 +164,7 @@ final class QueuesAndPipes implements Experiment {
         return new Report(
                 title(),
                 "seed 002: \"Queue - safe inter-process communication\"; seeds 001 and 002:"
-                    + " processes share data through Queue, Pipe, Value/Array or a Manager.",
+                        + " processes share data through Queue, Pipe, Value/Array or a Manager.",
                 List.of("what", "result", "time", "rate"),
                 rows,
                 findings);
@@ -181,5 +172,24 @@ final class QueuesAndPipes implements Experiment {
 
     private static String rate(long n, long nanos) {
         return String.format(Locale.ROOT, "%,.0f", n / (nanos / 1e9));
+    }
+
+    /**
+     * A worker's side of a pipe ping-pong: sends back each int it receives, and ends after sending
+     * back a negative one.
+     *
+     * @param child the worker's end
+     * @return the task
+     */
+    public static Call<Object> echo(Pipe.End child) {
+        return () -> {
+            while (true) {
+                Integer v = child.recv();
+                child.send(v);
+                if (v < 0) {
+                    return null;
+                }
+            }
+        };
     }
 }
