@@ -295,7 +295,8 @@ public final class AutoBackend implements Backend {
         String own = schedstat && earlyPossible ? ThreadMeasures.ownSchedstat() : null;
         long cpu0 = measure ? ThreadMeasures.MX.getCurrentThreadCpuTime() : 0;
         long wall0 = System.nanoTime();
-        RunningTask started = new RunningTask(t, wall0, measure ? cpu0 : -1, gc0, own, delay0);
+        RunningTask started =
+                new RunningTask(t, wall0, measure ? cpu0 : -1, blocked0, gc0, own, delay0);
         onThreads.put(f, started);
         if (stopping || !started.begin()) {
             // handed to this thread before shutdownNow, and not started by then: it never runs
@@ -489,7 +490,7 @@ public final class AutoBackend implements Backend {
                                 : String.format(
                                         Locale.ROOT,
                                         "They mostly wait: run up to %d at once on virtual threads"
-                                            + " (%d cores × (1 + wait/compute %.1f)).",
+                                                + " (%d cores × (1 + wait/compute %.1f)).",
                                         size,
                                         cores,
                                         v.waitShare() / Math.max(v.cpuShare(), 1e-4)));
@@ -525,7 +526,7 @@ public final class AutoBackend implements Backend {
                         String.format(
                                 Locale.ROOT,
                                 "They compute and wait (wait/compute %.2f): %d platform threads, so"
-                                    + " that at least %d want a core %.0f%% of the time%s.",
+                                        + " that at least %d want a core %.0f%% of the time%s.",
                                 v.waitShare() / Math.max(v.cpuShare(), 1e-4),
                                 size,
                                 cores,
@@ -622,10 +623,8 @@ public final class AutoBackend implements Backend {
         onThreads.values().forEach(RunningTask::stop);
         Backend p = startedProcesses();
         if (p != null) {
-            never.addAll(
-                    p
-                            .shutdownNow()); // their futures are cancelled by the caller, which
-                                             // frees their places
+            never.addAll(p.shutdownNow()); // their futures are cancelled by the caller, which
+            // frees their places
         }
         after.forEach(Runnable::run);
         return never;

@@ -12,15 +12,15 @@ import java.util.Locale;
  * for a collection) and what the monitor's samples found the running ones doing, and turns that
  * into a {@link Verdict} through the {@link Classifier}, the same rules as the advisor's.
  *
- * <p>It decides when enough tasks have finished ({@link #TASKS}, or {@link #NANOS} with at least
- * one), or early when every running task has spent almost all of at least {@link
- * #EARLY_ASLEEP_NANOS} off the CPU while it sleeps or is parked right then, or {@link #EARLY_NANOS}
- * while it is in native code (waiting work should not wait for completions to get more room; a
- * thread running Java code is never taken for a waiting one). Time stopped for a garbage collection
- * or spent waiting for a core counts as neither running nor waiting. Time off the CPU in which the
- * samples never found the tasks asleep is the JVM holding them up (safepoints, a heap that grows),
- * not waiting, and is left out of the shares ({@link #heldUpNanos}); with too few samples, a probe
- * that sees time off the CPU runs on for more.
+ * <p>It decides when enough tasks have finished ({@link #TASKS}; after {@link #NANOS}, one per
+ * probe thread; after {@link #LONG_NANOS}, one), or early when every running task has spent almost
+ * all of at least {@link #EARLY_ASLEEP_NANOS} off the CPU while it sleeps or is parked right then,
+ * or {@link #EARLY_NANOS} while it is in native code (waiting work should not wait for completions
+ * to get more room; a thread running Java code is never taken for a waiting one). Time stopped for
+ * a garbage collection or spent waiting for a core counts as neither running nor waiting. Time off
+ * the CPU in which the samples never found the tasks asleep is the JVM holding them up (safepoints,
+ * a heap that grows), not waiting, and is left out of the shares ({@link #heldUpNanos}); with too
+ * few samples, a probe that sees time off the CPU runs on for more.
  *
  * <p>Not thread-safe: guarded by the pool's lock.
  */
@@ -29,6 +29,12 @@ final class LiveProbe {
     static final int TASKS = 16;
     static final long NANOS = 50_000_000L;
     static final long EARLY_NANOS = 3_000_000L;
+
+    /**
+     * After this long, a probe decides on any one finished task (before it, on one per probe thread
+     * after {@link #NANOS}).
+     */
+    static final long LONG_NANOS = 200_000_000L;
 
     /**
      * The early decision's wait for a task whose thread sleeps or is parked right now: a thread in
@@ -172,11 +178,18 @@ final class LiveProbe {
      * @return the verdict, or null while there is not enough yet
      */
     Verdict decide(long now, Collection<RunningTask> running, int threads) {
-        boolean enough = tasks >= TASKS || (tasks > 0 && now - started >= NANOS);
+        long age = now - started;
+        // after NANOS, one finished task per probe thread is enough; after LONG_NANOS, any one:
+        // one task finished while the others queue at a lock says nothing about the lock (a cold
+        // pool on a busy machine decided on 1 task, 0% blocked, while its other thread waited)
+        boolean enough =
+                tasks >= TASKS
+                        || (tasks >= threads && age >= NANOS)
+                        || (tasks > 0 && age >= LONG_NANOS);
         if (!enough
                 && tasks == 0
                 && seen == 0
-                && now - started >= EARLY_ASLEEP_NANOS
+                && age >= EARLY_ASLEEP_NANOS
                 && everyRunningTaskWaits(now, running)) {
             return new Verdict(
                     Kind.WAITING,
@@ -186,9 +199,9 @@ final class LiveProbe {
                     String.format(
                             Locale.ROOT,
                             "The first %d tasks have been running %s and used almost no CPU: they"
-                                + " wait.",
+                                    + " wait.",
                             running.size(),
-                            Judge.time(now - started)));
+                            Judge.time(age)));
         }
         if (!enough) {
             return null;
@@ -203,21 +216,24 @@ final class LiveProbe {
                 && cpu + blocked < Classifier.COMPUTING_CPU_SHARE * ownWall
                 && wall >= Classifier.TINY_NANOS * tasks) {
             return null; // time off the CPU, too few samples to tell waiting from being held up:
-                         // more tasks
+            // more tasks
         }
         long heldUp = heldUpNanos(ownWall, cpu, blocked, sampled, asleep);
         double heldUpShare = heldUp / (double) ownWall;
         ownWall = Math.max(1, ownWall - heldUp);
         double cpuShare = span == 0 ? 0 : Math.min(1, cpu / (double) ownWall);
-        long busy = cpu + blocked;
-        double lockShare = busy == 0 ? 0 : blocked / (double) busy;
+        // the lock share takes in the tasks still running too: with a global lock, the ones that
+        // have not finished yet are the ones that queued longest for it
+        long[] inFlight = inFlight(running);
+        long busy = cpu + blocked + inFlight[0] + inFlight[1];
+        double lockShare = busy == 0 ? 0 : (blocked + inFlight[1]) / (double) busy;
         double blockedShare = blocked / (double) ownWall;
         double waitShare = Math.max(0, 1 - cpuShare - blockedShare);
         String figures =
                 String.format(
                         Locale.ROOT,
                         "%d tasks measured on %d platform threads: %s per task, %.0f%% CPU, %.0f%%"
-                            + " of busy time blocked on locks, %.0f%% waiting%s.",
+                                + " of busy time blocked on locks, %.0f%% waiting%s.",
                         tasks,
                         threads,
                         Judge.time(perTask),
@@ -229,11 +245,32 @@ final class LiveProbe {
                                 : String.format(
                                         Locale.ROOT,
                                         " (not counting %.0f%% of their time in which they ran Java"
-                                            + " code but got no CPU: held up by the JVM, not"
-                                            + " waiting)",
+                                                + " code but got no CPU: held up by the JVM, not"
+                                                + " waiting)",
                                         100 * heldUpShare));
         Kind kind = Classifier.classify(perTask, cpuShare, waitShare, blockedShare, lockShare);
         return new Verdict(kind, perTask, cpuShare, waitShare, figures);
+    }
+
+    /**
+     * The CPU time and the time blocked on monitors of the measured tasks running now, so far: two
+     * thread reads per task, made once per decision.
+     */
+    private static long[] inFlight(Collection<RunningTask> running) {
+        long cpuSoFar = 0;
+        long blockedSoFar = 0;
+        for (RunningTask s : running) {
+            if (!s.measured()) {
+                continue;
+            }
+            long c = ThreadMeasures.MX.getThreadCpuTime(s.thread.threadId());
+            long b = ThreadMeasures.blockedMillis(s.thread);
+            if (c >= s.cpu) {
+                cpuSoFar += c - s.cpu;
+            }
+            blockedSoFar += Math.max(0, b - s.blockedMillis) * 1_000_000L;
+        }
+        return new long[] {cpuSoFar, blockedSoFar};
     }
 
     /**

@@ -2,9 +2,10 @@ package dev.forkwise.advisor;
 
 /**
  * A task running on a thread of an automatic pool: the thread, when the task started and, when
- * measured, its CPU time then (-1 when not measured), the JVM's collection pauses then, the
- * thread's {@code schedstat} file (or null) and its time waiting for a core then; and what the
- * monitor's samples found it doing while probing ({@link LiveProbe#sample}).
+ * measured, its CPU time then (-1 when not measured), its milliseconds blocked on monitors then,
+ * the JVM's collection pauses then, the thread's {@code schedstat} file (or null) and its time
+ * waiting for a core then; and what the monitor's samples found it doing while probing ({@link
+ * LiveProbe#sample}).
  *
  * <p>An interrupt meant for this task must never reach the thread after the task has ended (the
  * thread goes on to the pool's next task): {@link #stop} and {@link #ended} take the same monitor,
@@ -18,6 +19,7 @@ final class RunningTask {
     final Thread thread;
     final long wall;
     final long cpu;
+    final long blockedMillis;
     final long gcMillis;
     final String schedstat;
     final long runDelay;
@@ -35,10 +37,17 @@ final class RunningTask {
     private boolean stopped; // guarded by this
 
     RunningTask(
-            Thread thread, long wall, long cpu, long gcMillis, String schedstat, long runDelay) {
+            Thread thread,
+            long wall,
+            long cpu,
+            long blockedMillis,
+            long gcMillis,
+            String schedstat,
+            long runDelay) {
         this.thread = thread;
         this.wall = wall;
         this.cpu = cpu;
+        this.blockedMillis = blockedMillis;
         this.gcMillis = gcMillis;
         this.schedstat = schedstat;
         this.runDelay = runDelay;

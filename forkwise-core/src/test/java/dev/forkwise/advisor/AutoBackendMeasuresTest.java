@@ -35,7 +35,7 @@ class AutoBackendMeasuresTest {
     @Test
     void anInterruptMeantForATaskNeverReachesItsThreadOnceTheTaskHasEnded() {
         RunningTask task =
-                new RunningTask(Thread.currentThread(), System.nanoTime(), -1, 0, null, 0);
+                new RunningTask(Thread.currentThread(), System.nanoTime(), -1, 0, 0, null, 0);
         assertThat(task.begin()).isTrue();
         task.stop();
         assertThat(Thread.interrupted()).as("interrupted while the task runs").isTrue();
@@ -49,7 +49,7 @@ class AutoBackendMeasuresTest {
     @Test
     void aTaskStoppedBeforeItIsAdmittedNeverBegins() {
         RunningTask task =
-                new RunningTask(Thread.currentThread(), System.nanoTime(), -1, 0, null, 0);
+                new RunningTask(Thread.currentThread(), System.nanoTime(), -1, 0, 0, null, 0);
         task.stop();
         assertThat(Thread.interrupted())
                 .as("no thread runs it yet: nothing to interrupt")
@@ -122,9 +122,8 @@ class AutoBackendMeasuresTest {
                                     .start(
                                             () -> {
                                                 try {
-                                                    server
-                                                            .accept(); // blocks in native code,
-                                                                       // where a thread is RUNNABLE
+                                                    server.accept(); // blocks in native code,
+                                                    // where a thread is RUNNABLE
                                                 } catch (IOException e) {
                                                     // closed at the end of the test
                                                 }
@@ -135,9 +134,8 @@ class AutoBackendMeasuresTest {
                                     () -> {
                                         go.countDown();
                                         long x = 1;
-                                        while (!stop
-                                                .get()) { // Java code only: a native call (even
-                                                          // System.nanoTime) is in native
+                                        while (!stop.get()) { // Java code only: a native call (even
+                                            // System.nanoTime) is in native
                                             x = x * 6364136223846793005L + 1442695040888963407L;
                                         }
                                         if (x == 42) {
