@@ -14,8 +14,11 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.TimeUnit;
 
-/** Runs one workload of {@code workloads.py} in a fresh Python process. */
-final class PythonScript {
+/**
+ * Runs one workload of {@code workloads.py} in a fresh Python process; finds an interpreter for the
+ * lab too.
+ */
+public final class PythonScript {
 
     private static final String RESOURCE = "/dev/forkwise/cli/bench/workloads.py";
 
@@ -51,16 +54,24 @@ final class PythonScript {
         }
     }
 
-    /** The interpreter's version line, or empty if it cannot be run. */
-    static Optional<String> version(String python) {
+    /**
+     * The interpreter's version line.
+     *
+     * @param python the interpreter's name or path
+     * @return the line, or empty if it cannot be run
+     */
+    public static Optional<String> version(String python) {
         return ask(python, "--version");
     }
 
     /**
      * The interpreter's own path ({@code sys.executable}): a launcher such as a pyenv shim would
      * otherwise add its own start-up to every measurement.
+     *
+     * @param python the interpreter's name or path
+     * @return the path, or empty if it cannot be run
      */
-    static Optional<String> executable(String python) {
+    public static Optional<String> executable(String python) {
         return ask(python, "-c", "import sys; print(sys.executable)");
     }
 

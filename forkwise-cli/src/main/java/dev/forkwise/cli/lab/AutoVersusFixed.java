@@ -7,8 +7,8 @@ import dev.forkwise.Fn;
 import dev.forkwise.Pool;
 import dev.forkwise.ProcessOptions;
 import dev.forkwise.WorkerJvms;
+import dev.forkwise.cli.Progress;
 
-import java.io.PrintWriter;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Arrays;
@@ -21,7 +21,7 @@ import java.util.function.Supplier;
 import java.util.stream.IntStream;
 
 /**
- * The advisor against the seeds' decision tree: for each kind of lab workload (computing, waiting,
+ * The advisor against the guides' decision tree: for each kind of lab workload (computing, waiting,
  * computing behind a global lock, tiny tasks, a mix), the {@link Advisor}'s verdict, the time of
  * every fixed choice (platform threads, virtual threads, worker JVMs, each new for the job) and of
  * {@link Pool#auto()}, which decides by itself. Issue 5's benchmark: {@code Pool.auto()} should be
@@ -44,6 +44,9 @@ final class AutoVersusFixed implements Experiment {
 
     private static final int TRIES = 5;
 
+    /** This run's tries: {@link #TRIES}, or 1 in a quick run. */
+    private int tries = TRIES;
+
     @Override
     public String id() {
         return "auto-vs-fixed";
@@ -52,7 +55,7 @@ final class AutoVersusFixed implements Experiment {
     @Override
     public String title() {
         return "Pool.auto() and the advisor's verdict against each fixed choice, on five kinds of"
-                   + " work";
+                + " work";
     }
 
     /**
@@ -67,6 +70,11 @@ final class AutoVersusFixed implements Experiment {
          */
         List<Long> mapOn(Pool pool, List<Integer> some) {
             return chunk == 0 ? pool.map(task, some) : pool.map(task, some, chunk);
+        }
+
+        /** The work's name in a table: the part before the colon. */
+        String label() {
+            return name.contains("lock") ? "behind one lock" : name.split(":")[0];
         }
     }
 
@@ -101,7 +109,7 @@ final class AutoVersusFixed implements Experiment {
 
     /**
      * A task of about 0.15 µs (256 multiply-adds): far less than handing it to any thread or
-     * process costs, as the seeds' {@code x * 2} is in Python. A bare {@code x * x} (a nanosecond)
+     * process costs, as the guides' {@code x * 2} is in Python. A bare {@code x * x} (a nanosecond)
      * made a map of 2,000,000 a 20 ms job on two cores, in which the run-to-run noise and any
      * pool's fixed cost (its threads; {@code Pool.auto()}'s monitor and probe, about 1 ms) were as
      * large as the differences the table is there to show. Mapping it several times over instead
@@ -116,41 +124,45 @@ final class AutoVersusFixed implements Experiment {
     }
 
     @Override
-    public Report run(Settings settings, PrintWriter progress) throws Exception {
+    public Report run(Settings settings, Progress progress) throws Exception {
         int cores = Runtime.getRuntime().availableProcessors();
         // jobs of a second or more on one core, so that starting worker JVMs and the automatic
         // pool's probe are a part of the job, as they are of real ones, not all of it
-        int scale = settings.quick() ? 1 : 3;
+        // quick: half-size jobs (a quarter for tiny work, whose worst choice takes seconds), tried
+        // once instead of five times
+        boolean quick = settings.quick();
+        int jobs = quick ? 6 * cores : 36 * cores;
+        tries = quick ? 1 : TRIES;
         List<Work> works =
                 List.of(
                         new Work(
                                 "computing: sum of squares",
                                 AutoVersusFixed::sum,
-                                Collections.nCopies(12 * scale * cores, 100_000_000),
+                                Collections.nCopies(jobs, 100_000_000),
                                 1,
                                 cores),
                         new Work(
                                 "waiting: 50 ms sleeps",
                                 AutoVersusFixed::nap,
-                                Collections.nCopies(settings.quick() ? 100 : 1_000, 50),
+                                Collections.nCopies(quick ? 50 : 1_000, 50),
                                 1,
                                 cores),
                         new Work(
                                 "computing behind one global lock",
                                 AutoVersusFixed::lockedSum,
-                                Collections.nCopies(12 * scale * cores, 100_000_000),
+                                Collections.nCopies(jobs, 100_000_000),
                                 1,
                                 cores),
                         new Work(
                                 "tiny: 0.15 µs each (256 multiply-adds)",
                                 AutoVersusFixed::tiny,
-                                IntStream.range(0, 2_000_000 * scale).boxed().toList(),
+                                IntStream.range(0, quick ? 500_000 : 6_000_000).boxed().toList(),
                                 0,
-                                2_000_000 * scale),
+                                quick ? 500_000 : 6_000_000),
                         new Work(
                                 "mixed: 5 ms CPU + 5 ms sleep",
                                 AutoVersusFixed::half,
-                                Collections.nCopies(150 * scale, 5),
+                                Collections.nCopies(quick ? 75 : 450, 5),
                                 1,
                                 8 * cores));
         Map<String, Supplier<? extends Pool>> fixed = new LinkedHashMap<>();
@@ -166,12 +178,12 @@ final class AutoVersusFixed implements Experiment {
     }
 
     private Report run(
-            List<Work> works, Map<String, Supplier<? extends Pool>> fixed, PrintWriter progress)
+            List<Work> works, Map<String, Supplier<? extends Pool>> fixed, Progress progress)
             throws Exception {
         int cores = Runtime.getRuntime().availableProcessors();
         // the first pool of worker JVMs would otherwise train the workers' AOT cache in the
         // background, on the same cores, while the next pools are timed
-        progress.println("  preparing the worker JVMs' AOT cache ...");
+        progress.step("preparing the worker JVMs' AOT cache");
         WorkerJvms.prepareStartUp(ProcessOptions.ofWorkers(1));
         // likewise the automatic pool's own first use in this JVM (its classes, the management
         // beans it reads, its first decision) would otherwise fall into its first timed job
@@ -181,10 +193,15 @@ final class AutoVersusFixed implements Experiment {
         List<List<String>> rows = new ArrayList<>();
         List<String> findings = new ArrayList<>();
         double[] fixedTotal = new double[fixed.size()];
+        List<String> bestNames = new ArrayList<>();
+        List<List<Double>> relative = new ArrayList<>();
+        for (int k = 0; k <= fixed.size(); k++) {
+            relative.add(new ArrayList<>());
+        }
         double autoTotalRatio = 0;
         int autoWithin10 = 0;
         for (Work w : works) {
-            progress.println("  " + w.name() + ": the advisor ...");
+            progress.step(w.name() + ": the advisor");
             Advice advice =
                     Advisor.measure(
                             w.task(), w.inputs().subList(0, Math.min(8, w.inputs().size())));
@@ -205,7 +222,7 @@ final class AutoVersusFixed implements Experiment {
             double[] all = new double[choices.size()];
             String[] decisions = new String[choices.size()];
             Arrays.fill(all, Double.MAX_VALUE);
-            for (int round = 0; round < TRIES; round++) {
+            for (int round = 0; round < tries; round++) {
                 for (int j = 0; j < choices.size(); j++) {
                     int k = (j + round) % choices.size();
                     if (round > 0
@@ -213,13 +230,11 @@ final class AutoVersusFixed implements Experiment {
                             && !comparedInTheRow(k, all, fixed.size())) {
                         continue;
                     }
-                    progress.println(
-                            "  "
-                                    + w.name()
+                    progress.step(
+                            w.name()
                                     + ": "
                                     + choices.get(k).getKey()
-                                    + (round > 0 ? " (again)" : "")
-                                    + " ...");
+                                    + (round > 0 ? " (again)" : ""));
                     String[] decided = new String[1];
                     double t = time(choices.get(k).getValue(), w, decided);
                     if (t < all[k]) {
@@ -235,26 +250,31 @@ final class AutoVersusFixed implements Experiment {
                 fixedTotal[k] += seconds[k] / seconds[best];
             }
             double ratio = auto / seconds[best];
+            bestNames.add(new ArrayList<>(fixed.keySet()).get(best));
+            for (int k = 0; k < seconds.length; k++) {
+                relative.get(k).add(seconds[k] / seconds[best]);
+            }
+            relative.get(seconds.length).add(ratio);
             autoTotalRatio += ratio;
             autoWithin10 += ratio <= 1.10 ? 1 : 0;
             List<String> names = new ArrayList<>(fixed.keySet());
             rows.add(
                     List.of(
-                            w.name(),
-                            advice.kind().name().toLowerCase(Locale.ROOT).replace('_', ' ')
-                                    + " → "
-                                    + advice.backend()
-                                            .name()
-                                            .toLowerCase(Locale.ROOT)
-                                            .replace('_', ' ')
-                                    + " × "
-                                    + advice.poolSize(),
+                            w.label(),
+                            shortBackend(
+                                    advice.backend()
+                                                    .name()
+                                                    .toLowerCase(Locale.ROOT)
+                                                    .replace('_', ' ')
+                                            + " × "
+                                            + advice.poolSize()),
                             secs(seconds[0]),
                             secs(seconds[1]),
                             secs(seconds[2]),
-                            secs(auto) + " (" + decisions[fixed.size()] + ")",
-                            names.get(best),
-                            Measure.ratio(ratio)));
+                            secs(auto),
+                            Measure.ratio(ratio),
+                            shortBackend(decisions[fixed.size()]),
+                            shortChoice(names.get(best))));
         }
         List<String> names = new ArrayList<>(fixed.keySet());
         StringBuilder totals = new StringBuilder();
@@ -281,27 +301,68 @@ final class AutoVersusFixed implements Experiment {
                         + secs(REPEAT_UNDER_SECONDS)
                         + ", and Pool.auto() and the best fixed choice of each workload, are the"
                         + " best of "
-                        + TRIES
+                        + tries
                         + " runs.");
-        findings.add(
-                "The seeds' tree says threads for waiting and processes for computing. In Java"
-                    + " computing work runs best on platform threads (no GIL); only a global lock"
-                    + " sends it to processes.");
-        return new Report(
-                title(),
-                "seeds 001–003: \"mostly waiting → threads, mostly computing → processes, tiny →"
-                    + " neither\", applied by guess.",
-                List.of(
-                        "workload",
-                        "advisor says",
-                        names.get(0),
-                        names.get(1),
-                        names.get(2),
-                        "Pool.auto()",
-                        "best fixed",
-                        "auto / best"),
-                rows,
-                findings);
+        Report report =
+                new Report(
+                                title(),
+                                "the Python guides: \"mostly waiting → threads, mostly computing →"
+                                        + " processes, tiny → neither\", applied by guess.",
+                                List.of(
+                                        "workload",
+                                        "advisor says",
+                                        shortChoice(names.get(0)),
+                                        shortChoice(names.get(1)),
+                                        shortChoice(names.get(2)),
+                                        "auto",
+                                        "auto / best",
+                                        "auto chose",
+                                        "best fixed"),
+                                rows,
+                                findings)
+                        .dropping("best fixed", "auto chose");
+        List<String> choiceNames = new ArrayList<>(fixed.keySet());
+        choiceNames.add("Pool.auto()");
+        List<Chart.Series> series = new ArrayList<>();
+        for (int k = 0; k < choiceNames.size(); k++) {
+            series.add(Chart.Series.bars(choiceNames.get(k), relative.get(k)));
+        }
+        return report.with(verdict(bestNames.get(0), bestNames.get(1), bestNames.get(2)))
+                .with(
+                        Chart.bar(
+                                "Each choice's time over the best fixed choice (lower is better)",
+                                "× the best",
+                                works.stream().map(Work::label).toList(),
+                                series));
+    }
+
+    /**
+     * The verdict on the guides' rule of thumb, from the fastest fixed choice for the computing,
+     * waiting and global-lock workloads.
+     *
+     * @param computing the fastest fixed choice for plain computing
+     * @param waiting the fastest for waiting
+     * @param locked the fastest for computing behind one global lock
+     * @return the verdict
+     */
+    static Verdict verdict(String computing, String waiting, String locked) {
+        String figures =
+                "computing ran fastest on "
+                        + computing
+                        + ", waiting on "
+                        + waiting
+                        + ", computing behind one lock on "
+                        + locked;
+        if (computing.startsWith("Pool.processes")) {
+            return Verdict.holds(figures + ": processes for computing, as the guides say.");
+        }
+        return Verdict.differs(
+                figures
+                        + ": with no GIL, Java computes on threads"
+                        + (locked.startsWith("Pool.processes")
+                                ? "; processes pay off only behind a lock that serializes threads."
+                                : "; even behind one lock these jobs were too short for worker JVMs"
+                                        + " to pay for their start."));
     }
 
     /**
@@ -363,6 +424,16 @@ final class AutoVersusFixed implements Experiment {
 
     private static String describe(AutoPool.Decision d) {
         return d.backend().name().toLowerCase(Locale.ROOT).replace('_', ' ') + " × " + d.size();
+    }
+
+    /** "Pool.threads(2)" as "threads(2)", "Pool.virtualThreads()" as "virtual". */
+    static String shortChoice(String pool) {
+        return pool.replace("Pool.", "").replace("virtualThreads()", "virtual").replace("()", "");
+    }
+
+    /** "platform threads × 2" as "threads × 2", "virtual threads × 986" as "virtual × 986". */
+    static String shortBackend(String backend) {
+        return backend.replace("platform threads", "threads").replace("virtual threads", "virtual");
     }
 
     private static String secs(double s) {

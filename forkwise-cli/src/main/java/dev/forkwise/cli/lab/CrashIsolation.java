@@ -4,10 +4,11 @@ import dev.forkwise.ChildProcess;
 import dev.forkwise.Fn;
 import dev.forkwise.Pool;
 import dev.forkwise.WorkerCrashedException;
+import dev.forkwise.cli.Progress;
 
-import java.io.PrintWriter;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutionException;
 import java.util.stream.IntStream;
@@ -42,12 +43,12 @@ final class CrashIsolation implements Experiment {
     }
 
     @Override
-    public Report run(Settings settings, PrintWriter progress) throws Exception {
+    public Report run(Settings settings, Progress progress) throws Exception {
         List<Integer> inputs = IntStream.range(0, TASKS).boxed().toList();
         Fn<Integer, Integer> task = CrashIsolation::squareOrExit;
         List<List<String>> rows = new ArrayList<>();
 
-        progress.println("  Pool.threads(2), inside a child JVM ...");
+        progress.step("Pool.threads(2), inside a child JVM");
         int threadResults = 0;
         String threadOutcome;
         try (ChildProcess<Integer> child =
@@ -76,7 +77,7 @@ final class CrashIsolation implements Experiment {
         }
         rows.add(List.of("Pool.threads(2)", threadResults + " of " + TASKS, threadOutcome));
 
-        progress.println("  Pool.processes(2) ...");
+        progress.step("Pool.processes(2)");
         int ok = 0;
         int crashed = 0;
         String after;
@@ -105,21 +106,83 @@ final class CrashIsolation implements Experiment {
                         "Pool.processes(2)",
                         ok + " of " + TASKS,
                         crashed + " WorkerCrashedException; the worker was replaced " + after));
-        return new Report(
-                title(),
-                "the seeds: processes are isolated (\"a crash in one process doesn't affect"
-                    + " others\"); Python's ProcessPoolExecutor then breaks the whole pool"
-                    + " (BrokenProcessPool).",
-                List.of("how", "results", "what happened"),
-                rows,
-                List.of(
-                        "On threads one bad task took the JVM and all "
-                                + TASKS
-                                + " results with it.",
-                        "On processes it cost exactly its own task: "
-                                + ok
-                                + " results came back, the failure names the worker's pid, exit"
-                                + " code and last stderr lines, and the pool kept working (Python's"
-                                + " pool would be broken)."));
+        Report report =
+                new Report(
+                        title(),
+                        "the guides: processes are isolated (\"a crash in one process doesn't"
+                                + " affect others\"); Python's ProcessPoolExecutor then breaks the"
+                                + " whole pool (BrokenProcessPool).",
+                        List.of("how", "results", "what happened"),
+                        rows,
+                        List.of(
+                                "On threads one bad task took the JVM and all "
+                                        + TASKS
+                                        + " results with it.",
+                                "On processes it cost exactly its own task: "
+                                        + ok
+                                        + " results came back, the failure names the worker's pid,"
+                                        + " exit code and last stderr lines, and the pool kept"
+                                        + " working (Python's pool would be broken)."));
+        report =
+                report.with(verdict(threadResults, ok, crashed, TASKS, after.startsWith("and")))
+                        .with(
+                                Chart.bar(
+                                        "Results kept when one task of " + TASKS + " exits its JVM",
+                                        "results",
+                                        List.of("Pool.threads(2)", "Pool.processes(2)"),
+                                        List.of(
+                                                Chart.Series.bars(
+                                                        "Java",
+                                                        List.of(
+                                                                (double) threadResults,
+                                                                (double) ok)))));
+        if (settings.withPython()) {
+            progress.step("the guide's Python: ProcessPoolExecutor(2)");
+            Map<String, Object> py = settings.python().run(id(), TASKS);
+            long pyOk = (long) TinyTasks.num(py, "ok");
+            long failed = (long) TinyTasks.num(py, "failed");
+            boolean newWork = TinyTasks.num(py, "new_work") > 0;
+            report =
+                    report.withRow(
+                            List.of(
+                                    "Python ProcessPoolExecutor(2)",
+                                    pyOk + " of " + TASKS,
+                                    failed
+                                            + " failed (BrokenProcessPool); "
+                                            + (newWork ? "it took new work" : "new work refused")));
+        }
+        return report;
+    }
+
+    /**
+     * The verdict on "a crash in one process doesn't affect the others", from what came back.
+     *
+     * @param onThreads results that came back on threads
+     * @param onProcesses results that came back on worker JVMs
+     * @param crashed tasks that failed with WorkerCrashedException there
+     * @param tasks the tasks
+     * @param tookNewWork whether the worker-JVM pool took new work afterwards
+     * @return the verdict
+     */
+    static Verdict verdict(
+            int onThreads, int onProcesses, int crashed, int tasks, boolean tookNewWork) {
+        String figures =
+                "when one task exited its JVM, threads kept "
+                        + onThreads
+                        + " of "
+                        + tasks
+                        + " results and worker JVMs "
+                        + onProcesses
+                        + " ("
+                        + crashed
+                        + " crashed)";
+        if (onProcesses == tasks - 1 && crashed == 1 && tookNewWork) {
+            return Verdict.holds(
+                    figures
+                            + ", and the pool replaced the worker and took new work, where"
+                            + " Python's ProcessPoolExecutor breaks for good (BrokenProcessPool).");
+        }
+        return Verdict.differs(
+                figures + (tookNewWork ? "." : ", and the pool failed new work afterwards."));
     }
 }

@@ -1,8 +1,8 @@
 package dev.forkwise.cli.lab;
 
-import java.io.PrintWriter;
+import dev.forkwise.cli.Progress;
 
-/** One experiment of the lab: a seed's claim, tested on this machine. */
+/** One experiment of the lab: a guide's claim, tested on this machine. */
 public interface Experiment {
 
     /**
@@ -27,5 +27,5 @@ public interface Experiment {
      * @return what was measured, and what it means
      * @throws Exception if the experiment cannot run
      */
-    Report run(Settings settings, PrintWriter progress) throws Exception;
+    Report run(Settings settings, Progress progress) throws Exception;
 }

@@ -1,6 +1,7 @@
 package dev.forkwise.cli.lab;
 
 import dev.forkwise.cli.Forkwise;
+import dev.forkwise.cli.Progress;
 
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
@@ -10,33 +11,72 @@ import picocli.CommandLine.Parameters;
 import picocli.CommandLine.Spec;
 
 import java.io.PrintWriter;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.Callable;
 import java.util.stream.Collectors;
 
-/** {@code forkwise lab}: runs the seeds' experiments and prints what was measured. */
+/**
+ * {@code forkwise lab}: runs the Python guides' experiments in Java and prints, for each, what was
+ * measured, the verdict on the guide's claim, and what it means; optionally as an HTML report with
+ * charts and as JSON.
+ */
 @Command(
         name = "lab",
         mixinStandardHelpOptions = true,
         versionProvider = Forkwise.VersionProvider.class,
         description = {
-            "Runs the seeds' experiments in Java on this machine and prints, for each, a table of"
-                    + " what was measured beside what the seed claims.",
+            "Runs the Python guides' experiments in Java on this machine and prints, for each, a"
+                    + " table of what was measured, what the guide claims, and a verdict computed"
+                    + " from the numbers: holds in Java, differs in Java, or does not hold even in"
+                    + " Python.",
             ""
         })
 public final class LabCommand implements Callable<Integer> {
+
+    /** The widest a line of the lab's output gets without {@code --wide}. */
+    static final int WIDTH = 100;
 
     @Spec CommandSpec spec;
 
     @Option(
             names = "--quick",
             description =
-                    "Fewer rounds and smaller jobs: the whole lab takes about a minute on 2 cores.")
+                    "Fewer rounds and smaller jobs: the whole lab takes under a minute on 2 cores.")
     boolean quick;
 
     @Option(names = "--list", description = "List the experiments and exit.")
     boolean list;
+
+    @Option(
+            names = "--wide",
+            description = "Print tables as wide as they need (default: at most 100 columns).")
+    boolean wide;
+
+    @Option(
+            names = "--html",
+            paramLabel = "FILE",
+            description =
+                    "Also write one self-contained HTML report (tables, verdicts, charts; opens"
+                            + " without a network) to FILE.")
+    Path html;
+
+    @Option(
+            names = "--json",
+            paramLabel = "FILE",
+            description = "Also write every measurement, verdict and chart as JSON to FILE.")
+    Path json;
+
+    @Option(
+            names = "--with-python",
+            description =
+                    "Run the guides' own Python code beside each experiment that has some, and"
+                            + " show both columns (needs python3 on the PATH).")
+    boolean withPython;
 
     @Parameters(
             arity = "0..*",
@@ -46,7 +86,7 @@ public final class LabCommand implements Callable<Integer> {
 
     private final List<Experiment> experiments;
 
-    /** The lab with the seeds' own experiment sizes. */
+    /** The lab with the guides' own experiment sizes. */
     public LabCommand() {
         this(Lab.experiments());
     }
@@ -71,31 +111,72 @@ public final class LabCommand implements Callable<Integer> {
             return 0;
         }
         List<Experiment> chosen = choose();
-        Settings settings = new Settings(quick);
-        out.println(
-                "forkwise lab "
-                        + Forkwise.version()
-                        + " — Java "
+        PythonSide python = withPython ? PythonSide.find() : null;
+        Settings settings = new Settings(quick, python);
+        int width = wide ? Integer.MAX_VALUE : WIDTH;
+        Instant started = Instant.now();
+        String machine =
+                "Java "
                         + Runtime.version()
                         + ", "
                         + Runtime.getRuntime().availableProcessors()
                         + " cores"
-                        + (quick ? " (quick: fewer rounds)" : ""));
+                        + (quick ? " (quick: fewer rounds)" : "");
+        out.println("forkwise lab " + Forkwise.version() + " — " + machine);
+        if (withPython) {
+            out.println(
+                    python.available()
+                            ? "Python beside Java: " + python.version()
+                            : "No Python column: " + python.why());
+        }
+        boolean bars = Progress.onTerminal();
+        List<Outcome> done = new ArrayList<>();
         int i = 0;
         for (Experiment e : chosen) {
             i++;
             out.println();
-            out.printf("[%d/%d] %s%n", i, chosen.size(), e.title());
+            String n = "[" + i + "/" + chosen.size() + "] ";
+            out.println(Report.wrap(e.title(), width, n, " ".repeat(n.length())));
             out.flush();
-            Report r = e.run(settings, out);
-            out.println("  The seed says: " + r.claim());
-            out.println(r.table().indent(2).stripTrailing());
-            for (String f : r.findings()) {
-                out.println("  → " + f);
+            Report r;
+            long began = System.nanoTime();
+            try (Progress progress = bars ? Progress.bar(e.id(), -1) : Progress.lines(out)) {
+                r = e.run(settings, progress);
             }
-            out.flush();
+            Duration took = Duration.ofNanos(System.nanoTime() - began);
+            print(r, out, width);
+            out.println("  (" + e.id() + " took " + Measure.time(took) + ")");
+            done.add(new Outcome(e.id(), r, took));
         }
+        LabRun run = new LabRun(Forkwise.version(), machine, started, quick, done);
+        if (json != null) {
+            Files.writeString(json, run.json());
+            out.println();
+            out.println("JSON: " + json.toAbsolutePath());
+        }
+        if (html != null) {
+            Files.writeString(html, HtmlReport.render(run));
+            out.println();
+            out.println("Report: " + html.toAbsolutePath());
+        }
+        out.flush();
         return 0;
+    }
+
+    /** One experiment's id, its report and how long it ran. */
+    record Outcome(String id, Report report, Duration took) {}
+
+    /** Prints one report: the claim, the table, the verdict and the findings, within width. */
+    static void print(Report r, PrintWriter out, int width) {
+        out.println(Report.wrap("Claim: " + r.claim(), width, "  ", "    "));
+        out.println(r.table(width - 2).indent(2).stripTrailing());
+        if (r.verdict() != null) {
+            out.println(Report.wrap(r.verdict().line(), width, "  ⇒ ", "    "));
+        }
+        for (String f : r.findings()) {
+            out.println(Report.wrap(f, width, "  → ", "    "));
+        }
+        out.flush();
     }
 
     private List<Experiment> choose() {

@@ -57,6 +57,11 @@ final class Measure {
         return String.format(Locale.ROOT, "%.1f µs", s * 1e6);
     }
 
+    /** Formats seconds as {@link #time(Duration)} does. */
+    static String seconds(double s) {
+        return time(Duration.ofNanos((long) (s * 1e9)));
+    }
+
     /** Formats a ratio as {@code 3.97×}. */
     static String ratio(double r) {
         return String.format(Locale.ROOT, "%.2f×", r);

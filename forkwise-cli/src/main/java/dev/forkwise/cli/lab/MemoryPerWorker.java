@@ -1,9 +1,9 @@
 package dev.forkwise.cli.lab;
 
 import dev.forkwise.Pool;
+import dev.forkwise.cli.Progress;
 
 import java.io.IOException;
-import java.io.PrintWriter;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -28,7 +28,7 @@ public final class MemoryPerWorker implements Experiment {
     }
 
     @Override
-    public Report run(Settings settings, PrintWriter progress) throws Exception {
+    public Report run(Settings settings, Progress progress) throws Exception {
         if (!Files.exists(Path.of("/proc/self/status"))) {
             return new Report(
                     title(),
@@ -37,11 +37,11 @@ public final class MemoryPerWorker implements Experiment {
                     List.of(),
                     List.of(
                             "Resident memory is read from /proc, which this system does not"
-                                + " have."));
+                                    + " have."));
         }
-        progress.println("  a bare JVM ...");
+        progress.step("a bare JVM");
         long bare = bareJvm();
-        progress.println("  idle worker JVMs ...");
+        progress.step("idle worker JVMs");
         long worker;
         try (Pool pool = Pool.processes(2)) {
             List<Long> pids =
@@ -55,7 +55,7 @@ public final class MemoryPerWorker implements Experiment {
             Thread.sleep(500);
             worker = pids.stream().mapToLong(Rss::of).sum() / pids.size();
         }
-        progress.println("  parked threads ...");
+        progress.step("parked threads");
         long platform = perThread(1_000, false);
         long virtual = perThread(10_000, true);
         List<List<String>> rows =
@@ -64,27 +64,70 @@ public final class MemoryPerWorker implements Experiment {
                         List.of("idle forkwise worker JVM", Rss.mib(worker), ratio(worker, bare)),
                         List.of("parked platform thread", Rss.kib(platform), "-"),
                         List.of("parked virtual thread", Rss.kib(virtual), "-"));
-        return new Report(
-                title(),
-                "the seeds: threads are lightweight, processes are heavy (\"each process has its"
-                    + " own memory space\"), so use processes sparingly.",
-                List.of("what", "resident memory", "vs bare JVM"),
-                rows,
-                List.of(
-                        "An idle worker costs "
-                                + Rss.mib(worker)
-                                + ", "
-                                + ratio(worker, bare)
-                                + " a bare JVM (its channel, serialization and the classes of"
-                                + " the tasks it ran).",
-                        "A parked platform thread costs about "
-                                + Rss.kib(platform)
-                                + " and a virtual"
-                                + " thread about "
-                                + Rss.kib(virtual)
-                                + ": a worker JVM is worth"
-                                + " hundreds of threads, so use processes for isolation or a"
-                                + " JVM-wide lock, not by default."));
+        Report report =
+                new Report(
+                        title(),
+                        "the guides: threads are lightweight, processes are heavy (\"each process"
+                                + " has its own memory space\"), so use processes sparingly.",
+                        List.of("what", "resident memory", "vs bare JVM"),
+                        rows,
+                        List.of(
+                                "An idle worker costs "
+                                        + Rss.mib(worker)
+                                        + ", "
+                                        + ratio(worker, bare)
+                                        + " a bare JVM (its channel, serialization and the classes"
+                                        + " of the tasks it ran).",
+                                "A parked platform thread costs about "
+                                        + Rss.kib(platform)
+                                        + " and a virtual"
+                                        + " thread about "
+                                        + Rss.kib(virtual)
+                                        + ": a worker JVM is worth hundreds of threads, so use"
+                                        + " processes for isolation or a JVM-wide lock, not by"
+                                        + " default."));
+        return report.with(verdict(worker, platform))
+                .with(
+                        Chart.bar(
+                                "Resident memory per worker",
+                                "KiB",
+                                List.of(
+                                        "bare JVM",
+                                        "worker JVM",
+                                        "platform thread",
+                                        "virtual thread"),
+                                List.of(
+                                        Chart.Series.bars(
+                                                "Java",
+                                                List.of(
+                                                        bare / 1024.0,
+                                                        worker / 1024.0,
+                                                        platform / 1024.0,
+                                                        virtual / 1024.0)))));
+    }
+
+    /**
+     * The verdict on "processes are heavy, threads light", from the bytes measured.
+     *
+     * @param worker an idle worker JVM's resident bytes
+     * @param platform a parked platform thread's
+     * @return the verdict
+     */
+    static Verdict verdict(long worker, long platform) {
+        long threads = worker / Math.max(1, platform);
+        String figures =
+                "an idle worker JVM takes "
+                        + Rss.mib(worker)
+                        + " and a parked platform thread "
+                        + Rss.kib(platform);
+        if (threads >= 50) {
+            return Verdict.holds(
+                    figures
+                            + ": one process costs as much memory as "
+                            + Measure.count(threads)
+                            + " threads.");
+        }
+        return Verdict.differs(figures + ": a process cost no more than a few dozen threads.");
     }
 
     private static String ratio(long a, long b) {

@@ -2,11 +2,11 @@ package dev.forkwise.cli.lab;
 
 import dev.forkwise.Call;
 import dev.forkwise.Pool;
+import dev.forkwise.cli.Progress;
 import dev.forkwise.ipc.Pipe;
 import dev.forkwise.ipc.SharedMap;
 import dev.forkwise.ipc.SharedQueue;
 
-import java.io.PrintWriter;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Collections;
@@ -17,8 +17,8 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 
 /**
- * Seed 002's queue example (a worker puts its result, the parent takes it), then how fast each way
- * of passing data between processes is on this machine: a queue, a pipe and a shared map.
+ * The GIL guide's's queue example (a worker puts its result, the parent takes it), then how fast
+ * each way of passing data between processes is on this machine: a queue, a pipe and a shared map.
  */
 public final class QueuesAndPipes implements Experiment {
 
@@ -39,16 +39,16 @@ public final class QueuesAndPipes implements Experiment {
     }
 
     @Override
-    public Report run(Settings settings, PrintWriter progress) throws Exception {
+    public Report run(Settings settings, Progress progress) throws Exception {
         int n = settings.quick() ? messages / 10 : messages;
         int trips = n / 10;
         List<List<String>> rows = new ArrayList<>();
         List<String> findings = new ArrayList<>();
         try (Pool pool = Pool.processes(4)) {
-            progress.println("  starting 4 worker JVMs ...");
+            progress.step("starting 4 worker JVMs");
             pool.map(i -> i, Collections.nCopies(4, 0), 1);
 
-            progress.println("  seed 002: each worker puts a result, the parent takes them ...");
+            progress.step("the GIL guide: each worker puts a result, the parent takes them");
             try (SharedQueue<String> results = SharedQueue.create(16)) {
                 long began = System.nanoTime();
                 for (int i = 0; i < 4; i++) {
@@ -73,10 +73,8 @@ public final class QueuesAndPipes implements Experiment {
                                 "-"));
             }
 
-            progress.println(
-                    "  SharedQueue: one worker sends "
-                            + Measure.count(n)
-                            + " messages of 64 bytes ...");
+            progress.step(
+                    "SharedQueue: one worker sends " + Measure.count(n) + " messages of 64 bytes");
             try (SharedQueue<byte[]> q = SharedQueue.create(4096)) {
                 CompletableFuture<Object> producer =
                         pool.submit(
@@ -102,7 +100,7 @@ public final class QueuesAndPipes implements Experiment {
                                 rate(n, nanos) + " messages/s"));
             }
 
-            progress.println("  Pipe: " + Measure.count(trips) + " round trips with a worker ...");
+            progress.step("Pipe: " + Measure.count(trips) + " round trips with a worker");
             try (Pipe pipe = Pipe.open()) {
                 Pipe.End child = pipe.b();
                 CompletableFuture<Object> echo = pool.submit(echo(child));
@@ -128,8 +126,7 @@ public final class QueuesAndPipes implements Experiment {
             }
 
             int updates = Math.max(1000, n / 20);
-            progress.println(
-                    "  SharedMap: 4 workers merge " + Measure.count(updates) + " counts each ...");
+            progress.step("SharedMap: 4 workers merge " + Measure.count(updates) + " counts each");
             try (SharedMap<Integer, Long> map = SharedMap.create()) {
                 long began = System.nanoTime();
                 pool.map(
@@ -161,13 +158,36 @@ public final class QueuesAndPipes implements Experiment {
                     + " round trip on a private socket, run atomically where the map is. Use it to"
                     + " share a few results, not as a channel for bulk data: queues and shared"
                     + " arrays are far cheaper per item.");
-        return new Report(
-                title(),
-                "seed 002: \"Queue - safe inter-process communication\"; seeds 001 and 002:"
-                        + " processes share data through Queue, Pipe, Value/Array or a Manager.",
-                List.of("what", "result", "time", "rate"),
-                rows,
-                findings);
+        Report report =
+                new Report(
+                        title(),
+                        "the GIL guide: \"Queue - safe inter-process communication\"; the"
+                            + " Beginner's Guide and the GIL guide: processes share data through"
+                            + " Queue, Pipe, Value/Array or a Manager.",
+                        List.of("what", "result", "time", "rate"),
+                        rows,
+                        findings);
+        return report.with(verdict(rows.stream().map(r -> r.get(1)).toList()));
+    }
+
+    /**
+     * The verdict on "Queue is safe inter-process communication", from each row's result cell.
+     *
+     * @param results what each way delivered ("4 of 4", "20,000 of 20,000", "exact", ...)
+     * @return the verdict
+     */
+    static Verdict verdict(List<String> results) {
+        for (String r : results) {
+            String[] ofParts = r.split(" of ");
+            boolean missing = ofParts.length == 2 && !ofParts[0].strip().equals(ofParts[1].strip());
+            if (r.contains("WRONG") || r.contains("MISSING") || missing) {
+                return Verdict.differs("a way of sharing lost or changed data: " + r + ".");
+            }
+        }
+        return Verdict.holds(
+                "every queue, pipe and managed map delivered all it was given across worker JVMs ("
+                        + String.join(", ", results)
+                        + ").");
     }
 
     private static String rate(long n, long nanos) {

@@ -2,24 +2,25 @@ package dev.forkwise.cli.lab;
 
 import dev.forkwise.Fn;
 import dev.forkwise.Pool;
+import dev.forkwise.cli.Progress;
 
-import java.io.PrintWriter;
 import java.math.BigInteger;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.List;
+import java.util.Map;
 import java.util.function.Supplier;
 
 /**
- * Seed 002's CPU-bound task, {@code sum(i * i for i in range(n))} four times, sequentially and on
- * threads and on worker JVMs. The seed says threads give no speedup (the GIL) and processes about
- * 4×; Java has no GIL, so threads scale with the cores, and processes match them once warm.
+ * The GIL guide's's CPU-bound task, {@code sum(i * i for i in range(n))} four times, sequentially
+ * and on threads and on worker JVMs. The guide says threads give no speedup (the GIL) and processes
+ * about 4×; Java has no GIL, so threads scale with the cores, and processes match them once warm.
  */
 public final class SumOfSquares implements Experiment {
 
-    /** The seed's n. */
-    static final long SEED_N = 10_000_000;
+    /** The guide's n. */
+    static final long GUIDE_N = 10_000_000;
 
     private final long n;
     private final int tasks;
@@ -67,21 +68,21 @@ public final class SumOfSquares implements Experiment {
     @Override
     public String title() {
         String scale =
-                n == SEED_N
+                n == GUIDE_N
                         ? ""
-                        : " (the seed's n × "
-                                + Measure.count(n / SEED_N)
+                        : " (the guide's n × "
+                                + Measure.count(n / GUIDE_N)
                                 + ", so a Java task is long enough to time)";
-        return "Seed 002: sum(i*i for i in range("
+        return "sum(i*i for i in range("
                 + Measure.count(n)
                 + ")) × "
                 + tasks
-                + ", CPU-bound"
+                + ", CPU-bound (GIL guide)"
                 + scale;
     }
 
     @Override
-    public Report run(Settings settings, PrintWriter progress) throws Exception {
+    public Report run(Settings settings, Progress progress) throws Exception {
         int cores = Runtime.getRuntime().availableProcessors();
         int rounds = settings.rounds(3, 7);
         List<Long> inputs = Collections.nCopies(tasks, n);
@@ -104,14 +105,14 @@ public final class SumOfSquares implements Experiment {
         }
         variants.add(new Variant("Pool.virtualThreads()", "one per task", Pool::virtualThreads));
 
-        progress.println("  warming up the JIT ...");
+        progress.step("warming up the JIT");
         for (int i = 0; i < 3; i++) {
             sumOfSquares(n);
         }
 
         List<List<String>> rows = new ArrayList<>();
         Duration processStart;
-        progress.println("  sequential loop ...");
+        progress.step("sequential loop");
         Measure.Result<List<BigInteger>> seq =
                 Measure.median(
                         rounds,
@@ -123,9 +124,10 @@ public final class SumOfSquares implements Experiment {
                             return out;
                         });
         rows.add(Measure.row("sequential loop", "1", seq, seq, check(seq, want)));
+        List<Double> seconds = new ArrayList<>(List.of(seq.seconds()));
         Measure.Result<List<BigInteger>> first = null;
         for (Variant v : variants) {
-            progress.println("  " + v.name() + " ...");
+            progress.step(v.name());
             Measure.Result<List<BigInteger>> r =
                     Measure.median(
                             rounds,
@@ -135,12 +137,13 @@ public final class SumOfSquares implements Experiment {
                                 }
                             });
             rows.add(Measure.row(v.name(), v.workers(), r, seq, check(r, want)));
+            seconds.add(r.seconds());
             if (first == null) {
                 first = r;
             }
         }
 
-        progress.println("  Pool.processes(" + tasks + ") ...");
+        progress.step("Pool.processes(" + tasks + ")");
         Measure.Result<List<BigInteger>> processes;
         long startNanos = System.nanoTime();
         try (Pool pool = Pool.processes(tasks)) {
@@ -158,21 +161,13 @@ public final class SumOfSquares implements Experiment {
                             seq,
                             check(processes, want)));
             processStart = start;
+            seconds.add(processes.seconds());
         }
 
         double speedup = seq.seconds() / first.seconds();
         int ideal = Math.min(tasks, cores);
         List<String> findings =
                 List.of(
-                        tasks
-                                + " platform threads ran the CPU-bound sum "
-                                + Measure.ratio(speedup)
-                                + " as fast as the plain loop on this machine's "
-                                + cores
-                                + " cores (the most possible is "
-                                + ideal
-                                + "×). The seed's \"threads don't help CPU work\" is CPython's"
-                                + " GIL; Java has none, so for computing use Pool.threads(cores).",
                         workerJvmsFinding(
                                 speedup, seq.seconds() / processes.seconds(), tasks, processStart),
                         "Virtual threads compute as fast as platform threads (they run on one"
@@ -182,16 +177,89 @@ public final class SumOfSquares implements Experiment {
                                 + Measure.count(n)
                                 + ") takes "
                                 + Measure.time(seq.median().dividedBy(tasks))
-                                + " here; the seed's timings imply about a second for n = "
-                                + Measure.count(SEED_N)
+                                + " here; the guide's timings imply about a second for n = "
+                                + Measure.count(GUIDE_N)
                                 + " in CPython.");
-        return new Report(
-                title(),
-                "with threads \"~4 seconds on 4-core machine\" (no faster than one thread, because"
-                        + " of the GIL), with multiprocessing \"~1 second\".",
-                List.of("how", "workers", "time (median of " + rounds + ")", "speedup", "results"),
-                rows,
-                findings);
+        Report report =
+                new Report(
+                        title(),
+                        "the GIL guide: with threads \"~4 seconds on 4-core machine\" (no faster"
+                                + " than one thread, because of the GIL), with multiprocessing \"~1"
+                                + " second\".",
+                        List.of(
+                                "how",
+                                "workers",
+                                "time (median of " + rounds + ")",
+                                "speedup",
+                                "results"),
+                        rows,
+                        findings);
+        List<String> names = new ArrayList<>();
+        List<Double> speedups = new ArrayList<>();
+        for (List<String> row : rows) {
+            names.add(row.get(0));
+        }
+        for (double s : seconds) {
+            speedups.add(seq.seconds() / s);
+        }
+        report =
+                report.with(verdict(speedup, seq.seconds() / processes.seconds(), cores, tasks))
+                        .with(
+                                Chart.bar(
+                                        "CPU-bound sum: speedup over the loop",
+                                        "× the loop",
+                                        names,
+                                        List.of(Chart.Series.bars("Java", speedups))));
+        if (settings.withPython()) {
+            progress.step("the guide's Python, n = " + Measure.count(GUIDE_N));
+            Map<String, Object> py = settings.python().run(id(), GUIDE_N, tasks);
+            double loop = TinyTasks.num(py, "loop");
+            List<String> cells = new ArrayList<>();
+            cells.add(Measure.ratio(1));
+            for (Variant v : variants) {
+                String key = "threads" + v.workers();
+                cells.add(py.containsKey(key) ? Measure.ratio(loop / TinyTasks.num(py, key)) : "-");
+            }
+            cells.add(Measure.ratio(loop / TinyTasks.num(py, "processes" + tasks)));
+            report = report.withColumn(4, "Python speedup", cells);
+        }
+        return report;
+    }
+
+    /**
+     * The verdict on "threads don't speed up CPU work; processes do", from the speedups measured.
+     *
+     * @param threads the platform threads' speedup over the loop
+     * @param processes the warm worker JVMs' speedup
+     * @param cores the cores
+     * @param tasks the tasks (the most threads that can help)
+     * @return the verdict
+     */
+    static Verdict verdict(double threads, double processes, int cores, int tasks) {
+        int most = Math.min(cores, tasks);
+        String figures =
+                tasks
+                        + " platform threads computed "
+                        + Measure.ratio(threads)
+                        + " as fast as the loop and worker JVMs "
+                        + Measure.ratio(processes)
+                        + " (at most "
+                        + most
+                        + "× on "
+                        + cores
+                        + (cores == 1 ? " core)" : " cores)");
+        if (most < 2) {
+            return Verdict.holds(
+                    figures + ": with one core nothing computes faster, in Java or Python.");
+        }
+        if (threads >= 1 + 0.25 * (most - 1)) {
+            return Verdict.differs(
+                    figures
+                            + ": Java has no GIL, so threads use every core and processes add"
+                            + " nothing to the speed.");
+        }
+        return Verdict.holds(
+                figures + ": threads did not use the cores here (another load on the machine?).");
     }
 
     private static String check(Measure.Result<List<BigInteger>> r, BigInteger want) {

@@ -1,5 +1,5 @@
 /**
- * {@code forkwise lab}: the seeds' experiments, run in Java on this machine, with what the seed
+ * {@code forkwise lab}: the guides' experiments, run in Java on this machine, with what the guide
  * claims beside what was measured.
  */
 package dev.forkwise.cli.lab;

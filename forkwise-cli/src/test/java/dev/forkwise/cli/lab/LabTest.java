@@ -3,6 +3,8 @@ package dev.forkwise.cli.lab;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import dev.forkwise.cli.Progress;
+
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.MethodSource;
@@ -22,7 +24,7 @@ import java.util.stream.Stream;
 class LabTest {
 
     private static final Settings QUICK = new Settings(true);
-    private final PrintWriter progress = new PrintWriter(new StringWriter());
+    private final Progress progress = Progress.silent();
 
     static Stream<Long> sizes() {
         Random rnd = new Random(2002);
@@ -47,7 +49,7 @@ class LabTest {
 
     @Test
     void sleepingSquaresMeasuresEveryVariantAndChecksResults() throws Exception {
-        Report r = new SleepingSquares(Duration.ofMillis(20)).run(QUICK, progress);
+        Report r = new SleepingSquares(Duration.ofMillis(20)).run(new Settings(false), progress);
         assertThat(r.rows())
                 .extracting(row -> row.get(0))
                 .containsExactly(
@@ -57,7 +59,9 @@ class LabTest {
                         "Pool.threads(2)");
         assertThat(r.rows()).allSatisfy(row -> assertThat(row.getLast()).isEqualTo("ok"));
         assertThat(r.claim()).contains("about 4 seconds");
-        assertThat(r.findings()).hasSize(2);
+        assertThat(r.findings()).hasSize(1);
+        assertThat(r.verdict()).isNotNull();
+        assertThat(r.charts()).singleElement().satisfies(c -> assertThat(c.series()).hasSize(1));
     }
 
     @Test
@@ -71,9 +75,9 @@ class LabTest {
                         "Pool.virtualThreads()",
                         "Pool.processes(4), warm");
         assertThat(r.rows()).allSatisfy(row -> assertThat(row.getLast()).isEqualTo("ok"));
-        assertThat(r.findings().getFirst())
+        assertThat(r.verdict().sentence())
                 .contains(Runtime.getRuntime().availableProcessors() + " cores");
-        assertThat(r.findings().get(1)).contains("Worker JVMs").contains("first results");
+        assertThat(r.findings().getFirst()).contains("Worker JVMs").contains("first results");
     }
 
     /** The worker-JVM sentence is computed from the row beside it, not printed as fixed text. */
@@ -101,7 +105,8 @@ class LabTest {
                         "Pool.threads(" + cores + ")",
                         "Pool.processes(" + cores + "), warm");
         assertThat(r.rows()).allSatisfy(row -> assertThat(row.getLast()).isEqualTo("ok"));
-        assertThat(r.findings()).hasSize(2);
+        assertThat(r.findings()).hasSize(1);
+        assertThat(r.verdict()).isNotNull();
     }
 
     @Test
@@ -146,16 +151,58 @@ class LabTest {
     void theLabPrintsATableAndFindingsPerExperiment() {
         StringWriter out = new StringWriter();
         CommandLine cl =
-                new CommandLine(new LabCommand(List.of(new SleepingSquares(Duration.ofMillis(5)))));
+                new CommandLine(
+                        new LabCommand(List.of(new SleepingSquares(Duration.ofMillis(100)))));
         cl.setOut(new PrintWriter(out, true));
         assertThat(cl.execute("--quick")).isZero();
         assertThat(out.toString())
                 .contains(
-                        "[1/1] Seed 001",
-                        "The seed says:",
+                        "[1/1] Square four numbers",
+                        "Claim: the Beginner's Guide:",
                         "| how",
                         "Pool.threads(4)",
-                        "→ Four threads took");
+                        "⇒ Does not hold even in Python: four threads took",
+                        "→ Virtual threads give",
+                        "(sleeping-squares took");
+    }
+
+    @Test
+    void tinyTasksMeasuresTheLoopThePoolsAndTheCurve() throws Exception {
+        Report r = new TinyTasks(20_000).run(QUICK, progress);
+        int cores = Runtime.getRuntime().availableProcessors();
+        assertThat(r.rows())
+                .extracting(row -> row.get(0))
+                .containsExactly(
+                        "sequential loop",
+                        "Pool.threads(" + cores + "), chunk 1",
+                        "Pool.threads(" + cores + "), auto chunks",
+                        "Pool.processes(" + cores + "), chunk 1",
+                        "Pool.processes(" + cores + "), auto chunks");
+        assertThat(r.charts()).singleElement().satisfies(c -> assertThat(c.series()).hasSize(2));
+        assertThat(r.verdict()).isNotNull();
+    }
+
+    @Test
+    void poolSizesSweepTheSizesUpToFourPerCoreAndTheTasks() throws Exception {
+        int cores = Runtime.getRuntime().availableProcessors();
+        Report computing = PoolSizes.computing().run(QUICK, progress);
+        assertThat(computing.rows())
+                .extracting(row -> row.get(0))
+                .containsExactlyElementsOf(
+                        PoolSizes.sizes(cores, 4 * cores).stream().map(String::valueOf).toList());
+        assertThat(computing.charts().getFirst().series()).hasSize(3);
+        Report waiting = PoolSizes.waiting().run(QUICK, progress);
+        assertThat(waiting.rows().getLast().get(0)).isEqualTo("virtual, one per task");
+        assertThat(waiting.verdict()).isNotNull();
+        assertThat(PoolSizes.sizes(2, 64)).containsExactly(1, 2, 4, 8, 16, 32, 64);
+        assertThat(PoolSizes.sizes(6, 24)).containsExactly(1, 2, 4, 6, 8, 16);
+    }
+
+    @Test
+    void largeDataReachesTheWorkerAllThreeWays() throws Exception {
+        Report r = new LargeData(4).run(QUICK, progress);
+        assertThat(r.rows()).hasSize(3);
+        assertThat(r.rows()).allSatisfy(row -> assertThat(row.getLast()).isEqualTo("ok"));
     }
 
     @Test
