@@ -102,14 +102,18 @@ final class AdviseCommand implements Callable<Integer> {
                     "forkwise advise: " + className + " needs a public no-argument constructor");
             return 2;
         }
-        out.println(
-                "forkwise advise: measuring "
-                        + className
-                        + " on "
-                        + w.samples().size()
-                        + " samples ...");
-        out.flush();
-        Advice a = measure(w);
+        String what = "measuring " + className + " on " + w.samples().size() + " samples";
+        Advice a;
+        if (Progress.onTerminal()) {
+            try (Progress progress = Progress.bar("advise", -1)) {
+                progress.step(what);
+                a = measure(w);
+            }
+        } else {
+            out.println("forkwise advise: " + what + " ...");
+            out.flush();
+            a = measure(w);
+        }
         out.println();
         out.println(String.format(Locale.ROOT, "  kind:     %s", a.kind()));
         out.println(
@@ -150,6 +154,9 @@ final class AdviseCommand implements Callable<Integer> {
         List<String> cmd = new ArrayList<>();
         cmd.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
         cmd.add("-D" + CHILD + "=true");
+        if (Progress.onTerminal()) {
+            cmd.add("-D" + Progress.TERMINAL + "=true"); // its bar goes to the inherited stderr
+        }
         cmd.add("-cp");
         cmd.add(own + File.pathSeparator + classPath);
         cmd.add(Forkwise.class.getName());
@@ -161,7 +168,14 @@ final class AdviseCommand implements Callable<Integer> {
         cmd.add("--class-path");
         cmd.add(classPath);
         cmd.add(className);
-        Process p = new ProcessBuilder(cmd).redirectErrorStream(true).start();
+        Process p =
+                new ProcessBuilder(cmd)
+                        .redirectError(
+                                Progress.onTerminal()
+                                        ? ProcessBuilder.Redirect.INHERIT
+                                        : ProcessBuilder.Redirect.PIPE)
+                        .redirectErrorStream(!Progress.onTerminal())
+                        .start();
         try (var in = p.inputReader()) {
             String line;
             while ((line = in.readLine()) != null) {

@@ -102,12 +102,17 @@ public interface Progress extends AutoCloseable {
     }
 
     /**
-     * Whether standard output is a terminal a person watches, so that bars are worth drawing.
+     * Whether standard output is a terminal a person watches, so that bars are worth drawing: a
+     * console that is a terminal, or the system property {@value #TERMINAL} set by a parent command
+     * whose own output is one (a child JVM's output is a pipe to its parent).
      *
      * @return true on an interactive terminal
      */
     static boolean onTerminal() {
         Console c = System.console();
-        return c != null && c.isTerminal();
+        return Boolean.getBoolean(TERMINAL) || (c != null && c.isTerminal());
     }
+
+    /** The system property that tells a child JVM its parent's output is a terminal. */
+    String TERMINAL = "forkwise.terminal";
 }

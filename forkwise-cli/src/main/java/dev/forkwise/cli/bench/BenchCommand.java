@@ -6,6 +6,7 @@ import com.sun.management.OperatingSystemMXBean;
 import dev.forkwise.ProcessOptions;
 import dev.forkwise.WorkerJvms;
 import dev.forkwise.cli.Forkwise;
+import dev.forkwise.cli.Progress;
 import dev.forkwise.cli.lab.HeapKept;
 import dev.forkwise.cli.lab.Report;
 
@@ -63,9 +64,14 @@ public final class BenchCommand implements Callable<Integer> {
 
     @Option(
             names = "--json",
-            defaultValue = "forkwise-bench.json",
-            description = "Where to write the results (default: ${DEFAULT-VALUE}).")
+            paramLabel = "FILE",
+            description = "Also write every sample and median as JSON to FILE.")
     Path json;
+
+    @Option(
+            names = "--wide",
+            description = "Print the table as wide as it needs (default: at most 100 columns).")
+    boolean wide;
 
     @Option(names = "--markdown", description = "Also write the table as Markdown to this file.")
     Path markdown;
@@ -568,13 +574,20 @@ public final class BenchCommand implements Callable<Integer> {
         Map<String, Row> rows = new LinkedHashMap<>();
         try (HeapKept kept =
                 HeapKept.now()) { // the System.gc() below would otherwise shrink it each time
-            measure(chosen, n, rows, out);
+            try (Progress progress =
+                    Progress.onTerminal()
+                            ? Progress.bar("bench", n * chosen.size())
+                            : Progress.lines(out)) {
+                measure(chosen, n, rows, progress);
+            }
         }
         List<Row> result = List.copyOf(rows.values());
         out.println();
-        out.println(table(result));
-        Files.writeString(json, json(result, machine, n));
-        out.println("Results: " + json.toAbsolutePath());
+        out.println(table(result, wide ? Integer.MAX_VALUE : 100));
+        if (json != null) {
+            Files.writeString(json, json(result, machine, n));
+            out.println("Results: " + json.toAbsolutePath());
+        }
         if (markdown != null) {
             Files.writeString(markdown, markdown(result, machine, n));
             out.println("Markdown: " + markdown.toAbsolutePath());
@@ -585,11 +598,11 @@ public final class BenchCommand implements Callable<Integer> {
 
     /** Runs every chosen workload once per round, Java's side then Python's, into {@code rows}. */
     private static void measure(
-            List<Workload> chosen, int n, Map<String, Row> rows, PrintWriter out) throws Exception {
+            List<Workload> chosen, int n, Map<String, Row> rows, Progress progress)
+            throws Exception {
         for (int round = 1; round <= n; round++) {
             for (Workload w : chosen) {
-                out.printf("  round %d/%d: %s ...%n", round, n, w.title());
-                out.flush();
+                progress.step("round " + round + "/" + n + ": " + w.title());
                 // each workload starts from a collected heap, not from the garbage the workloads
                 // before it left in this JVM (a Python side runs in a process of its own); the heap
                 // keeps its size (HeapKept)
@@ -690,6 +703,11 @@ public final class BenchCommand implements Callable<Integer> {
     }
 
     static String table(List<Row> rows) {
+        return table(rows, Integer.MAX_VALUE);
+    }
+
+    /** The results as a table at most {@code width} wide: what ran on each side goes first. */
+    static String table(List<Row> rows, int width) {
         List<String> header =
                 List.of(
                         "workload",
@@ -712,7 +730,9 @@ public final class BenchCommand implements Callable<Integer> {
                                                 number(r.pythonMedian()),
                                                 r.verdict()))
                         .toList();
-        return new Report("", "", header, cells, List.of()).table();
+        return new Report("", "", header, cells, List.of())
+                .dropping("Python", "forkwise")
+                .table(width);
     }
 
     static String markdown(List<Row> rows, String machine, int n) {

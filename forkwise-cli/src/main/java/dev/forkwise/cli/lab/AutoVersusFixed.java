@@ -296,13 +296,16 @@ final class AutoVersusFixed implements Experiment {
                         + " of "
                         + works.size()
                         + " workloads. Each pool is new for each job, so the times include starting"
-                        + " it (worker JVMs, and Pool.auto()'s probe of its first tasks). A job"
-                        + " under "
-                        + secs(REPEAT_UNDER_SECONDS)
-                        + ", and Pool.auto() and the best fixed choice of each workload, are the"
-                        + " best of "
-                        + tries
-                        + " runs.");
+                        + " it (worker JVMs, and Pool.auto()'s probe of its first tasks). "
+                        + (tries == 1
+                                ? "Each job ran once (a quick run): expect noise of 10-40% on"
+                                        + " jobs under a second."
+                                : "A job under "
+                                        + secs(REPEAT_UNDER_SECONDS)
+                                        + ", and Pool.auto() and the best fixed choice of each"
+                                        + " workload, are the best of "
+                                        + tries
+                                        + " runs."));
         Report report =
                 new Report(
                                 title(),

@@ -80,8 +80,8 @@ final class HtmlReport {
         h.append("<section class=\"summary\">\n<h2>Verdicts</h2>\n<table>\n<thead><tr>")
                 .append(
                         "<th>experiment</th><th>verdict</th><th>what it"
-                            + " measures</th></tr></thead>\n"
-                            + "<tbody>\n");
+                                + " measures</th></tr></thead>\n"
+                                + "<tbody>\n");
         for (LabCommand.Outcome o : run.outcomes()) {
             Verdict v = o.report().verdict();
             h.append("<tr><td><a href=\"#")
@@ -203,17 +203,22 @@ final class HtmlReport {
                 var el = document.getElementById('chart-' + i);
                 var chart = echarts.init(el, null, { renderer: 'svg' });
                 var line = spec.type === 'LINE';
+                var longest = spec.categories.reduce(function (m, c) {
+                  return Math.max(m, c.length);
+                }, 0);
+                var tilt = spec.categories.length > 4 || longest * spec.categories.length > 48;
                 var option = {
                   animation: false,
                   title: { text: spec.title, left: 'center', textStyle: { fontSize: 14 } },
                   tooltip: { trigger: line ? 'item' : 'axis' },
                   legend: { bottom: 0, type: 'scroll' },
-                  grid: { left: 64, right: 24, top: 48, bottom: 72 },
+                  grid: { left: 64, right: 24, top: 48, bottom: tilt ? 96 : 72 },
                   xAxis: line
                     ? { type: 'value', name: spec.xAxis, nameLocation: 'middle', nameGap: 28,
                         scale: true }
                     : { type: 'category', data: spec.categories,
-                        axisLabel: { interval: 0, rotate: spec.categories.length > 4 ? 20 : 0 } },
+                        axisLabel: { interval: 0, rotate: tilt ? 18 : 0, width: tilt ? 120 : 160,
+                                     overflow: 'truncate', hideOverlap: false } },
                   yAxis: { type: 'value', name: spec.yAxis, nameLocation: 'middle', nameGap: 48 },
                   series: spec.series.map(function (s) {
                     return line
@@ -255,6 +260,7 @@ final class HtmlReport {
             table { border-collapse: collapse; margin: 8px 0; font-variant-numeric: tabular-nums; }
             th, td { border-bottom: 1px solid var(--line); padding: 4px 10px; text-align: right; }
             th:first-child, td:first-child { text-align: left; }
+            td:not(:first-child) { white-space: nowrap; }
             th { font-weight: 600; background: #f2f4f7; }
             .badge { display: inline-block; border-radius: 10px; padding: 1px 9px; font-size: 13px;
                      font-weight: 600; white-space: nowrap; }

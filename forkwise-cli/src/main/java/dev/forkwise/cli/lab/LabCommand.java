@@ -78,6 +78,14 @@ public final class LabCommand implements Callable<Integer> {
                             + " show both columns (needs python3 on the PATH).")
     boolean withPython;
 
+    @Option(
+            names = "--python",
+            paramLabel = "NAME",
+            description =
+                    "The Python interpreter for --with-python (default: $FORKWISE_PYTHON, or"
+                            + " python3).")
+    String python;
+
     @Parameters(
             arity = "0..*",
             paramLabel = "EXPERIMENT",
@@ -111,8 +119,9 @@ public final class LabCommand implements Callable<Integer> {
             return 0;
         }
         List<Experiment> chosen = choose();
-        PythonSide python = withPython ? PythonSide.find() : null;
-        Settings settings = new Settings(quick, python);
+        PythonSide py =
+                !withPython ? null : python == null ? PythonSide.find() : PythonSide.find(python);
+        Settings settings = new Settings(quick, py);
         int width = wide ? Integer.MAX_VALUE : WIDTH;
         Instant started = Instant.now();
         String machine =
@@ -125,9 +134,16 @@ public final class LabCommand implements Callable<Integer> {
         out.println("forkwise lab " + Forkwise.version() + " — " + machine);
         if (withPython) {
             out.println(
-                    python.available()
-                            ? "Python beside Java: " + python.version()
-                            : "No Python column: " + python.why());
+                    Report.wrap(
+                            py.available()
+                                    ? "Python beside Java: "
+                                            + py.version()
+                                            + ", running the guides' own code where an"
+                                            + " experiment has some"
+                                    : "No Python columns: " + py.why(),
+                            width,
+                            "",
+                            "  "));
         }
         boolean bars = Progress.onTerminal();
         List<Outcome> done = new ArrayList<>();

@@ -28,7 +28,7 @@ final class LargeData implements Experiment {
 
     @Override
     public String title() {
-        return "Passing " + mib + " MiB to a worker: serialized, shared memory, or a thread";
+        return "Passing large data to a worker: serialized, shared memory, or a thread";
     }
 
     /** Reads every 4,096th byte: touches every page, as a real reader would. */

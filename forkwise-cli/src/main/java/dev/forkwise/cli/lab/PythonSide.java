@@ -60,7 +60,7 @@ public final class PythonSide {
      * @param name the interpreter's name or path
      * @return the side, available or not
      */
-    static PythonSide find(String name) {
+    public static PythonSide find(String name) {
         Optional<String> exe = PythonScript.executable(name);
         Optional<String> version = PythonScript.version(name);
         if (exe.isEmpty() || version.isEmpty()) {

@@ -180,6 +180,13 @@ def checksum(data):
 
 def checksum_shared(name, size):
     shm = shared_memory.SharedMemory(name=name)
+    # before 3.13 an attaching process registers the segment with its resource tracker too,
+    # which then warns about a "leak" it does not own
+    from multiprocessing import resource_tracker
+    try:
+        resource_tracker.unregister(shm._name, "shared_memory")
+    except Exception:
+        pass
     try:
         return sum(shm.buf[:size:4096])
     finally:

@@ -3,9 +3,13 @@ package dev.forkwise.cli.lab;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import com.fasterxml.jackson.jr.ob.JSON;
+
 import dev.forkwise.cli.Progress;
 
+import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.MethodSource;
 
@@ -14,8 +18,11 @@ import picocli.CommandLine;
 import java.io.PrintWriter;
 import java.io.StringWriter;
 import java.math.BigInteger;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
+import java.util.Map;
 import java.util.Random;
 import java.util.stream.LongStream;
 import java.util.stream.Stream;
@@ -203,6 +210,100 @@ class LabTest {
         Report r = new LargeData(4).run(QUICK, progress);
         assertThat(r.rows()).hasSize(3);
         assertThat(r.rows()).allSatisfy(row -> assertThat(row.getLast()).isEqualTo("ok"));
+    }
+
+    @Test
+    void withPythonShowsTheGuidesOwnCodeBesideTheJava() {
+        PythonSide py = PythonSide.find("python3");
+        Assumptions.assumeTrue(py.available(), "python3 is not installed here: " + py.why());
+        StringWriter out = new StringWriter();
+        CommandLine cl =
+                new CommandLine(
+                        new LabCommand(
+                                List.of(
+                                        new SleepingSquares(Duration.ofMillis(100)),
+                                        new CrashIsolation())));
+        cl.setOut(new PrintWriter(out, true));
+        assertThat(cl.execute("--quick", "--with-python")).as(out.toString()).isZero();
+        assertThat(out.toString())
+                .contains("Python beside Java: Python 3.")
+                .containsPattern("\\|\\s+Python \\|")
+                // the guide's process pool breaks for good where forkwise's replaces its worker
+                .contains("Python ProcessPoolExecutor(2)", "(BrokenProcessPool)");
+    }
+
+    @Test
+    void jsonCarriesEveryRowVerdictAndChart(@TempDir Path tmp) throws Exception {
+        Path json = tmp.resolve("lab.json");
+        StringWriter out = new StringWriter();
+        CommandLine cl =
+                new CommandLine(
+                        new LabCommand(List.of(new SleepingSquares(Duration.ofMillis(50)))));
+        cl.setOut(new PrintWriter(out, true));
+        assertThat(cl.execute("--quick", "--json", json.toString())).isZero();
+        Map<String, Object> root = JSON.std.mapFrom(Files.readString(json));
+        assertThat(root).containsKeys("forkwise", "machine", "started", "quick");
+        List<?> experiments = (List<?>) root.get("experiments");
+        assertThat(experiments).hasSize(1);
+        Map<?, ?> e = (Map<?, ?>) experiments.getFirst();
+        assertThat(e.get("id")).isEqualTo("sleeping-squares");
+        assertThat((List<?>) e.get("rows")).hasSize(3);
+        assertThat(((Map<?, ?>) e.get("verdict")).get("outcome")).isEqualTo("NOT_EVEN_IN_PYTHON");
+        Map<?, ?> chart = (Map<?, ?>) ((List<?>) e.get("charts")).getFirst();
+        assertThat(chart.get("type")).isEqualTo("BAR");
+        assertThat((List<?>) chart.get("categories")).hasSize(3);
+        assertThat(out.toString()).contains("JSON: " + json.toAbsolutePath());
+    }
+
+    @Test
+    void tablesFitOneHundredColumnsUnlessWide() {
+        Report r =
+                new Report(
+                                "t",
+                                "c",
+                                List.of("how", "a long explanation", "time", "dropped"),
+                                List.of(
+                                        List.of(
+                                                "a row whose first cell is rather long, forty",
+                                                "x".repeat(30)
+                                                        + " and then some more words to wrap",
+                                                "1.00 s",
+                                                "y".repeat(30))),
+                                List.of())
+                        .dropping("dropped");
+        String narrow = r.table(100);
+        assertThat(narrow.lines()).allSatisfy(l -> assertThat(l.length()).isLessThanOrEqualTo(100));
+        assertThat(narrow)
+                .doesNotContain("yyyy")
+                .contains("dropped is left out to fit 100 columns");
+        assertThat(narrow).contains("more words");
+        String wide = r.table();
+        assertThat(wide).contains("y".repeat(30)).doesNotContain("left out");
+        assertThat(wide.lines().mapToInt(String::length).max().orElseThrow()).isGreaterThan(100);
+        assertThat(r.table(60).lines())
+                .allSatisfy(l -> assertThat(l.length()).isLessThanOrEqualTo(60));
+    }
+
+    @Test
+    void wrapBreaksAtSpacesWithinTheWidth() {
+        String w = Report.wrap("one two three four five six seven", 12, "  → ", "    ");
+        assertThat(w).isEqualTo("  → one two\n    three\n    four\n    five six\n    seven");
+    }
+
+    @Test
+    void withPythonSaysPlainlyWhenThereIsNone() {
+        StringWriter out = new StringWriter();
+        CommandLine cl =
+                new CommandLine(
+                        new LabCommand(List.of(new SleepingSquares(Duration.ofMillis(100)))));
+        cl.setOut(new PrintWriter(out, true));
+        assertThat(cl.execute("--quick", "--with-python", "--python", "/nonexistent/python3"))
+                .isZero();
+        assertThat(out.toString())
+                .contains(
+                        "No Python columns: '/nonexistent/python3' could not be run",
+                        "install python3")
+                .doesNotContainPattern("\\|\\s+Python \\|");
     }
 
     @Test
