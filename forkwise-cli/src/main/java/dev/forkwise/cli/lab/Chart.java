@@ -26,6 +26,8 @@ public record Chart(
     public enum Type {
         /** Lines over a numeric x axis. */
         LINE,
+        /** Lines over a logarithmic x axis, for x values that span decades. */
+        LOG_LINE,
         /** Bars over named categories. */
         BAR
     }
@@ -81,7 +83,7 @@ public record Chart(
                                 + categories.size()
                                 + " categories");
             }
-            if (type == Type.LINE && s.x().isEmpty()) {
+            if (type != Type.BAR && s.x().isEmpty()) {
                 throw new IllegalArgumentException("line series '" + s.name() + "' has no x");
             }
         }
@@ -98,6 +100,19 @@ public record Chart(
      */
     public static Chart line(String title, String xAxis, String yAxis, List<Series> series) {
         return new Chart(title, Type.LINE, xAxis, yAxis, List.of(), series);
+    }
+
+    /**
+     * A line chart over a logarithmic x axis.
+     *
+     * @param title what it shows
+     * @param xAxis the x axis's name
+     * @param yAxis the y axis's name
+     * @param series the lines (x values above 0)
+     * @return the chart
+     */
+    public static Chart logLine(String title, String xAxis, String yAxis, List<Series> series) {
+        return new Chart(title, Type.LOG_LINE, xAxis, yAxis, List.of(), series);
     }
 
     /**

@@ -202,7 +202,7 @@ final class HtmlReport {
               specs.forEach(function (spec, i) {
                 var el = document.getElementById('chart-' + i);
                 var chart = echarts.init(el, null, { renderer: 'svg' });
-                var line = spec.type === 'LINE';
+                var line = spec.type !== 'BAR';
                 var longest = spec.categories.reduce(function (m, c) {
                   return Math.max(m, c.length);
                 }, 0);
@@ -214,8 +214,8 @@ final class HtmlReport {
                   legend: { bottom: 0, type: 'scroll' },
                   grid: { left: 64, right: 24, top: 48, bottom: tilt ? 96 : 72 },
                   xAxis: line
-                    ? { type: 'value', name: spec.xAxis, nameLocation: 'middle', nameGap: 28,
-                        scale: true }
+                    ? { type: spec.type === 'LOG_LINE' ? 'log' : 'value', name: spec.xAxis,
+                        nameLocation: 'middle', nameGap: 28, scale: true }
                     : { type: 'category', data: spec.categories,
                         axisLabel: { interval: 0, rotate: tilt ? 18 : 0, width: tilt ? 120 : 160,
                                      overflow: 'truncate', hideOverlap: false } },
@@ -272,5 +272,6 @@ final class HtmlReport {
             .chart { width: 520px; height: 340px; }
             .findings { color: var(--muted); margin: 8px 0 0; padding-left: 20px; }
             .summary td.what { text-align: left; color: var(--muted); }
+            .summary th { text-align: left; }
             """;
 }

@@ -142,18 +142,18 @@ final class TinyTasks implements Experiment {
         report =
                 report.with(verdict(loop.seconds(), processes1.seconds(), threads1.seconds()))
                         .with(
-                                Chart.line(
+                                Chart.logLine(
                                         "Speedup over one core as tasks grow (one per hand-off)",
-                                        "µs of work per task (log10)",
+                                        "µs of work per task",
                                         "× one core",
                                         List.of(
                                                 new Chart.Series(
                                                         "Pool.threads(" + cores + ")",
-                                                        log10(sizes),
+                                                        sizes,
                                                         threadCurve),
                                                 new Chart.Series(
                                                         "Pool.processes(" + cores + ")",
-                                                        log10(sizes),
+                                                        sizes,
                                                         processCurve))));
         if (settings.withPython()) {
             progress.step("the guide's Python");
@@ -172,10 +172,6 @@ final class TinyTasks implements Experiment {
             report = report.withColumn(3, "Python per item", cells);
         }
         return report;
-    }
-
-    private static List<Double> log10(List<Double> xs) {
-        return xs.stream().map(Math::log10).toList();
     }
 
     static double num(Map<String, Object> m, String key) {
