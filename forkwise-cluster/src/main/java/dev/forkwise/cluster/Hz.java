@@ -1,0 +1,125 @@
+package dev.forkwise.cluster;
+
+import com.hazelcast.client.config.ClientConfig;
+import com.hazelcast.config.ClassFilter;
+import com.hazelcast.config.Config;
+import com.hazelcast.config.JavaSerializationFilterConfig;
+import com.hazelcast.config.JoinConfig;
+import com.hazelcast.config.NetworkConfig;
+
+import java.util.List;
+import java.util.logging.Level;
+import java.util.logging.LogManager;
+import java.util.logging.Logger;
+
+/**
+ * forkwise's Hazelcast settings, for members and for the clients that connect to them, in one
+ * place.
+ *
+ * <p>Members bind only the address they are told (never {@code 0.0.0.0}), join by TCP/IP to the
+ * addresses they are given (no multicast, no cloud auto-detection), never phone home, and run
+ * forkwise's tasks on an executor of one thread per core. Hazelcast's own Java deserialization
+ * admits only forkwise's classes (and Hazelcast's and the JDK's basic ones, its defaults): every
+ * value of the user's travels as bytes that forkwise's codec decodes through its class filter.
+ */
+final class Hz {
+
+    /** The executor forkwise's tasks run on, on every member. */
+    static final String EXECUTOR = "forkwise";
+
+    /** Member attributes: the member's process id and its cores. */
+    static final String PID = "forkwise.pid";
+
+    static final String CORES = "forkwise.cores";
+
+    /** The map that holds the counters, and the one whose keys are the locks. */
+    static final String COUNTERS = "forkwise.counters";
+
+    static final String LOCKS = "forkwise.locks";
+
+    /** Kept so the level set on it stays set (the log manager holds loggers weakly). */
+    private static final Logger HAZELCAST_LOG = Logger.getLogger("com.hazelcast");
+
+    private Hz() {}
+
+    /**
+     * A member's configuration.
+     *
+     * @param cluster the cluster's name
+     * @param bind the address to bind (an IP address)
+     * @param port the port to listen on
+     * @param join {@code host:port} of the members to join
+     * @param loader where the user's classes come from
+     */
+    static Config member(
+            String cluster, String bind, int port, List<String> join, ClassLoader loader) {
+        Config c = new Config();
+        c.setClusterName(cluster);
+        c.setClassLoader(loader);
+        common(c::setProperty);
+        c.setProperty("hazelcast.socket.bind.any", "false");
+        c.setProperty("hazelcast.wait.seconds.before.join", "0");
+        c.setProperty("hazelcast.max.wait.seconds.before.join", "0");
+        NetworkConfig n = c.getNetworkConfig();
+        n.setPort(port).setPortAutoIncrement(false);
+        n.getInterfaces().setEnabled(true).addInterface(bind);
+        JoinConfig j = n.getJoin();
+        j.getMulticastConfig().setEnabled(false);
+        j.getAutoDetectionConfig().setEnabled(false);
+        j.getTcpIpConfig().setEnabled(true).setMembers(join);
+        int cores = Runtime.getRuntime().availableProcessors();
+        c.getExecutorConfig(EXECUTOR).setPoolSize(cores);
+        c.getMemberAttributeConfig()
+                .setAttribute(PID, String.valueOf(ProcessHandle.current().pid()))
+                .setAttribute(CORES, String.valueOf(cores));
+        c.getSerializationConfig().setJavaSerializationFilterConfig(filter());
+        return c;
+    }
+
+    /** A client's configuration for {@code options}. */
+    static ClientConfig client(ClusterOptions options, ClassLoader loader) {
+        ClientConfig c = new ClientConfig();
+        c.setClusterName(options.clusterName());
+        c.setClassLoader(loader);
+        common(c::setProperty);
+        c.getNetworkConfig().setAddresses(options.addresses()).setSmartRouting(true);
+        c.getConnectionStrategyConfig()
+                .getConnectionRetryConfig()
+                .setClusterConnectTimeoutMillis(options.connectTimeout().toMillis());
+        c.getSerializationConfig().setJavaSerializationFilterConfig(filter());
+        return c;
+    }
+
+    private interface Property {
+        Object set(String name, String value);
+    }
+
+    private static void common(Property p) {
+        p.set("hazelcast.logging.type", "jdk");
+        p.set("hazelcast.phone.home.enabled", "false");
+    }
+
+    /**
+     * Hazelcast's Java deserialization filter: its defaults (JDK basics, Hazelcast's own classes)
+     * and the two classes forkwise sends through it, a task's envelope and a counter's update;
+     * nothing of the user's: those travel as codec bytes, through forkwise's class filter.
+     */
+    static JavaSerializationFilterConfig filter() {
+        return new JavaSerializationFilterConfig()
+                .setWhitelist(
+                        new ClassFilter()
+                                .addClasses(
+                                        RemoteTask.class.getName(),
+                                        ClusterCounter.Update.class.getName()));
+    }
+
+    /**
+     * Hazelcast logs much at INFO (every member joining, every partition move): warnings only,
+     * unless the application configured the {@code com.hazelcast} logger itself.
+     */
+    static void quietLogging() {
+        if (LogManager.getLogManager().getProperty("com.hazelcast.level") == null) {
+            HAZELCAST_LOG.setLevel(Level.WARNING);
+        }
+    }
+}

@@ -1,0 +1,93 @@
+package dev.forkwise.cluster;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.forkwise.Pool;
+import dev.forkwise.WorkerCrashedException;
+
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * A member killed (SIGKILL) while it runs tasks: idempotent tasks run again on the survivor, the
+ * others fail with {@link WorkerCrashedException} naming the member; nothing hangs, nothing is
+ * lost, nothing returns twice.
+ */
+@Timeout(value = 300, unit = TimeUnit.SECONDS)
+class FailoverTest {
+
+    /** Sleeps, then says which member ran it. */
+    static long slowPid(int ms) throws InterruptedException {
+        Thread.sleep(ms);
+        return ProcessHandle.current().pid();
+    }
+
+    @Test
+    void tasksOfADeadMemberRunAgainWhenIdempotentAndFailNamingItOtherwise() throws Exception {
+        try (Cluster cluster = Cluster.local(3)) {
+            List<Cluster.MemberInfo> members = cluster.members();
+            assertThat(members).hasSize(3);
+            Cluster.MemberInfo victim = members.get(1);
+            try (Pool strict = cluster.pool();
+                    Pool again = cluster.pool(ClusterPoolOptions.defaults().idempotent(true))) {
+                List<CompletableFuture<Long>> once = submit(strict, 6);
+                List<CompletableFuture<Long>> retried = submit(again, 6);
+                Thread.sleep(800); // every task has reached a member and sleeps there
+                ProcessHandle.of(victim.pid()).orElseThrow().destroyForcibly();
+
+                int crashed = 0;
+                for (CompletableFuture<Long> f : once) {
+                    try {
+                        assertThat(f.get(90, TimeUnit.SECONDS)).isNotEqualTo(victim.pid());
+                    } catch (ExecutionException e) {
+                        assertThat(e.getCause())
+                                .isInstanceOf(WorkerCrashedException.class)
+                                .hasMessageContaining(victim.address())
+                                .hasMessageContaining("idempotent");
+                        assertThat(((WorkerCrashedException) e.getCause()).pid())
+                                .isEqualTo(victim.pid());
+                        crashed++;
+                    }
+                }
+                assertThat(crashed).as("the victim's tasks").isPositive();
+                for (CompletableFuture<Long> f : retried) {
+                    long pid = f.get(90, TimeUnit.SECONDS);
+                    assertThat(pid).as("ran again on a survivor").isNotEqualTo(victim.pid());
+                }
+                // the pools go on with the survivors
+                assertThat(strict.map(FailoverTest::slowPid, List.of(1, 1, 1, 1), 1))
+                        .doesNotContain(victim.pid());
+            }
+        }
+    }
+
+    private static List<CompletableFuture<Long>> submit(Pool pool, int n) {
+        List<CompletableFuture<Long>> fs = new ArrayList<>();
+        for (int i = 0; i < n; i++) {
+            fs.add(pool.applyAsync(FailoverTest::slowPid, 3_000));
+        }
+        return fs;
+    }
+
+    @Test
+    void connectingToNothingFailsClearlyWithinItsTimeout() {
+        try {
+            Cluster.connect(
+                            ClusterOptions.of("nobody-" + System.nanoTime(), "127.0.0.1:1")
+                                    .connectTimeout(Duration.ofSeconds(3)))
+                    .close();
+            throw new AssertionError("connected to nothing");
+        } catch (IllegalStateException e) {
+            assertThat(e)
+                    .hasMessageContaining("cannot connect")
+                    .hasMessageContaining("127.0.0.1:1");
+        }
+    }
+}
