@@ -30,6 +30,7 @@ import java.util.logging.Logger;
             LabCommand.class,
             BenchCommand.class,
             AdviseCommand.class,
+            MemberCommand.class,
             CommandLine.HelpCommand.class
         })
 public final class Forkwise implements Runnable {

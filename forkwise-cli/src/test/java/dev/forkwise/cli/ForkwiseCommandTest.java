@@ -33,7 +33,7 @@ class ForkwiseCommandTest {
     }
 
     @ParameterizedTest
-    @ValueSource(strings = {"lab", "bench", "advise", "version"})
+    @ValueSource(strings = {"lab", "bench", "advise", "version", "member"})
     void everySubcommandAnswersHelpWithExitZero(String command) {
         for (String flag : new String[] {"--help", "-h"}) {
             Run r = run(command, flag);
