@@ -11,9 +11,11 @@ import org.junit.jupiter.api.Timeout;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.locks.Lock;
 
 /**
  * A member killed (SIGKILL) while it runs tasks: idempotent tasks run again on the survivor, the
@@ -64,6 +66,31 @@ class FailoverTest {
                 // the pools go on with the survivors
                 assertThat(strict.map(FailoverTest::slowPid, List.of(1, 1, 1, 1), 1))
                         .doesNotContain(victim.pid());
+            }
+        }
+    }
+
+    @Test
+    void aLockWhoseHolderDiesComesBack() throws Exception {
+        try (Cluster cluster = Cluster.local(2)) {
+            Lock lock = cluster.lock("held-by-the-dead");
+            BlockingQueue<Long> holder = cluster.queue("holder", 1);
+            try (Pool pool = cluster.pool()) {
+                pool.run(
+                        () -> {
+                            lock.lock();
+                            holder.put(ProcessHandle.current().pid());
+                            Thread.sleep(120_000); // holds it until killed
+                        });
+                Long pid = holder.poll(60, TimeUnit.SECONDS);
+                assertThat(pid).isNotNull();
+                assertThat(lock.tryLock()).as("held by a task on member pid %d", pid).isFalse();
+                assertThat(cluster.members()).anySatisfy(m -> assertThat(m.pid()).isEqualTo(pid));
+                ProcessHandle.of(pid).orElseThrow().destroyForcibly();
+                assertThat(lock.tryLock(60, TimeUnit.SECONDS))
+                        .as("the dead member's lock came back")
+                        .isTrue();
+                lock.unlock();
             }
         }
     }
