@@ -10,6 +10,7 @@ import dev.forkwise.engine.PoolEngine;
 
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.Collections;
 import java.util.List;
 import java.util.Objects;
 import java.util.UUID;
@@ -103,8 +104,27 @@ public final class Cluster implements AutoCloseable {
      * @return the cluster
      */
     public static Cluster local(int members) {
+        if (members < 1) {
+            throw new IllegalArgumentException(
+                    "a local cluster needs at least 1 member, not " + members);
+        }
+        return local(Collections.nCopies(members, "127.0.0.1"), null);
+    }
+
+    /**
+     * Starts one member JVM on each of {@code bindAddresses} (loopback addresses such as {@code
+     * 127.0.0.2}, so that members look like separate hosts), with this JVM's class path, and
+     * connects to them.
+     *
+     * @param bindAddresses one loopback address per member
+     * @param allowedClasses an {@link java.io.ObjectInputFilter} pattern the members' class filter
+     *     narrows to (as {@code forkwise member --allow}), or null
+     * @return the cluster
+     */
+    public static Cluster local(List<String> bindAddresses, String allowedClasses) {
+        int members = bindAddresses.size();
         String name = "forkwise-local-" + UUID.randomUUID().toString().substring(0, 8);
-        LocalMembers started = LocalMembers.start(members, name, null);
+        LocalMembers started = LocalMembers.start(bindAddresses, name, allowedClasses);
         try {
             Cluster c =
                     connect(
@@ -297,5 +317,16 @@ public final class Cluster implements AutoCloseable {
 
     ClassLoader loader() {
         return loader;
+    }
+
+    /**
+     * Returns the Hazelcast client under this cluster, for what forkwise does not wrap (and for
+     * measuring forkwise against it). Values sent through it directly bypass forkwise's codec:
+     * members admit only Hazelcast's own classes and forkwise's envelopes.
+     *
+     * @return the client
+     */
+    public HazelcastInstance hazelcast() {
+        return hz;
     }
 }

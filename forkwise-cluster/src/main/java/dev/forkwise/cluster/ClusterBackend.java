@@ -26,15 +26,15 @@ import java.util.IdentityHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.UUID;
-import java.util.concurrent.CancellationException;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
-import java.util.concurrent.Executor;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Future;
 import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.ThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.locks.ReentrantLock;
 
 /**
@@ -72,13 +72,46 @@ final class ClusterBackend implements Backend {
     private final ReentrantLock lock = new ReentrantLock();
     private final Lifecycle life = new Lifecycle(lock, Lifecycle.State.NEW);
     private final Deque<Outgoing> waiting = new ArrayDeque<>();
-    private final Map<TaskFuture<?>, Future<byte[]>> flying = new IdentityHashMap<>();
+    private final Map<TaskFuture<?>, Flight> flying = new IdentityHashMap<>();
     private final Map<UUID, Integer> perMember = new HashMap<>();
     private int inFlight;
     private ExecutorService callbacks;
 
     /** A task encoded and waiting for its turn, with the members it already lost. */
     private record Outgoing(TaskFuture<?> task, byte[] bytes, int attempt) {}
+
+    /**
+     * A task on a member. It ends once ({@link #end}): when the member answers, when the task is
+     * cancelled here (Hazelcast may never complete a cancelled future), or when {@code shutdownNow}
+     * stops it; whichever comes first frees its place, the others do nothing.
+     */
+    private final class Flight {
+        final Outgoing out;
+        final Member member;
+        final Future<byte[]> future;
+        private final AtomicBoolean ended = new AtomicBoolean();
+
+        Flight(Outgoing out, Member member, Future<byte[]> future) {
+            this.out = out;
+            this.member = member;
+            this.future = future;
+        }
+
+        /** Frees the task's place; true only the first time. */
+        boolean end() {
+            if (!ended.compareAndSet(false, true)) {
+                return false;
+            }
+            lock.lock();
+            try {
+                flying.remove(out.task());
+                perMember.computeIfPresent(member.getUuid(), (k, n) -> n <= 1 ? null : n - 1);
+            } finally {
+                lock.unlock();
+            }
+            return true;
+        }
+    }
 
     ClusterBackend(HazelcastInstance hz, String cluster, ClusterPoolOptions options, Codec back) {
         this.hz = hz;
@@ -187,12 +220,12 @@ final class ClusterBackend implements Backend {
         try {
             f = executor.submitToMember(new RemoteTask(cluster, out.bytes()), target);
         } catch (RuntimeException e) {
-            answered(out, target, null, e);
-            return;
+            f = CompletableFuture.failedFuture(e);
         }
+        Flight flight = new Flight(out, target, f);
         lock.lock();
         try {
-            flying.put(task, f);
+            flying.put(task, flight);
         } finally {
             lock.unlock();
         }
@@ -200,21 +233,24 @@ final class ClusterBackend implements Backend {
         task.whenComplete(
                 (r, e) -> {
                     if (task.isCancelled()) {
-                        f.cancel(task.interruptRequested());
+                        flight.future.cancel(task.interruptRequested());
+                        if (flight.end()) {
+                            done(out, task);
+                        }
                     }
                 });
         if (f instanceof CompletionStage<?> stage) {
             @SuppressWarnings("unchecked")
             CompletionStage<byte[]> s = (CompletionStage<byte[]>) stage;
-            s.whenCompleteAsync((r, e) -> answered(out, target, r, e), callbacks);
+            s.whenCompleteAsync((r, e) -> answered(flight, r, e), callbacks);
         } else {
-            Executor ex = callbacks;
-            ex.execute(
+            Future<byte[]> blocking = f;
+            callbacks.execute(
                     () -> {
                         try {
-                            answered(out, target, f.get(), null);
+                            answered(flight, blocking.get(), null);
                         } catch (Exception e) {
-                            answered(out, target, null, e);
+                            answered(flight, null, e);
                         }
                     });
         }
@@ -237,15 +273,13 @@ final class ClusterBackend implements Backend {
 
     /** A member's answer (or its loss), on a callback thread. */
     @SuppressWarnings("unchecked")
-    private void answered(Outgoing out, Member member, byte[] reply, Throwable error) {
-        TaskFuture<Object> task = (TaskFuture<Object>) out.task();
-        lock.lock();
-        try {
-            flying.remove(task);
-            perMember.computeIfPresent(member.getUuid(), (k, n) -> n <= 1 ? null : n - 1);
-        } finally {
-            lock.unlock();
+    private void answered(Flight flight, byte[] reply, Throwable error) {
+        if (!flight.end()) {
+            return; // cancelled here, or stopped by shutdownNow: already ended
         }
+        Outgoing out = flight.out;
+        Member member = flight.member;
+        TaskFuture<Object> task = (TaskFuture<Object>) out.task();
         if (error == null) {
             complete(task, reply);
         } else if (!task.isDone()) {
@@ -270,10 +304,6 @@ final class ClusterBackend implements Backend {
                                                 : "; declare the pool's tasks idempotent"
                                                         + " (ClusterPoolOptions.idempotent) to run"
                                                         + " them again on a survivor")));
-            } else if (error instanceof CancellationException) {
-                task.failInstead(
-                        new CancellationException(
-                                "cancelled on member " + describe(member) + " by shutdownNow"));
             } else {
                 task.failInstead(error);
             }
@@ -365,15 +395,14 @@ final class ClusterBackend implements Backend {
     @Override
     public List<TaskFuture<?>> shutdownNow() {
         List<TaskFuture<?>> never = new ArrayList<>();
-        List<Future<byte[]>> running;
+        List<Flight> running;
         lock.lock();
         try {
             life.advance(Lifecycle.State.SHUTDOWN);
             for (Outgoing o : waiting) {
                 never.add(o.task());
             }
-            inFlight -= waiting.size();
-            waiting.clear();
+            waiting.clear(); // never counted in flight
             running = new ArrayList<>(flying.values());
             if (inFlight == 0) {
                 life.advance(Lifecycle.State.TERMINATED);
@@ -384,8 +413,21 @@ final class ClusterBackend implements Backend {
         } finally {
             lock.unlock();
         }
-        for (Future<byte[]> f : running) {
-            f.cancel(true); // the member interrupts the task; its answer ends it here
+        for (Flight f : running) {
+            // claimed first, then cancelled: Hazelcast completes a cancelled future at once, and
+            // its answer must not end the task as "cancelled". The member interrupts the task and
+            // its answer never comes back, so the task ends here as the interrupt ends it there.
+            boolean mine = f.end();
+            f.future.cancel(true);
+            if (mine) {
+                f.out.task()
+                        .failRemotely(
+                                new InterruptedException(
+                                        "interrupted on member "
+                                                + describe(f.member)
+                                                + " by shutdownNow"));
+                done(f.out, f.out.task());
+            }
         }
         return never;
     }

@@ -60,19 +60,27 @@ final class Hz {
         c.setProperty("hazelcast.socket.bind.any", "false");
         c.setProperty("hazelcast.wait.seconds.before.join", "0");
         c.setProperty("hazelcast.max.wait.seconds.before.join", "0");
+        // the member binds this address alone: not 0.0.0.0 (bind.any), and not the interface
+        // matching of getInterfaces(), which knows only addresses an interface carries (so no
+        // 127.0.0.2, which a second "host" on loopback uses)
+        c.setProperty("hazelcast.local.localAddress", bind);
         NetworkConfig n = c.getNetworkConfig();
         n.setPort(port).setPortAutoIncrement(false);
-        n.getInterfaces().setEnabled(true).addInterface(bind);
         JoinConfig j = n.getJoin();
         j.getMulticastConfig().setEnabled(false);
         j.getAutoDetectionConfig().setEnabled(false);
         j.getTcpIpConfig().setEnabled(true).setMembers(join);
         int cores = Runtime.getRuntime().availableProcessors();
         c.getExecutorConfig(EXECUTOR).setPoolSize(cores);
+        // a counter's update waits for its owner alone; its backup follows asynchronously
+        c.getMapConfig(COUNTERS).setBackupCount(0).setAsyncBackupCount(1);
         c.getMemberAttributeConfig()
                 .setAttribute(PID, String.valueOf(ProcessHandle.current().pid()))
                 .setAttribute(CORES, String.valueOf(cores));
-        c.getSerializationConfig().setJavaSerializationFilterConfig(filter());
+        c.getSerializationConfig()
+                .setJavaSerializationFilterConfig(filter())
+                .addDataSerializableFactory(
+                        ClusterCounter.Update.FACTORY_ID, id -> new ClusterCounter.Update());
         return c;
     }
 
@@ -86,7 +94,10 @@ final class Hz {
         c.getConnectionStrategyConfig()
                 .getConnectionRetryConfig()
                 .setClusterConnectTimeoutMillis(options.connectTimeout().toMillis());
-        c.getSerializationConfig().setJavaSerializationFilterConfig(filter());
+        c.getSerializationConfig()
+                .setJavaSerializationFilterConfig(filter())
+                .addDataSerializableFactory(
+                        ClusterCounter.Update.FACTORY_ID, id -> new ClusterCounter.Update());
         return c;
     }
 
@@ -101,16 +112,15 @@ final class Hz {
 
     /**
      * Hazelcast's Java deserialization filter: its defaults (JDK basics, Hazelcast's own classes)
-     * and the two classes forkwise sends through it, a task's envelope and a counter's update;
-     * nothing of the user's: those travel as codec bytes, through forkwise's class filter.
+     * and the classes forkwise sends through it by Java serialization, a task's envelope and the
+     * benchmarks' {@link Noop} (a counter's update is data-serializable, by ids); nothing of the
+     * user's: those travel as codec bytes, through forkwise's class filter.
      */
     static JavaSerializationFilterConfig filter() {
         return new JavaSerializationFilterConfig()
                 .setWhitelist(
                         new ClassFilter()
-                                .addClasses(
-                                        RemoteTask.class.getName(),
-                                        ClusterCounter.Update.class.getName()));
+                                .addClasses(RemoteTask.class.getName(), Noop.class.getName()));
     }
 
     /**

@@ -59,21 +59,25 @@ final class LocalMembers implements AutoCloseable {
 
     private LocalMembers() {}
 
-    /** Starts {@code n} members of {@code cluster} on loopback and waits until all have joined. */
-    static LocalMembers start(int n, String cluster, String allowedClasses) {
+    /**
+     * Starts one member of {@code cluster} on each of {@code binds} (loopback addresses) and waits
+     * until all have joined.
+     */
+    static LocalMembers start(List<String> binds, String cluster, String allowedClasses) {
+        int n = binds.size();
         if (n < 1) {
             throw new IllegalArgumentException("a local cluster needs at least 1 member, not " + n);
         }
         LocalMembers members = new LocalMembers();
         try {
-            List<Integer> ports = freePorts(n);
+            List<Integer> ports = freePorts(binds);
             List<String> all = new ArrayList<>();
-            for (int p : ports) {
-                all.add("127.0.0.1:" + p);
+            for (int i = 0; i < n; i++) {
+                all.add(binds.get(i) + ":" + ports.get(i));
             }
             List<CompletableFuture<String>> ready = new ArrayList<>();
             for (int i = 0; i < n; i++) {
-                ready.add(members.launch(cluster, ports.get(i), all, allowedClasses));
+                ready.add(members.launch(cluster, binds.get(i), ports.get(i), all, allowedClasses));
             }
             long deadline = System.nanoTime() + START_TIMEOUT.toNanos();
             for (CompletableFuture<String> r : ready) {
@@ -102,7 +106,8 @@ final class LocalMembers implements AutoCloseable {
     }
 
     private CompletableFuture<String> launch(
-            String cluster, int port, List<String> join, String allowedClasses) throws IOException {
+            String cluster, String bind, int port, List<String> join, String allowedClasses)
+            throws IOException {
         List<String> cmd = new ArrayList<>();
         cmd.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
         cmd.addAll(FLAGS);
@@ -114,7 +119,7 @@ final class LocalMembers implements AutoCloseable {
                         "--cluster",
                         cluster,
                         "--bind",
-                        "127.0.0.1",
+                        bind,
                         "--port",
                         String.valueOf(port),
                         "--join",
@@ -207,12 +212,20 @@ final class LocalMembers implements AutoCloseable {
         return String.join(File.pathSeparator, parts);
     }
 
-    private static List<Integer> freePorts(int n) throws IOException {
+    private static List<Integer> freePorts(List<String> binds) throws IOException {
         List<ServerSocket> held = new ArrayList<>();
         try {
             List<Integer> ports = new ArrayList<>();
-            for (int i = 0; i < n; i++) {
-                ServerSocket s = new ServerSocket(0, 1, InetAddress.getLoopbackAddress());
+            for (String bind : binds) {
+                InetAddress a = InetAddress.getByName(bind);
+                if (!a.isLoopbackAddress()) {
+                    throw new IllegalArgumentException(
+                            bind
+                                    + " is not a loopback address: a local cluster runs on this"
+                                    + " machine only (127.x.x.x); start members elsewhere with"
+                                    + " `forkwise member`");
+                }
+                ServerSocket s = new ServerSocket(0, 1, a);
                 held.add(s);
                 ports.add(s.getLocalPort());
             }

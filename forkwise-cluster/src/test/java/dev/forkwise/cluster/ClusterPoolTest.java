@@ -18,6 +18,7 @@ import java.io.File;
 import java.io.Serial;
 import java.io.Serializable;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
@@ -171,6 +172,30 @@ class ClusterPoolTest {
         public String call() {
             return "ran";
         }
+    }
+
+    @Test
+    void twoMembersIncrementingTheCounterAQuarterMillionTimesEachLoseNothing() throws Exception {
+        ClusterCounter counter = cluster.counter("quarter-million");
+        counter.set(0);
+        try (Pool pool = cluster.pool()) {
+            // four tasks, two on each member (one per member core, the least loaded first): each
+            // member makes 250,000 increments, two threads at a time
+            List<Long> pids =
+                    pool.map(
+                            (Integer n) -> {
+                                for (int i = 0; i < n; i++) {
+                                    counter.incrementAndGet();
+                                }
+                                return ProcessHandle.current().pid();
+                            },
+                            List.of(125_000, 125_000, 125_000, 125_000),
+                            1);
+            Map<Long, Long> perMember = new HashMap<>();
+            pids.forEach(p -> perMember.merge(p, 125_000L, Long::sum));
+            assertThat(perMember).hasSize(2).allSatisfy((p, n) -> assertThat(n).isEqualTo(250_000));
+        }
+        assertThat(counter.get()).isEqualTo(500_000);
     }
 
     @Test

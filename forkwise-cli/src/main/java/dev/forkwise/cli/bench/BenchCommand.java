@@ -531,6 +531,50 @@ public final class BenchCommand implements Callable<Integer> {
                         py == null
                                 ? List.of()
                                 : List.of(new Against(py.side("memcpy", 64), List.of("value")))));
+        // the cluster: forkwise's pool against Hazelcast's own executor on the same two local
+        // members, and a map against worker JVMs and Python
+        w.add(
+                new Workload(
+                                "cluster-roundtrip",
+                                "no-op round trip on a 2-member local cluster vs Hazelcast's"
+                                        + " executor",
+                                "µs/op",
+                                false,
+                                () -> ClusterWorkloads.roundTrip(oneByOne),
+                                List.of(
+                                        new Against(
+                                                () -> ClusterWorkloads.rawRoundTrip(oneByOne),
+                                                List.of("value", "p50"))))
+                        .withWorkers());
+        int pipelined = quick ? 5_000 : 20_000;
+        w.add(
+                new Workload(
+                                "cluster-throughput",
+                                "pipelined no-op tasks on a 2-member local cluster vs Hazelcast's"
+                                        + " executor",
+                                "tasks/s",
+                                true,
+                                () -> ClusterWorkloads.throughput(pipelined),
+                                List.of(
+                                        new Against(
+                                                () -> ClusterWorkloads.rawThroughput(pipelined),
+                                                List.of("value"))))
+                        .withWorkers());
+        List<Against> mapAgainst = new ArrayList<>();
+        mapAgainst.add(new Against(() -> JavaWorkloads.mapProcesses(1_000_000), List.of("value")));
+        if (py != null) {
+            mapAgainst.add(new Against(py.side("map-mp", 1_000_000), List.of("value")));
+        }
+        w.add(
+                new Workload(
+                                "map-1m-cluster",
+                                "map of 1,000,000 trivial items on a 2-member local cluster,"
+                                        + " automatic chunks",
+                                "ms",
+                                false,
+                                () -> ClusterWorkloads.map(1_000_000),
+                                mapAgainst)
+                        .withWorkers());
         return w;
     }
 

@@ -63,11 +63,11 @@ final class JavaWorkloads {
         }
     }
 
-    private interface Op {
+    interface Op {
         void run() throws Exception;
     }
 
-    private static Sample oneByOne(int n, String impl, Op op) throws Exception {
+    static Sample oneByOne(int n, String impl, Op op) throws Exception {
         for (int i = 0; i < Math.max(1, n / 4); i++) {
             op.run();
         }

@@ -28,4 +28,13 @@ public interface Experiment {
      * @throws Exception if the experiment cannot run
      */
     Report run(Settings settings, Progress progress) throws Exception;
+
+    /**
+     * Whether a quick run ({@code --quick}) runs this experiment unless it is named.
+     *
+     * @return true, unless the experiment needs more time than a quick run has
+     */
+    default boolean inQuickRun() {
+        return true;
+    }
 }

@@ -27,6 +27,7 @@ public final class Lab {
                 new CrashIsolation(),
                 new MemoryPerWorker(),
                 new LargeData(64),
-                new ManySleepers(100_000, 10_000, 1_000, Duration.ofMillis(100)));
+                new ManySleepers(100_000, 10_000, 1_000, Duration.ofMillis(100)),
+                new ClusterSum(100_000_000, 8));
     }
 }

@@ -119,6 +119,11 @@ public final class LabCommand implements Callable<Integer> {
             return 0;
         }
         List<Experiment> chosen = choose();
+        List<String> skipped = new ArrayList<>();
+        if (quick && only.isEmpty()) {
+            chosen.stream().filter(e -> !e.inQuickRun()).forEach(e -> skipped.add(e.id()));
+            chosen = chosen.stream().filter(Experiment::inQuickRun).toList();
+        }
         PythonSide py =
                 !withPython ? null : python == null ? PythonSide.find() : PythonSide.find(python);
         Settings settings = new Settings(quick, py);
@@ -141,6 +146,18 @@ public final class LabCommand implements Callable<Integer> {
                                             + ", running the guides' own code where an"
                                             + " experiment has some"
                                     : "No Python columns: " + py.why(),
+                            width,
+                            "",
+                            "  "));
+        }
+        if (!skipped.isEmpty()) {
+            out.println(
+                    Report.wrap(
+                            "Not in a quick run, for the time it takes: "
+                                    + String.join(", ", skipped)
+                                    + " (run it by name: forkwise lab "
+                                    + skipped.getFirst()
+                                    + ").",
                             width,
                             "",
                             "  "));

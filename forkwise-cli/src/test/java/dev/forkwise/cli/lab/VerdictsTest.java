@@ -171,6 +171,16 @@ class VerdictsTest {
                 .isEqualTo(Outcome.HOLDS);
     }
 
+    @Test
+    void cluster() {
+        Verdict close = ClusterSum.verdict(1.5, 1.4, 0.0003, 0.00005);
+        assertThat(close.outcome()).isEqualTo(Outcome.DIFFERS);
+        assertThat(close.sentence())
+                .contains("1.40×", "1.50×", "300.0 µs", "50.0 µs", "without a rewrite");
+        assertThat(ClusterSum.verdict(1.5, 0.6, 0.0003, 0.00005).sentence())
+                .contains("feel the hop");
+    }
+
     /** Seeded random figures: each verdict's sentence quotes the figures it was computed from. */
     @ParameterizedTest
     @ValueSource(longs = {1, 2, 3, 4, 5, 6, 7, 8})
