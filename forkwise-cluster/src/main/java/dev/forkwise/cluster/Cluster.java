@@ -71,6 +71,7 @@ public final class Cluster implements AutoCloseable {
 
     private static Cluster connect(ClusterOptions options, LocalMembers local) {
         Hz.quietLogging();
+        Hz.asyncCallbacksOnAPool();
         ClassLoader loader = Thread.currentThread().getContextClassLoader();
         if (loader == null) {
             loader = Cluster.class.getClassLoader();

@@ -25,9 +25,11 @@ import java.util.HashMap;
 import java.util.IdentityHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.UUID;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Future;
 import java.util.concurrent.LinkedBlockingQueue;
@@ -43,10 +45,12 @@ import java.util.concurrent.locks.ReentrantLock;
  * <h2>Implementation overview</h2>
  *
  * <p>A task is encoded with the codec when it is submitted ({@link Transfer}: a value that cannot
- * travel fails there, named), and waits here until fewer than {@link #parallelism()} tasks are in
- * flight: the members' executors never queue unboundedly, and {@code shutdownNow} can return what
- * never left. Each task goes to the member with the fewest tasks in flight per core, wrapped in a
- * {@link RemoteTask}, with {@code submitToMember}, so the backend always knows where a task is.
+ * travel fails there, named), and waits here until fewer than {@link #window} tasks are in flight
+ * (the pool's bound when the user set one; otherwise {@link #WINDOW_PER_CORE} per member core,
+ * while the members' executors, one thread per core, keep the bound): the members never queue
+ * unboundedly, and {@code shutdownNow} can return what never left. Each task goes to the member
+ * with the fewest tasks in flight per core, wrapped in a {@link RemoteTask}, with {@code
+ * submitToMember}, so the backend always knows where a task is.
  *
  * <p>The answer is handled on this backend's own callback threads (never Hazelcast's, which start a
  * thread per callback on small machines): the task's value or what it threw, decoded through the
@@ -69,11 +73,24 @@ final class ClusterBackend implements Backend {
     private final IExecutorService executor;
     private final int parallelism;
 
+    /** The most tasks sent and not yet answered. */
+    private final int window;
+
+    /** Tasks in flight per member core when the pool's bound is the members' cores. */
+    static final int WINDOW_PER_CORE = 16;
+
     private final ReentrantLock lock = new ReentrantLock();
     private final Lifecycle life = new Lifecycle(lock, Lifecycle.State.NEW);
     private final Deque<Outgoing> waiting = new ArrayDeque<>();
     private final Map<TaskFuture<?>, Flight> flying = new IdentityHashMap<>();
     private final Map<UUID, Integer> perMember = new HashMap<>();
+
+    /**
+     * Members that lost a task: never chosen again (a member's UUID is new when it restarts), even
+     * while this client still lists them, in the moment before it learns they left.
+     */
+    private final Set<UUID> lostMembers = ConcurrentHashMap.newKeySet();
+
     private int inFlight;
     private ExecutorService callbacks;
 
@@ -121,6 +138,10 @@ final class ClusterBackend implements Backend {
         this.executor = hz.getExecutorService(Hz.EXECUTOR);
         this.parallelism =
                 options.parallelism() > 0 ? options.parallelism() : Math.max(1, memberCores());
+        // with the members' cores as the bound, their executors (one thread per core) keep it:
+        // more may be in flight, queued there, so that tiny tasks do not wait a round trip each
+        // for a place; a bound the user set is kept here, by what is in flight
+        this.window = options.parallelism() > 0 ? parallelism : parallelism * WINDOW_PER_CORE;
     }
 
     private int memberCores() {
@@ -176,7 +197,7 @@ final class ClusterBackend implements Backend {
                 throw new RejectedExecutionException(
                         "the cluster pool is shut down; it takes no new tasks");
             }
-            if (inFlight >= parallelism) {
+            if (inFlight >= window) {
                 waiting.add(out);
                 return;
             }
@@ -260,6 +281,9 @@ final class ClusterBackend implements Backend {
         Member best = null;
         double load = Double.MAX_VALUE;
         for (Member m : hz.getCluster().getMembers()) {
+            if (lostMembers.contains(m.getUuid())) {
+                continue;
+            }
             String c = m.getAttribute(Hz.CORES);
             int cores = c == null ? 1 : Integer.parseInt(c);
             double l = perMember.getOrDefault(m.getUuid(), 0) / (double) cores;
@@ -284,6 +308,7 @@ final class ClusterBackend implements Backend {
             complete(task, reply);
         } else if (!task.isDone()) {
             if (lost(error)) {
+                lostMembers.add(member.getUuid());
                 int members = hz.getCluster().getMembers().size();
                 if (options.idempotent() && out.attempt() < members && members > 0) {
                     send(new Outgoing(task, out.bytes(), out.attempt() + 1)); // keeps its place
@@ -298,7 +323,8 @@ final class ClusterBackend implements Backend {
                                 List.of(),
                                 "member "
                                         + describe(member)
-                                        + " left the cluster while it ran the task"
+                                        + " left the cluster while it held the task"
+                                        + " (running or queued there)"
                                         + (options.idempotent()
                                                 ? " (and no survivor was left to run it again)"
                                                 : "; declare the pool's tasks idempotent"

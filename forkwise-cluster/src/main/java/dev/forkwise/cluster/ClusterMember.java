@@ -50,6 +50,7 @@ public final class ClusterMember implements AutoCloseable {
             String allowedClasses,
             ClassLoader loader) {
         Hz.quietLogging();
+        Hz.asyncCallbacksOnAPool();
         List<String> all = new ArrayList<>(join);
         if (all.isEmpty()) {
             all.add(bind + ":" + port);

@@ -6,8 +6,11 @@ import com.hazelcast.config.Config;
 import com.hazelcast.config.JavaSerializationFilterConfig;
 import com.hazelcast.config.JoinConfig;
 import com.hazelcast.config.NetworkConfig;
+import com.hazelcast.internal.util.ConcurrencyUtil;
+import com.hazelcast.nio.serialization.IdentifiedDataSerializable;
 
 import java.util.List;
+import java.util.concurrent.ForkJoinPool;
 import java.util.logging.Level;
 import java.util.logging.LogManager;
 import java.util.logging.Logger;
@@ -72,15 +75,12 @@ final class Hz {
         j.getTcpIpConfig().setEnabled(true).setMembers(join);
         int cores = Runtime.getRuntime().availableProcessors();
         c.getExecutorConfig(EXECUTOR).setPoolSize(cores);
-        // a counter's update waits for its owner alone; its backup follows asynchronously
-        c.getMapConfig(COUNTERS).setBackupCount(0).setAsyncBackupCount(1);
         c.getMemberAttributeConfig()
                 .setAttribute(PID, String.valueOf(ProcessHandle.current().pid()))
                 .setAttribute(CORES, String.valueOf(cores));
         c.getSerializationConfig()
                 .setJavaSerializationFilterConfig(filter())
-                .addDataSerializableFactory(
-                        ClusterCounter.Update.FACTORY_ID, id -> new ClusterCounter.Update());
+                .addDataSerializableFactory(ClusterCounter.Update.FACTORY_ID, Hz::dataSerializable);
         return c;
     }
 
@@ -96,9 +96,17 @@ final class Hz {
                 .setClusterConnectTimeoutMillis(options.connectTimeout().toMillis());
         c.getSerializationConfig()
                 .setJavaSerializationFilterConfig(filter())
-                .addDataSerializableFactory(
-                        ClusterCounter.Update.FACTORY_ID, id -> new ClusterCounter.Update());
+                .addDataSerializableFactory(ClusterCounter.Update.FACTORY_ID, Hz::dataSerializable);
         return c;
+    }
+
+    /** forkwise's data-serializable classes by class id. */
+    static IdentifiedDataSerializable dataSerializable(int classId) {
+        return switch (classId) {
+            case ClusterCounter.Update.CLASS_ID -> new ClusterCounter.Update();
+            case RemoteTask.CLASS_ID -> new RemoteTask();
+            default -> null;
+        };
     }
 
     private interface Property {
@@ -112,9 +120,9 @@ final class Hz {
 
     /**
      * Hazelcast's Java deserialization filter: its defaults (JDK basics, Hazelcast's own classes)
-     * and the classes forkwise sends through it by Java serialization, a task's envelope and the
-     * benchmarks' {@link Noop} (a counter's update is data-serializable, by ids); nothing of the
-     * user's: those travel as codec bytes, through forkwise's class filter.
+     * and the one class forkwise sends through it by Java serialization, the benchmarks' {@link
+     * Noop} (a task's envelope and a counter's update are data-serializable, by ids); nothing of
+     * the user's: those travel as codec bytes, through forkwise's class filter.
      */
     static JavaSerializationFilterConfig filter() {
         return new JavaSerializationFilterConfig()
@@ -122,6 +130,24 @@ final class Hz {
                         new ClassFilter()
                                 .addClasses(RemoteTask.class.getName(), Noop.class.getName()));
     }
+
+    /**
+     * On a machine whose common fork-join pool has one thread (two cores or fewer), Hazelcast runs
+     * each async callback on a new thread of its own (it mirrors {@code CompletableFuture}'s rule),
+     * which cut throughput 20-30× in the research runs; members get a larger common pool by a flag,
+     * but a client's JVM is the user's. So in such a JVM forkwise gives Hazelcast a fork-join pool
+     * of two or more daemon threads for its callbacks, once (through its internal {@code
+     * ConcurrencyUtil}, the only setting there is).
+     */
+    static synchronized void asyncCallbacksOnAPool() {
+        if (ForkJoinPool.getCommonPoolParallelism() >= 2 || callbacks != null) {
+            return;
+        }
+        callbacks = new ForkJoinPool(Math.max(2, Runtime.getRuntime().availableProcessors()));
+        ConcurrencyUtil.setDefaultAsyncExecutor(callbacks);
+    }
+
+    private static ForkJoinPool callbacks;
 
     /**
      * Hazelcast logs much at INFO (every member joining, every partition move): warnings only,
