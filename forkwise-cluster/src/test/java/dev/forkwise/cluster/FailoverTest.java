@@ -45,6 +45,7 @@ class FailoverTest {
     @Test
     void tasksOfADeadMemberRunAgainWhenIdempotentAndFailNamingItOtherwise() throws Exception {
         // three member JVMs on three loopback addresses, as if on three hosts
+        List<Cluster.MemberInfo> started;
         try (Cluster cluster =
                 Cluster.local(List.of("127.0.0.1", "127.0.0.2", "127.0.0.3"), null)) {
             List<Cluster.MemberInfo> members = cluster.members();
@@ -87,6 +88,12 @@ class FailoverTest {
                 assertThat(strict.map(FailoverTest::slowPid, List.of(1, 1, 1, 1), 1))
                         .doesNotContain(victim.pid());
             }
+            started = members;
+        }
+        for (Cluster.MemberInfo m : started) {
+            assertThat(ProcessHandle.of(m.pid()).map(ProcessHandle::isAlive).orElse(false))
+                    .as("member %s is left behind", m)
+                    .isFalse();
         }
     }
 

@@ -55,21 +55,12 @@ final class ClusterSum implements Experiment {
         }
         List<List<String>> rows = new ArrayList<>();
         progress.step("sequential loop");
-        Measure.Result<List<BigInteger>> seq =
-                Measure.median(
-                        rounds,
-                        () -> {
-                            List<BigInteger> out = new ArrayList<>();
-                            for (long x : inputs) {
-                                out.add(SumOfSquares.sumOfSquares(x));
-                            }
-                            return out;
-                        });
+        Measure.Result<List<BigInteger>> seq = Measure.loop(rounds, inputs, work);
         rows.add(Measure.row("sequential loop", "1", seq, seq, check(seq, want)));
         progress.step("Pool.threads(" + cores + ")");
         Measure.Result<List<BigInteger>> threads;
         try (Pool pool = Pool.threads(cores)) {
-            threads = Measure.median(rounds, () -> pool.map(work, inputs, 1));
+            threads = Measure.onPool(pool, 0, rounds, work, inputs);
         }
         rows.add(
                 Measure.row(
@@ -82,10 +73,7 @@ final class ClusterSum implements Experiment {
         Measure.Result<List<BigInteger>> processes;
         Measure.Result<Object> jvmHop;
         try (Pool pool = Pool.processes(2)) {
-            for (int i = 0; i < 3; i++) {
-                pool.map(work, inputs, 1);
-            }
-            processes = Measure.median(rounds, () -> pool.map(work, inputs, 1));
+            processes = Measure.onPool(pool, 3, rounds, work, inputs);
             jvmHop = hop(pool);
         }
         rows.add(
@@ -104,10 +92,7 @@ final class ClusterSum implements Experiment {
             started = Duration.ofNanos(System.nanoTime() - start);
             progress.step("cluster.pool()");
             try (Pool pool = cluster.pool()) {
-                for (int i = 0; i < 3; i++) {
-                    pool.map(work, inputs, 1);
-                }
-                onCluster = Measure.median(rounds, () -> pool.map(work, inputs, 1));
+                onCluster = Measure.onPool(pool, 3, rounds, work, inputs);
                 clusterHop = hop(pool);
             }
         }
@@ -126,12 +111,7 @@ final class ClusterSum implements Experiment {
                         "the Python guides stop at one machine; past it Python users move to Ray or"
                                 + " Dask and rewrite. forkwise: change Pool.processes(2) to"
                                 + " cluster.pool().",
-                        List.of(
-                                "how",
-                                "workers",
-                                "time (median of " + rounds + ")",
-                                "speedup",
-                                "results"),
+                        Measure.speedupHeader(rounds),
                         rows,
                         List.of(
                                 "A no-op task's round trip: "

@@ -63,21 +63,12 @@ final class GlobalLock implements Experiment {
         }
         List<List<String>> rows = new ArrayList<>();
         progress.step("sequential loop");
-        Measure.Result<List<BigInteger>> seq =
-                Measure.median(
-                        rounds,
-                        () -> {
-                            List<BigInteger> out = new ArrayList<>();
-                            for (long x : inputs) {
-                                out.add(lockedSum(x));
-                            }
-                            return out;
-                        });
+        Measure.Result<List<BigInteger>> seq = Measure.loop(rounds, inputs, work);
         rows.add(Measure.row("sequential loop", "1", seq, seq, check(seq, want)));
         progress.step("Pool.threads(" + cores + ")");
         Measure.Result<List<BigInteger>> threads;
         try (Pool pool = Pool.threads(cores)) {
-            threads = Measure.median(rounds, () -> pool.map(work, inputs, 1));
+            threads = Measure.onPool(pool, 0, rounds, work, inputs);
         }
         rows.add(
                 Measure.row(
@@ -109,12 +100,7 @@ final class GlobalLock implements Experiment {
                         "the GIL guide: CPU-bound work on threads gets no speedup because one lock"
                             + " (CPython's GIL) lets one thread run at a time; processes each have"
                             + " their own.",
-                        List.of(
-                                "how",
-                                "workers",
-                                "time (median of " + rounds + ")",
-                                "speedup",
-                                "results"),
+                        Measure.speedupHeader(rounds),
                         rows,
                         List.of(
                                 cores

@@ -1,6 +1,8 @@
 package dev.forkwise.cli.lab;
 
 import dev.forkwise.Call;
+import dev.forkwise.Fn;
+import dev.forkwise.Pool;
 
 import java.time.Duration;
 import java.util.ArrayList;
@@ -35,6 +37,36 @@ final class Measure {
         }
         times.sort(null);
         return new Result<>(Duration.ofNanos(times.get(times.size() / 2)), last);
+    }
+
+    /** The median of {@code rounds} plain loops that apply {@code fn} to every input in turn. */
+    static <T, R> Result<List<R>> loop(int rounds, List<T> inputs, Fn<T, R> fn) throws Exception {
+        return median(
+                rounds,
+                () -> {
+                    List<R> out = new ArrayList<>(inputs.size());
+                    for (T x : inputs) {
+                        out.add(fn.apply(x));
+                    }
+                    return out;
+                });
+    }
+
+    /**
+     * The median of {@code rounds} maps on {@code pool}, one input per task, after {@code warmups}
+     * maps that are not timed (they start workers and warm their JIT).
+     */
+    static <T, R> Result<List<R>> onPool(
+            Pool pool, int warmups, int rounds, Fn<T, R> fn, List<T> inputs) throws Exception {
+        for (int i = 0; i < warmups; i++) {
+            pool.map(fn, inputs, 1);
+        }
+        return median(rounds, () -> pool.map(fn, inputs, 1));
+    }
+
+    /** The columns of a table of runs against a loop. */
+    static List<String> speedupHeader(int rounds) {
+        return List.of("how", "workers", "time (median of " + rounds + ")", "speedup", "results");
     }
 
     /**

@@ -107,12 +107,7 @@ final class SleepingSquares implements Experiment {
                         title(),
                         "the Beginner's Guide: with threads \"it still takes about 4 seconds\" (the"
                             + " GIL makes them take turns); with processes \"just over 1 second\".",
-                        List.of(
-                                "how",
-                                "workers",
-                                "time (median of " + rounds + ")",
-                                "speedup",
-                                "results"),
+                        Measure.speedupHeader(rounds),
                         rows,
                         findings);
         List<String> names = new ArrayList<>();

@@ -186,12 +186,7 @@ public final class SumOfSquares implements Experiment {
                         "the GIL guide: with threads \"~4 seconds on 4-core machine\" (no faster"
                                 + " than one thread, because of the GIL), with multiprocessing \"~1"
                                 + " second\".",
-                        List.of(
-                                "how",
-                                "workers",
-                                "time (median of " + rounds + ")",
-                                "speedup",
-                                "results"),
+                        Measure.speedupHeader(rounds),
                         rows,
                         findings);
         List<String> names = new ArrayList<>();
