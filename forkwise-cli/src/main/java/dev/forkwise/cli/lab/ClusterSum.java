@@ -56,7 +56,7 @@ final class ClusterSum implements Experiment {
         List<List<String>> rows = new ArrayList<>();
         progress.step("sequential loop");
         Measure.Result<List<BigInteger>> seq = Measure.loop(rounds, inputs, work);
-        rows.add(Measure.row("sequential loop", "1", seq, seq, check(seq, want)));
+        rows.add(Measure.row("sequential loop", "1", seq, seq, Measure.allEqual(seq, want)));
         progress.step("Pool.threads(" + cores + ")");
         Measure.Result<List<BigInteger>> threads;
         try (Pool pool = Pool.threads(cores)) {
@@ -68,7 +68,7 @@ final class ClusterSum implements Experiment {
                         String.valueOf(cores),
                         threads,
                         seq,
-                        check(threads, want)));
+                        Measure.allEqual(threads, want)));
         progress.step("Pool.processes(2)");
         Measure.Result<List<BigInteger>> processes;
         Measure.Result<Object> jvmHop;
@@ -82,7 +82,7 @@ final class ClusterSum implements Experiment {
                         "2 JVMs",
                         processes,
                         seq,
-                        check(processes, want)));
+                        Measure.allEqual(processes, want)));
         progress.step("starting 2 cluster members");
         long start = System.nanoTime();
         Measure.Result<List<BigInteger>> onCluster;
@@ -102,7 +102,7 @@ final class ClusterSum implements Experiment {
                         "2 members",
                         onCluster,
                         seq,
-                        check(onCluster, want)));
+                        Measure.allEqual(onCluster, want)));
         double p = seq.seconds() / processes.seconds();
         double c = seq.seconds() / onCluster.seconds();
         Report report =
@@ -175,9 +175,5 @@ final class ClusterSum implements Experiment {
                 figures
                         + ": tasks this short feel the hop; give a cluster tasks of milliseconds"
                         + " or more.");
-    }
-
-    private static String check(Measure.Result<List<BigInteger>> r, BigInteger want) {
-        return r.value().stream().allMatch(want::equals) ? "ok" : "WRONG";
     }
 }

@@ -64,7 +64,7 @@ final class GlobalLock implements Experiment {
         List<List<String>> rows = new ArrayList<>();
         progress.step("sequential loop");
         Measure.Result<List<BigInteger>> seq = Measure.loop(rounds, inputs, work);
-        rows.add(Measure.row("sequential loop", "1", seq, seq, check(seq, want)));
+        rows.add(Measure.row("sequential loop", "1", seq, seq, Measure.allEqual(seq, want)));
         progress.step("Pool.threads(" + cores + ")");
         Measure.Result<List<BigInteger>> threads;
         try (Pool pool = Pool.threads(cores)) {
@@ -76,7 +76,7 @@ final class GlobalLock implements Experiment {
                         String.valueOf(cores),
                         threads,
                         seq,
-                        check(threads, want)));
+                        Measure.allEqual(threads, want)));
         progress.step("Pool.processes(" + cores + ")");
         Measure.Result<List<BigInteger>> processes;
         try (Pool pool = Pool.processes(cores)) {
@@ -91,7 +91,7 @@ final class GlobalLock implements Experiment {
                         cores + " JVMs",
                         processes,
                         seq,
-                        check(processes, want)));
+                        Measure.allEqual(processes, want)));
         double t = seq.seconds() / threads.seconds();
         double p = seq.seconds() / processes.seconds();
         Report report =
@@ -174,9 +174,5 @@ final class GlobalLock implements Experiment {
                         + ": one lock lets one thread compute at a time, as the GIL does; the"
                         + " worker JVMs did not gain here either (tasks too short for the hand-off,"
                         + " or too few cores free).");
-    }
-
-    private static String check(Measure.Result<List<BigInteger>> r, BigInteger want) {
-        return r.value().stream().allMatch(want::equals) ? "ok" : "WRONG";
     }
 }

@@ -64,6 +64,11 @@ final class Measure {
         return median(rounds, () -> pool.map(fn, inputs, 1));
     }
 
+    /** The results cell of a run whose every value must equal {@code want}: "ok" or "WRONG". */
+    static String allEqual(Result<? extends List<?>> r, Object want) {
+        return r.value().stream().allMatch(want::equals) ? "ok" : "WRONG";
+    }
+
     /** The columns of a table of runs against a loop. */
     static List<String> speedupHeader(int rounds) {
         return List.of("how", "workers", "time (median of " + rounds + ")", "speedup", "results");

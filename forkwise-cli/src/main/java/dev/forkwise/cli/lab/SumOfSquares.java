@@ -123,7 +123,7 @@ public final class SumOfSquares implements Experiment {
                             }
                             return out;
                         });
-        rows.add(Measure.row("sequential loop", "1", seq, seq, check(seq, want)));
+        rows.add(Measure.row("sequential loop", "1", seq, seq, Measure.allEqual(seq, want)));
         List<Double> seconds = new ArrayList<>(List.of(seq.seconds()));
         Measure.Result<List<BigInteger>> first = null;
         for (Variant v : variants) {
@@ -136,7 +136,7 @@ public final class SumOfSquares implements Experiment {
                                     return pool.map(work, inputs, 1);
                                 }
                             });
-            rows.add(Measure.row(v.name(), v.workers(), r, seq, check(r, want)));
+            rows.add(Measure.row(v.name(), v.workers(), r, seq, Measure.allEqual(r, want)));
             seconds.add(r.seconds());
             if (first == null) {
                 first = r;
@@ -159,7 +159,7 @@ public final class SumOfSquares implements Experiment {
                             String.valueOf(tasks) + " JVMs",
                             processes,
                             seq,
-                            check(processes, want)));
+                            Measure.allEqual(processes, want)));
             processStart = start;
             seconds.add(processes.seconds());
         }
@@ -255,10 +255,6 @@ public final class SumOfSquares implements Experiment {
         }
         return Verdict.holds(
                 figures + ": threads did not use the cores here (another load on the machine?).");
-    }
-
-    private static String check(Measure.Result<List<BigInteger>> r, BigInteger want) {
-        return r.value().stream().allMatch(want::equals) ? "ok" : "WRONG";
     }
 
     /**
