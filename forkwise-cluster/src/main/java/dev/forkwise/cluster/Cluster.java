@@ -187,13 +187,7 @@ public final class Cluster implements AutoCloseable {
     public List<MemberInfo> members() {
         List<MemberInfo> out = new ArrayList<>();
         for (Member m : hz.getCluster().getMembers()) {
-            String pid = m.getAttribute(Hz.PID);
-            String cores = m.getAttribute(Hz.CORES);
-            out.add(
-                    new MemberInfo(
-                            m.getAddress().getHost() + ":" + m.getAddress().getPort(),
-                            pid == null ? -1 : Long.parseLong(pid),
-                            cores == null ? 1 : Integer.parseInt(cores)));
+            out.add(new MemberInfo(Hz.address(m), Hz.pid(m), Hz.cores(m)));
         }
         return out;
     }

@@ -147,8 +147,7 @@ final class ClusterBackend implements Backend {
     private int memberCores() {
         int sum = 0;
         for (Member m : hz.getCluster().getMembers()) {
-            String cores = m.getAttribute(Hz.CORES);
-            sum += cores == null ? 1 : Integer.parseInt(cores);
+            sum += Hz.cores(m);
         }
         return sum;
     }
@@ -284,9 +283,7 @@ final class ClusterBackend implements Backend {
             if (lostMembers.contains(m.getUuid())) {
                 continue;
             }
-            String c = m.getAttribute(Hz.CORES);
-            int cores = c == null ? 1 : Integer.parseInt(c);
-            double l = perMember.getOrDefault(m.getUuid(), 0) / (double) cores;
+            double l = perMember.getOrDefault(m.getUuid(), 0) / (double) Hz.cores(m);
             if (l < load) {
                 load = l;
                 best = m;
@@ -317,7 +314,7 @@ final class ClusterBackend implements Backend {
                 task.failInstead(
                         new WorkerCrashedException(
                                 task.description(),
-                                pid(member),
+                                Hz.pid(member),
                                 -1,
                                 null,
                                 List.of(),
@@ -389,17 +386,9 @@ final class ClusterBackend implements Backend {
         return false;
     }
 
-    private static long pid(Member m) {
-        String p = m.getAttribute(Hz.PID);
-        return p == null ? -1 : Long.parseLong(p);
-    }
-
     static String describe(Member m) {
-        String p = m.getAttribute(Hz.PID);
-        return m.getAddress().getHost()
-                + ":"
-                + m.getAddress().getPort()
-                + (p == null ? "" : " (pid " + p + ")");
+        long pid = Hz.pid(m);
+        return Hz.address(m) + (pid < 0 ? "" : " (pid " + pid + ")");
     }
 
     @Override

@@ -1,6 +1,7 @@
 package dev.forkwise.cluster;
 
 import com.hazelcast.client.config.ClientConfig;
+import com.hazelcast.cluster.Member;
 import com.hazelcast.config.ClassFilter;
 import com.hazelcast.config.Config;
 import com.hazelcast.config.JavaSerializationFilterConfig;
@@ -98,6 +99,23 @@ final class Hz {
                 .setJavaSerializationFilterConfig(filter())
                 .addDataSerializableFactory(ClusterCounter.Update.FACTORY_ID, Hz::dataSerializable);
         return c;
+    }
+
+    /** A member's cores, as it announced them (1 if it did not). */
+    static int cores(Member m) {
+        String c = m.getAttribute(CORES);
+        return c == null ? 1 : Integer.parseInt(c);
+    }
+
+    /** A member's process id, as it announced it (-1 if it did not). */
+    static long pid(Member m) {
+        String p = m.getAttribute(PID);
+        return p == null ? -1 : Long.parseLong(p);
+    }
+
+    /** A member's {@code host:port}. */
+    static String address(Member m) {
+        return m.getAddress().getHost() + ":" + m.getAddress().getPort();
     }
 
     /** forkwise's data-serializable classes by class id. */
