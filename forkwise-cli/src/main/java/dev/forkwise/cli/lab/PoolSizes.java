@@ -104,7 +104,7 @@ final class PoolSizes implements Experiment {
             threads.add(speedupT);
             ideal.add((double) Math.min(k, cores));
             String p = "-";
-            if (k == 1 || k == cores || k == 2 * cores) {
+            if ((k == 1 && !settings.quick()) || k == cores || k == 2 * cores) {
                 progress.step("Pool.processes(" + k + ")");
                 try (Pool pool = Pool.processes(k)) {
                     for (int i = 0; i < 5; i++) {
