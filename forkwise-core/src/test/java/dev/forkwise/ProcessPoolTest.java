@@ -114,6 +114,101 @@ class ProcessPoolTest {
         assertThat(pool.map((Integer x) -> x + 1, List.of(1, 2, 3, 4))).containsExactly(2, 3, 4, 5);
     }
 
+    /** Many tiny tasks, so that the workers take further short tasks ahead of their threads. */
+    private static void warm(Pool pool) throws Exception {
+        List<CompletableFuture<Integer>> fs = new ArrayList<>();
+        for (int i = 0; i < 2_000; i++) {
+            int v = i;
+            fs.add(pool.submit(() -> v));
+        }
+        for (CompletableFuture<Integer> f : fs) {
+            f.get(60, TimeUnit.SECONDS);
+        }
+    }
+
+    /** The most tasks that ran at once in this JVM (a worker's), and the count of those running. */
+    static final AtomicInteger RUNNING_HERE = new AtomicInteger();
+
+    static final AtomicInteger MOST_HERE = new AtomicInteger();
+
+    @Test
+    void tasksSentAheadOfAWorkerThatDiesRunElsewhereAndOnlyItsRunningTaskFails() throws Exception {
+        Pool pool = pool(2);
+        warm(pool);
+        String d = tmp.toString();
+        CompletableFuture<Integer> dying =
+                pool.submit(
+                        () -> {
+                            Markers.touch(d, "dying");
+                            Thread.sleep(300);
+                            Runtime.getRuntime().halt(3);
+                            return -1;
+                        });
+        assertThat(Markers.await(d, "dying", Duration.ofSeconds(10))).isTrue();
+        // short tasks now fill both workers' windows: some wait behind the dying task
+        List<CompletableFuture<Integer>> fs = new ArrayList<>();
+        for (int i = 0; i < 200; i++) {
+            int v = i;
+            fs.add(pool.submit(() -> v * v));
+        }
+        assertThatThrownBy(() -> dying.get(60, TimeUnit.SECONDS))
+                .cause()
+                .isInstanceOf(WorkerCrashedException.class);
+        for (int i = 0; i < fs.size(); i++) {
+            assertThat(fs.get(i).get(60, TimeUnit.SECONDS))
+                    .as("task %d, which never started in the dying worker", i)
+                    .isEqualTo(i * i);
+        }
+    }
+
+    @Test
+    void aWorkerRunsNoMoreTasksAtOnceThanItsThreadsThoughMoreAreSentAhead() throws Exception {
+        Pool pool = pool(1);
+        warm(pool);
+        List<CompletableFuture<Integer>> fs = new ArrayList<>();
+        for (int i = 0; i < 300; i++) {
+            fs.add(
+                    pool.submit(
+                            () -> {
+                                MOST_HERE.accumulateAndGet(
+                                        RUNNING_HERE.incrementAndGet(), Math::max);
+                                Thread.sleep(0, 50_000);
+                                RUNNING_HERE.decrementAndGet();
+                                return MOST_HERE.get();
+                            }));
+        }
+        for (CompletableFuture<Integer> f : fs) {
+            assertThat(f.get(60, TimeUnit.SECONDS)).isEqualTo(1);
+        }
+    }
+
+    @Test
+    void aTaskCancelledWhileItWaitsInAWorkersQueueNeverRuns() throws Exception {
+        Pool pool = pool(1);
+        warm(pool);
+        String d = tmp.toString();
+        CompletableFuture<Integer> slow =
+                pool.submit(
+                        () -> {
+                            Markers.touch(d, "slow");
+                            Thread.sleep(500);
+                            return 1;
+                        });
+        assertThat(Markers.await(d, "slow", Duration.ofSeconds(10))).isTrue();
+        CompletableFuture<Integer> queued =
+                pool.submit(
+                        () -> {
+                            Markers.touch(d, "queued-ran");
+                            return 2;
+                        });
+        Thread.sleep(50); // sent to the worker, where it waits behind the slow task
+        assertThat(queued.cancel(true)).isTrue();
+        assertThat(slow.get(60, TimeUnit.SECONDS)).isEqualTo(1);
+        assertThat(pool.submit(() -> 3).get(60, TimeUnit.SECONDS)).isEqualTo(3);
+        assertThat(queued).isCancelled();
+        assertThat(Markers.exists(d, "queued-ran")).isFalse();
+    }
+
     @Test
     void aWorkerKilledBySignalNamesTheSignal() throws Exception {
         Pool pool = pool(1);

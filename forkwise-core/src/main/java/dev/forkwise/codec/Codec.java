@@ -11,8 +11,8 @@ import java.io.ObjectInputFilter;
 import java.io.ObjectInputStream;
 import java.io.ObjectOutputStream;
 import java.io.ObjectStreamClass;
-import java.io.Serializable;
 import java.io.StreamCorruptedException;
+import java.lang.invoke.SerializedLambda;
 import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
@@ -28,20 +28,23 @@ import java.util.concurrent.ConcurrentHashMap;
  *
  * <p>A message is a tagged tree of values with fast paths for what tasks pass most: {@code null},
  * boxed primitives, {@code String}, {@code byte[]}, {@code Object[]}, the engine's own task
- * wrappers ({@link Portable}: a map chunk is its function plus an array of inputs) and lambdas that
- * capture nothing. Everything else is written with Java serialization into one stream at the end of
- * the message, shared by all such values of the message, and read back behind a filter (below). The
- * body is {@code int valuesLength, values, serialization stream}. A {@code byte[]} of 64 KiB or
- * more does not go into the body at all but travels as an attachment of the {@link Message}, which
- * a transport sends beside the body. An {@code Object[]} whose elements are all {@code Integer},
- * all {@code Long} or all {@code Double} (a {@code map} chunk of numbers, or its results) is
- * packed: one tag and the raw values, decoded in one loop, so a million boxed numbers cost two
- * tight loops rather than a million tagged values.
+ * wrappers ({@link Portable}: a map chunk is its function plus an array of inputs) and serializable
+ * lambdas ({@link Lambdas}: the call site's form, then each captured value as a value of the tree).
+ * Everything else is written with Java serialization into one stream at the end of the message,
+ * shared by all such values of the message, and read back behind a filter (below). The body is
+ * {@code int valuesLength, values, serialization stream}. A {@code byte[]} of 64 KiB or more does
+ * not go into the body at all but travels as an attachment of the {@link Message}, which a
+ * transport sends beside the body. An {@code Object[]} whose elements are all {@code Integer}, all
+ * {@code Long} or all {@code Double} (a {@code map} chunk of numbers, or its results) is packed:
+ * one tag and the raw values, decoded in one loop, so a million boxed numbers cost two tight loops
+ * rather than a million tagged values.
  *
- * <p>A capture-free lambda's serialized form depends only on its class, so the sending side
- * serializes it once per class, and the receiving side keeps the decoded instance by those bytes:
- * sending {@code () -> work()} again costs neither side a serialization stream. Such a lambda has
- * no state, so sharing one instance is safe.
+ * <p>A lambda's form is the same for every instance of its class, so the sending side writes it
+ * once per class; a message carries it inline ({@link #encode}), or, on a connection that sends
+ * each form once, just its number ({@link #encodeNumbered}, {@link Forms}). The receiving side
+ * keeps what it decoded of each form, so {@code () -> work(k)} costs either side its captured
+ * values and no serialization stream. A lambda that captures nothing has no state, so its one
+ * decoded instance is shared.
  *
  * <h2>What serialization may create</h2>
  *
@@ -52,6 +55,8 @@ import java.util.concurrent.ConcurrentHashMap;
  * next.
  */
 public final class Codec {
+
+    private static final int[] NO_FORMS = new int[0];
 
     private static final byte NULL = 0;
     private static final byte JAVA = 1;
@@ -69,10 +74,11 @@ public final class Codec {
     private static final byte ATTACHED = 13;
     private static final byte OBJECTS = 14;
     private static final byte PORTABLE = 15;
-    private static final byte LAMBDA = 16;
+    private static final byte LAMBDA_FORM = 16;
     private static final byte PACKED_INTS = 17;
     private static final byte PACKED_LONGS = 18;
     private static final byte PACKED_DOUBLES = 19;
+    private static final byte LAMBDA_REF = 20;
 
     /** Arrays of at least this many bytes travel as frame attachments. */
     public static final int ATTACH_AT = 1 << 16;
@@ -80,22 +86,13 @@ public final class Codec {
     /** Nesting depth past which arrays go through serialization (which handles cycles). */
     private static final int MAX_DEPTH = 32;
 
-    /** Most decoded lambdas one codec keeps. */
+    /** Most inline lambda forms one codec keeps decoded. */
     private static final int MAX_LAMBDAS = 256;
-
-    /** The serialized form of each capture-free lambda class, once it has been sent. */
-    private static final ClassValue<byte[][]> LAMBDA_FORMS =
-            new ClassValue<>() {
-                @Override
-                protected byte[][] computeValue(Class<?> c) {
-                    return new byte[1][];
-                }
-            };
 
     private final ObjectInputFilter filter;
     private final ClassLoader loader;
     private final Portable.Factory tasks;
-    private final Map<Bytes, Object> lambdas = new ConcurrentHashMap<>();
+    private final Map<Bytes, Lambdas.Shape> lambdas = new ConcurrentHashMap<>();
 
     /**
      * Creates a codec.
@@ -135,22 +132,44 @@ public final class Codec {
      *     result)
      */
     public static Message encode(Object o, boolean copyLarge) throws IOException {
-        Encoder e = new Encoder(copyLarge, true);
+        Encoder e = new Encoder(copyLarge, true, false);
+        e.value(o, 0);
+        return e.finish();
+    }
+
+    /**
+     * Encodes {@code o} for a connection that sends each lambda form once: the message names its
+     * lambdas' forms by number ({@link Message#forms()}), and the connection must send each of
+     * those ({@link Forms#bytes}) before the message, unless it already has.
+     *
+     * @param copyLarge as for {@link #encode(Object, boolean)}
+     */
+    public static Message encodeNumbered(Object o, boolean copyLarge) throws IOException {
+        Encoder e = new Encoder(copyLarge, true, true);
         e.value(o, 0);
         return e.finish();
     }
 
     /** Encodes {@code o} into the body alone: large arrays too, no attachments (for IPC rings). */
     public static Message encodeFlat(Object o) throws IOException {
-        Encoder e = new Encoder(false, false);
+        Encoder e = new Encoder(false, false, false);
         e.value(o, 0);
         return e.finish();
     }
 
     /** Decodes a message; serialized values pass the filter. */
     public Object decode(Message m) throws IOException, ClassNotFoundException {
+        return decode(m, null);
+    }
+
+    /**
+     * Decodes a message that may name lambda forms by number ({@link #encodeNumbered}).
+     *
+     * @param forms the forms the message's connection has received, or null for none
+     */
+    public Object decode(Message m, Forms forms) throws IOException, ClassNotFoundException {
         try {
-            return new Decoder(m).top();
+            return new Decoder(m, forms).top();
         } catch (RuntimeException e) {
             // a damaged message (serialization itself throws unchecked exceptions on some), or a
             // class whose own readObject/constructor rejected what it was given
@@ -167,7 +186,7 @@ public final class Codec {
      */
     public Object decodeResults(Message m) throws IOException, ClassNotFoundException {
         try {
-            return new Decoder(m).topResults();
+            return new Decoder(m, null).topResults();
         } catch (RuntimeException e) {
             StreamCorruptedException why =
                     new StreamCorruptedException("the message cannot be read: " + e);
@@ -222,14 +241,18 @@ public final class Codec {
         return in;
     }
 
+    /** Reads a lambda form with this codec's loader and filter. */
+    Lambdas.Shape shape(byte[] form) throws IOException, ClassNotFoundException {
+        return Lambdas.Shape.read(form, loader, filter);
+    }
+
     /**
-     * Whether {@code c} is a lambda class that captures nothing (its serialized form is per class).
+     * Rebuilds a lambda by Java serialization (its capturing class's {@code $deserializeLambda$}
+     * may not be called directly): through the filter like any serialized value.
      */
-    private static boolean captureFreeLambda(Class<?> c) {
-        return c.isHidden()
-                && c.getName().contains("$$Lambda")
-                && Serializable.class.isAssignableFrom(c)
-                && c.getDeclaredFields().length == 0;
+    Object viaSerialization(SerializedLambda sl) throws IOException, ClassNotFoundException {
+        byte[] b = serialize(sl);
+        return readJava(b, 0, b.length);
     }
 
     /** Byte-array content as a map key. */
@@ -255,15 +278,19 @@ public final class Codec {
     private static final class Encoder {
         private final boolean copyLarge;
         private final boolean attach;
+        private final boolean numbered;
+        private int[] forms = NO_FORMS;
+        private int formCount;
         private byte[] buf = new byte[256];
         private int pos = 4; // the values' length goes first
         private ByteArrayOutputStream javaBytes;
         private ObjectOutputStream java;
         private List<byte[]> attachments;
 
-        Encoder(boolean copyLarge, boolean attach) {
+        Encoder(boolean copyLarge, boolean attach, boolean numbered) {
             this.copyLarge = copyLarge;
             this.attach = attach;
+            this.numbered = numbered;
         }
 
         void value(Object o, int depth) throws IOException {
@@ -346,16 +373,7 @@ public final class Codec {
                 }
                 return;
             }
-            if (captureFreeLambda(c)) {
-                byte[][] form = LAMBDA_FORMS.get(c);
-                byte[] b = form[0];
-                if (b == null) {
-                    b = serialize(o);
-                    form[0] = b; // racy but benign: every thread computes the same bytes
-                }
-                put(LAMBDA);
-                putInt(b.length);
-                putBytes(b, 0, b.length);
+            if (depth < MAX_DEPTH && lambda(o, c, depth)) {
                 return;
             }
             if (java == null) {
@@ -364,6 +382,48 @@ public final class Codec {
             }
             java.writeObject(o);
             put(JAVA);
+        }
+
+        /**
+         * Writes {@code o} as a form and its captured values if it is a lambda this path can open
+         * ({@link Lambdas}); says whether it did.
+         */
+        private boolean lambda(Object o, Class<?> c, int depth) throws IOException {
+            Lambdas.Sender sender = Lambdas.sender(c);
+            if (sender == null) {
+                return false;
+            }
+            SerializedLambda sl = sender.open(o);
+            if (sl == null) {
+                return false;
+            }
+            Lambdas.Form form = sender.form();
+            if (numbered) {
+                put(LAMBDA_REF);
+                putInt(form.number());
+                addForm(form.number());
+            } else {
+                byte[] b = form.bytes();
+                put(LAMBDA_FORM);
+                putInt(b.length);
+                putBytes(b, 0, b.length);
+            }
+            for (int i = 0; i < form.captures(); i++) {
+                value(sl.getCapturedArg(i), depth + 1);
+            }
+            return true;
+        }
+
+        private void addForm(int number) {
+            for (int i = 0; i < formCount; i++) {
+                if (forms[i] == number) {
+                    return;
+                }
+            }
+            if (formCount == forms.length) {
+                forms = Arrays.copyOf(forms, Math.max(4, formCount * 2));
+            }
+            forms[formCount++] = number;
         }
 
         /**
@@ -423,7 +483,8 @@ public final class Codec {
             return new Message(
                     buf,
                     pos,
-                    attachments == null ? new byte[0][] : attachments.toArray(new byte[0][]));
+                    attachments == null ? new byte[0][] : attachments.toArray(new byte[0][]),
+                    formCount == forms.length ? forms : Arrays.copyOf(forms, formCount));
         }
 
         private void ensure(long n) {
@@ -582,6 +643,7 @@ public final class Codec {
 
     /** Reads one message. */
     private final class Decoder {
+        private final Forms forms;
         private final byte[] b;
         private final byte[][] attachments;
         private final int end;
@@ -589,7 +651,8 @@ public final class Codec {
         private int pos;
         private ObjectInputStream java;
 
-        Decoder(Message m) throws StreamCorruptedException {
+        Decoder(Message m, Forms forms) throws StreamCorruptedException {
+            this.forms = forms;
             this.b = m.body();
             this.attachments = m.attachments();
             if (m.length() < 4) {
@@ -722,19 +785,27 @@ public final class Codec {
                     }
                     yield tasks.rebuild(shape, c);
                 }
-                case LAMBDA -> {
+                case LAMBDA_FORM -> {
                     int n = length();
                     Bytes key = new Bytes(Arrays.copyOfRange(b, pos, pos + n));
                     pos += n;
-                    Object f = lambdas.get(key);
-                    if (f == null) {
-                        f = readJava(key.b(), 0, n);
+                    Lambdas.Shape shape = lambdas.get(key);
+                    if (shape == null) {
+                        shape = shape(key.b());
                         if (lambdas.size() >= MAX_LAMBDAS) {
                             lambdas.clear();
                         }
-                        lambdas.put(key, f);
+                        lambdas.put(key, shape);
                     }
-                    yield f;
+                    yield lambda(shape);
+                }
+                case LAMBDA_REF -> {
+                    int number = getInt();
+                    if (forms == null) {
+                        throw new StreamCorruptedException(
+                                "a numbered lambda form in a message without a connection's forms");
+                    }
+                    yield lambda(forms.shape(number, Codec.this));
                 }
                 case JAVA -> {
                     if (java == null) {
@@ -744,6 +815,19 @@ public final class Codec {
                 }
                 default -> throw new StreamCorruptedException("unknown value tag " + tag);
             };
+        }
+
+        /** Reads a lambda's captured values and builds it. */
+        private Object lambda(Lambdas.Shape shape) throws IOException, ClassNotFoundException {
+            int n = shape.captures();
+            if (n > end - pos) {
+                throw new StreamCorruptedException("a lambda with " + n + " captured values");
+            }
+            Object[] values = new Object[n];
+            for (int i = 0; i < n; i++) {
+                values[i] = value();
+            }
+            return shape.instantiate(values, Codec.this);
         }
 
         /** A length that must fit in what is left of the values. */

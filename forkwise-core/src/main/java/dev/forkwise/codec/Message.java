@@ -9,10 +9,24 @@ import java.util.Arrays;
  * @param body the body's bytes; only the first {@code length} count
  * @param length how many bytes of {@code body} are the message
  * @param attachments the large arrays the body refers to by index, in order
+ * @param forms the numbers of the lambda forms the body refers to ({@link Forms}), which the
+ *     connection that carries it must have sent first; empty for a self-contained message
  */
-public record Message(byte[] body, int length, byte[][] attachments) {
+public record Message(byte[] body, int length, byte[][] attachments, int[] forms) {
 
     private static final byte[][] NONE = new byte[0][];
+    private static final int[] NO_FORMS = new int[0];
+
+    /**
+     * A self-contained message: it refers to no numbered lambda form.
+     *
+     * @param body the body's bytes; only the first {@code length} count
+     * @param length how many bytes of {@code body} are the message
+     * @param attachments the large arrays the body refers to by index, in order
+     */
+    public Message(byte[] body, int length, byte[][] attachments) {
+        this(body, length, attachments, NO_FORMS);
+    }
 
     /** The message with no bytes at all. */
     public static final Message EMPTY = of(new byte[0]);
@@ -40,7 +54,7 @@ public record Message(byte[] body, int length, byte[][] attachments) {
         for (int i = 0; i < copies.length; i++) {
             copies[i] = attachments[i].clone();
         }
-        return new Message(body, length, copies);
+        return new Message(body, length, copies, forms);
     }
 
     /**

@@ -12,11 +12,14 @@ import java.util.Objects;
 import java.util.RandomAccess;
 
 /**
- * The result list of a {@code map} whose chunks all came back {@link Packed} alike: one primitive
- * array, boxed on each {@link #get}. It is the mutable list {@code map} promises: setting an
- * element to a value of the same class keeps it packed; anything else (a {@code null}, another
- * class, an insertion or removal) first copies it into an {@link ArrayList} it then delegates to.
- * It serializes as an {@code ArrayList}.
+ * The result list of a {@code map} whose chunks all came back alike: one array of all the results,
+ * with no per-element copy into an {@link ArrayList}. Chunks {@link Packed} alike (from worker
+ * JVMs) make one primitive array, boxed on each {@link #get}; chunks of {@code Object[]} (from
+ * threads) make one {@code Object[]}. It is the mutable list {@code map} promises: {@link #set} on
+ * an {@code Object[]} stores the element, on a primitive array it keeps it packed when the element
+ * is of the same class; anything else (a {@code null} or another class in a packed list, an
+ * insertion or removal) first copies it into an {@link ArrayList} it then delegates to. It
+ * serializes as an {@code ArrayList}.
  *
  * <p>Boxing on each read means {@code get(i) == get(i)} may be false for values outside the {@code
  * Integer}/{@code Long} caches; compare results with {@code equals}, as always for boxes.
@@ -25,7 +28,7 @@ public final class PackedList extends AbstractList<Object> implements RandomAcce
 
     @Serial private static final long serialVersionUID = 1L;
 
-    private transient Object packed; // int[], long[] or double[]; null once inflated
+    private transient Object packed; // Object[], int[], long[] or double[]; null once inflated
     private transient List<Object> inflated;
 
     private PackedList(Object packed) {
@@ -44,17 +47,19 @@ public final class PackedList extends AbstractList<Object> implements RandomAcce
 
     /**
      * @return one list of all the chunks' results, in order, if every chunk is packed with the same
-     *     element class; otherwise null
+     *     element class, or every chunk is an {@code Object[]}; otherwise null
      */
     public static PackedList concat(List<Object> chunkResults) {
         Class<?> kind = null;
         int total = 0;
         for (Object r : chunkResults) {
-            if (!(r instanceof Packed p) || (kind != null && p.array().getClass() != kind)) {
+            Object array = r instanceof Packed p ? p.array() : r;
+            if (!(r instanceof Packed || r instanceof Object[])
+                    || (kind != null && array.getClass() != kind)) {
                 return null;
             }
-            kind = p.array().getClass();
-            total += Array.getLength(p.array());
+            kind = array.getClass();
+            total += Array.getLength(array);
         }
         if (kind == null) {
             return null;
@@ -62,7 +67,7 @@ public final class PackedList extends AbstractList<Object> implements RandomAcce
         Object all = Array.newInstance(kind.getComponentType(), total);
         int at = 0;
         for (Object r : chunkResults) {
-            Object part = ((Packed) r).array();
+            Object part = r instanceof Packed p ? p.array() : r;
             int n = Array.getLength(part);
             System.arraycopy(part, 0, all, at, n);
             at += n;
@@ -77,6 +82,7 @@ public final class PackedList extends AbstractList<Object> implements RandomAcce
         }
         Objects.checkIndex(index, size());
         return switch (packed) {
+            case Object[] a -> a[index];
             case int[] a -> a[index];
             case long[] a -> a[index];
             case double[] a -> a[index];
@@ -90,6 +96,7 @@ public final class PackedList extends AbstractList<Object> implements RandomAcce
             return inflated.size();
         }
         return switch (packed) {
+            case Object[] a -> a.length;
             case int[] a -> a.length;
             case long[] a -> a.length;
             case double[] a -> a.length;
@@ -102,6 +109,10 @@ public final class PackedList extends AbstractList<Object> implements RandomAcce
         if (inflated == null) {
             Object old = get(index);
             switch (packed) {
+                case Object[] a -> {
+                    a[index] = element;
+                    return old;
+                }
                 case int[] a when element instanceof Integer v -> {
                     a[index] = v;
                     return old;

@@ -15,6 +15,7 @@ import java.util.Collection;
 import java.util.IdentityHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.function.Supplier;
 
 /**
  * Explains why an object cannot be sent to another JVM: finds the path from the object to the first
@@ -53,6 +54,18 @@ public final class Transfer {
             return Codec.encode(o, copyLarge);
         } catch (IOException | RuntimeException e) {
             throw notTransferable(what, null, o, e);
+        }
+    }
+
+    /**
+     * Like {@link #encode(String, Object, boolean)}, for a connection that sends each lambda form
+     * once ({@link Codec#encodeNumbered}).
+     */
+    public static Message encodeNumbered(Supplier<String> what, Object o, boolean copyLarge) {
+        try {
+            return Codec.encodeNumbered(o, copyLarge);
+        } catch (IOException | RuntimeException e) {
+            throw notTransferable(what.get(), null, o, e);
         }
     }
 
@@ -130,25 +143,25 @@ public final class Transfer {
                         && path.size() <= 1
                         && isJdk(root.getClass()))) {
             return "Fix: this is a JDK wrapper around your task (ExecutorCompletionService,"
-                       + " CompletableFuture.runAsync, a FutureTask), which no change to the task"
-                       + " can send; submit the task itself with forkwise's calls:"
-                       + " pool.submit(Call), pool.run(Action), pool.map, and Futures.asCompleted"
-                       + " in place of ExecutorCompletionService.";
+                    + " CompletableFuture.runAsync, a FutureTask), which no change to the task"
+                    + " can send; submit the task itself with forkwise's calls:"
+                    + " pool.submit(Call), pool.run(Action), pool.map, and Futures.asCompleted"
+                    + " in place of ExecutorCompletionService.";
         }
         if (first.contains(" input #") || first.startsWith("input")) {
             return "Fix: an input must be serializable (numbers, strings, records, classes that"
-                       + " implement java.io.Serializable): pass a value the task can build the"
-                       + " object from, inside the task.";
+                    + " implement java.io.Serializable): pass a value the task can build the"
+                    + " object from, inside the task.";
         }
         if (path.stream().anyMatch(s -> s.startsWith("captured this"))) {
             return "Fix: the lambda captures `this` because it calls an instance method or reads a"
-                       + " field: make that method static (in a compact source file too: declare it"
-                       + " `static`), or copy the field into a local variable before the lambda and"
-                       + " use that.";
+                    + " field: make that method static (in a compact source file too: declare it"
+                    + " `static`), or copy the field into a local variable before the lambda and"
+                    + " use that.";
         }
         return "Fix: capture only serializable values (numbers, strings, records and classes that"
-                   + " implement java.io.Serializable), mark the field transient, or create the"
-                   + " object inside the task.";
+                + " implement java.io.Serializable), mark the field transient, or create the"
+                + " object inside the task.";
     }
 
     private static boolean isJdkName(String className) {

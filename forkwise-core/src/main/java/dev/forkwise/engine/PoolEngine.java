@@ -28,6 +28,7 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
+import java.util.function.Supplier;
 import java.util.stream.Gatherer;
 import java.util.stream.Stream;
 import java.util.stream.StreamSupport;
@@ -165,7 +166,7 @@ public class PoolEngine implements Pool {
         requireRunning();
         Chunk chunk = new Chunk("applyAsync", erase(fn), new Object[] {input}, 0);
         Call<R> one = new FirstResult<>(chunk);
-        return dispatch(chunk.describe(), one);
+        return dispatch(chunk::describe, one);
     }
 
     // ---------------------------------------------------------------- map
@@ -302,7 +303,7 @@ public class PoolEngine implements Pool {
                 Object[] slice =
                         Arrays.copyOfRange(items, start, Math.min(items.length, start + size));
                 Chunk c = new Chunk(label, erase(fn), slice, start);
-                chunks.add(dispatchBulk(c.describe(), c));
+                chunks.add(dispatchBulk(c::describe, c));
             }
         } catch (RejectedExecutionException e) {
             chunks.forEach(f -> f.cancel(false));
@@ -666,7 +667,7 @@ public class PoolEngine implements Pool {
      * Hands one task to the backend; rejection names this pool. Its future fails with the task's
      * own exception.
      */
-    <R> TaskFuture<R> dispatch(String description, Callable<R> task) {
+    <R> TaskFuture<R> dispatch(Supplier<String> description, Callable<R> task) {
         return dispatch(new TaskFuture<>(description, task));
     }
 
@@ -674,7 +675,7 @@ public class PoolEngine implements Pool {
      * Hands one chunk of a bulk call to the backend; its future fails with a {@code
      * TaskFailedException} naming the input.
      */
-    <R> TaskFuture<R> dispatchBulk(String description, Callable<R> task) {
+    <R> TaskFuture<R> dispatchBulk(Supplier<String> description, Callable<R> task) {
         return dispatch(TaskFuture.forBulk(description, task));
     }
 
@@ -707,8 +708,10 @@ public class PoolEngine implements Pool {
                 cause);
     }
 
-    private String nextTaskName() {
-        return "task #" + submitted.incrementAndGet() + " of pool " + name;
+    /** The next task's name, built only when something reads it. */
+    private Supplier<String> nextTaskName() {
+        long n = submitted.incrementAndGet();
+        return () -> "task #" + n + " of pool " + name;
     }
 
     private int autoChunk(int n) {

@@ -11,6 +11,7 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.FutureTask;
+import java.util.function.Supplier;
 
 /**
  * One task and its result: the {@link CompletableFuture} a user holds, and the {@link Runnable} a
@@ -39,7 +40,9 @@ import java.util.concurrent.FutureTask;
  */
 public final class TaskFuture<R> extends CompletableFuture<R> implements Runnable {
 
-    private final String description;
+    /** What the task is: a {@code String}, or a {@code Supplier<String>} asked only when needed. */
+    private volatile Object description;
+
     private final Callable<R> task;
     private final FutureTask<R> local;
     private final boolean bulk;
@@ -76,11 +79,22 @@ public final class TaskFuture<R> extends CompletableFuture<R> implements Runnabl
      * @param task the work
      */
     public TaskFuture(String description, Callable<R> task) {
-        this(description, task, false);
+        this((Object) Objects.requireNonNull(description, "description"), task, false);
     }
 
-    private TaskFuture(String description, Callable<R> task, boolean bulk) {
-        this.description = Objects.requireNonNull(description, "description");
+    /**
+     * Creates a task that has not started, whose description is built only if something reads it (a
+     * failure's message, a recording's event): a submit builds no string.
+     *
+     * @param description what the task is, for error messages
+     * @param task the work
+     */
+    public TaskFuture(Supplier<String> description, Callable<R> task) {
+        this((Object) Objects.requireNonNull(description, "description"), task, false);
+    }
+
+    private TaskFuture(Object description, Callable<R> task, boolean bulk) {
+        this.description = description;
         this.task = Objects.requireNonNull(task, "task");
         this.bulk = bulk;
         this.local = new LocalRun(task);
@@ -95,8 +109,8 @@ public final class TaskFuture<R> extends CompletableFuture<R> implements Runnabl
      * @param <R> the result's type
      * @return the task, not started
      */
-    public static <R> TaskFuture<R> forBulk(String description, Callable<R> task) {
-        return new TaskFuture<>(description, task, true);
+    public static <R> TaskFuture<R> forBulk(Supplier<String> description, Callable<R> task) {
+        return new TaskFuture<>(Objects.requireNonNull(description, "description"), task, true);
     }
 
     /**
@@ -105,7 +119,14 @@ public final class TaskFuture<R> extends CompletableFuture<R> implements Runnabl
      * @return the description
      */
     public String description() {
-        return description;
+        Object d = description;
+        if (d instanceof String s) {
+            return s;
+        }
+        @SuppressWarnings("unchecked")
+        String s = ((Supplier<String>) d).get();
+        description = s; // racy but benign: every thread builds the same string
+        return s;
     }
 
     /**
@@ -154,7 +175,7 @@ public final class TaskFuture<R> extends CompletableFuture<R> implements Runnabl
             return false;
         }
         startedFlag = true;
-        TaskWatch.TaskEvent e = w.started(description);
+        TaskWatch.TaskEvent e = w.started(this::description);
         event = e;
         return e != null;
     }
@@ -242,7 +263,7 @@ public final class TaskFuture<R> extends CompletableFuture<R> implements Runnabl
 
     @Override
     public String toString() {
-        return description + " " + super.toString();
+        return description() + " " + super.toString();
     }
 
     /** What this future fails with when the task threw {@code thrown} (see the class comment). */
@@ -250,7 +271,7 @@ public final class TaskFuture<R> extends CompletableFuture<R> implements Runnabl
         if (bulk) {
             return thrown instanceof InputFailure input
                     ? new TaskFailedException(input.input(), input.getCause())
-                    : new TaskFailedException(description, thrown);
+                    : new TaskFailedException(description(), thrown);
         }
         Throwable own = thrown instanceof InputFailure input ? input.getCause() : thrown;
         // a CompletableFuture failed with a CancellationException counts as cancelled; one failed

@@ -14,6 +14,7 @@ import jdk.jfr.StackTrace;
 import java.util.concurrent.CancellationException;
 import java.util.concurrent.CompletionException;
 import java.util.concurrent.atomic.LongAdder;
+import java.util.function.Supplier;
 
 /**
  * What a pool knows about its tasks, on every backend: counters for {@link Pool#stats()} and the
@@ -52,7 +53,7 @@ public final class TaskWatch {
     }
 
     /** The task starts; returns its event, begun, or null when no recording wants one. */
-    TaskEvent started(String task) {
+    TaskEvent started(Supplier<String> task) {
         started.increment();
         TaskEvent e = new TaskEvent();
         if (!e.isEnabled()) {
@@ -60,7 +61,7 @@ public final class TaskWatch {
         }
         e.begin();
         e.pool = pool;
-        e.task = task;
+        e.task = task.get();
         return e;
     }
 

@@ -53,7 +53,7 @@ public final class ChildRun {
         List<String> command =
                 Aot.workerCommand(
                         options, code.getClass().getClassLoader(), ClassPaths.contextLoader());
-        ClassPaths.Check.of(options, command).check(description, code);
+        ClassPaths.Check.of(options, command).check(() -> description, code);
         this.channel = Channel.open("child");
         String token = channel.expect(this::connected);
         try {
@@ -68,7 +68,7 @@ public final class ChildRun {
                     if (!ready && !result.isDone()) {
                         killReason =
                                 "forkwise killed it because it never started: it was not ready"
-                                    + " within the start timeout of "
+                                        + " within the start timeout of "
                                         + Durations.format(options.startTimeout())
                                         + " (ProcessOptions.startTimeout)";
                         worker.killTree();
@@ -84,7 +84,7 @@ public final class ChildRun {
                                             if (!result.isDone()) {
                                                 killReason =
                                                         "forkwise killed it because the call ran"
-                                                            + " past its time limit of "
+                                                                + " past its time limit of "
                                                                 + limit;
                                                 result.completeExceptionally(
                                                         new TaskTimeoutException(

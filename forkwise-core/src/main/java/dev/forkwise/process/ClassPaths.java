@@ -16,6 +16,7 @@ import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.function.Supplier;
 
 /**
  * Where worker JVMs find classes, and whether a task's classes are there.
@@ -147,7 +148,7 @@ final class ClassPaths {
          *
          * @param what the task, for the message
          */
-        void check(String what, Object task) {
+        void check(Supplier<String> what, Object task) {
             if (trusted) {
                 return;
             }
@@ -173,7 +174,7 @@ final class ClassPaths {
             }
         }
 
-        private void checkClass(String what, Class<?> c) {
+        private void checkClass(Supplier<String> what, Class<?> c) {
             ClassLoader l = c.getClassLoader();
             if (l == null
                     || l == ClassLoader.getSystemClassLoader()
@@ -190,7 +191,7 @@ final class ClassPaths {
                 passed.add(c);
                 return;
             }
-            throw new NotTransferableException(what, what + ": " + problem, null);
+            throw new NotTransferableException(what.get(), what.get() + ": " + problem, null);
         }
 
         /** Why the workers cannot load {@code c} from {@code l}, or null if they can. */

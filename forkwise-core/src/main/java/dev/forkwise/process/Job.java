@@ -6,6 +6,7 @@ import dev.forkwise.codec.Portable;
 import dev.forkwise.engine.TaskFuture;
 
 import java.io.IOException;
+import java.util.List;
 import java.util.concurrent.ScheduledFuture;
 
 /**
@@ -29,6 +30,13 @@ final class Job {
     /** Whether the reply may be decoded packed ({@link Packed}): a map chunk's. */
     final boolean packable;
 
+    /**
+     * Whether the payload borrows the caller's large arrays: such a job is sent only to a worker
+     * with a free thread, never queued ahead in a worker, so it is never sent twice unless {@link
+     * #settle} copied them.
+     */
+    final boolean large;
+
     private Message payload; // guarded by this
     private boolean sent; // guarded by this
     private boolean settled; // guarded by this
@@ -44,7 +52,8 @@ final class Job {
         this.payload = payload;
         this.loader = loader;
         this.packable = Portable.packsResults(future.task());
-        this.settled = payload.attachments().length == 0;
+        this.large = payload.attachments().length > 0;
+        this.settled = !large;
     }
 
     /**
@@ -67,6 +76,28 @@ final class Job {
                 payload = payload.withOwnAttachments();
             }
         }
+    }
+
+    /**
+     * Writes the task frames of {@code jobs}, none of them {@link #large}, with one flush.
+     *
+     * @param wire the worker's channel
+     * @param jobs the jobs, in the order they go out
+     * @throws IOException if the channel fails
+     */
+    static void sendAll(Wire wire, List<Job> jobs) throws IOException {
+        long[] ids = new long[jobs.size()];
+        Message[] messages = new Message[ids.length];
+        for (int i = 0; i < ids.length; i++) {
+            Job j = jobs.get(i);
+            ids[i] = j.id;
+            messages[i] = j.payload(); // settled at construction: no large arrays to guard
+        }
+        wire.sendAll(Wire.TASK, ids, messages);
+    }
+
+    private synchronized Message payload() {
+        return payload;
     }
 
     String description() {

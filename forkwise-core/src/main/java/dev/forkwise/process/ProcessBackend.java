@@ -18,8 +18,10 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
+import java.util.IdentityHashMap;
 import java.util.Iterator;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutionException;
@@ -105,8 +107,24 @@ public final class ProcessBackend implements Backend {
     /** An idle worker above this share of maxWorkerMemory is replaced before it fails a task. */
     private static final double RECYCLE_FRACTION = 0.75;
 
+    /** Most tasks a worker is sent beyond its threads, to wait in its own queue. */
+    static final int MAX_AHEAD = 32;
+
+    /** About how much work, in time, may wait in a worker's own queue. */
+    private static final long AHEAD_NANOS = 250_000;
+
+    /** A longer gap between replies counts as this much in a worker's time per task. */
+    private static final long MAX_SERVICE_SAMPLE_NANOS = 10_000_000;
+
     private final ProcessOptions options;
     private final int threads;
+
+    /** Whether tasks have a time limit ({@link ProcessOptions#taskTimeout()}). */
+    private final boolean timed;
+
+    /** {@link ProcessOptions#maxTasksPerWorker()}, or {@link Integer#MAX_VALUE}. */
+    private final int maxTasksPerWorker;
+
     private final Message initializer;
 
     /**
@@ -131,7 +149,7 @@ public final class ProcessBackend implements Backend {
                     switch (f.type()) {
                         case Wire.READY -> ready(w);
                         case Wire.INIT_FAILED -> initializerFailed(w, f.message());
-                        case Wire.OK, Wire.FAILED, Wire.UNSENDABLE -> replied(w, f);
+                        case Wire.OK, Wire.FAILED, Wire.UNSENDABLE, Wire.SKIPPED -> replied(w, f);
                         case Wire.STARTED -> started(w, f.id());
                         case Wire.ECHO -> Echo.answered(f.id());
                         default ->
@@ -152,7 +170,7 @@ public final class ProcessBackend implements Backend {
                     if (now != this) {
                         now.exited(
                                 w); // kept warm since this exit was reported: the reserve accounts
-                                    // for it
+                        // for it
                         return;
                     }
                     ProcessBackend.this.exited(w);
@@ -180,6 +198,9 @@ public final class ProcessBackend implements Backend {
     private String poolName;
     private Channel channel;
     private ScheduledFuture<?> memoryWatch;
+
+    /** {@link #shutdownNow} was called: nothing queued in a dead worker is sent again. */
+    private boolean stoppedNow;
 
     /**
      * Creates the backend; the initializer, if any, is checked for transferability now.
@@ -221,6 +242,8 @@ public final class ProcessBackend implements Backend {
                 threadsPerWorkerOverride >= 0
                         ? threadsPerWorkerOverride
                         : options.threadsPerWorker();
+        this.timed = options.taskTimeout().isPresent();
+        this.maxTasksPerWorker = options.maxTasksPerWorker().orElse(Integer.MAX_VALUE);
         Object init = options.initializer().orElse(null);
         this.initializer = init == null ? Message.EMPTY : Transfer.encode("the initializer", init);
         this.command = List.copyOf(command);
@@ -277,8 +300,8 @@ public final class ProcessBackend implements Backend {
 
     @Override
     public void execute(TaskFuture<?> task) {
-        loadable.check(task.description(), task.task());
-        Message payload = Transfer.encode(task.description(), task.task(), false);
+        loadable.check(task::description, task.task());
+        Message payload = Transfer.encodeNumbered(task::description, task.task(), false);
         Job job =
                 new Job(
                         requestIds.incrementAndGet(),
@@ -316,29 +339,74 @@ public final class ProcessBackend implements Backend {
         job.settle(options.idempotentRetries() > 0); // the caller may change its arrays from now on
     }
 
-    /** Hands queued jobs to ready workers with a free thread, least loaded first. */
+    /**
+     * Hands queued jobs to ready workers with room, least loaded first. A worker has room for
+     * {@link #windowLocked its window} of jobs: its threads, and, for tasks short enough, a few
+     * more that wait in its own queue; jobs for one worker go out in one write.
+     */
     private void assignLocked(List<Runnable> after) {
+        Map<Worker, List<Job>> batches = null;
         while (!pending.isEmpty()) {
+            Job job = pending.peekFirst();
+            if (job.future.isDone()) {
+                pending.pollFirst(); // cancelled while queued: never runs
+                continue;
+            }
             Worker best = null;
             for (Worker w : workers) {
                 if (w.state == Worker.State.READY
-                        && w.inflight.size() < threads
+                        && w.inflight.size() < (job.large ? threads : windowLocked(w))
                         && (best == null || w.inflight.size() < best.inflight.size())) {
                     best = w;
                 }
             }
             if (best == null) {
-                return;
+                break;
             }
-            Job job = pending.pollFirst();
-            if (job.future.isDone()) {
-                continue; // cancelled while queued: never runs
-            }
+            pending.pollFirst();
             job.worker = best;
+            job.sentNanos = System.nanoTime();
             boolean cold = best.tasksDone == 0;
             best.inflight.put(job.id, job);
             Worker w = best;
-            after.add(() -> send(w, job, cold));
+            if (job.large || timed) {
+                after.add(() -> send(w, job, cold));
+            } else {
+                if (batches == null) {
+                    batches = new IdentityHashMap<>();
+                }
+                batches.computeIfAbsent(w, x -> new ArrayList<>()).add(job);
+            }
+        }
+        if (batches != null) {
+            batches.forEach((w, jobs) -> after.add(() -> sendAll(w, jobs)));
+        }
+    }
+
+    /**
+     * How many jobs {@code w} may have in flight: its threads, plus, when tasks are timed by
+     * nothing and its tasks have been short, as many as make about {@link #AHEAD_NANOS} of work (at
+     * most {@link #MAX_AHEAD}); never more than it has left before it is recycled. Jobs that wait
+     * in a worker's queue start in the order they were sent, so when a worker dies only the first
+     * {@code threads} of its unanswered jobs can have started ({@link #exited}).
+     */
+    private int windowLocked(Worker w) {
+        int window = threads;
+        if (w.serviceNanos > 0 && !timed) {
+            window += (int) Math.min(MAX_AHEAD, AHEAD_NANOS / w.serviceNanos);
+        }
+        return Math.min(window, maxTasksPerWorker - w.tasksDone);
+    }
+
+    /** Writes the frames of jobs that go to {@code w} together (untimed, no large arrays). */
+    private void sendAll(Worker w, List<Job> jobs) {
+        for (Job j : jobs) {
+            j.future.started(w.label);
+        }
+        try {
+            Job.sendAll(w.wire, jobs);
+        } catch (IOException e) {
+            w.killTree(); // the channel broke: the worker's exit settles these jobs
         }
     }
 
@@ -349,7 +417,6 @@ public final class ProcessBackend implements Backend {
      * and the limit counts from then ({@link #started}).
      */
     private void send(Worker w, Job job, boolean cold) {
-        job.sentNanos = System.nanoTime();
         job.future.started(w.label);
         boolean timed = options.taskTimeout().isPresent();
         try {
@@ -416,18 +483,15 @@ public final class ProcessBackend implements Backend {
                 || life.is(Lifecycle.State.TERMINATED)) {
             return;
         }
-        if (life.is(Lifecycle.State.SHUTDOWN)
-                && pending.stream().allMatch(j -> j.future.isDone())) {
-            return;
+        int live = 0; // a loop, not a stream: this runs at every submit
+        for (Worker w : workers) {
+            if (w.state == Worker.State.STARTING || w.state == Worker.State.READY) {
+                live++;
+            }
         }
-        long live =
-                workers.stream()
-                        .filter(
-                                w ->
-                                        w.state == Worker.State.STARTING
-                                                || w.state == Worker.State.READY)
-                        .count();
-        if (live >= options.workers()) {
+        if (live >= options.workers()
+                || (life.is(Lifecycle.State.SHUTDOWN)
+                        && pending.stream().allMatch(j -> j.future.isDone()))) {
             return;
         }
         long wait = respawnNotBefore - System.nanoTime();
@@ -435,7 +499,7 @@ public final class ProcessBackend implements Backend {
             if (respawn == null) {
                 Log.warning(
                         "pool %s starts its next worker in %d ms, after %d start failure(s) in a"
-                            + " row",
+                                + " row",
                         poolName, TimeUnit.NANOSECONDS.toMillis(wait), startFailures);
                 respawn = Timers.schedule(this::respawnDue, wait, TimeUnit.NANOSECONDS);
             }
@@ -470,13 +534,11 @@ public final class ProcessBackend implements Backend {
                 return;
             }
             w.neverStarted = true;
-            w.state =
-                    Worker.State
-                            .RETIRING; // replaced once its exit is accounted for, after the
+            w.state = Worker.State.RETIRING; // replaced once its exit is accounted for, after the
             // back-off
             w.killReason =
                     "forkwise killed it because it never started: it was not ready within the start"
-                        + " timeout of "
+                            + " timeout of "
                             + Durations.format(options.startTimeout())
                             + " (ProcessOptions.startTimeout)";
         } finally {
@@ -614,6 +676,14 @@ public final class ProcessBackend implements Backend {
                 return; // not a request this worker runs (anymore): a stale reply is dropped
             }
             w.tasksDone++;
+            long now = System.nanoTime();
+            long sample =
+                    Math.min(
+                            now - Math.max(job.sentNanos, w.lastReplyNanos),
+                            MAX_SERVICE_SAMPLE_NANOS);
+            w.serviceNanos =
+                    w.serviceNanos == 0 ? sample : w.serviceNanos + (sample - w.serviceNanos) / 8;
+            w.lastReplyNanos = now;
             if (options.maxTasksPerWorker().isPresent()
                     && w.tasksDone >= options.maxTasksPerWorker().getAsInt()) {
                 retireLocked(w, after);
@@ -679,6 +749,7 @@ public final class ProcessBackend implements Backend {
             case Wire.FAILED -> {
                 job.future.failRemotely(codec.decodeThrowable(f.message()));
             }
+            case Wire.SKIPPED -> job.future.cancel(false); // cancelled before it started
             default -> {
                 job.future.completeExceptionally(
                         Transfer.resultNotSent(
@@ -732,7 +803,7 @@ public final class ProcessBackend implements Backend {
             workers.remove(w);
             reason = w.killReason;
             crashed = !w.stopRequested || !w.inflight.isEmpty();
-            int together = w.inflight.size();
+            int together = Math.min(threads, w.inflight.size());
             if (together > 1) {
                 reason =
                         (reason == null ? "" : reason + "; ")
@@ -745,22 +816,39 @@ public final class ProcessBackend implements Backend {
                                 + together
                                 + " fail (with idempotentRetries they run again)";
             }
+            // jobs in a worker start in the order they were sent, at most `threads` at a time: of
+            // its unanswered jobs only the first `threads` can have started; the others never ran
+            // and go back to the front of the queue as they were
+            List<Job> again = new ArrayList<>();
+            int position = 0;
             for (Job j : w.inflight.values()) {
+                boolean mayHaveStarted = position++ < threads;
                 if (j.timeout != null) {
                     j.timeout.cancel(false);
                 }
                 if (j.future.isDone()) {
                     continue;
                 }
-                if (j.attempts < options.idempotentRetries() && life.is(Lifecycle.State.RUNNING)) {
+                if (!mayHaveStarted) {
+                    if (stoppedNow) {
+                        j.future.cancel(false); // shutdownNow: it never starts
+                    } else {
+                        j.worker = null;
+                        again.add(j);
+                    }
+                } else if (j.attempts < options.idempotentRetries()
+                        && life.is(Lifecycle.State.RUNNING)) {
                     j.attempts++;
                     j.worker = null;
-                    pending.addFirst(j);
+                    again.add(j);
                 } else {
                     lost.add(j);
                 }
             }
             w.inflight.clear();
+            for (int i = again.size() - 1; i >= 0; i--) {
+                pending.addFirst(again.get(i));
+            }
             if (!wasReady && !w.stopRequested && startFailedLocked(w, signal)) {
                 startFailures++;
                 respawnNotBefore =
@@ -775,7 +863,7 @@ public final class ProcessBackend implements Backend {
                                 + ")";
                 Log.warning(
                         "worker pid %d of pool %s failed to start (%d in a row): exit code %d%s;"
-                            + " %s",
+                                + " %s",
                         w.pid,
                         poolName,
                         startFailures,
@@ -785,7 +873,7 @@ public final class ProcessBackend implements Backend {
                 if (startFailures >= START_FAILURES_TO_GIVE_UP) {
                     Log.error(
                             "pool %s gives up starting workers after %d failures in a row; the next"
-                                + " submit tries again",
+                                    + " submit tries again",
                             poolName, startFailures);
                     giveUpStartingLocked(
                             new WorkerCrashedException(
@@ -963,6 +1051,7 @@ public final class ProcessBackend implements Backend {
         lock.lock();
         try {
             life.advance(Lifecycle.State.SHUTDOWN);
+            stoppedNow = true;
             for (Job j : pending) {
                 if (!j.future.isDone()) {
                     never.add(j.future);
@@ -1002,7 +1091,7 @@ public final class ProcessBackend implements Backend {
                 if (!w.inflight.isEmpty() && w.state != Worker.State.DEAD && w.owner == owner) {
                     w.killReason =
                             "forkwise killed it because shutdownNow() interrupted its task, which"
-                                + " had not stopped "
+                                    + " had not stopped "
                                     + Durations.format(SHUTDOWN_NOW_GRACE)
                                     + " later";
                     w.state = Worker.State.RETIRING;

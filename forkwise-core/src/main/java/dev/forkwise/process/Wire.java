@@ -1,5 +1,6 @@
 package dev.forkwise.process;
 
+import dev.forkwise.codec.Forms;
 import dev.forkwise.codec.Message;
 import dev.forkwise.ipc.SharedMemory;
 
@@ -18,6 +19,7 @@ import java.nio.channels.Channels;
 import java.nio.channels.SocketChannel;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
+import java.util.BitSet;
 import java.util.concurrent.locks.ReentrantLock;
 
 /**
@@ -108,6 +110,18 @@ final class Wire implements Closeable {
     /** Worker → parent: request {@code id} (a {@code TASK_SAY_START}) is decoded and starts now. */
     static final byte STARTED = 17;
 
+    /**
+     * Parent → worker: lambda form number {@code id} of the parent ({@link Forms}), sent once per
+     * channel before the first frame that names it.
+     */
+    static final byte FORM = 18;
+
+    /**
+     * Worker → parent: request {@code id} was cancelled while it waited in the worker's queue and
+     * never ran.
+     */
+    static final byte SKIPPED = 19;
+
     private static final int MAX_LENGTH = Integer.MAX_VALUE - 64;
     private static final int MAX_ATTACHMENTS = 1 << 20;
 
@@ -149,6 +163,12 @@ final class Wire implements Closeable {
     private DataOutputStream out;
 
     private final ReentrantLock writeLock = new ReentrantLock();
+
+    /** The lambda forms this end has sent; guarded by {@link #writeLock}. */
+    private final BitSet formsSent = new BitSet();
+
+    /** The lambda forms the other end has sent; defined by the reading thread. */
+    private final Forms forms = new Forms();
 
     /** Parent: the link both ends use (reading thread only); worker: the link once mapped. */
     private volatile ShmLink link;
@@ -202,7 +222,7 @@ final class Wire implements Closeable {
         readFully(channel, rest);
         if (rest.getInt(8)
                 != 0) { // after the id (the parent knows the worker's pid from the spawn):
-                        // attachments
+            // attachments
             return null;
         }
         return new String(rest.array(), HEADER - 5, TOKEN_LENGTH, StandardCharsets.US_ASCII);
@@ -252,6 +272,26 @@ final class Wire implements Closeable {
     }
 
     /**
+     * Writes frames of one {@code type}, {@code ids[i]} with {@code messages[i]}, and flushes once:
+     * the other end gets them with one wake-up.
+     */
+    void sendAll(byte type, long[] ids, Message[] messages) throws IOException {
+        boolean interrupted = Thread.interrupted(); // as in send
+        writeLock.lock();
+        try {
+            for (int i = 0; i < ids.length; i++) {
+                writeUnflushed(type, ids[i], messages[i]);
+            }
+            out.flush();
+        } finally {
+            writeLock.unlock();
+            if (interrupted) {
+                Thread.currentThread().interrupt();
+            }
+        }
+    }
+
+    /**
      * Writes one frame if no other thread is writing now; returns whether it did. For a thread that
      * must not wait for the lock (a worker's reading thread).
      */
@@ -268,10 +308,20 @@ final class Wire implements Closeable {
     }
 
     private void writeFrame(byte type, long id, Message m) throws IOException {
-        out.writeInt(m.length());
-        out.writeByte(type);
-        out.writeLong(id);
-        out.writeInt(m.attachments().length);
+        writeUnflushed(type, id, m);
+        out.flush();
+    }
+
+    private void writeUnflushed(byte type, long id, Message m) throws IOException {
+        for (int n : m.forms()) {
+            if (!formsSent.get(n)) {
+                byte[] form = Forms.bytes(n);
+                writeHeader(FORM, n, form.length, 0);
+                out.write(form);
+                formsSent.set(n);
+            }
+        }
+        writeHeader(type, id, m.length(), m.attachments().length);
         out.write(m.body(), 0, m.length());
         for (byte[] a : m.attachments()) {
             out.writeInt(a.length);
@@ -279,7 +329,22 @@ final class Wire implements Closeable {
                 out.write(a, off, Math.min(SLICE, a.length - off));
             }
         }
-        out.flush();
+    }
+
+    private void writeHeader(byte type, long id, int length, int attachments) throws IOException {
+        out.writeInt(length);
+        out.writeByte(type);
+        out.writeLong(id);
+        out.writeInt(attachments);
+    }
+
+    /**
+     * The lambda forms the other end has sent on this channel, for decoding its frames.
+     *
+     * @return the forms
+     */
+    Forms forms() {
+        return forms;
     }
 
     /**
@@ -294,6 +359,7 @@ final class Wire implements Closeable {
                 case LINK_OFFER -> takeLink(f);
                 case LINK_REFUSED -> dropOffer();
                 case SWITCHED -> switched();
+                case FORM -> forms.define(Math.toIntExact(f.id()), f.payload());
                 default -> {
                     return f;
                 }
@@ -345,9 +411,8 @@ final class Wire implements Closeable {
                                     send(LINK_REFUSED, 0, Message.EMPTY);
                                     return;
                                 }
-                                link =
-                                        l; // before SWITCHED goes out: the parent's SWITCHED, read
-                                           // after it, needs it
+                                link = l; // before SWITCHED goes out: the parent's SWITCHED, read
+                                // after it, needs it
                                 switchOutput(
                                         l.out(
                                                 ShmLink.Direction.TO_PARENT,
@@ -355,7 +420,7 @@ final class Wire implements Closeable {
                                                 this::isClosed));
                             } catch (IOException e) {
                                 close(); // the channel broke: the worker's reading thread sees it
-                                         // and ends the worker
+                                // and ends the worker
                             }
                         });
     }

@@ -6,7 +6,7 @@ import java.io.IOException;
 import java.io.OutputStream;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
-import java.util.HashMap;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ScheduledFuture;
@@ -64,8 +64,21 @@ final class Worker {
     // guarded by the owner's lock
     State state = State.STARTING;
     Wire wire;
-    final Map<Long, Job> inflight = new HashMap<>();
+
+    /** The requests sent and not yet answered, in the order they were sent. */
+    final Map<Long, Job> inflight = new LinkedHashMap<>();
+
     int tasksDone;
+
+    /**
+     * A moving average of the time the worker takes per task, as its replies show it (0 until the
+     * first reply): how many tasks it may be sent ahead ({@link ProcessBackend}).
+     */
+    long serviceNanos;
+
+    /** When its last reply came ({@link System#nanoTime()}). */
+    long lastReplyNanos;
+
     boolean stopRequested;
     String killReason;
     boolean everReady;

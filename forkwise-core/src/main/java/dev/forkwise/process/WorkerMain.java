@@ -17,6 +17,7 @@ import java.io.PrintStream;
 import java.net.UnixDomainSocketAddress;
 import java.nio.channels.SocketChannel;
 import java.nio.charset.StandardCharsets;
+import java.util.ArrayDeque;
 import java.util.Map;
 import java.util.concurrent.Callable;
 import java.util.concurrent.ConcurrentHashMap;
@@ -46,15 +47,20 @@ import java.util.concurrent.locks.ReentrantLock;
  * parent's process handle every 200 ms.
  *
  * <p><b>Tasks: leader and followers.</b> {@code threads + 1} threads take turns reading the
- * channel: the one holding the read turn reads a frame; if it is a {@code TASK}, it passes the turn
- * on and runs the task itself, then sends {@code OK}, {@code FAILED} or {@code UNSENDABLE} with the
- * request id of the frame and waits for its next turn. So a task starts on the thread that read it,
- * with no hand-off to another thread on the way in, and while tasks run one thread still reads, so
- * {@code CANCEL} (which interrupts the thread running that id, and only while it still runs that
- * id) is seen at once. The parent sends a worker at most {@code threads} tasks at a time, so a
- * reader is always free. In single-task mode ({@code threads == 0}, {@link
- * dev.forkwise.ChildProcess}), the worker exits after the first task: 0 if it returned, 1 if it
- * threw.
+ * channel: the one holding the read turn reads a frame; if it is a {@code TASK} and fewer than
+ * {@code threads} tasks run, it passes the turn on and runs the task itself, then sends {@code OK},
+ * {@code FAILED} or {@code UNSENDABLE} with the request id of the frame and looks for its next
+ * task. So a task starts on the thread that read it, with no hand-off to another thread on the way
+ * in, and while tasks run one thread still reads, so {@code CANCEL} (which interrupts the thread
+ * running that id, and only while it still runs that id) is seen at once.
+ *
+ * <p><b>Tasks sent ahead.</b> For short tasks the parent sends more than {@code threads} at a time
+ * (so a worker never waits a round trip for its next one). A task read while {@code threads} run
+ * waits in a queue; a thread that finishes takes the queue's first. Tasks start in the order they
+ * came, which is what lets the parent tell, when a worker dies, which tasks cannot have started.
+ * One that is cancelled while it waits never runs: the worker says {@code SKIPPED}. In single-task
+ * mode ({@code threads == 0}, {@link dev.forkwise.ChildProcess}), the worker exits after the first
+ * task: 0 if it returned, 1 if it threw.
  */
 public final class WorkerMain {
 
@@ -79,6 +85,13 @@ public final class WorkerMain {
     private final boolean training;
 
     private final Map<Long, Running> running = new ConcurrentHashMap<>();
+
+    /** Tasks read while {@code threads} ran, in the order they came; guarded by itself. */
+    private final ArrayDeque<Wire.Frame> waiting = new ArrayDeque<>();
+
+    /** Tasks running now; guarded by {@link #waiting}. */
+    private int busy;
+
     private final AtomicInteger replies = new AtomicInteger();
 
     private WorkerMain(Wire wire, int threads, boolean training) {
@@ -132,36 +145,66 @@ public final class WorkerMain {
         return worker;
     }
 
-    /** One of the {@code threads + 1} threads that take turns reading and run what they read. */
+    /**
+     * One of the {@code threads + 1} threads that take turns reading and run what they read, or
+     * what waits in the queue.
+     */
     void serve() {
+        Wire.Frame f = null;
         while (true) {
-            Wire.Frame f;
-            Running r;
-            takeTurn();
-            try {
-                f = wire.read();
+            if (f == null) {
+                f = readTask();
+                if (f == null) {
+                    return;
+                }
+            }
+            run(f.id(), f.message(), running.get(f.id()), f.type() == Wire.TASK_SAY_START);
+            synchronized (waiting) {
+                busy--;
+                f = waiting.pollFirst();
+                if (f != null) {
+                    busy++;
+                }
+            }
+        }
+    }
+
+    /**
+     * Takes the read turn and reads until a task this thread may run comes: returns it (counted in
+     * {@link #busy}), or null when the worker is ending.
+     */
+    private Wire.Frame readTask() {
+        takeTurn();
+        try {
+            while (true) {
+                Wire.Frame f = wire.read();
                 if (f.type() != Wire.TASK && f.type() != Wire.TASK_SAY_START) {
                     control(f);
                     continue;
                 }
-                r = new Running();
-                running.put(f.id(), r);
-            } catch (EOFException e) {
-                if (!training) {
-                    parentGone();
+                running.put(f.id(), new Running());
+                synchronized (waiting) {
+                    if (waiting.isEmpty() && busy < threads) {
+                        busy++;
+                        return f;
+                    }
+                    waiting.addLast(f); // a finishing thread takes it, in order
                 }
-                return;
-            } catch (IOException | RuntimeException e) {
-                if (training) {
-                    return; // the training run is ending: it writes the cache as it exits
-                }
-                System.err.println("forkwise worker: channel failed: " + e);
-                Runtime.getRuntime().halt(2);
-                return;
-            } finally {
-                readTurn.unlock();
             }
-            run(f.id(), f.message(), r, f.type() == Wire.TASK_SAY_START);
+        } catch (EOFException e) {
+            if (!training) {
+                parentGone();
+            }
+            return null;
+        } catch (IOException | RuntimeException e) {
+            if (training) {
+                return null; // the training run is ending: it writes the cache as it exits
+            }
+            System.err.println("forkwise worker: channel failed: " + e);
+            Runtime.getRuntime().halt(2);
+            return null;
+        } finally {
+            readTurn.unlock();
         }
     }
 
@@ -228,12 +271,17 @@ public final class WorkerMain {
     }
 
     private void run(long id, Message payload, Running r, boolean sayStart) {
-        r.start();
         boolean ok = false;
         try {
+            if (!r.start() && !single) {
+                r.finish(); // clears the interrupt meant for it
+                running.remove(id);
+                wire.send(Wire.SKIPPED, id, Message.EMPTY); // cancelled while it waited
+                return;
+            }
             Object result;
             try {
-                Callable<?> call = (Callable<?>) codec.decode(payload);
+                Callable<?> call = (Callable<?>) codec.decode(payload, wire.forms());
                 if (sayStart) {
                     wire.send(Wire.STARTED, id, Message.EMPTY); // the time limit counts from here
                 }
@@ -282,11 +330,16 @@ public final class WorkerMain {
         private boolean cancelled;
         private boolean done;
 
-        synchronized void start() {
+        /**
+         * The current thread runs the request from now; returns false if it was cancelled before
+         * (then the thread is interrupted too, for a single-task child, which runs it anyway).
+         */
+        synchronized boolean start() {
             thread = Thread.currentThread();
             if (cancelled) {
-                thread.interrupt(); // cancelled before it started: it starts interrupted
+                thread.interrupt();
             }
+            return !cancelled;
         }
 
         synchronized void interrupt() {
