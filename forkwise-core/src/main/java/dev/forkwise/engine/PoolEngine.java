@@ -21,6 +21,7 @@ import java.util.Spliterators;
 import java.util.concurrent.Callable;
 import java.util.concurrent.CancellationException;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.Future;
 import java.util.concurrent.RejectedExecutionException;
@@ -28,6 +29,7 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
+import java.util.function.Consumer;
 import java.util.function.Supplier;
 import java.util.stream.Gatherer;
 import java.util.stream.Stream;
@@ -297,31 +299,36 @@ public class PoolEngine implements Pool {
                     List.of(), 0, CompletableFuture.completedFuture(new ArrayList<>()));
         }
         int size = chunk > 0 ? chunk : autoChunk(items.length);
-        List<TaskFuture<?>> chunks = new ArrayList<>((items.length + size - 1) / size);
+        TaskFuture<?>[] all = new TaskFuture<?>[(items.length + size - 1) / size];
+        List<TaskFuture<?>> chunks = Arrays.asList(all);
+        CompletableFuture<List<R>> result = new CompletableFuture<>();
+        AtomicInteger remaining = new AtomicInteger(all.length);
+        // one listener for the call, told by each chunk as it completes
+        Consumer<TaskFuture<?>> listener =
+                f -> {
+                    if (f.isCompletedExceptionally()) {
+                        if (result.completeExceptionally(failureOf(f))) {
+                            chunks.forEach(c -> c.cancel(false));
+                        }
+                    } else if (remaining.decrementAndGet() == 0) {
+                        result.complete(gather(chunks, items.length));
+                    }
+                };
+        for (int i = 0, start = 0; i < all.length; i++, start += size) {
+            Object[] slice = Arrays.copyOfRange(items, start, Math.min(items.length, start + size));
+            Chunk c = new Chunk(label, erase(fn), slice, start);
+            TaskFuture<Object[]> f = TaskFuture.forBulk(c::describe, c);
+            f.whenDone(listener);
+            all[i] = f;
+        }
+        // every chunk exists before the first is handed over: a failure cancels them all
         try {
-            for (int start = 0; start < items.length; start += size) {
-                Object[] slice =
-                        Arrays.copyOfRange(items, start, Math.min(items.length, start + size));
-                Chunk c = new Chunk(label, erase(fn), slice, start);
-                chunks.add(dispatchBulk(c::describe, c));
+            for (TaskFuture<?> f : all) {
+                dispatch(f);
             }
         } catch (RejectedExecutionException e) {
             chunks.forEach(f -> f.cancel(false));
             throw e;
-        }
-        CompletableFuture<List<R>> result = new CompletableFuture<>();
-        AtomicInteger remaining = new AtomicInteger(chunks.size());
-        for (TaskFuture<?> f : chunks) {
-            f.whenComplete(
-                    (r, e) -> {
-                        if (e != null) {
-                            if (result.completeExceptionally(e)) {
-                                chunks.forEach(c -> c.cancel(false));
-                            }
-                        } else if (remaining.decrementAndGet() == 0) {
-                            result.complete(gather(chunks, items.length));
-                        }
-                    });
         }
         result.whenComplete(
                 (r, e) -> {
@@ -330,6 +337,18 @@ public class PoolEngine implements Pool {
                     }
                 });
         return new MapCall<>(chunks, items.length, result);
+    }
+
+    /** What a future that completed exceptionally failed with (its cancellation, if cancelled). */
+    private static Throwable failureOf(CompletableFuture<?> f) {
+        try {
+            f.join();
+            throw new IllegalStateException("not failed: " + f);
+        } catch (CompletionException e) {
+            return e.getCause();
+        } catch (CancellationException e) {
+            return e;
+        }
     }
 
     /** The results of every chunk, in input order. */

@@ -9,8 +9,7 @@ import java.util.concurrent.Callable;
 import java.util.concurrent.CancellationException;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
-import java.util.concurrent.ExecutionException;
-import java.util.concurrent.FutureTask;
+import java.util.function.Consumer;
 import java.util.function.Supplier;
 
 /**
@@ -19,10 +18,18 @@ import java.util.function.Supplier;
  *
  * <h2>Implementation notes</h2>
  *
- * <p>Running locally is delegated to a {@link FutureTask}, which already solves the hard parts of
- * cancellation: a task cancelled before it starts never runs, and {@code cancel(true)} interrupts
- * the running thread without leaking that interrupt into the next task the thread runs. When the
- * FutureTask finishes, its {@code done()} hook moves the outcome into this CompletableFuture.
+ * <p>One object per task: this future is also what a thread runs, with no {@link
+ * java.util.concurrent.FutureTask} inside. It keeps FutureTask's guarantees for cancellation. A
+ * task runs at most once ({@code RUN}, a compare-and-set). A task cancelled before it starts never
+ * runs: {@link #run()} publishes its thread ({@code runner}) and then looks whether the future is
+ * done, while {@code cancel} completes the future and then looks for a thread to interrupt, so one
+ * of the two sees the other (both are volatile). {@code cancel(true)} interrupts only the thread
+ * running this task: {@link #run()} does not return while a cancel is delivering its interrupt
+ * ({@code interrupting}), so the interrupt cannot land on whatever the thread runs next once it has
+ * been cleared by the pool (as FutureTask's {@code handlePossibleCancellationInterrupt}).
+ *
+ * <p>A bulk call's bookkeeping is one listener per call ({@link #whenDone}), not a completion stage
+ * per chunk.
  *
  * <p><b>What a failure looks like.</b> A future that a user holds ({@code submit}, {@code
  * invokeAll}, {@code applyAsync}, {@code run}) fails with exactly what the task threw, as the
@@ -44,8 +51,20 @@ public final class TaskFuture<R> extends CompletableFuture<R> implements Runnabl
     private volatile Object description;
 
     private final Callable<R> task;
-    private final FutureTask<R> local;
     private final boolean bulk;
+
+    /** Whether {@link #run()} has taken the task; once, by {@link #RUN}. */
+    private volatile boolean taken;
+
+    /** The thread running the task, while it runs. */
+    private volatile Thread runner;
+
+    /** A {@code cancel(true)} is interrupting {@link #runner}. */
+    private volatile boolean interrupting;
+
+    /** Told once when the future completes (a bulk call's bookkeeping), or null. */
+    private volatile Consumer<TaskFuture<?>> onDone;
+
     private volatile boolean interruptRequested;
 
     /** Its pool's watch, or null for a task no pool runs. */
@@ -61,12 +80,14 @@ public final class TaskFuture<R> extends CompletableFuture<R> implements Runnabl
     private volatile boolean endReported;
 
     private static final VarHandle ENDED;
+    private static final VarHandle RUN;
 
     static {
         try {
             ENDED =
                     MethodHandles.lookup()
                             .findVarHandle(TaskFuture.class, "endReported", boolean.class);
+            RUN = MethodHandles.lookup().findVarHandle(TaskFuture.class, "taken", boolean.class);
         } catch (ReflectiveOperationException e) {
             throw new ExceptionInInitializerError(e);
         }
@@ -97,7 +118,6 @@ public final class TaskFuture<R> extends CompletableFuture<R> implements Runnabl
         this.description = description;
         this.task = Objects.requireNonNull(task, "task");
         this.bulk = bulk;
-        this.local = new LocalRun(task);
     }
 
     /**
@@ -138,13 +158,52 @@ public final class TaskFuture<R> extends CompletableFuture<R> implements Runnabl
         return task;
     }
 
-    /** Runs the task on the calling thread, unless it was cancelled first. */
+    /** Runs the task on the calling thread, unless it was cancelled first; at most once. */
     @Override
     public void run() {
-        if (!isDone() && begin()) {
-            worker = Thread.currentThread().getName();
+        if (isDone() || !RUN.compareAndSet(this, false, true)) {
+            return;
         }
-        local.run();
+        runner = Thread.currentThread();
+        try {
+            if (isDone()) {
+                return; // cancelled (or failed instead) just now: it never runs
+            }
+            if (begin()) {
+                Thread t = Thread.currentThread();
+                worker = t.getName().isEmpty() ? "thread #" + t.threadId() : t.getName();
+            }
+            R result;
+            try {
+                result = task.call();
+            } catch (Throwable t) {
+                completeExceptionally(wrap(t));
+                return;
+            }
+            complete(result);
+        } finally {
+            runner = null;
+            while (interrupting) {
+                Thread.onSpinWait(); // a cancel(true) is delivering its interrupt to this thread
+            }
+        }
+    }
+
+    /**
+     * Tells {@code listener} once, on the completing thread, when this future completes; set before
+     * the task is handed to a backend.
+     *
+     * @param listener what to tell
+     */
+    void whenDone(Consumer<TaskFuture<?>> listener) {
+        this.onDone = listener;
+    }
+
+    private void done() {
+        Consumer<TaskFuture<?>> l = onDone;
+        if (l != null) {
+            l.accept(this);
+        }
     }
 
     /** Reports to {@code w} from now on: the engine's, as it hands the task to its backend. */
@@ -175,7 +234,10 @@ public final class TaskFuture<R> extends CompletableFuture<R> implements Runnabl
             return false;
         }
         startedFlag = true;
-        TaskWatch.TaskEvent e = w.started(this::description);
+        TaskWatch.TaskEvent e = w.started();
+        if (e != null) {
+            e.task = description();
+        }
         event = e;
         return e != null;
     }
@@ -185,6 +247,7 @@ public final class TaskFuture<R> extends CompletableFuture<R> implements Runnabl
         boolean did = super.complete(value);
         if (did) {
             ended(null);
+            done();
         }
         return did;
     }
@@ -194,6 +257,7 @@ public final class TaskFuture<R> extends CompletableFuture<R> implements Runnabl
         boolean did = super.completeExceptionally(ex);
         if (did) {
             ended(ex);
+            done();
         }
         return did;
     }
@@ -230,8 +294,7 @@ public final class TaskFuture<R> extends CompletableFuture<R> implements Runnabl
      * @param why the failure
      */
     public void failInstead(Throwable why) {
-        completeExceptionally(why);
-        local.cancel(false);
+        completeExceptionally(why); // run() then finds it done
     }
 
     /**
@@ -244,9 +307,22 @@ public final class TaskFuture<R> extends CompletableFuture<R> implements Runnabl
             interruptRequested = true;
         }
         boolean cancelled = super.cancel(mayInterruptIfRunning);
-        local.cancel(mayInterruptIfRunning);
+        if (cancelled && mayInterruptIfRunning) {
+            interrupting = true; // before runner is read: run() waits for this to end
+            try {
+                Thread t = runner;
+                if (t != null) {
+                    t.interrupt();
+                }
+            } finally {
+                interrupting = false;
+            }
+        }
         if (isCancelled()) {
             ended(new CancellationException());
+        }
+        if (cancelled) {
+            done();
         }
         return cancelled;
     }
@@ -277,29 +353,5 @@ public final class TaskFuture<R> extends CompletableFuture<R> implements Runnabl
         // a CompletableFuture failed with a CancellationException counts as cancelled; one failed
         // with a CompletionException reports its cause from get(), join() and exceptionNow()
         return own instanceof CancellationException ? new CompletionException(own) : own;
-    }
-
-    /** The local run, whose outcome is moved into the enclosing future. */
-    private final class LocalRun extends FutureTask<R> {
-        LocalRun(Callable<R> task) {
-            super(task);
-        }
-
-        @Override
-        protected void done() {
-            if (isCancelled()) {
-                TaskFuture.super.cancel(false);
-                ended(new CancellationException());
-                return;
-            }
-            try {
-                complete(get());
-            } catch (ExecutionException e) {
-                completeExceptionally(wrap(e.getCause()));
-            } catch (CancellationException | InterruptedException e) {
-                // Not reachable: done() runs after the outcome is set and isCancelled() was false.
-                completeExceptionally(e);
-            }
-        }
     }
 }

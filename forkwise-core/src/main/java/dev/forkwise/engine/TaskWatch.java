@@ -14,7 +14,6 @@ import jdk.jfr.StackTrace;
 import java.util.concurrent.CancellationException;
 import java.util.concurrent.CompletionException;
 import java.util.concurrent.atomic.LongAdder;
-import java.util.function.Supplier;
 
 /**
  * What a pool knows about its tasks, on every backend: counters for {@link Pool#stats()} and the
@@ -52,18 +51,23 @@ public final class TaskWatch {
         submitted.decrement();
     }
 
-    /** The task starts; returns its event, begun, or null when no recording wants one. */
-    TaskEvent started(Supplier<String> task) {
+    /**
+     * The task starts; returns its event, begun, for the caller to name the task in, or null when
+     * no recording wants one (then nothing is allocated).
+     */
+    TaskEvent started() {
         started.increment();
-        TaskEvent e = new TaskEvent();
-        if (!e.isEnabled()) {
+        if (!PROBE.isEnabled()) {
             return null;
         }
+        TaskEvent e = new TaskEvent();
         e.begin();
         e.pool = pool;
-        e.task = task.get();
         return e;
     }
+
+    /** Asks whether a recording wants task events: an event's enablement is its type's. */
+    private static final TaskEvent PROBE = new TaskEvent();
 
     /** The task ended with {@code failure} (null on success); {@code event} is its start's. */
     void ended(boolean hadStarted, Throwable failure, TaskEvent event, String worker) {
