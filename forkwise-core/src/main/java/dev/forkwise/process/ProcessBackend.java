@@ -325,7 +325,7 @@ public final class ProcessBackend implements Backend {
             }
             pending.addLast(job);
             replenishLocked(after);
-            assignLocked(after);
+            assignLocked(after, false);
         } finally {
             lock.unlock();
         }
@@ -345,6 +345,16 @@ public final class ProcessBackend implements Backend {
      * more that wait in its own queue; jobs for one worker go out in one write.
      */
     private void assignLocked(List<Runnable> after) {
+        assignLocked(after, true);
+    }
+
+    /**
+     * Like {@link #assignLocked(List)}; without {@code ahead}, only to workers with a free thread.
+     * A submit assigns so (a lone task starts at once); sending ahead is left to the threads that
+     * read replies, which then top a worker up many jobs to a write, and the submitting thread only
+     * queues.
+     */
+    private void assignLocked(List<Runnable> after, boolean ahead) {
         Map<Worker, List<Job>> batches = null;
         while (!pending.isEmpty()) {
             Job job = pending.peekFirst();
@@ -355,7 +365,7 @@ public final class ProcessBackend implements Backend {
             Worker best = null;
             for (Worker w : workers) {
                 if (w.state == Worker.State.READY
-                        && w.inflight.size() < (job.large ? threads : windowLocked(w))
+                        && (ahead ? hasRoomLocked(w, job, batches) : w.inflight.size() < threads)
                         && (best == null || w.inflight.size() < best.inflight.size())) {
                     best = w;
                 }
@@ -381,6 +391,24 @@ public final class ProcessBackend implements Backend {
         if (batches != null) {
             batches.forEach((w, jobs) -> after.add(() -> sendAll(w, jobs)));
         }
+    }
+
+    /**
+     * Whether {@code job} may go to {@code w} now. A worker with a free thread always has room; one
+     * whose threads are busy takes jobs ahead only up to its {@link #windowLocked window}, and is
+     * topped up only once half of that is free (or while it is being topped up in this call): so
+     * jobs sent ahead go out many to a write, not one per reply.
+     */
+    private boolean hasRoomLocked(Worker w, Job job, Map<Worker, List<Job>> batches) {
+        int n = w.inflight.size();
+        if (n < threads) {
+            return true;
+        }
+        if (job.large) {
+            return false;
+        }
+        int window = windowLocked(w);
+        return n < window && (n <= window / 2 || (batches != null && batches.containsKey(w)));
     }
 
     /**
@@ -676,14 +704,12 @@ public final class ProcessBackend implements Backend {
                 return; // not a request this worker runs (anymore): a stale reply is dropped
             }
             w.tasksDone++;
-            long now = System.nanoTime();
-            long sample =
-                    Math.min(
-                            now - Math.max(job.sentNanos, w.lastReplyNanos),
-                            MAX_SERVICE_SAMPLE_NANOS);
+            // the worker's own time for the task, not the channel's: a slow channel (a socket, a
+            // busy machine) must not be taken for slow tasks, or the window would shrink just when
+            // more in flight is what covers the latency
+            long sample = Math.min(Math.max(1, f.micros()) * 1_000L, MAX_SERVICE_SAMPLE_NANOS);
             w.serviceNanos =
                     w.serviceNanos == 0 ? sample : w.serviceNanos + (sample - w.serviceNanos) / 8;
-            w.lastReplyNanos = now;
             if (options.maxTasksPerWorker().isPresent()
                     && w.tasksDone >= options.maxTasksPerWorker().getAsInt()) {
                 retireLocked(w, after);

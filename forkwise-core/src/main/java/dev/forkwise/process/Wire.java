@@ -26,13 +26,15 @@ import java.util.concurrent.locks.ReentrantLock;
  * One end of the channel between the parent and a worker: frames over a Unix-domain socket, and
  * then, once both ends have switched, over a {@link ShmLink} in shared memory.
  *
- * <p>A frame is {@code int bodyLength, byte type, long id, int attachments, byte[bodyLength] body},
- * then each attachment as {@code int length, byte[length]}, big-endian. The id is the request id of
- * the task a frame is about (0 for frames about the worker itself), so a reply can only ever
- * complete the request it answers. Attachments carry large {@code byte[]} values of a {@link Codec}
- * message: each is written straight from the caller's array and read straight into an array of its
- * own, never copied into or out of the body. Any thread may {@link #send}; frames are written whole
- * under a lock. One thread at a time {@link #read}s.
+ * <p>A frame is {@code int bodyLength, byte type, long id, int attachments, int micros,
+ * byte[bodyLength] body}, then each attachment as {@code int length, byte[length]}, big-endian. The
+ * id is the request id of the task a frame is about (0 for frames about the worker itself), so a
+ * reply can only ever complete the request it answers. A reply's {@code micros} is the time the
+ * worker spent on the request (decoding, running, encoding): how the parent learns how short its
+ * tasks are, whatever the channel's own latency. Attachments carry large {@code byte[]} values of a
+ * {@link Codec} message: each is written straight from the caller's array and read straight into an
+ * array of its own, never copied into or out of the body. Any thread may {@link #send}; frames are
+ * written whole under a lock. One thread at a time {@link #read}s.
  *
  * <h2>Switching to shared memory</h2>
  *
@@ -129,7 +131,7 @@ final class Wire implements Closeable {
     private static final int SLICE = 1 << 20;
 
     /** A frame read from the wire. */
-    record Frame(byte type, long id, Message message) {
+    record Frame(byte type, long id, Message message, int micros) {
         /**
          * @return the body
          */
@@ -201,8 +203,11 @@ final class Wire implements Closeable {
     /** The length of a worker's token, in characters: 256 random bits in hex. */
     static final int TOKEN_LENGTH = 64;
 
-    /** A frame's header: body length, type, id, number of attachments. */
-    private static final int HEADER = 4 + 1 + 8 + 4;
+    /**
+     * A frame's header: body length, type, id, number of attachments, and the microseconds the
+     * worker spent on the request a reply answers (0 in other frames).
+     */
+    private static final int HEADER = 4 + 1 + 8 + 4 + 4;
 
     /**
      * Parent, before a connection is trusted: reads exactly one {@code HELLO} frame from {@code
@@ -255,6 +260,14 @@ final class Wire implements Closeable {
 
     /** Writes one frame and flushes it. */
     void send(byte type, long id, Message m) throws IOException {
+        send(type, id, m, 0);
+    }
+
+    /**
+     * Writes one reply frame that says the worker spent {@code micros} on the request, and flushes
+     * it.
+     */
+    void send(byte type, long id, Message m, int micros) throws IOException {
         // a socket channel closes itself when a thread with its interrupt status set does I/O on
         // it;
         // a caller's pending interrupt (say, one restored after catching InterruptedException) must
@@ -262,7 +275,8 @@ final class Wire implements Closeable {
         boolean interrupted = Thread.interrupted();
         writeLock.lock();
         try {
-            writeFrame(type, id, m);
+            writeUnflushed(type, id, m, micros);
+            out.flush();
         } finally {
             writeLock.unlock();
             if (interrupted) {
@@ -280,7 +294,7 @@ final class Wire implements Closeable {
         writeLock.lock();
         try {
             for (int i = 0; i < ids.length; i++) {
-                writeUnflushed(type, ids[i], messages[i]);
+                writeUnflushed(type, ids[i], messages[i], 0);
             }
             out.flush();
         } finally {
@@ -308,20 +322,20 @@ final class Wire implements Closeable {
     }
 
     private void writeFrame(byte type, long id, Message m) throws IOException {
-        writeUnflushed(type, id, m);
+        writeUnflushed(type, id, m, 0);
         out.flush();
     }
 
-    private void writeUnflushed(byte type, long id, Message m) throws IOException {
+    private void writeUnflushed(byte type, long id, Message m, int micros) throws IOException {
         for (int n : m.forms()) {
             if (!formsSent.get(n)) {
                 byte[] form = Forms.bytes(n);
-                writeHeader(FORM, n, form.length, 0);
+                writeHeader(FORM, n, form.length, 0, 0);
                 out.write(form);
                 formsSent.set(n);
             }
         }
-        writeHeader(type, id, m.length(), m.attachments().length);
+        writeHeader(type, id, m.length(), m.attachments().length, micros);
         out.write(m.body(), 0, m.length());
         for (byte[] a : m.attachments()) {
             out.writeInt(a.length);
@@ -331,11 +345,13 @@ final class Wire implements Closeable {
         }
     }
 
-    private void writeHeader(byte type, long id, int length, int attachments) throws IOException {
+    private void writeHeader(byte type, long id, int length, int attachments, int micros)
+            throws IOException {
         out.writeInt(length);
         out.writeByte(type);
         out.writeLong(id);
         out.writeInt(attachments);
+        out.writeInt(micros);
     }
 
     /**
@@ -494,6 +510,7 @@ final class Wire implements Closeable {
         if (count < 0 || count > MAX_ATTACHMENTS) {
             throw new StreamCorruptedException("bad attachment count " + count);
         }
+        int micros = in.readInt();
         byte[] body = new byte[length];
         in.readFully(body);
         byte[][] attachments = count == 0 ? Message.EMPTY.attachments() : new byte[count][];
@@ -508,7 +525,7 @@ final class Wire implements Closeable {
             }
             attachments[i] = a;
         }
-        return new Frame(type, id, new Message(body, length, attachments));
+        return new Frame(type, id, new Message(body, length, attachments), micros);
     }
 
     @Override

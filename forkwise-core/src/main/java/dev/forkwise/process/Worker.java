@@ -71,13 +71,10 @@ final class Worker {
     int tasksDone;
 
     /**
-     * A moving average of the time the worker takes per task, as its replies show it (0 until the
+     * A moving average of the time the worker spends per task, as its replies say (0 until the
      * first reply): how many tasks it may be sent ahead ({@link ProcessBackend}).
      */
     long serviceNanos;
-
-    /** When its last reply came ({@link System#nanoTime()}). */
-    long lastReplyNanos;
 
     boolean stopRequested;
     String killReason;

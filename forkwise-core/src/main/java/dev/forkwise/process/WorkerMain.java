@@ -271,6 +271,7 @@ public final class WorkerMain {
     }
 
     private void run(long id, Message payload, Running r, boolean sayStart) {
+        long t0 = System.nanoTime();
         boolean ok = false;
         try {
             if (!r.start() && !single) {
@@ -295,7 +296,7 @@ public final class WorkerMain {
                     System.err.println("Exception in the child process's call:");
                     t.printStackTrace();
                 }
-                wire.send(Wire.FAILED, id, Codec.encodeThrowable(t));
+                wire.send(Wire.FAILED, id, Codec.encodeThrowable(t), micros(t0));
                 return;
             }
             r.finish();
@@ -307,10 +308,10 @@ public final class WorkerMain {
                 Exception why =
                         Transfer.notTransferable(
                                 "the result of request " + id, "result", result, e);
-                wire.send(Wire.UNSENDABLE, id, Codec.encodeThrowable(why));
+                wire.send(Wire.UNSENDABLE, id, Codec.encodeThrowable(why), micros(t0));
                 return;
             }
-            wire.send(Wire.OK, id, bytes);
+            wire.send(Wire.OK, id, bytes, micros(t0));
             ok = true;
             if (!single && replies.incrementAndGet() == LINK_AFTER) {
                 wire.requestLink();
@@ -322,6 +323,11 @@ public final class WorkerMain {
                 System.exit(ok ? 0 : 1);
             }
         }
+    }
+
+    /** Microseconds since {@code t0}, at least 1, at most {@link Integer#MAX_VALUE}. */
+    private static int micros(long t0) {
+        return (int) Math.clamp((System.nanoTime() - t0) / 1_000, 1, Integer.MAX_VALUE);
     }
 
     /** The thread running one request, so a CANCEL interrupts that request and nothing else. */
