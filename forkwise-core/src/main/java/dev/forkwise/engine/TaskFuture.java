@@ -65,6 +65,9 @@ public final class TaskFuture<R> extends CompletableFuture<R> implements Runnabl
     /** Told once when the future completes (a bulk call's bookkeeping), or null. */
     private volatile Consumer<TaskFuture<?>> onDone;
 
+    /** Told once if the future is cancelled (a remote backend's clean-up), or null. */
+    private volatile Runnable onCancel;
+
     private volatile boolean interruptRequested;
 
     /** Its pool's watch, or null for a task no pool runs. */
@@ -81,6 +84,10 @@ public final class TaskFuture<R> extends CompletableFuture<R> implements Runnabl
 
     private static final VarHandle ENDED;
     private static final VarHandle RUN;
+    private static final VarHandle CANCEL_TOLD;
+
+    /** Whether {@link #onCancel} has run; set once, by {@link #CANCEL_TOLD}. */
+    private volatile boolean cancelTold;
 
     static {
         try {
@@ -88,6 +95,9 @@ public final class TaskFuture<R> extends CompletableFuture<R> implements Runnabl
                     MethodHandles.lookup()
                             .findVarHandle(TaskFuture.class, "endReported", boolean.class);
             RUN = MethodHandles.lookup().findVarHandle(TaskFuture.class, "taken", boolean.class);
+            CANCEL_TOLD =
+                    MethodHandles.lookup()
+                            .findVarHandle(TaskFuture.class, "cancelTold", boolean.class);
         } catch (ReflectiveOperationException e) {
             throw new ExceptionInInitializerError(e);
         }
@@ -199,6 +209,20 @@ public final class TaskFuture<R> extends CompletableFuture<R> implements Runnabl
         this.onDone = listener;
     }
 
+    /**
+     * Runs {@code action} once if this future is cancelled, on the cancelling thread, or at once if
+     * it already was: how a backend that runs tasks elsewhere learns of a cancel, with no
+     * completion stage per task.
+     *
+     * @param action what to run
+     */
+    public void onCancel(Runnable action) {
+        this.onCancel = action;
+        if (isCancelled() && CANCEL_TOLD.compareAndSet(this, false, true)) {
+            action.run();
+        }
+    }
+
     private void done() {
         Consumer<TaskFuture<?>> l = onDone;
         if (l != null) {
@@ -221,6 +245,17 @@ public final class TaskFuture<R> extends CompletableFuture<R> implements Runnabl
     public void started(String where) {
         if (begin()) {
             worker = where;
+        }
+    }
+
+    /**
+     * Like {@link #started(String)}, with the place built only if a recording wants it.
+     *
+     * @param where the thread's name, or where the task was sent
+     */
+    public void started(Supplier<String> where) {
+        if (begin()) {
+            worker = where.get();
         }
     }
 
@@ -322,6 +357,10 @@ public final class TaskFuture<R> extends CompletableFuture<R> implements Runnabl
             ended(new CancellationException());
         }
         if (cancelled) {
+            Runnable a = onCancel;
+            if (a != null && CANCEL_TOLD.compareAndSet(this, false, true)) {
+                a.run();
+            }
             done();
         }
         return cancelled;

@@ -125,6 +125,12 @@ public final class ProcessBackend implements Backend {
     /** {@link ProcessOptions#maxTasksPerWorker()}, or {@link Integer#MAX_VALUE}. */
     private final int maxTasksPerWorker;
 
+    /** Whether {@link ProcessOptions#maxWorkerMemory()} is set. */
+    private final boolean watchesMemory;
+
+    /** Set, under the lock, once {@link #shutdown} or {@link #shutdownNow} is called. */
+    private volatile boolean shutDown;
+
     private final Message initializer;
 
     /**
@@ -244,6 +250,7 @@ public final class ProcessBackend implements Backend {
                         : options.threadsPerWorker();
         this.timed = options.taskTimeout().isPresent();
         this.maxTasksPerWorker = options.maxTasksPerWorker().orElse(Integer.MAX_VALUE);
+        this.watchesMemory = options.maxWorkerMemory().isPresent();
         Object init = options.initializer().orElse(null);
         this.initializer = init == null ? Message.EMPTY : Transfer.encode("the initializer", init);
         this.command = List.copyOf(command);
@@ -329,12 +336,7 @@ public final class ProcessBackend implements Backend {
         } finally {
             lock.unlock();
         }
-        task.whenComplete(
-                (r, e) -> {
-                    if (task.isCancelled()) {
-                        cancelled(job);
-                    }
-                });
+        task.onCancel(() -> cancelled(job));
         run(after);
         job.settle(options.idempotentRetries() > 0); // the caller may change its arrays from now on
     }
@@ -710,9 +712,11 @@ public final class ProcessBackend implements Backend {
             long sample = Math.min(Math.max(1, f.micros()) * 1_000L, MAX_SERVICE_SAMPLE_NANOS);
             w.serviceNanos =
                     w.serviceNanos == 0 ? sample : w.serviceNanos + (sample - w.serviceNanos) / 8;
-            if (options.maxTasksPerWorker().isPresent()
-                    && w.tasksDone >= options.maxTasksPerWorker().getAsInt()) {
+            if (w.tasksDone >= maxTasksPerWorker) {
                 retireLocked(w, after);
+            }
+            if (!watchesMemory) {
+                nextJobsLocked(w, after);
             }
         } finally {
             lock.unlock();
@@ -720,30 +724,39 @@ public final class ProcessBackend implements Backend {
         if (job.timeout != null) {
             job.timeout.cancel(false);
         }
-        // before the future completes, so the caller's next task cannot land on a worker past its
-        // limit
-        options.maxWorkerMemory().ifPresent(max -> checkMemory(w, max));
-        // the worker's next job goes out before this reply is decoded: the worker computes while
-        // the parent decodes (a map's chunks otherwise leave each worker idle for a decode each)
-        lock.lock();
-        try {
-            if (w.state == Worker.State.RETIRING && w.inflight.isEmpty()) {
-                stopLocked(w, after);
+        if (watchesMemory) {
+            // before the future completes, so the caller's next task cannot land on a worker past
+            // its limit
+            checkMemory(w, options.maxWorkerMemory().getAsLong());
+            lock.lock();
+            try {
+                nextJobsLocked(w, after);
+            } finally {
+                lock.unlock();
             }
-            assignLocked(after);
-        } finally {
-            lock.unlock();
         }
+        // the worker's next jobs go out before this reply is decoded: the worker computes while
+        // the parent decodes (a map's chunks otherwise leave each worker idle for a decode each)
         run(after);
-        after.clear();
         complete(w, job, f);
-        lock.lock();
-        try {
-            finishIfDoneLocked(after);
-        } finally {
-            lock.unlock();
+        if (shutDown) { // a pool still running has nothing to finish: no third turn of the lock
+            after.clear();
+            lock.lock();
+            try {
+                finishIfDoneLocked(after);
+            } finally {
+                lock.unlock();
+            }
+            run(after);
         }
-        run(after);
+    }
+
+    /** After a reply from {@code w}: stops it if it is retiring and idle, and hands out jobs. */
+    private void nextJobsLocked(Worker w, List<Runnable> after) {
+        if (w.state == Worker.State.RETIRING && w.inflight.isEmpty()) {
+            stopLocked(w, after);
+        }
+        assignLocked(after);
     }
 
     private void complete(Worker w, Job job, Wire.Frame f) {
@@ -1063,6 +1076,7 @@ public final class ProcessBackend implements Backend {
         lock.lock();
         try {
             life.advance(Lifecycle.State.SHUTDOWN);
+            shutDown = true;
             finishIfDoneLocked(after);
         } finally {
             lock.unlock();
@@ -1077,6 +1091,7 @@ public final class ProcessBackend implements Backend {
         lock.lock();
         try {
             life.advance(Lifecycle.State.SHUTDOWN);
+            shutDown = true;
             stoppedNow = true;
             for (Job j : pending) {
                 if (!j.future.isDone()) {
