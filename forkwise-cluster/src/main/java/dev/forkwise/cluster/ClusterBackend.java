@@ -76,8 +76,13 @@ final class ClusterBackend implements Backend {
     /** The most tasks sent and not yet answered. */
     private final int window;
 
-    /** Tasks in flight per member core when the pool's bound is the members' cores. */
-    static final int WINDOW_PER_CORE = 16;
+    /**
+     * Tasks in flight per member core when the pool's bound is the members' cores. With 16, a
+     * stream of tiny tasks on two 2-core members waited a round trip each for a place (about
+     * 35,000 tasks/s against Hazelcast's own executor's 90,000 with every task in flight); with 128
+     * it ran at 72,000-100,000.
+     */
+    static final int WINDOW_PER_CORE = 128;
 
     private final ReentrantLock lock = new ReentrantLock();
     private final Lifecycle life = new Lifecycle(lock, Lifecycle.State.NEW);
@@ -188,7 +193,7 @@ final class ClusterBackend implements Backend {
     @Override
     public void execute(TaskFuture<?> task) {
         // encoded here, at submit: a value that cannot travel fails now, with its path
-        Message m = Transfer.encode(task.description(), task.task());
+        Message m = Transfer.encode(task::description, task.task());
         Outgoing out = new Outgoing(task, Wire.bytes(m), 0);
         lock.lock();
         try {
@@ -249,14 +254,12 @@ final class ClusterBackend implements Backend {
         } finally {
             lock.unlock();
         }
-        task.started("member " + describe(target));
-        task.whenComplete(
-                (r, e) -> {
-                    if (task.isCancelled()) {
-                        flight.future.cancel(task.interruptRequested());
-                        if (flight.end()) {
-                            done(out, task);
-                        }
+        task.started(() -> "member " + describe(target));
+        task.onCancel(
+                () -> {
+                    flight.future.cancel(task.interruptRequested());
+                    if (flight.end()) {
+                        done(out, task);
                     }
                 });
         if (f instanceof CompletionStage<?> stage) {

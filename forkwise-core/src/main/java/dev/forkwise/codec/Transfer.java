@@ -58,6 +58,18 @@ public final class Transfer {
     }
 
     /**
+     * Like {@link #encode(String, Object)}, with {@code what} built only if {@code o} cannot be
+     * sent (a submit builds no string).
+     */
+    public static Message encode(Supplier<String> what, Object o) {
+        try {
+            return Codec.encode(o, true);
+        } catch (IOException | RuntimeException e) {
+            throw notTransferable(what.get(), null, o, e);
+        }
+    }
+
+    /**
      * Like {@link #encode(String, Object, boolean)}, for a connection that sends each lambda form
      * once ({@link Codec#encodeNumbered}).
      */
