@@ -222,6 +222,24 @@ public final class BenchCommand implements Callable<Integer> {
                         .withWorkers());
         w.add(
                 new Workload(
+                                "submit-pipelined-processes",
+                                "20,000 tiny tasks submitted, then awaited, on worker JVMs (best"
+                                        + " of 3)",
+                                "tasks/s",
+                                true,
+                                () -> JavaWorkloads.submitPipelinedProcesses(20_000),
+                                py == null
+                                        ? List.of()
+                                        : List.of(
+                                                new Against(
+                                                        py.side("submit-ppe-pipelined", 20_000),
+                                                        List.of("value")),
+                                                new Against(
+                                                        py.side("submit-mp-pipelined", 20_000),
+                                                        List.of("value"))))
+                        .withWorkers());
+        w.add(
+                new Workload(
                                 "roundtrip-vs-raw",
                                 "warm round trip of one tiny task vs the raw transport",
                                 "µs/op",
@@ -442,6 +460,17 @@ public final class BenchCommand implements Callable<Integer> {
                                                 py.side("map-mp", 1_000_000), List.of("value")))));
         w.add(
                 new Workload(
+                        "map-1m-stream",
+                        "map of 1,000,000 trivial items, automatic chunks, beside the JDK",
+                        "ms",
+                        false,
+                        () -> JavaWorkloads.map(1_000_000),
+                        List.of(
+                                new Against(
+                                        () -> JavaWorkloads.parallelStream(1_000_000),
+                                        List.of("value")))));
+        w.add(
+                new Workload(
                         "first-result",
                         "new pool → first result",
                         "ms",
@@ -482,6 +511,16 @@ public final class BenchCommand implements Callable<Integer> {
                                         new Against(
                                                 py.side("waits-asyncio", 100_000),
                                                 List.of("value")))));
+        w.add(
+                new Workload(
+                        "waits-100k-jdk",
+                        "100,000 tasks that each wait 100 ms, beside the JDK",
+                        "ms",
+                        false,
+                        () -> JavaWorkloads.waits(100_000),
+                        List.of(
+                                new Against(
+                                        () -> JavaWorkloads.waitsJdk(100_000), List.of("value")))));
         w.add(
                 new Workload(
                         "cpu",
@@ -669,6 +708,7 @@ public final class BenchCommand implements Callable<Integer> {
                             .add(f.get("value"));
                 }
                 for (Against a : w.against()) {
+                    System.gc(); // a JVM-side baseline starts from a collected heap too
                     Sample p = a.python().measure();
                     for (String metric : a.metrics()) {
                         String title =

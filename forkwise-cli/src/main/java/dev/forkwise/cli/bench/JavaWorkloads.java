@@ -13,10 +13,15 @@ import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
 import java.math.BigInteger;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.Collections;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
 import java.util.stream.IntStream;
 
@@ -82,6 +87,43 @@ final class JavaWorkloads {
         return new Sample(
                 impl,
                 Map.of("value", mean, "p50", percentile(us, 0.5), "p99", percentile(us, 0.99)));
+    }
+
+    /** Warm-up runs before the pipelined row's measured runs: until the workers' JIT settles. */
+    static final int PIPELINED_WARM_UPS = 5;
+
+    /**
+     * Tasks per second of {@code n} submits of a lambda that captures an {@code int}, then {@code
+     * n} waits, on worker JVMs: the best of 3 runs after {@value #PIPELINED_WARM_UPS} warm-up runs
+     * (new worker JVMs compile the channel's and the codec's paths during the first 100,000 or so
+     * tasks; a long-lived pool runs compiled).
+     */
+    static Sample submitPipelinedProcesses(int n) throws Exception {
+        try (Pool pool = Pool.processes(CORES)) {
+            double best = 0;
+            for (int run = 0; run < PIPELINED_WARM_UPS + 3; run++) {
+                long t = System.nanoTime();
+                List<CompletableFuture<Integer>> futures = new ArrayList<>(n);
+                for (int i = 0; i < n; i++) {
+                    int k = i;
+                    futures.add(pool.submit(() -> noop(k)));
+                }
+                long sum = 0;
+                for (CompletableFuture<Integer> f : futures) {
+                    sum += f.get();
+                }
+                double rate = n / ((System.nanoTime() - t) / 1e9);
+                check(sum == (long) n * (n - 1) / 2, "pipelined results");
+                if (run >= PIPELINED_WARM_UPS) {
+                    best = Math.max(best, rate);
+                }
+            }
+            return Sample.of("Pool.processes(" + CORES + ").submit(() -> noop(k))", best);
+        }
+    }
+
+    private static int noop(int k) {
+        return k;
     }
 
     /** Milliseconds for {@code map} of {@code n} trivial items on worker JVMs, automatic chunks. */
@@ -195,6 +237,42 @@ final class JavaWorkloads {
             check(out.size() == n, "waits results");
         }
         return Sample.of("Pool.virtualThreads()", (System.nanoTime() - t) / 1e6);
+    }
+
+    /**
+     * Like {@link #waits} on the JDK's own {@code newVirtualThreadPerTaskExecutor()}, a task
+     * submitted per input and then each awaited.
+     */
+    static Sample waitsJdk(int n) throws Exception {
+        long t = System.nanoTime();
+        try (ExecutorService ex = Executors.newVirtualThreadPerTaskExecutor()) {
+            List<Future<Integer>> futures = new ArrayList<>(n);
+            for (int i = 0; i < n; i++) {
+                futures.add(
+                        ex.submit(
+                                () -> {
+                                    Thread.sleep(100);
+                                    return 1;
+                                }));
+            }
+            int sum = 0;
+            for (Future<Integer> f : futures) {
+                sum += f.get();
+            }
+            check(sum == n, "waits results");
+        }
+        return Sample.of("newVirtualThreadPerTaskExecutor()", (System.nanoTime() - t) / 1e6);
+    }
+
+    /** Like {@link #map} with the JDK's {@code parallelStream().map(..).toList()}. */
+    static Sample parallelStream(int n) {
+        List<Integer> inputs = IntStream.range(0, n).boxed().toList();
+        inputs.subList(0, 1_000).parallelStream().map((Integer x) -> x * 2).toList(); // warm
+        long t = System.nanoTime();
+        List<Integer> out = inputs.parallelStream().map((Integer x) -> x * 2).toList();
+        double ms = (System.nanoTime() - t) / 1e6;
+        check(out.size() == n && out.getLast() == 2 * (n - 1), "parallelStream results");
+        return Sample.of("parallelStream().map(..).toList()", ms);
     }
 
     /**

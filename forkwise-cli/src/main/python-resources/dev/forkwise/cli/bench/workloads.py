@@ -70,6 +70,45 @@ def submit_mp_apply_async(n):
     emit("submit-noop", "multiprocessing.Pool.apply_async", mean, "us/op", p50=p50, p99=p99)
 
 
+WARM_UPS = 5  # as many as forkwise's side runs (JavaWorkloads.PIPELINED_WARM_UPS)
+
+
+def pipelined(submit_all, n):
+    """Tasks per second of n submits, then n waits: best of 3 after the warm-up runs."""
+    for _ in range(WARM_UPS):
+        submit_all(n)
+    best = 0.0
+    for _ in range(3):
+        t = time.perf_counter()
+        submit_all(n)
+        best = max(best, n / (time.perf_counter() - t))
+    return best
+
+
+def submit_ppe_pipelined(n):
+    with cf.ProcessPoolExecutor(os.cpu_count()) as ex:
+
+        def run(n):
+            futures = [ex.submit(noop, k) for k in range(n)]
+            for f in futures:
+                f.result()
+
+        value = pipelined(run, n)
+    emit("submit-pipelined", "ProcessPoolExecutor", value, "tasks/s")
+
+
+def submit_mp_pipelined(n):
+    with mp.Pool(os.cpu_count()) as pool:
+
+        def run(n):
+            results = [pool.apply_async(noop, (k,)) for k in range(n)]
+            for r in results:
+                r.get()
+
+        value = pipelined(run, n)
+    emit("submit-pipelined", "multiprocessing.Pool.apply_async", value, "tasks/s")
+
+
 def map_mp(n):
     with mp.Pool(os.cpu_count()) as pool:
         pool.map(double, range(1000))  # workers up
@@ -369,6 +408,8 @@ WORKLOADS = {
     "submit-tpe": submit_tpe,
     "submit-ppe": submit_ppe,
     "submit-mp": submit_mp_apply_async,
+    "submit-ppe-pipelined": submit_ppe_pipelined,
+    "submit-mp-pipelined": submit_mp_pipelined,
     "map-mp": map_mp,
     "first-result-mp": first_result_mp,
     "first-result-tpe": first_result_tpe,

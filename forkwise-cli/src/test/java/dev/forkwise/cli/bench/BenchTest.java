@@ -153,6 +153,23 @@ class BenchTest {
         assertThat(JavaWorkloads.submitNoop(50).metrics()).containsKeys("value", "p50", "p99");
         assertThat(JavaWorkloads.cpuEfficiency(100_000, true).impl()).contains("global lock");
         assertThat(JavaWorkloads.memcpy(1).get("value")).isPositive();
+        assertThat(JavaWorkloads.parallelStream(10_000).get("value")).isPositive();
+        assertThat(JavaWorkloads.waitsJdk(100).get("value")).isGreaterThanOrEqualTo(100.0);
+    }
+
+    @Test
+    void thePipelinedRowRunsOnWorkerJvmsAndInPythonsPools() throws Exception {
+        Sample s = JavaWorkloads.submitPipelinedProcesses(200);
+        assertThat(s.impl()).contains("Pool.processes(" + JavaWorkloads.CORES + ")");
+        assertThat(s.get("value")).isPositive();
+        var found = PythonScript.find("python3");
+        if (found.isPresent()) {
+            PythonScript py = found.get();
+            for (String side : List.of("submit-ppe-pipelined", "submit-mp-pipelined")) {
+                Sample p = py.side(side, 200).measure();
+                assertThat(p.get("value")).as(side).isPositive();
+            }
+        }
     }
 
     @SuppressWarnings("unchecked")
