@@ -43,7 +43,6 @@ final class Job {
 
     Worker worker;
     int attempts;
-    long sentNanos;
     ScheduledFuture<?> timeout;
 
     Job(long id, TaskFuture<?> future, Message payload, ClassLoader loader) {

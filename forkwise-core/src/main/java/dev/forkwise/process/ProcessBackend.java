@@ -113,7 +113,7 @@ public final class ProcessBackend implements Backend {
     /** About how much work, in time, may wait in a worker's own queue. */
     private static final long AHEAD_NANOS = 250_000;
 
-    /** A longer gap between replies counts as this much in a worker's time per task. */
+    /** A longer task counts as this much in a worker's time per task. */
     private static final long MAX_SERVICE_SAMPLE_NANOS = 10_000_000;
 
     private final ProcessOptions options;
@@ -174,9 +174,8 @@ public final class ProcessBackend implements Backend {
                         lock.unlock();
                     }
                     if (now != this) {
-                        now.exited(
-                                w); // kept warm since this exit was reported: the reserve accounts
-                        // for it
+                        // kept warm since this exit was reported: the reserve accounts for it
+                        now.exited(w);
                         return;
                     }
                     ProcessBackend.this.exited(w);
@@ -377,7 +376,6 @@ public final class ProcessBackend implements Backend {
             }
             pending.pollFirst();
             job.worker = best;
-            job.sentNanos = System.nanoTime();
             boolean cold = best.tasksDone == 0;
             best.inflight.put(job.id, job);
             Worker w = best;
@@ -564,8 +562,8 @@ public final class ProcessBackend implements Backend {
                 return;
             }
             w.neverStarted = true;
-            w.state = Worker.State.RETIRING; // replaced once its exit is accounted for, after the
-            // back-off
+            // replaced once its exit is accounted for, after the back-off
+            w.state = Worker.State.RETIRING;
             w.killReason =
                     "forkwise killed it because it never started: it was not ready within the start"
                             + " timeout of "
