@@ -43,7 +43,9 @@ import java.util.function.Supplier;
  * {@link #completeRemotely} or {@link #failRemotely} with the outcome.
  *
  * <p>Memory consistency effects: actions of the task happen-before the completion of this future
- * (through FutureTask's and CompletableFuture's own guarantees).
+ * (the task runs, then the same thread completes it: CompletableFuture's own guarantee carries it
+ * to whoever reads the result), and actions before a hand-off to a backend happen-before the task
+ * runs (the executor's guarantee).
  */
 public final class TaskFuture<R> extends CompletableFuture<R> implements Runnable {
 
