@@ -21,7 +21,6 @@ import java.util.Spliterators;
 import java.util.concurrent.Callable;
 import java.util.concurrent.CancellationException;
 import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.CompletionException;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.Future;
 import java.util.concurrent.RejectedExecutionException;
@@ -307,7 +306,9 @@ public class PoolEngine implements Pool {
         Consumer<TaskFuture<?>> listener =
                 f -> {
                     if (f.isCompletedExceptionally()) {
-                        if (result.completeExceptionally(failureOf(f))) {
+                        Throwable e =
+                                f.isCancelled() ? new CancellationException() : f.exceptionNow();
+                        if (result.completeExceptionally(e)) {
                             chunks.forEach(c -> c.cancel(false));
                         }
                     } else if (remaining.decrementAndGet() == 0) {
@@ -337,18 +338,6 @@ public class PoolEngine implements Pool {
                     }
                 });
         return new MapCall<>(chunks, items.length, result);
-    }
-
-    /** What a future that completed exceptionally failed with (its cancellation, if cancelled). */
-    private static Throwable failureOf(CompletableFuture<?> f) {
-        try {
-            f.join();
-            throw new IllegalStateException("not failed: " + f);
-        } catch (CompletionException e) {
-            return e.getCause();
-        } catch (CancellationException e) {
-            return e;
-        }
     }
 
     /** The results of every chunk, in input order. */

@@ -446,7 +446,6 @@ public final class ProcessBackend implements Backend {
      */
     private void send(Worker w, Job job, boolean cold) {
         job.future.started(w.label);
-        boolean timed = options.taskTimeout().isPresent();
         try {
             job.sendOn(w.wire, timed && cold ? Wire.TASK_SAY_START : Wire.TASK);
         } catch (IOException e) {
@@ -474,7 +473,7 @@ public final class ProcessBackend implements Backend {
         } finally {
             lock.unlock();
         }
-        if (job != null && options.taskTimeout().isPresent()) {
+        if (job != null && timed) {
             startTimeLimit(w, job);
         }
     }

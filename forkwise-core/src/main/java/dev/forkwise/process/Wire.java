@@ -269,14 +269,12 @@ final class Wire implements Closeable {
      */
     void send(byte type, long id, Message m, int micros) throws IOException {
         // a socket channel closes itself when a thread with its interrupt status set does I/O on
-        // it;
-        // a caller's pending interrupt (say, one restored after catching InterruptedException) must
-        // not cost the worker its channel: it is set aside while writing and set again after
+        // it; a caller's pending interrupt (say, one restored after catching InterruptedException)
+        // must not cost the worker its channel: it is set aside while writing and set again after
         boolean interrupted = Thread.interrupted();
         writeLock.lock();
         try {
-            writeUnflushed(type, id, m, micros);
-            out.flush();
+            writeFrame(type, id, m, micros);
         } finally {
             writeLock.unlock();
             if (interrupted) {
@@ -314,15 +312,15 @@ final class Wire implements Closeable {
             return false;
         }
         try {
-            writeFrame(type, id, m);
+            writeFrame(type, id, m, 0);
             return true;
         } finally {
             writeLock.unlock();
         }
     }
 
-    private void writeFrame(byte type, long id, Message m) throws IOException {
-        writeUnflushed(type, id, m, 0);
+    private void writeFrame(byte type, long id, Message m, int micros) throws IOException {
+        writeUnflushed(type, id, m, micros);
         out.flush();
     }
 
@@ -482,7 +480,7 @@ final class Wire implements Closeable {
     private void switchOutput(OutputStream to) throws IOException {
         writeLock.lock();
         try {
-            writeFrame(SWITCHED, 0, Message.EMPTY);
+            writeFrame(SWITCHED, 0, Message.EMPTY, 0);
             out = new DataOutputStream(new BufferedOutputStream(to, BUFFER));
         } finally {
             writeLock.unlock();
