@@ -46,6 +46,17 @@ public final class PackedList extends AbstractList<Object> implements RandomAcce
     }
 
     /**
+     * A list over {@code results}, which it now owns: no copy is made, and {@link #set} writes
+     * through to it.
+     *
+     * @param results every result, in order
+     * @return the list
+     */
+    public static PackedList adopt(Object[] results) {
+        return new PackedList(results);
+    }
+
+    /**
      * @return one list of all the chunks' results, in order, if every chunk is packed with the same
      *     element class, or every chunk is an {@code Object[]}; otherwise null
      */

@@ -7,10 +7,12 @@ import dev.forkwise.codec.Portable;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.function.Supplier;
 
 /**
  * A run of consecutive inputs of one {@code map}/{@code imap} call, applied one after another by
- * one task: the unit of hand-off. Chunking makes tiny tasks worth sending.
+ * one task: the unit of hand-off. Chunking makes tiny tasks worth sending. It is also its own
+ * description, built only when a message or a recording reads it ({@link #get()}).
  *
  * @param label the calling operation, for messages ({@code "map"}, {@code "imap"})
  * @param fn the function
@@ -18,7 +20,7 @@ import java.util.Map;
  * @param firstIndex the index of {@code inputs[0]} in the whole input sequence
  */
 record Chunk(String label, Fn<Object, ?> fn, Object[] inputs, long firstIndex)
-        implements Call<Object[]>, Portable {
+        implements Call<Object[]>, Portable, Supplier<String> {
 
     private static final int MAX_SHOWN = 60;
 
@@ -56,6 +58,12 @@ record Chunk(String label, Fn<Object, ?> fn, Object[] inputs, long firstIndex)
             out.add(Map.entry(describe(label, firstIndex + i, inputs[i]), inputs[i]));
         }
         return out;
+    }
+
+    /** Describes the inputs of this chunk, for messages: {@link #describe()}. */
+    @Override
+    public String get() {
+        return describe();
     }
 
     /** Describes the inputs of this chunk, for messages. */

@@ -134,7 +134,7 @@ final class LazyMap<R> implements Iterator<R> {
                     nextIndex++;
                 }
                 Chunk chunk = new Chunk(label, fn, items.toArray(), first);
-                TaskFuture<?> f = pool.dispatchBulk(chunk::describe, chunk);
+                TaskFuture<?> f = pool.dispatchBulk(chunk, chunk);
                 if (ordered) {
                     queue.add(f);
                 } else {

@@ -108,7 +108,7 @@ final class Mapping<R> implements Gatherer<Object, Mapping.State, R> {
         state.buffer = null;
         state.filled = 0;
         try {
-            state.inFlight.addLast(pool.dispatchBulk(c::describe, c));
+            state.inFlight.addLast(pool.dispatchBulk(c, c));
         } catch (RuntimeException e) {
             cancelAll(state);
             throw e;

@@ -7,7 +7,6 @@ import dev.forkwise.Fn2;
 import dev.forkwise.Fn3;
 import dev.forkwise.MapTimeoutException;
 import dev.forkwise.Pool;
-import dev.forkwise.codec.PackedList;
 
 import java.time.Duration;
 import java.util.ArrayList;
@@ -28,7 +27,6 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
-import java.util.function.Consumer;
 import java.util.function.Supplier;
 import java.util.stream.Gatherer;
 import java.util.stream.Stream;
@@ -50,10 +48,11 @@ import java.util.stream.StreamSupport;
  * a bad call fails at once and submits nothing. A shutdown racing with a multi-task call is caught
  * when the backend rejects a task: the tasks already handed over are cancelled and the call throws.
  *
- * <p><b>map.</b> All inputs are read and checked at the call, grouped into chunks, and dispatched.
- * The caller waits on one latch future that completes when the last chunk succeeds or exceptionally
- * at the first failure; on failure every chunk is cancelled (one not started never runs; one
- * running finishes and is ignored) and the first failure is thrown.
+ * <p><b>map.</b> All inputs are read and checked at the call, then grouped into chunks, each handed
+ * over as it is made ({@link BulkCall}). The caller waits on one future that completes when the
+ * last chunk succeeds or exceptionally at the first failure; on failure every chunk is cancelled
+ * (one not started never runs; one running finishes and is ignored) and the first failure is
+ * thrown.
  *
  * <p><b>imap.</b> See {@link LazyMap}: lazy, bounded, pulled on the consumer's thread.
  */
@@ -167,7 +166,7 @@ public class PoolEngine implements Pool {
         requireRunning();
         Chunk chunk = new Chunk("applyAsync", erase(fn), new Object[] {input}, 0);
         Call<R> one = new FirstResult<>(chunk);
-        return dispatch(chunk::describe, one);
+        return dispatch(chunk, one);
     }
 
     // ---------------------------------------------------------------- map
@@ -258,7 +257,7 @@ public class PoolEngine implements Pool {
                 null);
     }
 
-    private <A, B, R> MapCall<R> startStarmap(
+    private <A, B, R> BulkCall<R> startStarmap(
             String label,
             Fn2<? super A, ? super B, ? extends R> fn,
             Iterable<? extends Map.Entry<? extends A, ? extends B>> pairs) {
@@ -279,95 +278,57 @@ public class PoolEngine implements Pool {
         return this.<Pair, R>startMap(label, (Pair p) -> f.apply(p.a(), p.b()), args, 0);
     }
 
-    /**
-     * A bulk call under way: its chunks, and the future of its whole result, which completes when
-     * the last chunk succeeds or, at the first failure, exceptionally with that failure after the
-     * other chunks are cancelled. Cancelling the result cancels the chunks.
-     */
-    private record MapCall<R>(
-            List<TaskFuture<?>> chunks, int inputs, CompletableFuture<List<R>> result) {}
-
-    private <T, R> MapCall<R> startMap(
+    private <T, R> BulkCall<R> startMap(
             String label, Fn<? super T, ? extends R> fn, Iterable<? extends T> inputs, int chunk) {
         Objects.requireNonNull(fn, "fn must not be null");
         Objects.requireNonNull(inputs, "inputs must not be null");
         Object[] items = toArrayRejectingNulls(label, inputs);
         requireRunning();
-        if (items.length == 0) {
-            return new MapCall<>(
-                    List.of(), 0, CompletableFuture.completedFuture(new ArrayList<>()));
+        int size = items.length == 0 ? 1 : chunk > 0 ? chunk : autoChunk(items.length);
+        int count = (items.length + size - 1) / size;
+        BulkCall<R> call = new BulkCall<>(count, items.length);
+        if (count == 0) {
+            call.result().complete(new ArrayList<>());
+            return call;
         }
-        int size = chunk > 0 ? chunk : autoChunk(items.length);
-        TaskFuture<?>[] all = new TaskFuture<?>[(items.length + size - 1) / size];
-        List<TaskFuture<?>> chunks = Arrays.asList(all);
-        CompletableFuture<List<R>> result = new CompletableFuture<>();
-        AtomicInteger remaining = new AtomicInteger(all.length);
-        // one listener for the call, told by each chunk as it completes
-        Consumer<TaskFuture<?>> listener =
-                f -> {
-                    if (f.isCompletedExceptionally()) {
-                        Throwable e =
-                                f.isCancelled() ? new CancellationException() : f.exceptionNow();
-                        if (result.completeExceptionally(e)) {
-                            chunks.forEach(c -> c.cancel(false));
-                        }
-                    } else if (remaining.decrementAndGet() == 0) {
-                        result.complete(gather(chunks, items.length));
-                    }
-                };
-        for (int i = 0, start = 0; i < all.length; i++, start += size) {
-            Object[] slice = Arrays.copyOfRange(items, start, Math.min(items.length, start + size));
-            Chunk c = new Chunk(label, erase(fn), slice, start);
-            TaskFuture<Object[]> f = TaskFuture.forBulk(c::describe, c);
-            f.whenDone(listener);
-            all[i] = f;
-        }
-        // every chunk exists before the first is handed over: a failure cancels them all
+        // counted as submitted at once, not chunk by chunk on a counter the running chunks share a
+        // cache line with; what is not handed over below is taken back
+        watch.submitted(count);
+        int handedOver = 0;
         try {
-            for (TaskFuture<?> f : all) {
-                dispatch(f);
+            // each chunk is handed over as it is made: the first runs while the rest are made
+            for (int start = 0; start < items.length; start += size) {
+                Object[] slice =
+                        Arrays.copyOfRange(items, start, Math.min(items.length, start + size));
+                Chunk c = new Chunk(label, erase(fn), slice, start);
+                TaskFuture<Object[]> f = TaskFuture.forBulk(c, c);
+                if (!call.add(f)) {
+                    break; // a chunk failed already: the call has ended
+                }
+                dispatchCounted(f);
+                handedOver++;
             }
-        } catch (RejectedExecutionException e) {
-            chunks.forEach(f -> f.cancel(false));
+        } catch (RuntimeException e) { // refused (a shutdown raced with the call, or not sendable)
+            call.cancelAll(false);
             throw e;
+        } finally {
+            watch.rejected(count - handedOver);
         }
-        result.whenComplete(
-                (r, e) -> {
-                    if (result.isCancelled()) {
-                        chunks.forEach(c -> c.cancel(true));
-                    }
-                });
-        return new MapCall<>(chunks, items.length, result);
-    }
-
-    /** The results of every chunk, in input order. */
-    private static <R> List<R> gather(List<TaskFuture<?>> chunks, int n) {
-        List<Object> parts = new ArrayList<>(chunks.size());
-        for (TaskFuture<?> f : chunks) {
-            parts.add(f.resultNow()); // an Object[], or Packed from a worker JVM
-        }
-        PackedList packed = PackedList.concat(parts);
-        if (packed != null) {
-            @SuppressWarnings("unchecked")
-            List<R> cast = (List<R>) (List<?>) packed;
-            return cast;
-        }
-        List<R> results = new ArrayList<>(n);
-        for (Object part : parts) {
-            for (Object r : PackedList.of(part)) {
-                @SuppressWarnings("unchecked")
-                R cast = (R) r;
-                results.add(cast);
-            }
-        }
-        return results;
+        call.result()
+                .whenComplete(
+                        (r, e) -> {
+                            if (call.result().isCancelled()) {
+                                call.cancelAll(true);
+                            }
+                        });
+        return call;
     }
 
     /**
      * Waits for a bulk call's result: its first failure is thrown; an interrupt or the time limit
      * cancels every chunk (interrupting the running ones).
      */
-    private static <R> List<R> await(String label, MapCall<R> call, Duration timeout) {
+    private static <R> List<R> await(String label, BulkCall<R> call, Duration timeout) {
         try {
             return timeout == null
                     ? call.result().get()
@@ -375,19 +336,13 @@ public class PoolEngine implements Pool {
         } catch (ExecutionException e) {
             throw asUnchecked(e.getCause());
         } catch (InterruptedException e) {
-            call.chunks().forEach(f -> f.cancel(true));
+            call.cancelAll(true);
             Thread.currentThread().interrupt();
             throw new CancellationException(
                     label + " was interrupted while waiting; its tasks were cancelled");
         } catch (TimeoutException e) {
-            int done = 0;
-            for (TaskFuture<?> f : call.chunks()) {
-                if (f.state() == Future.State.SUCCESS) {
-                    Object part = f.resultNow();
-                    done += part instanceof Object[] a ? a.length : PackedList.of(part).size();
-                }
-            }
-            call.chunks().forEach(f -> f.cancel(true));
+            int done = call.inputsDone();
+            call.cancelAll(true);
             throw new MapTimeoutException(label, timeout, done, call.inputs());
         }
     }
@@ -688,17 +643,24 @@ public class PoolEngine implements Pool {
     }
 
     private <R> TaskFuture<R> dispatch(TaskFuture<R> f) {
+        watch.submitted(1);
+        try {
+            dispatchCounted(f);
+        } catch (RuntimeException e) {
+            watch.rejected(1); // refused (shut down, or cannot be sent): never submitted
+            throw e;
+        }
+        return f;
+    }
+
+    /** Hands {@code f} to the backend; the caller has counted it as submitted. */
+    private void dispatchCounted(TaskFuture<?> f) {
         f.watchedBy(watch);
         try {
             backend.execute(f);
         } catch (RejectedExecutionException e) {
-            watch.rejected();
             throw rejected(e);
-        } catch (RuntimeException e) {
-            watch.rejected(); // refused at the call (a task that cannot be sent): never submitted
-            throw e;
         }
-        return f;
     }
 
     private void requireRunning() {

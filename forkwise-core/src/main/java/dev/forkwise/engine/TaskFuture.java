@@ -232,10 +232,12 @@ public final class TaskFuture<R> extends CompletableFuture<R> implements Runnabl
         }
     }
 
-    /** Reports to {@code w} from now on: the engine's, as it hands the task to its backend. */
+    /**
+     * Reports to {@code w} from now on: the engine's, as it hands the task to its backend (which
+     * has counted it as submitted).
+     */
     void watchedBy(TaskWatch w) {
         this.watch = w;
-        w.submitted();
     }
 
     /**

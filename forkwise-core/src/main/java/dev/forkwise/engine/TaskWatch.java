@@ -42,13 +42,16 @@ public final class TaskWatch {
         this.pool = pool;
     }
 
-    void submitted() {
-        submitted.increment();
+    /** {@code n} tasks are being handed to the backend. */
+    void submitted(int n) {
+        submitted.add(n);
     }
 
-    /** The backend refused a task counted as submitted: it never was. */
-    void rejected() {
-        submitted.decrement();
+    /** The backend refused {@code n} tasks counted as submitted, or they were never handed over. */
+    void rejected(int n) {
+        if (n > 0) {
+            submitted.add(-n);
+        }
     }
 
     /**
