@@ -514,13 +514,15 @@ public final class BenchCommand implements Callable<Integer> {
         w.add(
                 new Workload(
                         "waits-100k-jdk",
-                        "100,000 tasks that each wait 100 ms, beside the JDK",
+                        "100,000 tasks that each wait 100 ms, beside the JDK (each after a"
+                                + " warm-up run)",
                         "ms",
                         false,
-                        () -> JavaWorkloads.waits(100_000),
+                        () -> JavaWorkloads.waitsWarm(100_000),
                         List.of(
                                 new Against(
-                                        () -> JavaWorkloads.waitsJdk(100_000), List.of("value")))));
+                                        () -> JavaWorkloads.waitsJdkWarm(100_000),
+                                        List.of("value")))));
         w.add(
                 new Workload(
                         "cpu",

@@ -240,6 +240,23 @@ final class JavaWorkloads {
     }
 
     /**
+     * Like {@link #waits}, after one untimed run of the same, as {@link #waitsJdkWarm} does: the
+     * JIT's first compiles of either side's code are not what the row compares.
+     */
+    static Sample waitsWarm(int n) {
+        waits(n);
+        System.gc(); // the untimed run's garbage is not the timed run's to collect
+        return waits(n);
+    }
+
+    /** Like {@link #waitsJdk}, after one untimed run of the same. */
+    static Sample waitsJdkWarm(int n) throws Exception {
+        waitsJdk(n);
+        System.gc();
+        return waitsJdk(n);
+    }
+
+    /**
      * Like {@link #waits} on the JDK's own {@code newVirtualThreadPerTaskExecutor()}, a task
      * submitted per input and then each awaited.
      */
