@@ -3,6 +3,7 @@ package dev.forkwise;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import dev.forkwise.ipc.SharedLong;
 import dev.forkwise.ipc.SharedMemory;
 import dev.forkwise.process.ProcessBackend;
 
@@ -159,6 +160,43 @@ class ProcessPoolTest {
                     .as("task %d, which never started in the dying worker", i)
                     .isEqualTo(i * i);
         }
+    }
+
+    @Test
+    void aTaskThatHangsDoesNotHoldTheTasksSentAheadToItsWorker() throws Exception {
+        Pool pool = pool(2);
+        warm(pool); // short tasks: each worker is sent many ahead of its thread
+        String d = tmp.toString();
+        CompletableFuture<Integer> hung =
+                pool.submit(
+                        () -> {
+                            Markers.touch(d, "hung");
+                            Thread.sleep(120_000);
+                            return -1;
+                        });
+        assertThat(Markers.await(d, "hung", Duration.ofSeconds(10))).isTrue();
+        try (SharedLong runs = SharedLong.create(0)) {
+            // about half go to the hung task's worker, to wait in its queue until it hands them
+            // back
+            List<CompletableFuture<Integer>> fs = new ArrayList<>();
+            for (int i = 0; i < 500; i++) {
+                int v = i;
+                fs.add(
+                        pool.submit(
+                                () -> {
+                                    runs.incrementAndGet();
+                                    return v * v;
+                                }));
+            }
+            for (int i = 0; i < fs.size(); i++) {
+                assertThat(fs.get(i).get(30, TimeUnit.SECONDS))
+                        .as("task %d, sent while another task hung", i)
+                        .isEqualTo(i * i);
+            }
+            assertThat(runs.get()).as("runs of the 500 tasks: each ran once").isEqualTo(500);
+        }
+        assertThat(hung).isNotDone();
+        hung.cancel(true);
     }
 
     @Test

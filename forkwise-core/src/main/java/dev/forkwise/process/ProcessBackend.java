@@ -53,6 +53,13 @@ import java.util.concurrent.locks.ReentrantLock;
  * Frames go over the worker's socket, and over shared memory once the worker has answered {@link
  * WorkerMain#LINK_AFTER} tasks ({@link Wire}, {@link ShmLink}).
  *
+ * <p><b>Sending ahead.</b> A worker whose tasks are short is sent more than its threads (its {@link
+ * #windowLocked window}), to wait in its own queue, topped up many to a write by the threads that
+ * read replies. A queue held up by a task that runs far past the usual time is taken back: a worker
+ * with tasks queued that has not replied for {@link #STALL_NANOS} is sent {@code RECALL}, hands
+ * back the tasks that have not started ({@code RETURNED}), and takes nothing ahead until it replies
+ * again; the tasks go back to the head of the queue and to workers with room.
+ *
  * <p><b>Failures.</b> A worker's exit ({@link Process#onExit()}) is the one place where its
  * in-flight jobs are settled: each fails with {@link WorkerCrashedException} (exit code, signal
  * name, last stderr lines, and why forkwise killed it if it did), or is queued again if the pool's
@@ -107,8 +114,20 @@ public final class ProcessBackend implements Backend {
     /** An idle worker above this share of maxWorkerMemory is replaced before it fails a task. */
     private static final double RECYCLE_FRACTION = 0.75;
 
-    /** Most tasks a worker is sent beyond its threads, to wait in its own queue. */
-    static final int MAX_AHEAD = 32;
+    /**
+     * Most tasks a worker is sent beyond its threads, to wait in its own queue. With a reply for
+     * every 250 µs of work at most, a worker of one thread is then topped up about 128 tasks to a
+     * write: on 2 cores 32 left the parent's and the workers' threads waking for every 16 tasks,
+     * which cost a quarter of the pipelined throughput.
+     */
+    static final int MAX_AHEAD = 256;
+
+    /**
+     * A worker whose queue has not moved for this long (no reply) is asked to hand back the tasks
+     * that wait in it ({@link Wire#RECALL}), so one task that runs far past the usual time does not
+     * hold the short ones sent ahead behind it.
+     */
+    static final long STALL_NANOS = 20_000_000;
 
     /** About how much work, in time, may wait in a worker's own queue. */
     private static final long AHEAD_NANOS = 250_000;
@@ -157,6 +176,7 @@ public final class ProcessBackend implements Backend {
                         case Wire.INIT_FAILED -> initializerFailed(w, f.message());
                         case Wire.OK, Wire.FAILED, Wire.UNSENDABLE, Wire.SKIPPED -> replied(w, f);
                         case Wire.STARTED -> started(w, f.id());
+                        case Wire.RETURNED -> returned(w, f.id());
                         case Wire.ECHO -> Echo.answered(f.id());
                         default ->
                                 throw new IOException(
@@ -203,6 +223,9 @@ public final class ProcessBackend implements Backend {
     private String poolName;
     private Channel channel;
     private ScheduledFuture<?> memoryWatch;
+
+    /** The next look for stalled queues ({@link #checkStalls}), or null; guarded by lock. */
+    private ScheduledFuture<?> stallCheck;
 
     /** {@link #shutdownNow} was called: nothing queued in a dead worker is sent again. */
     private boolean stoppedNow;
@@ -377,6 +400,12 @@ public final class ProcessBackend implements Backend {
             pending.pollFirst();
             job.worker = best;
             boolean cold = best.tasksDone == 0;
+            if (best.inflight.size() >= threads) { // sent ahead: it waits in the worker's queue
+                if (best.inflight.size() == threads) {
+                    best.progressNanos = System.nanoTime(); // the queue starts now
+                }
+                armStallCheckLocked();
+            }
             best.inflight.put(job.id, job);
             Worker w = best;
             if (job.large || timed) {
@@ -404,8 +433,8 @@ public final class ProcessBackend implements Backend {
         if (n < threads) {
             return true;
         }
-        if (job.large) {
-            return false;
+        if (job.large || w.recalling) {
+            return false; // a stalled worker takes nothing ahead until it answers again
         }
         int window = windowLocked(w);
         return n < window && (n <= window / 2 || (batches != null && batches.containsKey(w)));
@@ -476,6 +505,67 @@ public final class ProcessBackend implements Backend {
         if (job != null && timed) {
             startTimeLimit(w, job);
         }
+    }
+
+    /**
+     * A task that waited in {@code w}'s queue came back not started, after a {@code RECALL}: it
+     * goes back to the head of the queue (the worker hands them back last first, so their order
+     * holds) and to whichever worker has room.
+     */
+    private void returned(Worker w, long id) {
+        List<Runnable> after = new ArrayList<>();
+        lock.lock();
+        try {
+            Job job = w.inflight.remove(id);
+            if (job == null) {
+                return;
+            }
+            job.worker = null;
+            pending.addFirst(job);
+            assignLocked(after);
+        } finally {
+            lock.unlock();
+        }
+        run(after);
+    }
+
+    /** Makes sure a look for stalled queues is due within {@link #STALL_NANOS}. */
+    private void armStallCheckLocked() {
+        if (stallCheck == null) {
+            stallCheck = Timers.schedule(this::checkStalls, STALL_NANOS, TimeUnit.NANOSECONDS);
+        }
+    }
+
+    /**
+     * Asks every worker whose queue has not moved for {@link #STALL_NANOS} to hand back what waits
+     * in it; looks again when the next queue could stall.
+     */
+    private void checkStalls() {
+        List<Runnable> after = new ArrayList<>();
+        lock.lock();
+        try {
+            stallCheck = null;
+            long now = System.nanoTime();
+            long next = Long.MAX_VALUE;
+            for (Worker w : workers) {
+                if (w.state != Worker.State.READY || w.inflight.size() <= threads || w.recalling) {
+                    continue;
+                }
+                long due = w.progressNanos + STALL_NANOS;
+                if (now - due >= 0) {
+                    w.recalling = true; // until its next reply
+                    after.add(() -> sendQuietly(w, Wire.RECALL, 0));
+                } else {
+                    next = Math.min(next, due - now);
+                }
+            }
+            if (next != Long.MAX_VALUE && !life.is(Lifecycle.State.TERMINATED)) {
+                stallCheck = Timers.schedule(this::checkStalls, next, TimeUnit.NANOSECONDS);
+            }
+        } finally {
+            lock.unlock();
+        }
+        run(after);
     }
 
     private void cancelled(Job job) {
@@ -703,6 +793,8 @@ public final class ProcessBackend implements Backend {
                 return; // not a request this worker runs (anymore): a stale reply is dropped
             }
             w.tasksDone++;
+            w.progressNanos = System.nanoTime();
+            w.recalling = false;
             // the worker's own time for the task, not the channel's: a slow channel (a socket, a
             // busy machine) must not be taken for slow tasks, or the window would shrink just when
             // more in flight is what covers the latency
@@ -1174,6 +1266,9 @@ public final class ProcessBackend implements Backend {
             after.add(SharedMemory::sweep);
             if (memoryWatch != null) {
                 memoryWatch.cancel(false);
+            }
+            if (stallCheck != null) {
+                stallCheck.cancel(false);
             }
         }
     }

@@ -124,6 +124,19 @@ final class Wire implements Closeable {
      */
     static final byte SKIPPED = 19;
 
+    /**
+     * Parent → worker: hand back every task that waits in your queue, not started (its running
+     * tasks have run far past the worker's usual time, and the tasks behind them could run
+     * elsewhere).
+     */
+    static final byte RECALL = 20;
+
+    /**
+     * Worker → parent: request {@code id} waited in the worker's queue and is handed back, not
+     * started, after a {@code RECALL}; the parent may send it to any worker.
+     */
+    static final byte RETURNED = 21;
+
     private static final int MAX_LENGTH = Integer.MAX_VALUE - 64;
     private static final int MAX_ATTACHMENTS = 1 << 20;
 

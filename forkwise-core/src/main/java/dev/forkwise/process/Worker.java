@@ -76,6 +76,15 @@ final class Worker {
      */
     long serviceNanos;
 
+    /**
+     * When its queue last moved: its last reply, or when it was first sent a task beyond its
+     * threads (a queue that has not moved for long is recalled, {@link ProcessBackend}).
+     */
+    long progressNanos;
+
+    /** It was asked to hand back its queued tasks and has not replied since. */
+    boolean recalling;
+
     boolean stopRequested;
     String killReason;
     boolean everReady;

@@ -18,6 +18,8 @@ import java.net.UnixDomainSocketAddress;
 import java.nio.channels.SocketChannel;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayDeque;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Map;
 import java.util.concurrent.Callable;
 import java.util.concurrent.ConcurrentHashMap;
@@ -58,9 +60,11 @@ import java.util.concurrent.locks.ReentrantLock;
  * (so a worker never waits a round trip for its next one). A task read while {@code threads} run
  * waits in a queue; a thread that finishes takes the queue's first. Tasks start in the order they
  * came, which is what lets the parent tell, when a worker dies, which tasks cannot have started.
- * One that is cancelled while it waits never runs: the worker says {@code SKIPPED}. In single-task
- * mode ({@code threads == 0}, {@link dev.forkwise.ChildProcess}), the worker exits after the first
- * task: 0 if it returned, 1 if it threw.
+ * One that is cancelled while it waits never runs: the worker says {@code SKIPPED}. On {@code
+ * RECALL} (its running tasks have held the queue too long) it hands back every task still waiting,
+ * not started ({@code RETURNED}), for the parent to send elsewhere. In single-task mode ({@code
+ * threads == 0}, {@link dev.forkwise.ChildProcess}), the worker exits after the first task: 0 if it
+ * returned, 1 if it threw.
  */
 public final class WorkerMain {
 
@@ -252,9 +256,43 @@ public final class WorkerMain {
                             });
                 }
             }
+            case Wire.RECALL -> handBack();
             case Wire.STOP -> System.exit(0);
             default -> throw new IOException("unknown frame type " + f.type());
         }
+    }
+
+    /**
+     * Hands back every task that waits in the queue ({@link Wire#RECALL}): none of them has
+     * started, and none will here. Last first, so the parent, putting each back at the head of its
+     * queue, keeps their order. The frames go out on a thread of their own: the reading thread must
+     * never wait for the write lock (see {@code ECHO}).
+     */
+    private void handBack() {
+        List<Wire.Frame> back;
+        synchronized (waiting) {
+            back = new ArrayList<>(waiting);
+            waiting.clear();
+        }
+        if (back.isEmpty()) {
+            return;
+        }
+        long[] ids = new long[back.size()];
+        Message[] none = new Message[ids.length];
+        for (int i = 0; i < ids.length; i++) {
+            ids[i] = back.get(ids.length - 1 - i).id();
+            none[i] = Message.EMPTY;
+            running.remove(ids[i]);
+        }
+        Daemons.start(
+                "forkwise-hand-back",
+                () -> {
+                    try {
+                        wire.sendAll(Wire.RETURNED, ids, none);
+                    } catch (IOException e) {
+                        parentGone();
+                    }
+                });
     }
 
     private void initialize(Message payload) throws IOException {
