@@ -32,8 +32,9 @@ import java.util.stream.Collectors;
 
 /**
  * {@code forkwise bench}: each workload in forkwise and in Python's standard library, on this
- * machine, interleaved round by round (forkwise, then Python, then the next workload), so that both
- * sides see the same noise. Prints the medians and their ratio, and writes them as JSON.
+ * machine, interleaved round by round (forkwise, then Python, then the next workload; Python first
+ * in even rounds), so that both sides see the same noise. Prints the medians and their ratio, and
+ * writes them as JSON.
  */
 @Command(
         name = "bench",
@@ -681,18 +682,24 @@ public final class BenchCommand implements Callable<Integer> {
         return 0;
     }
 
-    /** Runs every chosen workload once per round, Java's side then Python's, into {@code rows}. */
+    /**
+     * Runs every chosen workload once per round into {@code rows}: forkwise's side first in odd
+     * rounds and last in even ones, so neither side always inherits what the other left behind (the
+     * workers of the row before still exiting, the JIT still compiling its code).
+     */
     private static void measure(
             List<Workload> chosen, int n, Map<String, Row> rows, Progress progress)
             throws Exception {
         for (int round = 1; round <= n; round++) {
+            boolean forkwiseFirst = round % 2 == 1;
             for (Workload w : chosen) {
                 progress.step("round " + round + "/" + n + ": " + w.title());
-                // each workload starts from a collected heap, not from the garbage the workloads
-                // before it left in this JVM (a Python side runs in a process of its own); the heap
-                // keeps its size (HeapKept)
-                System.gc();
-                Sample f = w.java().measure();
+                Sample first = forkwiseFirst ? measureFresh(w.java()) : null;
+                List<Sample> others = new ArrayList<>();
+                for (Against a : w.against()) {
+                    others.add(measureFresh(a.python()));
+                }
+                Sample f = forkwiseFirst ? first : measureFresh(w.java());
                 if (w.against().isEmpty()) {
                     rows.computeIfAbsent(
                                     w.id(),
@@ -709,10 +716,9 @@ public final class BenchCommand implements Callable<Integer> {
                             .forkwise()
                             .add(f.get("value"));
                 }
-                for (Against a : w.against()) {
-                    System.gc(); // a JVM-side baseline starts from a collected heap too
-                    Sample p = a.python().measure();
-                    for (String metric : a.metrics()) {
+                for (int i = 0; i < others.size(); i++) {
+                    Sample p = others.get(i);
+                    for (String metric : w.against().get(i).metrics()) {
                         String title =
                                 metric.equals("value")
                                         ? w.title()
@@ -736,6 +742,16 @@ public final class BenchCommand implements Callable<Integer> {
                 }
             }
         }
+    }
+
+    /**
+     * Measures one side from a collected heap: not from the garbage the workloads before it left in
+     * this JVM (a Python side runs in a process of its own); the heap keeps its size ({@link
+     * HeapKept}).
+     */
+    private static Sample measureFresh(Side side) throws Exception {
+        System.gc();
+        return side.measure();
     }
 
     private List<Workload> choose(List<Workload> all) {
