@@ -64,19 +64,27 @@ public final class TaskFuture<R> extends CompletableFuture<R> implements Runnabl
     /** A {@code cancel(true)} is interrupting {@link #runner}. */
     private volatile boolean interrupting;
 
-    /** Told once when the future completes (a bulk call's bookkeeping), or null. */
-    private volatile Consumer<TaskFuture<?>> onDone;
+    /**
+     * Told once when the future completes (a bulk call's bookkeeping), or null. Set before the
+     * hand-off to a backend and read after it (release, acquire: no fence on the task's path).
+     */
+    private Consumer<TaskFuture<?>> onDone;
 
     /** Told once if the future is cancelled (a remote backend's clean-up), or null. */
     private volatile Runnable onCancel;
 
     private volatile boolean interruptRequested;
 
-    /** Its pool's watch, or null for a task no pool runs. */
-    private volatile TaskWatch watch;
+    /** Its pool's watch, or null for a task no pool runs; set before the hand-off, as onDone. */
+    private TaskWatch watch;
 
-    private volatile boolean startedFlag;
-    private volatile TaskWatch.TaskEvent event;
+    /**
+     * Whether it was counted as started, and its event: written by the thread that runs it and read
+     * by the one that ends it, usually the same (release, acquire).
+     */
+    private boolean startedFlag;
+
+    private TaskWatch.TaskEvent event;
 
     /** Who ran it, for its event: set only while a recording wants the event. */
     private volatile String worker;
@@ -87,6 +95,10 @@ public final class TaskFuture<R> extends CompletableFuture<R> implements Runnabl
     private static final VarHandle ENDED;
     private static final VarHandle RUN;
     private static final VarHandle CANCEL_TOLD;
+    private static final VarHandle ON_DONE;
+    private static final VarHandle WATCH;
+    private static final VarHandle STARTED;
+    private static final VarHandle EVENT;
 
     /** Whether {@link #onCancel} has run; set once, by {@link #CANCEL_TOLD}. */
     private volatile boolean cancelTold;
@@ -100,6 +112,11 @@ public final class TaskFuture<R> extends CompletableFuture<R> implements Runnabl
             CANCEL_TOLD =
                     MethodHandles.lookup()
                             .findVarHandle(TaskFuture.class, "cancelTold", boolean.class);
+            MethodHandles.Lookup l = MethodHandles.lookup();
+            ON_DONE = l.findVarHandle(TaskFuture.class, "onDone", Consumer.class);
+            WATCH = l.findVarHandle(TaskFuture.class, "watch", TaskWatch.class);
+            STARTED = l.findVarHandle(TaskFuture.class, "startedFlag", boolean.class);
+            EVENT = l.findVarHandle(TaskFuture.class, "event", TaskWatch.TaskEvent.class);
         } catch (ReflectiveOperationException e) {
             throw new ExceptionInInitializerError(e);
         }
@@ -208,7 +225,7 @@ public final class TaskFuture<R> extends CompletableFuture<R> implements Runnabl
      * @param listener what to tell
      */
     void whenDone(Consumer<TaskFuture<?>> listener) {
-        this.onDone = listener;
+        ON_DONE.setRelease(this, listener);
     }
 
     /**
@@ -226,7 +243,8 @@ public final class TaskFuture<R> extends CompletableFuture<R> implements Runnabl
     }
 
     private void done() {
-        Consumer<TaskFuture<?>> l = onDone;
+        @SuppressWarnings("unchecked")
+        Consumer<TaskFuture<?>> l = (Consumer<TaskFuture<?>>) ON_DONE.getAcquire(this);
         if (l != null) {
             l.accept(this);
         }
@@ -237,7 +255,7 @@ public final class TaskFuture<R> extends CompletableFuture<R> implements Runnabl
      * has counted it as submitted).
      */
     void watchedBy(TaskWatch w) {
-        this.watch = w;
+        WATCH.setRelease(this, w);
     }
 
     /**
@@ -268,16 +286,16 @@ public final class TaskFuture<R> extends CompletableFuture<R> implements Runnabl
      * built only then: this is every task's path).
      */
     private boolean begin() {
-        TaskWatch w = watch;
-        if (w == null || startedFlag || endReported) {
+        TaskWatch w = (TaskWatch) WATCH.getAcquire(this);
+        if (w == null || (boolean) STARTED.getAcquire(this) || endReported) {
             return false;
         }
-        startedFlag = true;
+        STARTED.setRelease(this, true);
         TaskWatch.TaskEvent e = w.started();
         if (e != null) {
             e.task = description();
+            EVENT.setRelease(this, e);
         }
-        event = e;
         return e != null;
     }
 
@@ -285,7 +303,15 @@ public final class TaskFuture<R> extends CompletableFuture<R> implements Runnabl
     public boolean complete(R value) {
         boolean did = super.complete(value);
         if (did) {
-            ended(null);
+            // the one end of this future: no cancel can follow a normal completion, so unlike
+            // the other ends this one needs no claim on ENDED
+            TaskWatch w = (TaskWatch) WATCH.getAcquire(this);
+            if (w != null) {
+                w.succeeded(
+                        (boolean) STARTED.getAcquire(this),
+                        (TaskWatch.TaskEvent) EVENT.getAcquire(this),
+                        worker);
+            }
             done();
         }
         return did;
@@ -302,9 +328,13 @@ public final class TaskFuture<R> extends CompletableFuture<R> implements Runnabl
     }
 
     private void ended(Throwable failure) {
-        TaskWatch w = watch;
+        TaskWatch w = (TaskWatch) WATCH.getAcquire(this);
         if (w != null && ENDED.compareAndSet(this, false, true)) {
-            w.ended(startedFlag, failure, event, worker);
+            w.ended(
+                    (boolean) STARTED.getAcquire(this),
+                    failure,
+                    (TaskWatch.TaskEvent) EVENT.getAcquire(this),
+                    worker);
         }
     }
 

@@ -72,6 +72,20 @@ public final class TaskWatch {
     /** Asks whether a recording wants task events: an event's enablement is its type's. */
     private static final TaskEvent PROBE = new TaskEvent();
 
+    /** The task succeeded: {@link #ended} with no failure, without classifying one. */
+    void succeeded(boolean hadStarted, TaskEvent event, String worker) {
+        if (!hadStarted) {
+            endedBeforeStart.increment();
+        }
+        completed.increment();
+        if (event != null) {
+            event.end();
+            event.outcome = "ok";
+            event.worker = worker;
+            event.commit();
+        }
+    }
+
     /** The task ended with {@code failure} (null on success); {@code event} is its start's. */
     void ended(boolean hadStarted, Throwable failure, TaskEvent event, String worker) {
         if (!hadStarted) {
