@@ -57,6 +57,7 @@ import java.util.concurrent.ConcurrentHashMap;
 public final class Codec {
 
     private static final int[] NO_FORMS = new int[0];
+    private static final byte[][] NO_ATTACHMENTS = new byte[0][];
 
     private static final byte NULL = 0;
     private static final byte JAVA = 1;
@@ -281,7 +282,7 @@ public final class Codec {
         private final boolean numbered;
         private int[] forms = NO_FORMS;
         private int formCount;
-        private byte[] buf = new byte[256];
+        private byte[] buf = new byte[64]; // a task's message mostly fits; it doubles as needed
         private int pos = 4; // the values' length goes first
         private ByteArrayOutputStream javaBytes;
         private ObjectOutputStream java;
@@ -483,7 +484,7 @@ public final class Codec {
             return new Message(
                     buf,
                     pos,
-                    attachments == null ? new byte[0][] : attachments.toArray(new byte[0][]),
+                    attachments == null ? NO_ATTACHMENTS : attachments.toArray(NO_ATTACHMENTS),
                     formCount == forms.length ? forms : Arrays.copyOf(forms, formCount));
         }
 

@@ -70,12 +70,7 @@ final class Lambdas {
      * this path can open.
      */
     static Sender sender(Class<?> c) {
-        if (!c.isHidden()
-                || !Serializable.class.isAssignableFrom(c)
-                || !c.getName().contains("$$Lambda")) {
-            return null;
-        }
-        Sender s = SENDERS.get(c);
+        Sender s = SENDERS.get(c); // decided once per class
         return s.writeReplace == null ? null : s;
     }
 
@@ -102,6 +97,11 @@ final class Lambdas {
         }
 
         static Sender of(Class<?> c) {
+            if (!c.isHidden()
+                    || !Serializable.class.isAssignableFrom(c)
+                    || !c.getName().contains("$$Lambda")) {
+                return new Sender(null); // not a serializable lambda
+            }
             try {
                 Method m = c.getDeclaredMethod("writeReplace");
                 m.setAccessible(true);
