@@ -554,7 +554,12 @@ public final class ProcessBackend implements Backend {
                 long due = w.progressNanos + STALL_NANOS;
                 if (now - due >= 0) {
                     w.recalling = true; // until its next reply
-                    after.add(() -> sendQuietly(w, Wire.RECALL, 0));
+                    // written on a thread of its own: a full channel must not hold the timer
+                    after.add(
+                            () ->
+                                    Daemons.start(
+                                            "forkwise-recall",
+                                            () -> sendQuietly(w, Wire.RECALL, 0)));
                 } else {
                     next = Math.min(next, due - now);
                 }
