@@ -78,12 +78,7 @@ public final class TaskWatch {
             endedBeforeStart.increment();
         }
         completed.increment();
-        if (event != null) {
-            event.end();
-            event.outcome = "ok";
-            event.worker = worker;
-            event.commit();
-        }
+        commit(event, "ok", worker);
     }
 
     /** The task ended with {@code failure} (null on success); {@code event} is its start's. */
@@ -99,6 +94,11 @@ public final class TaskWatch {
             case "timed out" -> timedOut.increment();
             default -> failed.increment();
         }
+        commit(event, outcome, worker);
+    }
+
+    /** Ends and commits a task's event, if a recording wanted one. */
+    private static void commit(TaskEvent event, String outcome, String worker) {
         if (event != null) {
             event.end();
             event.outcome = outcome;
